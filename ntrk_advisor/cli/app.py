@@ -1,0 +1,60 @@
+"""The `ntrk-advisor` command: a root with global options and one module per command group.
+
+Only typer and the standard library are imported here, so `--version` and `--help` stay fast;
+each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from ntrk_advisor._version import __version__
+from ntrk_advisor.cli.consult import consult
+from ntrk_advisor.cli.edge import DEBUG_ENV
+
+app = typer.Typer(
+    name="ntrk-advisor",
+    help=(
+        "Decision support for NTRK fusion-positive cancers: when to combine TRK inhibitors with "
+        "surgery and local therapy. For clinicians; supports, never replaces, the MDT."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ntrk-advisor {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    """Global options."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
+app.command("consult")(consult)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script's entry point)."""
+    try:
+        app(args=argv, prog_name="ntrk-advisor")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

@@ -1,0 +1,74 @@
+"""The CLI edge: domain exceptions become one line on stderr and an exit code. Nowhere else."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from ntrk_advisor.cli.exit_codes import ExitCode
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEBUG_ENV = "NTRK_ADVISOR_DEBUG"
+
+
+def debug_enabled() -> bool:
+    """Whether tracebacks are wanted (`--debug`, which sets NTRK_ADVISOR_DEBUG=1)."""
+    return os.environ.get(DEBUG_ENV) == "1"
+
+
+def error_line(message: str) -> None:
+    """Write one error line on stderr, prefixed with the program's name."""
+    first, *rest = str(message).splitlines() or [""]
+    sys.stderr.write(f"ntrk-advisor: error: {first}\n")
+    for line in rest:
+        sys.stderr.write(f"  {line}\n")
+
+
+def at_the_edge(command: F) -> F:
+    """Map every exception a command lets out to a message and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ntrk_advisor.errors import (
+            AdvisorError,
+            CaseFileError,
+            NoTerminalError,
+            PathwayError,
+            UsageError,
+        )
+
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            sys.stderr.write("ntrk-advisor: interrupted\n")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except (UsageError, CaseFileError, NoTerminalError, PathwayError) as exc:
+            _maybe_traceback()
+            error_line(str(exc))
+            raise typer.Exit(ExitCode.USAGE) from None
+        except AdvisorError as exc:
+            _maybe_traceback()
+            error_line(str(exc))
+            raise typer.Exit(ExitCode.INTERNAL) from None
+        except BrokenPipeError:
+            raise typer.Exit(ExitCode.OK) from None
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+            _maybe_traceback()
+            error_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+            raise typer.Exit(ExitCode.INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _maybe_traceback() -> None:
+    if debug_enabled():
+        traceback.print_exc(file=sys.stderr)

@@ -1,0 +1,153 @@
+"""One consult: answers from a file, flags and prompts, through one validation, to a result.
+
+The CLI stays a thin layer of options; this module holds the flow (merge, validate, ask what is
+missing, review, save, render) and never decides anything clinical: the engine does.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ntrk_advisor.engine import evaluate, invalid_result
+from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError
+from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.files import case_json, read_case_file, write_atomic
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.models import Case, Result
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.validation import CaseInvalid, case_from_data, merge_answers
+from ntrk_advisor.vocabulary import Status
+
+_TRUE = {"yes", "y", "true", "t", "1", "是"}
+_FALSE = {"no", "n", "false", "f", "0", "否"}
+
+
+def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
+    """Command-line strings as case values; what cannot be read is passed on for validation."""
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        spec = FIELD_SPECS.get(name)
+        if spec is not None and spec.kind == "bool" and isinstance(value, str):
+            lowered = value.strip().lower()
+            value = True if lowered in _TRUE else False if lowered in _FALSE else value
+        elif spec is not None and spec.kind == "list" and isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            value = [] if items in ([], ["none"], ["[]"]) else items
+        out[name] = value
+    return out
+
+
+class Consultation:
+    """Runs one consult in one language against one knowledge base."""
+
+    def __init__(self, lang: Lang, knowledge: KnowledgeBase | None = None) -> None:
+        self.lang = lang
+        self.kb = knowledge or default_knowledge_base()
+
+    def run(self, case_file: Path | None, flags: dict[str, Any], *, interactive: bool,
+            save: Path | None = None, interviewer: Any = None) -> tuple[Result, dict[str, Any]]:
+        """Produce the result and the answers it used; asks only when `interactive`."""
+        base = read_case_file(case_file) if case_file is not None else {}
+        answers = merge_answers(base, flags) if isinstance(base, dict) else base
+        inputs = (case_file,) if case_file is not None else ()
+        try:
+            case = case_from_data(answers)
+        except CaseInvalid as exc:
+            raw_id = answers.get("id") if isinstance(answers, dict) else None
+            return invalid_result(exc, self.lang, self.kb,
+                                  raw_id if isinstance(raw_id, str) else None), {}
+        result = evaluate(case, self.lang, self.kb)
+        if interactive:
+            if interviewer is None:
+                if result.status is Status.COMPLETE and not _stdin_is_terminal():
+                    interactive = False
+                elif not _stdin_is_terminal():
+                    raise NoTerminalError(result.missing)
+                else:
+                    interviewer = _terminal_interviewer(self.kb, self.lang)
+        if interactive:
+            case, result = self._interview(case, interviewer)
+        answers = answers_of(case, answers)
+        if save is not None:
+            write_atomic(save, case_json(answers), inputs=inputs)
+            sys.stderr.write(t("saved", self.lang, path=save) + "\n")
+        return result, answers
+
+    def _interview(self, case: Case, interviewer: Any) -> tuple[Case, Result]:
+        answers = case.answers()
+        result = evaluate(case, self.lang, self.kb)
+        while True:
+            while result.status is Status.INCOMPLETE:
+                field = result.missing[0]
+                try:
+                    answers[field] = interviewer.ask(field)
+                except (KeyboardInterrupt, EOFError):
+                    raise ConsultInterrupted(answers) from None
+                case = case_from_data(answers)
+                result = evaluate(case, self.lang, self.kb)
+            try:
+                change = interviewer.review(result.trace)
+                if change is None:
+                    return case, result
+                answers[change] = interviewer.ask(change, answers.get(change))
+            except (KeyboardInterrupt, EOFError):
+                raise ConsultInterrupted(answers) from None
+            case = case_from_data(answers)
+            result = evaluate(case, self.lang, self.kb)
+
+    def show(self, result: Result, answers: dict[str, Any], output_format: str, *,
+             explain: bool = False) -> None:
+        """Write the result to stdout in the chosen format."""
+        tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
+        if output_format == "json":
+            from ntrk_advisor.render.json_out import result_json
+
+            sys.stdout.write(result_json(result) + "\n")
+        elif output_format == "markdown":
+            from ntrk_advisor.render.markdown import render_markdown
+
+            sys.stdout.write(render_markdown(result, self.kb, self.lang, tumor_type=tumor_type,
+                                             explain=explain))
+        else:
+            from rich.console import Console
+
+            from ntrk_advisor.render.screen import render_screen
+
+            render_screen(result, self.kb, self.lang, Console(), tumor_type=tumor_type,
+                          explain=explain)
+
+
+def answers_of(case: Case, fallback: Any) -> dict[str, Any]:
+    """The case's answers as JSON values (the raw answers when validation never succeeded)."""
+    if isinstance(case, Case):
+        return case.answers()
+    return dict(fallback) if isinstance(fallback, dict) else {}
+
+
+def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[Path, ...]) -> Path:
+    """Keep the answers of an interrupted consult where it can be resumed with --case."""
+    if save is None:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed at once, kept on disk
+            prefix="ntrk-consult-", suffix=".json", delete=False)
+        handle.close()
+        save = Path(handle.name)
+    write_atomic(save, case_json(answers), inputs=inputs)
+    return save
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _terminal_interviewer(kb: KnowledgeBase, lang: Lang) -> Any:
+    from prompt_toolkit.output import create_output
+
+    from ntrk_advisor.prompting import Interviewer
+
+    # Questions go to the terminal even when stdout is redirected to a file.
+    return Interviewer(kb, lang, output=create_output(always_prefer_tty=True))

@@ -1,0 +1,90 @@
+"""Domain exceptions. The core raises them; only the CLI edge turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AdvisorError",
+    "CaseFileError",
+    "ConsultInterrupted",
+    "NoTerminalError",
+    "PathwayError",
+    "PathwayProblem",
+    "UsageError",
+]
+
+
+class AdvisorError(Exception):
+    """Base of every error the advisor reports to a user in its own words."""
+
+
+class UsageError(AdvisorError):
+    """The command line asks for something that cannot be done."""
+
+
+class CaseFileError(AdvisorError):
+    """A case file could not be read or is not JSON at all."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"cannot read case file {self.path}: {self.reason}"
+
+
+class NoTerminalError(AdvisorError):
+    """Answers are missing and there is no terminal to ask them on."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(missing)
+        self.missing = tuple(missing)
+
+    def __str__(self) -> str:
+        return (
+            f"no terminal to ask for {', '.join(self.missing)}: give the answers with --case FILE "
+            "or flags, add --no-input to get an 'incomplete' result, or use `ntrk-advisor batch`"
+        )
+
+
+class ConsultInterrupted(AdvisorError):
+    """The user left the interactive consult (Ctrl-C or end of input); keeps the answers given."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        super().__init__(answers)
+        self.answers = answers
+
+    def __str__(self) -> str:
+        return "consult interrupted"
+
+
+class PathwayProblem:
+    """One problem found in the pathway files, located by file and node."""
+
+    __slots__ = ("file", "message", "node")
+
+    def __init__(self, file: str, node: str, message: str) -> None:
+        self.file = file
+        self.node = node
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.node}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"PathwayProblem({str(self)!r})"
+
+
+class PathwayError(AdvisorError):
+    """The pathway modules failed their load-time checks; nothing may be advised from them."""
+
+    def __init__(self, problems: Sequence[PathwayProblem]) -> None:
+        super().__init__(problems)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        head = f"the pathway modules have {len(self.problems)} problem(s)"
+        return "\n".join([head, *(str(p) for p in self.problems)])

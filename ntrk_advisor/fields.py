@@ -1,0 +1,66 @@
+"""What kind of answer each case field takes, for pathway checks and for asking questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from ntrk_advisor.vocabulary import (
+    AgeGroup,
+    Emergency,
+    FusionStatus,
+    HighRiskFeature,
+    Progression,
+    ResectionMargin,
+    ResistanceMechanism,
+    Response,
+    Setting,
+    TreatmentPhase,
+    TrkInhibitor,
+)
+
+FieldKind = Literal["number", "text", "enum", "bool", "list"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """The answer type of a field; `values` is the enum for enum and list fields."""
+
+    name: str
+    kind: FieldKind
+    values: type[Enum] | None = None
+
+    def choice_keys(self) -> tuple[str, ...]:
+        """The keys a question's choices must have, in order."""
+        if self.kind == "bool":
+            return ("true", "false")
+        if self.values is not None:
+            return tuple(str(member.value) for member in self.values)
+        return ()
+
+
+FIELD_SPECS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("age_years", "number"),
+        FieldSpec("tumor_type", "text"),
+        FieldSpec("fusion_status", "enum", FusionStatus),
+        FieldSpec("setting", "enum", Setting),
+        FieldSpec("treatment_phase", "enum", TreatmentPhase),
+        FieldSpec("response", "enum", Response),
+        FieldSpec("max_response_reached", "bool"),
+        FieldSpec("resectable_now", "bool"),
+        FieldSpec("resection_margin", "enum", ResectionMargin),
+        FieldSpec("high_risk_features", "list", HighRiskFeature),
+        FieldSpec("progression", "enum", Progression),
+        FieldSpec("emergency", "list", Emergency),
+        FieldSpec("cns_metastases", "bool"),
+        FieldSpec("resistance_mechanism", "enum", ResistanceMechanism),
+        FieldSpec("prior_trk_inhibitors", "list", TrkInhibitor),
+    )
+}
+"""Every askable case field (all but `id`), in contract order."""
+
+ROUTE_SPECS: dict[str, FieldSpec] = {"age_group": FieldSpec("age_group", "enum", AgeGroup)}
+"""Values derived from the case that a pathway may split on without asking a question."""

@@ -1,0 +1,150 @@
+"""Interface texts in English and Simplified Chinese.
+
+Clinical texts live in the pathway files; these are the words around them (headings, labels,
+validation messages). A test fails the build when a key lacks either language.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+LANG_ENV = "NTRK_ADVISOR_LANG"
+
+
+def default_lang() -> Lang:
+    """The language from `NTRK_ADVISOR_LANG`, else English."""
+    value = os.environ.get(LANG_ENV, "en").strip().lower()
+    return "zh" if value.startswith("zh") else "en"
+
+
+UI: dict[str, dict[Lang, str]] = {
+    "title": {"en": "NTRK advisor", "zh": "NTRK 决策助手"},
+    "case": {"en": "Case", "zh": "病例"},
+    "status": {"en": "Status", "zh": "状态"},
+    "pathway": {"en": "Pathway", "zh": "路径"},
+    "age_group": {"en": "Age group", "zh": "年龄组"},
+    "tumor_type": {"en": "Tumour", "zh": "肿瘤"},
+    "recommendation": {"en": "Recommendation", "zh": "建议"},
+    "urgent_first": {"en": "Urgent: act on these first", "zh": "紧急:请优先处理"},
+    "step": {"en": "Step", "zh": "步骤"},
+    "rationale": {"en": "Why", "zh": "依据"},
+    "arguments": {"en": "Article arguments", "zh": "文章论点"},
+    "evidence": {"en": "Evidence", "zh": "证据"},
+    "cautions": {"en": "Cautions", "zh": "注意事项"},
+    "references": {"en": "References", "zh": "参考文献"},
+    "missing": {"en": "Missing answers", "zh": "缺少的回答"},
+    "errors": {"en": "Problems in the case", "zh": "病例中的问题"},
+    "trace": {"en": "Questions and answers used", "zh": "所用的问题与回答"},
+    "knowledge": {"en": "Knowledge base", "zh": "知识库"},
+    "version": {"en": "version", "zh": "版本"},
+    "reviewed": {"en": "reviewed", "zh": "审核日期"},
+    "source": {"en": "Source article", "zh": "来源文章"},
+    "intended_use": {
+        "en": (
+            "For clinicians. Supports, and never replaces, the multidisciplinary team (MDT). "
+            "Not for patients or for self-treatment."
+        ),
+        "zh": "供临床医生使用。本工具辅助而不取代多学科团队(MDT)决策,不供患者使用或自行治疗。",
+    },
+    "incomplete_note": {
+        "en": "No recommendation yet: the path needs the answers listed below. Nothing was guessed.",
+        "zh": "尚无建议:该路径需要以下回答。本工具不会猜测缺失的信息。",
+    },
+    "invalid_note": {
+        "en": "The case did not pass validation; correct the fields below.",
+        "zh": "病例未通过校验,请更正以下字段。",
+    },
+    "none": {"en": "none", "zh": "无"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "review_title": {"en": "Review your answers", "zh": "核对您的回答"},
+    "review_prompt": {
+        "en": "Change an answer, or show the recommendation?",
+        "zh": "修改某个回答,还是显示建议?",
+    },
+    "review_done": {"en": "Show the recommendation", "zh": "显示建议"},
+    "interrupted": {
+        "en": "Consult interrupted; answers so far saved to {path} (resume with --case {path}).",
+        "zh": "会诊已中断;已有回答保存在 {path}(用 --case {path} 继续)。",
+    },
+    "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
+    "help_label": {"en": "Help", "zh": "说明"},
+    "age_invalid": {
+        "en": "Enter a number of years from 0 to below 130 (e.g. 0.5).",
+        "zh": "请输入 0 至 130 以下的年龄(岁),如 0.5。",
+    },
+    "status.complete": {"en": "complete", "zh": "完整"},
+    "status.incomplete": {"en": "incomplete", "zh": "不完整"},
+    "status.invalid": {"en": "invalid", "zh": "无效"},
+    "age.adult": {"en": "adult", "zh": "成人"},
+    "age.pediatric": {"en": "pediatric", "zh": "儿童"},
+    "pathway.diagnostic": {"en": "diagnostic gate", "zh": "诊断关口"},
+    "pathway.early": {"en": "early disease", "zh": "早期"},
+    "pathway.locally_advanced": {"en": "locally advanced", "zh": "局部晚期"},
+    "pathway.metastatic": {"en": "metastatic", "zh": "转移性"},
+    "pathway.resistant": {"en": "resistance", "zh": "耐药"},
+    "strength.urgent": {"en": "URGENT", "zh": "紧急"},
+    "strength.preferred": {"en": "PREFERRED", "zh": "首选"},
+    "strength.recommended": {"en": "RECOMMENDED", "zh": "推荐"},
+    "strength.consider": {"en": "CONSIDER", "zh": "可考虑"},
+    "strength.individualized": {"en": "INDIVIDUALIZED", "zh": "个体化决定"},
+    "strength.not_recommended": {"en": "NOT RECOMMENDED", "zh": "不推荐"},
+    "action.test_for_fusion": {"en": "Test for an NTRK fusion", "zh": "检测NTRK融合"},
+    "action.confirm_fusion": {"en": "Confirm the fusion molecularly", "zh": "分子检测确认融合"},
+    "action.trk_inhibitor_not_indicated": {
+        "en": "TRK inhibitor not indicated",
+        "zh": "不适用TRK抑制剂",
+    },
+    "action.surgery": {"en": "Surgery", "zh": "手术"},
+    "action.neoadjuvant_trk": {"en": "Neoadjuvant TRK inhibitor", "zh": "新辅助TRK抑制剂"},
+    "action.surgery_at_max_response": {
+        "en": "Surgery at maximal response",
+        "zh": "最大缓解时手术",
+    },
+    "action.continue_trk": {"en": "Continue the TRK inhibitor", "zh": "继续TRK抑制剂"},
+    "action.systemic_trk": {"en": "Systemic TRK inhibitor", "zh": "全身TRK抑制剂治疗"},
+    "action.adjuvant_trk": {"en": "Adjuvant TRK inhibitor", "zh": "辅助TRK抑制剂"},
+    "action.observation": {"en": "Observation", "zh": "观察随访"},
+    "action.local_ablative_therapy": {
+        "en": "Local ablative therapy",
+        "zh": "局部消融/根治性局部治疗",
+    },
+    "action.urgent_local_therapy": {"en": "Urgent local therapy", "zh": "紧急局部治疗"},
+    "action.resistance_testing": {"en": "Resistance testing", "zh": "耐药机制检测"},
+    "action.next_gen_trk": {"en": "Next-generation TRK inhibitor", "zh": "新一代TRK抑制剂"},
+    "action.clinical_trial": {"en": "Clinical trial", "zh": "临床试验"},
+    "action.chemotherapy": {"en": "Chemotherapy", "zh": "化疗"},
+    "action.mdt_review": {"en": "MDT review", "zh": "MDT讨论"},
+    # Validation messages; {field} and pydantic context keys are filled in.
+    "err.unknown_field": {"en": "unknown field", "zh": "未知字段"},
+    "err.did_you_mean": {"en": "did you mean '{suggestion}'?", "zh": "您是否想输入 '{suggestion}'?"},
+    "err.enum": {"en": "must be one of: {expected}", "zh": "取值必须是:{expected}"},
+    "err.number": {"en": "must be a number", "zh": "必须是数字"},
+    "err.boolean": {"en": "must be true or false", "zh": "必须是 true 或 false"},
+    "err.string": {"en": "must be a string", "zh": "必须是字符串"},
+    "err.list": {"en": "must be a list", "zh": "必须是列表"},
+    "err.too_long": {
+        "en": "is too long (at most {max_length} characters)",
+        "zh": "过长(最多 {max_length} 个字符)",
+    },
+    "err.ge": {"en": "must be at least {ge}", "zh": "不得小于 {ge}"},
+    "err.lt": {"en": "must be below {lt}", "zh": "必须小于 {lt}"},
+    "err.finite": {"en": "must be a finite number", "zh": "必须是有限数值"},
+    "err.object": {"en": "a case must be a JSON object", "zh": "病例必须是一个 JSON 对象"},
+    "err.json": {"en": "not valid JSON: {detail}", "zh": "不是有效的 JSON:{detail}"},
+    "err.too_large": {
+        "en": "record is larger than {limit} bytes",
+        "zh": "记录超过 {limit} 字节",
+    },
+    "err.too_deep": {"en": "JSON nesting is too deep", "zh": "JSON 嵌套层级过深"},
+    "err.other": {"en": "invalid value ({detail})", "zh": "取值无效({detail})"},
+}
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    """The interface text `key` in `lang`, with `{placeholders}` filled."""
+    text = UI[key][lang]
+    return text.format(**values) if values else text

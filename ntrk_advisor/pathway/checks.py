@@ -1,0 +1,234 @@
+"""Load-time checks across the pathway files: references, coverage, reachability, no cycles.
+
+Each problem names its file and node, so a clinician editing YAML can find it without Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ntrk_advisor.errors import PathwayProblem
+from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
+from ntrk_advisor.pathway.schema import (
+    ArgumentsFile,
+    Audience,
+    Bundle,
+    CautionsFile,
+    EvidenceFile,
+    Node,
+    PathwayFile,
+    QuestionsFile,
+    StatementsFile,
+)
+from ntrk_advisor.pathway.tree import canonical
+from ntrk_advisor.vocabulary import ActionCode, PathwayName
+
+ENTRY_PATHWAY = PathwayName.DIAGNOSTIC
+
+
+def check_catalogues(questions: QuestionsFile, arguments: ArgumentsFile, evidence: EvidenceFile,
+                     cautions: CautionsFile, statements: StatementsFile) -> list[PathwayProblem]:
+    """Problems in the shared catalogues and the references between them."""
+    problems: list[PathwayProblem] = []
+    problems += _check_questions(questions)
+    for arg_id, argument in arguments.arguments.items():
+        if argument.section not in arguments.sections:
+            problems.append(PathwayProblem(
+                "arguments.yaml", arg_id, f"unknown section '{argument.section}'"))
+    for caution_id, caution in cautions.cautions.items():
+        problems += _unknown("cautions.yaml", caution_id, "evidence", caution.evidence,
+                             evidence.evidence)
+    for st_id, statement in statements.statements.items():
+        where = ("recommendations.yaml", st_id)
+        for bullet in statement.rationale:
+            problems += _unknown(*where, "argument", bullet.arguments, arguments.arguments)
+            problems += _unknown(*where, "evidence", bullet.evidence, evidence.evidence)
+        problems += _unknown(*where, "evidence", statement.evidence, evidence.evidence)
+        cited = any(b.arguments for b in statement.rationale)
+        sourced = bool(statement.evidence) or all(b.evidence for b in statement.rationale)
+        if not cited and not sourced:
+            problems.append(PathwayProblem(*where, "cites no article argument and no evidence"))
+        for audience in (Audience.ADULT, Audience.PEDIATRIC):
+            if not any(b.audience in (Audience.ALL, audience) for b in statement.rationale):
+                problems.append(PathwayProblem(
+                    *where, f"has no rationale shown for the {audience.value} age group"))
+    return problems
+
+
+def check_pathways(files: dict[PathwayName, PathwayFile], statements: StatementsFile,
+                   cautions: CautionsFile) -> list[PathwayProblem]:
+    """Problems in the decision trees: fields, coverage, references, reachability, cycles."""
+    problems: list[PathwayProblem] = []
+    for pathway, pfile in files.items():
+        fname = f"{pathway.value}.yaml"
+        if pfile.entry not in pfile.nodes:
+            problems.append(PathwayProblem(fname, "entry", f"entry node '{pfile.entry}' not found"))
+        for name, node in pfile.nodes.items():
+            problems += _check_node(fname, name, node, pfile, files, statements, cautions)
+    if not problems:
+        problems += _check_graph(files)
+    return problems
+
+
+def _check_questions(questions: QuestionsFile) -> list[PathwayProblem]:
+    problems: list[PathwayProblem] = []
+    for name in FIELD_SPECS:
+        if name not in questions.questions:
+            problems.append(PathwayProblem("questions.yaml", name, "no question for this case field"))
+    for name, question in questions.questions.items():
+        spec = FIELD_SPECS.get(name)
+        if spec is None:
+            problems.append(PathwayProblem("questions.yaml", name, "not a case field"))
+            continue
+        expected = set(spec.choice_keys())
+        given = set(question.choices or {})
+        if expected != given:
+            for key in sorted(expected - given):
+                problems.append(PathwayProblem("questions.yaml", name, f"no choice label for '{key}'"))
+            for key in sorted(given - expected):
+                problems.append(PathwayProblem("questions.yaml", name, f"unknown choice '{key}'"))
+        if spec.kind == "list" and question.none_label is None:
+            problems.append(PathwayProblem("questions.yaml", name, "a list question needs none_label"))
+    return problems
+
+
+def _unknown(file: str, node: str, what: str, ids: Iterable[str],
+             known: Iterable[str]) -> list[PathwayProblem]:
+    known_ids = set(known)
+    return [PathwayProblem(file, node, f"unknown {what} '{i}'") for i in ids if i not in known_ids]
+
+
+def _check_node(fname: str, name: str, node: Node, pfile: PathwayFile,
+                files: dict[PathwayName, PathwayFile], statements: StatementsFile,
+                cautions: CautionsFile) -> list[PathwayProblem]:
+    problems: list[PathwayProblem] = []
+
+    def problem(message: str) -> None:
+        problems.append(PathwayProblem(fname, name, message))
+
+    if node.next is not None and node.next not in pfile.nodes:
+        problem(f"next node '{node.next}' not found")
+    spec: FieldSpec | None = None
+    if node.ask is not None:
+        spec = FIELD_SPECS.get(node.ask)
+        if spec is None:
+            problem(f"asks '{node.ask}', which is not a case field")
+    if node.route_on is not None:
+        spec = ROUTE_SPECS.get(node.route_on)
+        if spec is None:
+            problem(f"routes on '{node.route_on}'; only {', '.join(ROUTE_SPECS)} can be routed on")
+    if node.branches and spec is not None:
+        problems += [PathwayProblem(fname, name, m) for m in _coverage(spec, node)]
+    for i, branch in enumerate(node.branches or []):
+        if branch.goto is not None and branch.goto not in pfile.nodes:
+            problem(f"branch {i + 1}: goto '{branch.goto}' not found in {fname}")
+        if branch.handoff is not None:
+            target, _, target_node = branch.handoff.partition(":")
+            try:
+                target_file = files[PathwayName(target)]
+            except (ValueError, KeyError):
+                problem(f"branch {i + 1}: handoff to unknown pathway '{target}'")
+                continue
+            if target_node and target_node not in target_file.nodes:
+                problem(f"branch {i + 1}: handoff to unknown node '{branch.handoff}'")
+    bundle = node.add or node.outcome
+    if bundle is not None:
+        problems += [PathwayProblem(fname, name, m) for m in _bundle(bundle, statements, cautions)]
+        if node.outcome is not None:
+            codes = {statements.statements[a.use].action for a in bundle.actions
+                     if a.use in statements.statements}
+            if ActionCode.MDT_REVIEW not in codes:
+                problem("an outcome must include an mdt_review action")
+    return problems
+
+
+def _coverage(spec: FieldSpec, node: Node) -> list[str]:
+    messages: list[str] = []
+    covered: set[object] = set()
+    has_default = False
+    has_empty = False
+    branches = node.branches or []
+    for i, branch in enumerate(branches):
+        if branch.otherwise:
+            has_default = True
+            if i != len(branches) - 1:
+                messages.append(f"branch {i + 1}: 'otherwise' must be the last branch")
+        if branch.when_empty:
+            if spec.kind != "list":
+                messages.append(f"branch {i + 1}: when_empty applies only to list fields")
+            has_empty = True
+        for raw in branch.when or []:
+            try:
+                value = canonical(spec, raw)
+            except ValueError as exc:
+                messages.append(f"branch {i + 1}: {exc}")
+                continue
+            if value in covered and spec.kind != "list":
+                messages.append(f"branch {i + 1}: '{raw}' is already covered by an earlier branch")
+            covered.add(value)
+    if spec.kind in ("number", "text"):
+        return [f"cannot branch on {spec.kind} field '{spec.name}'; use next"]
+    if has_default:
+        return messages
+    if spec.kind == "bool":
+        expected: set[object] = {True, False}
+    else:
+        assert spec.values is not None
+        expected = set(spec.values)
+    uncovered = expected - covered
+    if spec.kind == "list":
+        if not has_empty:
+            messages.append(f"no branch for an empty '{spec.name}' list (add when_empty or otherwise)")
+        if uncovered:
+            messages.append("values not covered: " + ", ".join(sorted(str(v) for v in uncovered)))
+    elif uncovered:
+        listed = ", ".join(sorted(str(v).lower() for v in uncovered))
+        messages.append(f"values of '{spec.name}' not covered: {listed} (add them or 'otherwise')")
+    return messages
+
+
+def _bundle(bundle: Bundle, statements: StatementsFile, cautions: CautionsFile) -> list[str]:
+    messages: list[str] = []
+    seen: set[str] = set()
+    for ref in bundle.actions:
+        if ref.use not in statements.statements:
+            messages.append(f"unknown statement '{ref.use}'")
+        if ref.use in seen:
+            messages.append(f"statement '{ref.use}' used twice")
+        seen.add(ref.use)
+    for caution in bundle.cautions:
+        if caution.id not in cautions.cautions:
+            messages.append(f"unknown caution '{caution.id}'")
+    return messages
+
+
+def _check_graph(files: dict[PathwayName, PathwayFile]) -> list[PathwayProblem]:
+    """Every node reachable from the diagnostic gate, and no path loops back on itself."""
+    from ntrk_advisor.pathway.tree import compile_tree
+
+    nodes = compile_tree(files)
+    entry = nodes[f"{ENTRY_PATHWAY.value}.{files[ENTRY_PATHWAY].entry}"]
+    problems: list[PathwayProblem] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    stack = [(entry, iter(entry.successors()))]
+    state[entry.qid] = 1
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            state[node.qid] = 2
+            stack.pop()
+            continue
+        if state.get(child.qid) == 1:
+            pathway, _, name = node.qid.partition(".")
+            problems.append(PathwayProblem(
+                f"{pathway}.yaml", name, f"cycle: leads back to '{child.qid}'"))
+        elif child.qid not in state:
+            state[child.qid] = 1
+            stack.append((child, iter(child.successors())))
+    for qid in nodes:
+        if qid not in state:
+            pathway, _, name = qid.partition(".")
+            problems.append(PathwayProblem(
+                f"{pathway}.yaml", name, "unreachable from the diagnostic gate"))
+    return problems

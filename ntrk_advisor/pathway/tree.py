@@ -1,0 +1,126 @@
+"""The pathway files compiled into linked nodes, so a case walks the tree by lookups only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from enum import Enum
+from typing import Any
+
+from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
+from ntrk_advisor.pathway.schema import Branch, Bundle, PathwayFile
+from ntrk_advisor.vocabulary import PathwayName
+
+
+@dataclass(eq=False)
+class TreeNode:
+    """A node ready to walk; `qid` is `pathway.node`, the id shown in traces."""
+
+    qid: str
+    pathway: PathwayName
+    kind: str
+    field: str | None = None
+    spec: FieldSpec | None = None
+    bundle: Bundle | None = None
+    next: TreeNode | None = None
+    scalar_routes: dict[Any, TreeNode] = dc_field(default_factory=dict)
+    list_routes: list[tuple[frozenset[Any] | None, TreeNode]] = dc_field(default_factory=list)
+    default: TreeNode | None = None
+
+    def route(self, value: Any) -> TreeNode:
+        """The node a given answer leads to (coverage is proven at load time)."""
+        if self.next is not None:
+            return self.next
+        if self.spec is not None and self.spec.kind == "list":
+            present = frozenset(value)
+            for values, target in self.list_routes:
+                if (values is None and not present) or (values is not None and values & present):
+                    return target
+        else:
+            target = self.scalar_routes.get(value)
+            if target is not None:
+                return target
+        if self.default is None:
+            raise LookupError(f"{self.qid}: no branch for {value!r}")
+        return self.default
+
+    def successors(self) -> list[TreeNode]:
+        """Every node this one can lead to, each once, in branch order."""
+        out: list[TreeNode] = []
+        candidates = [self.next, *self.scalar_routes.values()]
+        candidates += [target for _, target in self.list_routes] + [self.default]
+        for node in candidates:
+            if node is not None and node not in out:
+                out.append(node)
+        return out
+
+
+def canonical(spec: FieldSpec, raw: Any) -> Any:
+    """A branch value from YAML as the engine compares it (enum member or bool)."""
+    if spec.kind == "bool":
+        if not isinstance(raw, bool):
+            raise ValueError(f"'{raw}' is not true or false")
+        return raw
+    assert spec.values is not None
+    try:
+        member: Enum = spec.values(raw)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in spec.values)
+        raise ValueError(f"'{raw}' is not a value of {spec.name} ({allowed})") from None
+    return member
+
+
+def resolve_target(branch_goto: str | None, handoff: str | None, here: PathwayFile,
+                   files: dict[PathwayName, PathwayFile]) -> tuple[PathwayName, str]:
+    """Where a branch leads: a node here (`goto`) or another pathway's entry or node (`handoff`)."""
+    if branch_goto is not None:
+        return here.pathway, branch_goto
+    assert handoff is not None
+    name, _, node = handoff.partition(":")
+    pathway = PathwayName(name)
+    return pathway, node or files[pathway].entry
+
+
+def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
+    """Link every node of every pathway; the checks have already proven the references."""
+    nodes: dict[str, TreeNode] = {}
+    for pathway, pfile in files.items():
+        for name, node in pfile.nodes.items():
+            kind = node.kind
+            field_name = node.ask or node.route_on
+            spec = None
+            if field_name is not None:
+                spec = FIELD_SPECS.get(field_name) or ROUTE_SPECS[field_name]
+            nodes[f"{pathway.value}.{name}"] = TreeNode(
+                qid=f"{pathway.value}.{name}",
+                pathway=pathway,
+                kind=kind,
+                field=node.ask,
+                spec=spec,
+                bundle=node.add or node.outcome,
+            )
+    for pathway, pfile in files.items():
+        for name, node in pfile.nodes.items():
+            tree_node = nodes[f"{pathway.value}.{name}"]
+            if node.next is not None:
+                tree_node.next = nodes[f"{pathway.value}.{node.next}"]
+            for branch in node.branches or []:
+                _link_branch(tree_node, branch, pfile, files, nodes)
+    return nodes
+
+
+def _link_branch(tree_node: TreeNode, branch: Branch, pfile: PathwayFile,
+                 files: dict[PathwayName, PathwayFile], nodes: dict[str, TreeNode]) -> None:
+    target_pathway, target_name = resolve_target(branch.goto, branch.handoff, pfile, files)
+    target = nodes[f"{target_pathway.value}.{target_name}"]
+    spec = tree_node.spec
+    assert spec is not None
+    if branch.otherwise:
+        tree_node.default = target
+    elif branch.when_empty:
+        tree_node.list_routes.append((None, target))
+    elif spec.kind == "list":
+        tree_node.list_routes.append((frozenset(canonical(spec, v) for v in branch.when or []), target))
+    else:
+        for value in branch.when or []:
+            tree_node.scalar_routes[canonical(spec, value)] = target

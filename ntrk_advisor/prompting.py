@@ -1,0 +1,113 @@
+"""Ask for case fields at a terminal, in the chosen language, with the catalogue's help texts.
+
+Questions, labels and help come from `questions.yaml`; this module only knows how each kind of
+field is asked (select, yes/no, checklist, number). It uses `unsafe_ask()` so Ctrl-C and end of
+input reach the caller, which keeps the answers given so far.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import questionary
+from prompt_toolkit import print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+
+from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.models import TraceStep
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.view import answer_text
+
+_DONE = "__done__"
+
+
+class Interviewer:
+    """Asks one field at a time; terminal streams are injectable so tests can drive it."""
+
+    def __init__(self, kb: KnowledgeBase, lang: Lang, *, input: Input | None = None,
+                 output: Output | None = None) -> None:
+        self.kb = kb
+        self.lang = lang
+        self._io: dict[str, Any] = {}
+        if input is not None:
+            self._io["input"] = input
+        if output is not None:
+            self._io["output"] = output
+
+    def ask(self, field: str, current: Any = None) -> Any:
+        """Ask for one field and return its answer as a JSON-ready value."""
+        question = self.kb.questions.questions[field]
+        spec = FIELD_SPECS[field]
+        prompt = getattr(question.prompt, self.lang)
+        self._say(getattr(question.help, self.lang))
+        choices = question.choices or {}
+        if spec.kind == "number":
+            text = questionary.text(
+                prompt, default="" if current is None else str(current),
+                validate=self._valid_age, **self._io).unsafe_ask()
+            return _number(text)
+        if spec.kind == "text":
+            text = questionary.text(prompt, default=current or "", **self._io).unsafe_ask()
+            return text.strip() or None
+        if spec.kind == "list":
+            selected = set(current or [])
+            items = [questionary.Choice(getattr(label, self.lang), value=key, checked=key in selected)
+                     for key, label in choices.items()]
+            assert question.none_label is not None
+            hint = f"{getattr(question.none_label, self.lang)}: ⏎"
+            return list(questionary.checkbox(prompt, choices=items, instruction=hint,
+                                             **self._io).unsafe_ask())
+        items = [questionary.Choice(getattr(label, self.lang), value=key) for key, label in choices.items()]
+        default_key = None if current is None else str(current).lower()
+        default = next((c for c in items if c.value == default_key), None)
+        answer = questionary.select(prompt, choices=items, default=default, **self._io).unsafe_ask()
+        return answer == "true" if spec.kind == "bool" else answer
+
+    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
+        """Show the answers used; return a field the user wants to change, or None when done."""
+        items = [questionary.Choice(t("review_done", self.lang), value=_DONE)]
+        for step in trace:
+            label = getattr(self.kb.questions.questions[step.field].prompt, self.lang)
+            items.append(questionary.Choice(
+                f"{label}: {self._answer_label(step.field, step.answer)}", value=step.field))
+        self._say(t("review_title", self.lang))
+        choice = questionary.select(t("review_prompt", self.lang), choices=items,
+                                    **self._io).unsafe_ask()
+        return None if choice == _DONE else str(choice)
+
+    def _answer_label(self, field: str, answer: Any) -> str:
+        choices = self.kb.questions.questions[field].choices or {}
+
+        def label(value: Any) -> str:
+            key = str(value).lower() if isinstance(value, bool) else str(value)
+            text = choices.get(key)
+            return getattr(text, self.lang) if text is not None else answer_text(value, self.lang)
+
+        if isinstance(answer, list):
+            return ", ".join(label(a) for a in answer) or t("none", self.lang)
+        return label(answer)
+
+    def _valid_age(self, text: str) -> bool | str:
+        value = _number(text)
+        if value is None or not 0 <= value < 130:
+            return t("age_invalid", self.lang)
+        return True
+
+    def _say(self, text: str) -> None:
+        kwargs: dict[str, Any] = {}
+        if "output" in self._io:
+            kwargs["output"] = self._io["output"]
+        print_formatted_text(FormattedText([("fg:ansibrightblack", text)]), **kwargs)
+
+
+def _number(text: str) -> float | int | None:
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value.is_integer() else value

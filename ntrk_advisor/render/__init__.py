@@ -1,0 +1,1 @@
+"""Turn a `Result` into what a reader sees: a rich screen, Markdown for MDT notes, or JSON."""

@@ -1,0 +1,70 @@
+"""Markdown with the same content as the screen, for pasting into MDT notes."""
+
+from __future__ import annotations
+
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.models import Result
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.view import (
+    action_title,
+    answer_text,
+    bullet_citation,
+    case_line,
+    knowledge_line,
+    references,
+    strength_label,
+    urgent_first,
+)
+from ntrk_advisor.vocabulary import Status, Strength
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(result: Result, kb: KnowledgeBase, lang: Lang, *,
+                    tumor_type: str | None = None, explain: bool = False) -> str:
+    """The whole result as a Markdown document."""
+    out: list[str] = [f"# {t('title', lang)}: {t('recommendation', lang)}", ""]
+    out += [f"- **{label}:** {_escape(value)}" for label, value in case_line(result, lang, tumor_type)]
+    out.append("")
+    if result.status is Status.INCOMPLETE:
+        out += [f"> {t('incomplete_note', lang)}", "", f"## {t('missing', lang)}", ""]
+        out += [f"- `{field}`: {getattr(kb.questions.questions[field].prompt, lang)}"
+                for field in result.missing]
+        out.append("")
+    if result.status is Status.INVALID:
+        out += [f"> {t('invalid_note', lang)}", "", f"## {t('errors', lang)}", ""]
+        out += [f"- `{e.field}`: {_escape(e.message)}" for e in result.errors]
+        out.append("")
+    actions = urgent_first(result)
+    if actions:
+        out += [f"## {t('recommendation', lang)}", ""]
+    for action in actions:
+        badge = strength_label(action.strength, lang)
+        marker = "⚠ " if action.strength is Strength.URGENT else ""
+        out += [f"### {marker}{action_title(action, lang)} — **{badge}**", "", action.summary, ""]
+        for i, bullet in enumerate(action.rationale):
+            citation = bullet_citation(action, i, kb)
+            out.append(f"- {bullet}" + (f" _[{citation}]_" if citation else ""))
+        if action.evidence:
+            out.append(f"- {t('evidence', lang)}: " + ", ".join(f"`{e}`" for e in action.evidence))
+        out.append("")
+    if result.cautions:
+        out += [f"## {t('cautions', lang)}", ""] + [f"- {c}" for c in result.cautions] + [""]
+    refs = references(result, kb)
+    if refs:
+        out += [f"## {t('references', lang)}", ""]
+        for ref in refs:
+            year = f" ({ref.year})" if ref.year else ""
+            link = f" {ref.link}" if ref.link else ""
+            out.append(f"- `{ref.id}`: {ref.citation}{year}.{link}")
+        out.append("")
+    if explain and result.trace:
+        out += [f"## {t('trace', lang)}", "", "| node | field | answer |", "|---|---|---|"]
+        out += [f"| `{s.node}` | `{s.field}` | {_escape(answer_text(s.answer, lang))} |"
+                for s in result.trace]
+        out.append("")
+    out += ["---", "", f"{t('knowledge', lang)}: {knowledge_line(result, lang)}  ",
+            f"{t('source', lang)}: {result.knowledge.source}  ", f"_{t('intended_use', lang)}_", ""]
+    return "\n".join(out)

@@ -1,0 +1,110 @@
+"""The rich terminal screen: case summary, urgent actions first, one panel per action.
+
+Every text uses `overflow="fold"` so Chinese (which has no spaces to break at) folds instead of
+being cut off on narrow terminals.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.models import Action, Result
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.view import (
+    action_title,
+    answer_text,
+    bullet_citation,
+    case_line,
+    knowledge_line,
+    references,
+    strength_label,
+    urgent_first,
+)
+from ntrk_advisor.vocabulary import Status, Strength
+
+STRENGTH_STYLE = {
+    Strength.URGENT: "bold white on red",
+    Strength.PREFERRED: "bold black on green",
+    Strength.RECOMMENDED: "bold black on cyan",
+    Strength.CONSIDER: "bold black on yellow",
+    Strength.INDIVIDUALIZED: "bold black on magenta",
+    Strength.NOT_RECOMMENDED: "bold white on grey35",
+}
+
+
+def _fold(text: str, style: str = "") -> Text:
+    return Text(text, style=style, overflow="fold")
+
+
+def render_screen(result: Result, kb: KnowledgeBase, lang: Lang, console: Console, *,
+                  tumor_type: str | None = None, explain: bool = False) -> None:
+    """Print the result for a person at a terminal."""
+    header = Text(overflow="fold")
+    for i, (label, value) in enumerate(case_line(result, lang, tumor_type)):
+        if i:
+            header.append("  ·  ", style="dim")
+        header.append(f"{label}: ", style="bold")
+        header.append(value)
+    console.print(Panel(header, title=t("title", lang), title_align="left"))
+
+    if result.status is Status.INCOMPLETE:
+        console.print(_fold(t("incomplete_note", lang), "bold yellow"))
+        table = Table(title=t("missing", lang), show_header=False, expand=False)
+        for field in result.missing:
+            table.add_row(_fold(field, "bold"), _fold(getattr(kb.questions.questions[field].prompt, lang)))
+        console.print(table)
+    if result.status is Status.INVALID:
+        console.print(_fold(t("invalid_note", lang), "bold red"))
+        table = Table(title=t("errors", lang), show_header=False)
+        for error in result.errors:
+            table.add_row(_fold(error.field, "bold"), _fold(error.message))
+        console.print(table)
+
+    actions = urgent_first(result)
+    if any(a.strength is Strength.URGENT for a in actions):
+        console.print(_fold(t("urgent_first", lang), "bold red"))
+    for action in actions:
+        console.print(_action_panel(action, kb, lang))
+
+    if result.cautions:
+        body = Group(*(_fold(f"• {c}") for c in result.cautions))
+        console.print(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
+    refs = references(result, kb)
+    if refs:
+        table = Table(title=t("references", lang), show_header=False, title_justify="left")
+        table.add_column(overflow="fold", style="bold")
+        table.add_column(overflow="fold")
+        for ref in refs:
+            year = f" ({ref.year})" if ref.year else ""
+            table.add_row(ref.id, f"{ref.citation}{year}" + (f"\n{ref.link}" if ref.link else ""))
+        console.print(table)
+    if explain and result.trace:
+        table = Table(title=t("trace", lang), title_justify="left")
+        for column in ("node", "field", "answer"):
+            table.add_column(column, overflow="fold")
+        for step in result.trace:
+            table.add_row(step.node, step.field, answer_text(step.answer, lang))
+        console.print(table)
+    console.print(_fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
+    console.print(_fold(f"{t('source', lang)}: {result.knowledge.source}", "dim"))
+    console.print(_fold(t("intended_use", lang), "italic"))
+
+
+def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
+    parts: list[RenderableType] = [_fold(action.summary, "bold")]
+    for i, bullet in enumerate(action.rationale):
+        line = Text(f"• {bullet}", overflow="fold")
+        citation = bullet_citation(action, i, kb)
+        if citation:
+            line.append(f"  [{citation}]", style="cyan")
+        parts.append(line)
+    if action.evidence:
+        parts.append(_fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
+    title = Text(action_title(action, lang) + "  ", overflow="fold")
+    title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
+    border = "red" if action.strength is Strength.URGENT else "blue"
+    return Panel(Group(*parts), title=title, title_align="left", border_style=border)

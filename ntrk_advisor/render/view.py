@@ -1,0 +1,89 @@
+"""What the human formats share: labels, the case line, references, in the chosen language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.models import Action, Result
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.vocabulary import Strength
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A resolved evidence reference, ready to print."""
+
+    id: str
+    citation: str
+    year: int | None
+    link: str | None
+
+
+def strength_label(strength: Strength, lang: Lang) -> str:
+    """The badge text for a strength."""
+    return t(f"strength.{strength.value}", lang)
+
+
+def action_title(action: Action, lang: Lang) -> str:
+    """`Step 2 · Surgery at maximal response` in the chosen language."""
+    return f"{t('step', lang)} {action.order} · {t(f'action.{action.action.value}', lang)}"
+
+
+def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
+    """`neoadjuvant.downstaging · S3` for a rationale bullet (empty when it cites none)."""
+    per_bullet = action.bullet_arguments
+    arguments = per_bullet[index] if index < len(per_bullet) else ()
+    if not arguments:
+        return ""
+    sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
+    return f"{', '.join(arguments)} · {', '.join(sections)}"
+
+
+def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
+    """Label/value pairs summarising the case and where it ended."""
+    pairs = [(t("case", lang), result.case_id or "-"),
+             (t("status", lang), t(f"status.{result.status.value}", lang))]
+    if result.pathway is not None:
+        pairs.append((t("pathway", lang), t(f"pathway.{result.pathway.value}", lang)))
+    if result.age_group is not None:
+        pairs.append((t("age_group", lang), t(f"age.{result.age_group.value}", lang)))
+    if tumor_type:
+        pairs.append((t("tumor_type", lang), tumor_type))
+    return pairs
+
+
+def references(result: Result, kb: KnowledgeBase) -> list[Reference]:
+    """Every evidence ID the result cites, resolved to its full reference, first-cited first."""
+    seen: dict[str, None] = {}
+    for action in result.actions:
+        seen.update(dict.fromkeys(action.evidence))
+    out = []
+    for ref_id in seen:
+        evidence = kb.evidence.evidence.get(ref_id)
+        if evidence is None:
+            continue
+        link = f"PMID {evidence.pmid}" if evidence.pmid else evidence.url
+        out.append(Reference(ref_id, evidence.citation, evidence.year, link))
+    return out
+
+
+def urgent_first(result: Result) -> list[Action]:
+    """Actions with urgent ones first, the rest in the order the plan runs."""
+    urgent = [a for a in result.actions if a.strength is Strength.URGENT]
+    return urgent + [a for a in result.actions if a.strength is not Strength.URGENT]
+
+
+def knowledge_line(result: Result, lang: Lang) -> str:
+    """Name, version and review date of the knowledge that produced the result."""
+    k = result.knowledge
+    return f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}"
+
+
+def answer_text(answer: object, lang: Lang) -> str:
+    """A trace answer as a reader sees it."""
+    if isinstance(answer, bool):
+        return t("yes" if answer else "no", lang)
+    if isinstance(answer, list):
+        return ", ".join(str(a) for a in answer) or t("none", lang)
+    return str(answer)
