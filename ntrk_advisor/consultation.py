@@ -49,8 +49,15 @@ class Consultation:
         self.lang = lang
         self.kb = knowledge or default_knowledge_base()
 
-    def run(self, case_file: Path | None, flags: dict[str, Any], *, interactive: bool,
-            save: Path | None = None, interviewer: Any = None) -> tuple[Result, dict[str, Any]]:
+    def run(
+        self,
+        case_file: Path | None,
+        flags: dict[str, Any],
+        *,
+        interactive: bool,
+        save: Path | None = None,
+        interviewer: Any = None,
+    ) -> tuple[Result, dict[str, Any]]:
         """Produce the result and the answers it used; asks only when `interactive`."""
         base = read_case_file(case_file) if case_file is not None else {}
         answers = merge_answers(base, flags) if isinstance(base, dict) else base
@@ -59,17 +66,16 @@ class Consultation:
             case = case_from_data(answers)
         except CaseInvalid as exc:
             raw_id = answers.get("id") if isinstance(answers, dict) else None
-            return invalid_result(exc, self.lang, self.kb,
-                                  raw_id if isinstance(raw_id, str) else None), {}
+            return invalid_result(exc, self.lang, self.kb, raw_id if isinstance(raw_id, str) else None), {}
         result = evaluate(case, self.lang, self.kb)
-        if interactive:
-            if interviewer is None:
-                if result.status is Status.COMPLETE and not _stdin_is_terminal():
-                    interactive = False
-                elif not _stdin_is_terminal():
+        if interactive and interviewer is None:
+            # Nobody to ask: a complete case is simply shown; an incomplete one is an error.
+            if not _stdin_is_terminal():
+                if result.status is not Status.COMPLETE:
                     raise NoTerminalError(result.missing)
-                else:
-                    interviewer = _terminal_interviewer(self.kb, self.lang)
+                interactive = False
+            else:
+                interviewer = _terminal_interviewer(self.kb, self.lang)
         if interactive:
             case, result = self._interview(case, interviewer)
         answers = answers_of(case, answers)
@@ -100,8 +106,9 @@ class Consultation:
             case = case_from_data(answers)
             result = evaluate(case, self.lang, self.kb)
 
-    def show(self, result: Result, answers: dict[str, Any], output_format: str, *,
-             explain: bool = False) -> None:
+    def show(
+        self, result: Result, answers: dict[str, Any], output_format: str, *, explain: bool = False
+    ) -> None:
         """Write the result to stdout in the chosen format."""
         tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
         if output_format == "json":
@@ -111,15 +118,15 @@ class Consultation:
         elif output_format == "markdown":
             from ntrk_advisor.render.markdown import render_markdown
 
-            sys.stdout.write(render_markdown(result, self.kb, self.lang, tumor_type=tumor_type,
-                                             explain=explain))
+            sys.stdout.write(
+                render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            )
         else:
             from rich.console import Console
 
             from ntrk_advisor.render.screen import render_screen
 
-            render_screen(result, self.kb, self.lang, Console(), tumor_type=tumor_type,
-                          explain=explain)
+            render_screen(result, self.kb, self.lang, Console(), tumor_type=tumor_type, explain=explain)
 
 
 def answers_of(case: Case, fallback: Any) -> dict[str, Any]:
@@ -133,7 +140,8 @@ def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[P
     """Keep the answers of an interrupted consult where it can be resumed with --case."""
     if save is None:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed at once, kept on disk
-            prefix="ntrk-consult-", suffix=".json", delete=False)
+            prefix="ntrk-consult-", suffix=".json", delete=False
+        )
         handle.close()
         save = Path(handle.name)
     write_atomic(save, case_json(answers), inputs=inputs)

@@ -22,8 +22,9 @@ from ntrk_advisor.vocabulary import AgeGroup, PathwayName, Status
 __all__ = ["evaluate", "evaluate_many", "invalid_result"]
 
 
-def evaluate(case: Case | Mapping[str, Any], lang: Lang = "en",
-             knowledge: KnowledgeBase | None = None) -> Result:
+def evaluate(
+    case: Case | Mapping[str, Any], lang: Lang = "en", knowledge: KnowledgeBase | None = None
+) -> Result:
     """Evaluate one case. A mapping is validated first; a bad one gives an `invalid` result."""
     kb = knowledge or default_knowledge_base()
     if not isinstance(case, Case):
@@ -35,16 +36,18 @@ def evaluate(case: Case | Mapping[str, Any], lang: Lang = "en",
     return _Walk(kb, lang).run(case)
 
 
-def evaluate_many(cases: Iterable[Case | Mapping[str, Any]], lang: Lang = "en",
-                  knowledge: KnowledgeBase | None = None) -> Iterator[Result]:
+def evaluate_many(
+    cases: Iterable[Case | Mapping[str, Any]], lang: Lang = "en", knowledge: KnowledgeBase | None = None
+) -> Iterator[Result]:
     """Evaluate cases lazily, one result per case, in order (suits any size of cohort)."""
     kb = knowledge or default_knowledge_base()
     for case in cases:
         yield evaluate(case, lang, kb)
 
 
-def invalid_result(exc: CaseInvalid, lang: Lang, knowledge: KnowledgeBase,
-                   case_id: str | None = None) -> Result:
+def invalid_result(
+    exc: CaseInvalid, lang: Lang, knowledge: KnowledgeBase, case_id: str | None = None
+) -> Result:
     """The contract's `invalid` result for a case that failed validation."""
     return Result(
         case_id=case_id[:64] if case_id else None,
@@ -82,8 +85,9 @@ class _Walk:
                 value = getattr(case, node.field)
                 if value is None:
                     missing = needed_from(node, case, age_group)
-                    return self._result(case, Status.INCOMPLETE, node.pathway, age_group,
-                                        actions, cautions, trace, missing)
+                    return self._result(
+                        case, Status.INCOMPLETE, node.pathway, age_group, actions, cautions, trace, missing
+                    )
                 trace.append(TraceStep(node=node.qid, field=node.field, answer=_json_answer(value)))
                 node = node.route(value)
             elif node.kind == "route_on":
@@ -92,13 +96,20 @@ class _Walk:
                 assert node.bundle is not None and age_group is not None
                 offset = self._collect(node.bundle, age_group, offset, actions, cautions)
                 if node.kind == "outcome":
-                    return self._result(case, Status.COMPLETE, node.pathway, age_group,
-                                        actions, cautions, trace, ())
+                    return self._result(
+                        case, Status.COMPLETE, node.pathway, age_group, actions, cautions, trace, ()
+                    )
                 assert node.next is not None
                 node = node.next
 
-    def _collect(self, bundle: Bundle, age_group: AgeGroup, offset: int, actions: list[Action],
-                 cautions: dict[str, None]) -> int:
+    def _collect(
+        self,
+        bundle: Bundle,
+        age_group: AgeGroup,
+        offset: int,
+        actions: list[Action],
+        cautions: dict[str, None],
+    ) -> int:
         """Add a node's actions (steps shifted past earlier nodes') and cautions; new offset."""
         last = offset
         for ref in bundle.actions:
@@ -122,9 +133,17 @@ class _Walk:
                 cautions[text] = None
         return last
 
-    def _result(self, case: Case, status: Status, pathway: PathwayName,
-                age_group: AgeGroup | None, actions: list[Action], cautions: dict[str, None],
-                trace: list[TraceStep], missing: Iterable[str]) -> Result:
+    def _result(
+        self,
+        case: Case,
+        status: Status,
+        pathway: PathwayName,
+        age_group: AgeGroup | None,
+        actions: list[Action],
+        cautions: dict[str, None],
+        trace: list[TraceStep],
+        missing: Iterable[str],
+    ) -> Result:
         ordered = sorted(actions, key=lambda a: a.order)  # stable: equal steps keep data order
         return Result(
             case_id=case.id,

@@ -27,8 +27,9 @@ _DONE = "__done__"
 class Interviewer:
     """Asks one field at a time; terminal streams are injectable so tests can drive it."""
 
-    def __init__(self, kb: KnowledgeBase, lang: Lang, *, input: Input | None = None,
-                 output: Output | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, lang: Lang, *, input: Input | None = None, output: Output | None = None
+    ) -> None:
         self.kb = kb
         self.lang = lang
         self._io: dict[str, Any] = {}
@@ -46,20 +47,23 @@ class Interviewer:
         choices = question.choices or {}
         if spec.kind == "number":
             text = questionary.text(
-                prompt, default="" if current is None else str(current),
-                validate=self._valid_age, **self._io).unsafe_ask()
+                prompt, default="" if current is None else str(current), validate=self._valid_age, **self._io
+            ).unsafe_ask()
             return _number(text)
         if spec.kind == "text":
             text = questionary.text(prompt, default=current or "", **self._io).unsafe_ask()
             return text.strip() or None
         if spec.kind == "list":
             selected = set(current or [])
-            items = [questionary.Choice(getattr(label, self.lang), value=key, checked=key in selected)
-                     for key, label in choices.items()]
+            items = [
+                questionary.Choice(getattr(label, self.lang), value=key, checked=key in selected)
+                for key, label in choices.items()
+            ]
             assert question.none_label is not None
             hint = f"{getattr(question.none_label, self.lang)}: ⏎"
-            return list(questionary.checkbox(prompt, choices=items, instruction=hint,
-                                             **self._io).unsafe_ask())
+            return list(
+                questionary.checkbox(prompt, choices=items, instruction=hint, **self._io).unsafe_ask()
+            )
         items = [questionary.Choice(getattr(label, self.lang), value=key) for key, label in choices.items()]
         default_key = None if current is None else str(current).lower()
         default = next((c for c in items if c.value == default_key), None)
@@ -71,11 +75,13 @@ class Interviewer:
         items = [questionary.Choice(t("review_done", self.lang), value=_DONE)]
         for step in trace:
             label = getattr(self.kb.questions.questions[step.field].prompt, self.lang)
-            items.append(questionary.Choice(
-                f"{label}: {self._answer_label(step.field, step.answer)}", value=step.field))
+            items.append(
+                questionary.Choice(
+                    f"{label}: {self._answer_label(step.field, step.answer)}", value=step.field
+                )
+            )
         self._say(t("review_title", self.lang))
-        choice = questionary.select(t("review_prompt", self.lang), choices=items,
-                                    **self._io).unsafe_ask()
+        choice = questionary.select(t("review_prompt", self.lang), choices=items, **self._io).unsafe_ask()
         return None if choice == _DONE else str(choice)
 
     def _answer_label(self, field: str, answer: Any) -> str:

@@ -33,8 +33,7 @@ class CaseInvalid(AdvisorError):
     def field_errors(self, lang: Lang = "en") -> tuple[FieldError, ...]:
         """Each problem as a contract `{field, message}`, in `lang`."""
         return tuple(
-            FieldError(field=field, message=_message(kind, ctx, lang))
-            for field, kind, ctx in self.problems
+            FieldError(field=field, message=_message(kind, ctx, lang)) for field, kind, ctx in self.problems
         )
 
     def __str__(self) -> str:

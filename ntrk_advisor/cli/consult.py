@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -21,31 +21,42 @@ def _field(flag: str, help: str = _FIELD_HELP) -> Any:
 
 @at_the_edge
 def consult(
-    case_file: Annotated[Optional[Path], typer.Option(  # noqa: UP007
-        "--case", help="Case JSON file to start from ('-' for stdin).", show_default=False)] = None,
-    case_id: Annotated[Optional[str], _field("--id", "Your case identifier (no patient identifiers).")] = None,  # noqa: UP007
-    age: Annotated[Optional[float], _field("--age", "Age in years (decimals allowed).")] = None,  # noqa: UP007
-    tumor_type: Annotated[Optional[str], _field("--tumor-type", "Tumour type, shown in the output.")] = None,  # noqa: UP007
-    fusion_status: Annotated[Optional[str], _field("--fusion-status")] = None,  # noqa: UP007
-    setting: Annotated[Optional[str], _field("--setting")] = None,  # noqa: UP007
-    treatment_phase: Annotated[Optional[str], _field("--treatment-phase")] = None,  # noqa: UP007
-    response: Annotated[Optional[str], _field("--response")] = None,  # noqa: UP007
-    max_response_reached: Annotated[Optional[str], _field("--max-response-reached", "yes or no.")] = None,  # noqa: UP007
-    resectable_now: Annotated[Optional[str], _field("--resectable-now", "yes or no.")] = None,  # noqa: UP007
-    resection_margin: Annotated[Optional[str], _field("--resection-margin")] = None,  # noqa: UP007
-    high_risk_features: Annotated[Optional[str], _field("--high-risk-features", "Comma-separated, or 'none'.")] = None,  # noqa: UP007
-    progression: Annotated[Optional[str], _field("--progression")] = None,  # noqa: UP007
-    emergency: Annotated[Optional[str], _field("--emergency", "Comma-separated, or 'none'.")] = None,  # noqa: UP007
-    cns_metastases: Annotated[Optional[str], _field("--cns-metastases", "yes or no.")] = None,  # noqa: UP007
-    resistance_mechanism: Annotated[Optional[str], _field("--resistance-mechanism")] = None,  # noqa: UP007
-    prior_trk_inhibitors: Annotated[Optional[str], _field("--prior-trk-inhibitors", "Comma-separated, or 'none'.")] = None,  # noqa: UP007
-    no_input: Annotated[bool, typer.Option(
-        "--no-input", help="Never prompt; missing answers make the result 'incomplete'.")] = False,
-    save: Annotated[Optional[Path], typer.Option(  # noqa: UP007
-        "--save", help="Write the case (as answered) to this JSON file for replay.",
-        show_default=False)] = None,
-    output_format: Annotated[ConsultFormat, typer.Option(
-        "--format", help="Output format.", case_sensitive=False)] = ConsultFormat.RICH,
+    case_file: Annotated[
+        Path | None,
+        typer.Option("--case", help="Case JSON file to start from ('-' for stdin).", show_default=False),
+    ] = None,
+    case_id: Annotated[str | None, _field("--id", "Your case identifier (no patient identifiers).")] = None,
+    age: Annotated[float | None, _field("--age", "Age in years (decimals allowed).")] = None,
+    tumor_type: Annotated[str | None, _field("--tumor-type", "Tumour type, shown in the output.")] = None,
+    fusion_status: Annotated[str | None, _field("--fusion-status")] = None,
+    setting: Annotated[str | None, _field("--setting")] = None,
+    treatment_phase: Annotated[str | None, _field("--treatment-phase")] = None,
+    response: Annotated[str | None, _field("--response")] = None,
+    max_response_reached: Annotated[str | None, _field("--max-response-reached", "yes or no.")] = None,
+    resectable_now: Annotated[str | None, _field("--resectable-now", "yes or no.")] = None,
+    resection_margin: Annotated[str | None, _field("--resection-margin")] = None,
+    high_risk_features: Annotated[
+        str | None, _field("--high-risk-features", "Comma-separated, or 'none'.")
+    ] = None,
+    progression: Annotated[str | None, _field("--progression")] = None,
+    emergency: Annotated[str | None, _field("--emergency", "Comma-separated, or 'none'.")] = None,
+    cns_metastases: Annotated[str | None, _field("--cns-metastases", "yes or no.")] = None,
+    resistance_mechanism: Annotated[str | None, _field("--resistance-mechanism")] = None,
+    prior_trk_inhibitors: Annotated[
+        str | None, _field("--prior-trk-inhibitors", "Comma-separated, or 'none'.")
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; missing answers make the result 'incomplete'.")
+    ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save", help="Write the case (as answered) to this JSON file for replay.", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[
+        ConsultFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
+    ] = ConsultFormat.RICH,
     lang: LangOption = None,
     explain: ExplainOption = False,
 ) -> None:
@@ -54,16 +65,26 @@ def consult(
     from ntrk_advisor.errors import ConsultInterrupted
     from ntrk_advisor.i18n import t
 
-    flags = flag_answers({
-        "id": case_id, "age_years": age, "tumor_type": tumor_type,
-        "fusion_status": fusion_status, "setting": setting, "treatment_phase": treatment_phase,
-        "response": response, "max_response_reached": max_response_reached,
-        "resectable_now": resectable_now, "resection_margin": resection_margin,
-        "high_risk_features": high_risk_features, "progression": progression,
-        "emergency": emergency, "cns_metastases": cns_metastases,
-        "resistance_mechanism": resistance_mechanism,
-        "prior_trk_inhibitors": prior_trk_inhibitors,
-    })
+    flags = flag_answers(
+        {
+            "id": case_id,
+            "age_years": age,
+            "tumor_type": tumor_type,
+            "fusion_status": fusion_status,
+            "setting": setting,
+            "treatment_phase": treatment_phase,
+            "response": response,
+            "max_response_reached": max_response_reached,
+            "resectable_now": resectable_now,
+            "resection_margin": resection_margin,
+            "high_risk_features": high_risk_features,
+            "progression": progression,
+            "emergency": emergency,
+            "cns_metastases": cns_metastases,
+            "resistance_mechanism": resistance_mechanism,
+            "prior_trk_inhibitors": prior_trk_inhibitors,
+        }
+    )
     chosen = resolve_lang(lang)
     consultation = Consultation(lang=chosen)  # type: ignore[arg-type]
     try:

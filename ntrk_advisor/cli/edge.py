@@ -61,7 +61,7 @@ def at_the_edge(command: F) -> F:
             raise typer.Exit(ExitCode.INTERNAL) from None
         except BrokenPipeError:
             raise typer.Exit(ExitCode.OK) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        except Exception as exc:
             _maybe_traceback()
             error_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
             raise typer.Exit(ExitCode.INTERNAL) from None

@@ -21,8 +21,12 @@ class ConsultFormat(str, Enum):
 
 LangOption = Annotated[
     LangChoice | None,
-    typer.Option("--lang", help="Language of the texts (default: $NTRK_ADVISOR_LANG, else en).",
-                 case_sensitive=False, show_default=False),
+    typer.Option(
+        "--lang",
+        help="Language of the texts (default: $NTRK_ADVISOR_LANG, else en).",
+        case_sensitive=False,
+        show_default=False,
+    ),
 ]
 ExplainOption = Annotated[
     bool, typer.Option("--explain", help="Also show the questions asked and the answers used.")

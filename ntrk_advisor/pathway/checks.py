@@ -26,18 +26,21 @@ from ntrk_advisor.vocabulary import ActionCode, PathwayName
 ENTRY_PATHWAY = PathwayName.DIAGNOSTIC
 
 
-def check_catalogues(questions: QuestionsFile, arguments: ArgumentsFile, evidence: EvidenceFile,
-                     cautions: CautionsFile, statements: StatementsFile) -> list[PathwayProblem]:
+def check_catalogues(
+    questions: QuestionsFile,
+    arguments: ArgumentsFile,
+    evidence: EvidenceFile,
+    cautions: CautionsFile,
+    statements: StatementsFile,
+) -> list[PathwayProblem]:
     """Problems in the shared catalogues and the references between them."""
     problems: list[PathwayProblem] = []
     problems += _check_questions(questions)
     for arg_id, argument in arguments.arguments.items():
         if argument.section not in arguments.sections:
-            problems.append(PathwayProblem(
-                "arguments.yaml", arg_id, f"unknown section '{argument.section}'"))
+            problems.append(PathwayProblem("arguments.yaml", arg_id, f"unknown section '{argument.section}'"))
     for caution_id, caution in cautions.cautions.items():
-        problems += _unknown("cautions.yaml", caution_id, "evidence", caution.evidence,
-                             evidence.evidence)
+        problems += _unknown("cautions.yaml", caution_id, "evidence", caution.evidence, evidence.evidence)
     for st_id, statement in statements.statements.items():
         where = ("recommendations.yaml", st_id)
         for bullet in statement.rationale:
@@ -50,13 +53,15 @@ def check_catalogues(questions: QuestionsFile, arguments: ArgumentsFile, evidenc
             problems.append(PathwayProblem(*where, "cites no article argument and no evidence"))
         for audience in (Audience.ADULT, Audience.PEDIATRIC):
             if not any(b.audience in (Audience.ALL, audience) for b in statement.rationale):
-                problems.append(PathwayProblem(
-                    *where, f"has no rationale shown for the {audience.value} age group"))
+                problems.append(
+                    PathwayProblem(*where, f"has no rationale shown for the {audience.value} age group")
+                )
     return problems
 
 
-def check_pathways(files: dict[PathwayName, PathwayFile], statements: StatementsFile,
-                   cautions: CautionsFile) -> list[PathwayProblem]:
+def check_pathways(
+    files: dict[PathwayName, PathwayFile], statements: StatementsFile, cautions: CautionsFile
+) -> list[PathwayProblem]:
     """Problems in the decision trees: fields, coverage, references, reachability, cycles."""
     problems: list[PathwayProblem] = []
     for pathway, pfile in files.items():
@@ -92,15 +97,22 @@ def _check_questions(questions: QuestionsFile) -> list[PathwayProblem]:
     return problems
 
 
-def _unknown(file: str, node: str, what: str, ids: Iterable[str],
-             known: Iterable[str]) -> list[PathwayProblem]:
+def _unknown(
+    file: str, node: str, what: str, ids: Iterable[str], known: Iterable[str]
+) -> list[PathwayProblem]:
     known_ids = set(known)
     return [PathwayProblem(file, node, f"unknown {what} '{i}'") for i in ids if i not in known_ids]
 
 
-def _check_node(fname: str, name: str, node: Node, pfile: PathwayFile,
-                files: dict[PathwayName, PathwayFile], statements: StatementsFile,
-                cautions: CautionsFile) -> list[PathwayProblem]:
+def _check_node(
+    fname: str,
+    name: str,
+    node: Node,
+    pfile: PathwayFile,
+    files: dict[PathwayName, PathwayFile],
+    statements: StatementsFile,
+    cautions: CautionsFile,
+) -> list[PathwayProblem]:
     problems: list[PathwayProblem] = []
 
     def problem(message: str) -> None:
@@ -135,8 +147,9 @@ def _check_node(fname: str, name: str, node: Node, pfile: PathwayFile,
     if bundle is not None:
         problems += [PathwayProblem(fname, name, m) for m in _bundle(bundle, statements, cautions)]
         if node.outcome is not None:
-            codes = {statements.statements[a.use].action for a in bundle.actions
-                     if a.use in statements.statements}
+            codes = {
+                statements.statements[a.use].action for a in bundle.actions if a.use in statements.statements
+            }
             if ActionCode.MDT_REVIEW not in codes:
                 problem("an outcome must include an mdt_review action")
     return problems
@@ -221,14 +234,12 @@ def _check_graph(files: dict[PathwayName, PathwayFile]) -> list[PathwayProblem]:
             continue
         if state.get(child.qid) == 1:
             pathway, _, name = node.qid.partition(".")
-            problems.append(PathwayProblem(
-                f"{pathway}.yaml", name, f"cycle: leads back to '{child.qid}'"))
+            problems.append(PathwayProblem(f"{pathway}.yaml", name, f"cycle: leads back to '{child.qid}'"))
         elif child.qid not in state:
             state[child.qid] = 1
             stack.append((child, iter(child.successors())))
     for qid in nodes:
         if qid not in state:
             pathway, _, name = qid.partition(".")
-            problems.append(PathwayProblem(
-                f"{pathway}.yaml", name, "unreachable from the diagnostic gate"))
+            problems.append(PathwayProblem(f"{pathway}.yaml", name, "unreachable from the diagnostic gate"))
     return problems

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,10 +35,13 @@ from ntrk_advisor.pathway.schema import (
 from ntrk_advisor.pathway.tree import TreeNode, compile_tree
 from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
+
+# Only ever a safe loader: pathway files are data, and a YAML tag must never build an object.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"
 CATALOGUE_FILES = (
@@ -138,8 +141,9 @@ def builtin_source() -> Traversable:
 def load_knowledge_base(source: Traversable | Path | str | None = None) -> KnowledgeBase:
     """Load, check and compile pathway modules; raises `PathwayError` listing every problem."""
     builtin = source is None
-    root: Traversable = builtin_source() if source is None else (
-        Path(source) if isinstance(source, str) else source)
+    root: Traversable = (
+        builtin_source() if source is None else (Path(source) if isinstance(source, str) else source)
+    )
     problems: list[PathwayProblem] = []
     raw = {name: _read_yaml(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
     meta = _validate(KnowledgeFile, raw, "knowledge.yaml", problems)
@@ -154,8 +158,11 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
         pfile = _validate(PathwayFile, raw, fname, problems)
         if pfile is not None:
             if pfile.pathway is not pathway:
-                problems.append(PathwayProblem(
-                    fname, "pathway", f"declares '{pfile.pathway.value}', expected '{pathway.value}'"))
+                problems.append(
+                    PathwayProblem(
+                        fname, "pathway", f"declares '{pfile.pathway.value}', expected '{pathway.value}'"
+                    )
+                )
             else:
                 pathways[pathway] = pfile
     if problems:
@@ -193,7 +200,7 @@ def default_knowledge_base() -> KnowledgeBase:
 def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> Any:
     node = root.joinpath(name)
     if isinstance(root, Path):
-        resolved = Path(node).resolve()  # type: ignore[arg-type]
+        resolved = Path(str(node)).resolve()
         if not resolved.is_relative_to(root.resolve()):
             problems.append(PathwayProblem(name, "-", "file leads outside the pathways folder"))
             return None
@@ -201,7 +208,7 @@ def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> 
         problems.append(PathwayProblem(name, "-", "file not found"))
         return None
     try:
-        return yaml.load(node.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+        return yaml.load(node.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "-"
@@ -211,8 +218,7 @@ def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> 
     return None
 
 
-def _validate(model: type[M], raw: dict[str, Any], fname: str,
-              problems: list[PathwayProblem]) -> M | None:
+def _validate(model: type[M], raw: dict[str, Any], fname: str, problems: list[PathwayProblem]) -> M | None:
     data = raw.get(fname)
     if data is None:
         return None
@@ -230,4 +236,5 @@ def _validate(model: type[M], raw: dict[str, Any], fname: str,
 
 
 _MAPPING_KEYS = frozenset(
-    {"nodes", "questions", "arguments", "sections", "evidence", "cautions", "statements"})
+    {"nodes", "questions", "arguments", "sections", "evidence", "cautions", "statements"}
+)

@@ -78,8 +78,7 @@ class Question(_Data):
         if isinstance(data, dict) and isinstance(data.get("choices"), dict):
             data = dict(data)
             data["choices"] = {
-                (str(k).lower() if isinstance(k, bool) else k): v
-                for k, v in data["choices"].items()
+                (str(k).lower() if isinstance(k, bool) else k): v for k, v in data["choices"].items()
             }
         return data
 
@@ -216,8 +215,11 @@ class Branch(_Data):
 
 
 class Node(_Data):
-    """A node is a question (`ask`), a silent split on age group (`route_on`), a contribution
-    that carries on (`add` + `next`), or an end point (`outcome`)."""
+    """One step of a pathway: exactly one of four kinds.
+
+    A question (`ask`), a silent split on age group (`route_on`), a contribution that carries on
+    (`add` + `next`), or an end point (`outcome`).
+    """
 
     ask: Identifier | None = None
     route_on: Identifier | None = None

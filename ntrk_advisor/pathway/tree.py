@@ -37,9 +37,9 @@ class TreeNode:
                 if (values is None and not present) or (values is not None and values & present):
                     return target
         else:
-            target = self.scalar_routes.get(value)
-            if target is not None:
-                return target
+            found = self.scalar_routes.get(value)
+            if found is not None:
+                return found
         if self.default is None:
             raise LookupError(f"{self.qid}: no branch for {value!r}")
         return self.default
@@ -70,8 +70,9 @@ def canonical(spec: FieldSpec, raw: Any) -> Any:
     return member
 
 
-def resolve_target(branch_goto: str | None, handoff: str | None, here: PathwayFile,
-                   files: dict[PathwayName, PathwayFile]) -> tuple[PathwayName, str]:
+def resolve_target(
+    branch_goto: str | None, handoff: str | None, here: PathwayFile, files: dict[PathwayName, PathwayFile]
+) -> tuple[PathwayName, str]:
     """Where a branch leads: a node here (`goto`) or another pathway's entry or node (`handoff`)."""
     if branch_goto is not None:
         return here.pathway, branch_goto
@@ -109,8 +110,13 @@ def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
     return nodes
 
 
-def _link_branch(tree_node: TreeNode, branch: Branch, pfile: PathwayFile,
-                 files: dict[PathwayName, PathwayFile], nodes: dict[str, TreeNode]) -> None:
+def _link_branch(
+    tree_node: TreeNode,
+    branch: Branch,
+    pfile: PathwayFile,
+    files: dict[PathwayName, PathwayFile],
+    nodes: dict[str, TreeNode],
+) -> None:
     target_pathway, target_name = resolve_target(branch.goto, branch.handoff, pfile, files)
     target = nodes[f"{target_pathway.value}.{target_name}"]
     spec = tree_node.spec

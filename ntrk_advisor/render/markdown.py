@@ -22,16 +22,18 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(result: Result, kb: KnowledgeBase, lang: Lang, *,
-                    tumor_type: str | None = None, explain: bool = False) -> str:
+def render_markdown(
+    result: Result, kb: KnowledgeBase, lang: Lang, *, tumor_type: str | None = None, explain: bool = False
+) -> str:
     """The whole result as a Markdown document."""
     out: list[str] = [f"# {t('title', lang)}: {t('recommendation', lang)}", ""]
     out += [f"- **{label}:** {_escape(value)}" for label, value in case_line(result, lang, tumor_type)]
     out.append("")
     if result.status is Status.INCOMPLETE:
         out += [f"> {t('incomplete_note', lang)}", "", f"## {t('missing', lang)}", ""]
-        out += [f"- `{field}`: {getattr(kb.questions.questions[field].prompt, lang)}"
-                for field in result.missing]
+        out += [
+            f"- `{field}`: {getattr(kb.questions.questions[field].prompt, lang)}" for field in result.missing
+        ]
         out.append("")
     if result.status is Status.INVALID:
         out += [f"> {t('invalid_note', lang)}", "", f"## {t('errors', lang)}", ""]
@@ -62,9 +64,16 @@ def render_markdown(result: Result, kb: KnowledgeBase, lang: Lang, *,
         out.append("")
     if explain and result.trace:
         out += [f"## {t('trace', lang)}", "", "| node | field | answer |", "|---|---|---|"]
-        out += [f"| `{s.node}` | `{s.field}` | {_escape(answer_text(s.answer, lang))} |"
-                for s in result.trace]
+        out += [
+            f"| `{s.node}` | `{s.field}` | {_escape(answer_text(s.answer, lang))} |" for s in result.trace
+        ]
         out.append("")
-    out += ["---", "", f"{t('knowledge', lang)}: {knowledge_line(result, lang)}  ",
-            f"{t('source', lang)}: {result.knowledge.source}  ", f"_{t('intended_use', lang)}_", ""]
+    out += [
+        "---",
+        "",
+        f"{t('knowledge', lang)}: {knowledge_line(result, lang)}  ",
+        f"{t('source', lang)}: {result.knowledge.source}  ",
+        f"_{t('intended_use', lang)}_",
+        "",
+    ]
     return "\n".join(out)

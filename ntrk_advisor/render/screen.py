@@ -40,8 +40,15 @@ def _fold(text: str, style: str = "") -> Text:
     return Text(text, style=style, overflow="fold")
 
 
-def render_screen(result: Result, kb: KnowledgeBase, lang: Lang, console: Console, *,
-                  tumor_type: str | None = None, explain: bool = False) -> None:
+def render_screen(
+    result: Result,
+    kb: KnowledgeBase,
+    lang: Lang,
+    console: Console,
+    *,
+    tumor_type: str | None = None,
+    explain: bool = False,
+) -> None:
     """Print the result for a person at a terminal."""
     header = Text(overflow="fold")
     for i, (label, value) in enumerate(case_line(result, lang, tumor_type)):

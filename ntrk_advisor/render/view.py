@@ -42,8 +42,10 @@ def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
 
 def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
     """Label/value pairs summarising the case and where it ended."""
-    pairs = [(t("case", lang), result.case_id or "-"),
-             (t("status", lang), t(f"status.{result.status.value}", lang))]
+    pairs = [
+        (t("case", lang), result.case_id or "-"),
+        (t("status", lang), t(f"status.{result.status.value}", lang)),
+    ]
     if result.pathway is not None:
         pairs.append((t("pathway", lang), t(f"pathway.{result.pathway.value}", lang)))
     if result.age_group is not None:

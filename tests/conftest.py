@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ntrk_advisor.cli.app import app
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT / "examples" / "cases.jsonl"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def example_cases() -> dict[str, dict[str, Any]]:
+    cases = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line]
+    return {c["id"]: c for c in cases}
+
+
+@pytest.fixture
+def pathways_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in pathway modules, to break on purpose."""
+    target = tmp_path / "pathways"
+    shutil.copytree(str(builtin_source()), target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+@dataclass
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliRun]:
+    """Run the CLI in-process (non-interactive paths only) and capture its streams."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
+        runner = CliRunner()
+        result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        return CliRun(result.exit_code, result.stdout, result.stderr)
+
+    return run

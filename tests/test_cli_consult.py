@@ -1,0 +1,279 @@
+"""`ntrk-advisor consult` without prompts: files, flags, formats, languages and exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CliRun
+
+Run = Callable[..., CliRun]
+
+
+def write_case(tmp_path: Path, case: dict[str, Any], name: str = "case.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+EXPECTED = {  # id: (status, exit code, pathway)
+    "ex-ifs-arm": ("complete", 0, "locally_advanced"),
+    "ex-masc-postop": ("complete", 0, "early"),
+    "ex-lung-liver-oligo": ("complete", 0, "metastatic"),
+    "ex-g595r": ("complete", 0, "resistant"),
+    "ex-ihc": ("complete", 0, "diagnostic"),
+    "ex-bleeding": ("complete", 0, "metastatic"),
+    "ex-incomplete": ("incomplete", 3, "locally_advanced"),
+    "ex-typo": ("invalid", 4, None),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_each_example_prints_one_contract_json_object_with_its_status_and_exit_code(
+    run_cli: Run, example_cases: dict[str, Any], tmp_path: Path, case_id: str, lang: str
+) -> None:
+    path = write_case(tmp_path, example_cases[case_id])
+    out = run_cli("consult", "--case", str(path), "--no-input", "--format", "json", "--lang", lang)
+    status, code, pathway = EXPECTED[case_id]
+    assert out.code == code, out.stderr
+    data = out.json
+    assert (data["case_id"], data["status"], data.get("pathway")) == (case_id, status, pathway)
+
+
+def test_typo_is_named_with_a_suggestion(run_cli: Run, example_cases: dict[str, Any], tmp_path: Path) -> None:
+    out = run_cli(
+        "consult",
+        "--case",
+        str(write_case(tmp_path, example_cases["ex-typo"])),
+        "--no-input",
+        "--format",
+        "json",
+    )
+    assert out.json["errors"] == [{"field": "settting", "message": "unknown field; did you mean 'setting'?"}]
+
+
+def test_flags_fill_and_override_the_case_file(run_cli: Run, tmp_path: Path) -> None:
+    path = write_case(tmp_path, {"age_years": 9, "fusion_status": "confirmed", "setting": "early"})
+    out = run_cli(
+        "consult",
+        "--case",
+        str(path),
+        "--setting",
+        "Locally-Advanced",
+        "--treatment-phase",
+        "naive",
+        "--no-input",
+        "--format",
+        "json",
+    )
+    assert out.code == 0 and out.json["pathway"] == "locally_advanced"
+
+
+def test_flags_alone_make_a_case(run_cli: Run) -> None:
+    out = run_cli(
+        "consult",
+        "--age",
+        "61",
+        "--fusion-status",
+        "confirmed",
+        "--setting",
+        "metastatic",
+        "--treatment-phase",
+        "on_trk_inhibitor",
+        "--emergency",
+        "none",
+        "--cns-metastases",
+        "no",
+        "--progression",
+        "oligo",
+        "--no-input",
+        "--format",
+        "json",
+    )
+    assert out.code == 0
+    assert [a["action"] for a in out.json["actions"]][:3] == [
+        "continue_trk",
+        "local_ablative_therapy",
+        "next_gen_trk",
+    ]
+
+
+def test_list_flags_take_comma_separated_values(run_cli: Run) -> None:
+    out = run_cli(
+        "consult",
+        "--age",
+        "48",
+        "--fusion-status",
+        "confirmed",
+        "--setting",
+        "early",
+        "--treatment-phase",
+        "post_resection",
+        "--resection-margin",
+        "R0",
+        "--high-risk-features",
+        "high_grade, close_margin",
+        "--no-input",
+        "--format",
+        "json",
+    )
+    assert out.json["trace"][-1] == {
+        "node": "early.recurrence_risk",
+        "field": "high_risk_features",
+        "answer": ["high_grade", "close_margin"],
+    }
+
+
+def test_a_bad_flag_value_is_an_invalid_result_naming_the_field(run_cli: Run) -> None:
+    out = run_cli("consult", "--age", "48", "--fusion-status", "maybe", "--no-input", "--format", "json")
+    assert out.code == 4 and [e["field"] for e in out.json["errors"]] == ["fusion_status"]
+
+
+def test_no_input_with_missing_answers_is_incomplete(run_cli: Run) -> None:
+    out = run_cli("consult", "--age", "48", "--no-input", "--format", "json")
+    assert out.code == 3 and out.json["missing"] == ["fusion_status"]
+
+
+def test_without_a_terminal_missing_answers_are_a_one_line_usage_error(run_cli: Run) -> None:
+    out = run_cli("consult", "--age", "48", "--format", "json", input="")
+    assert out.code == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1
+    assert "--case" in out.stderr and "--no-input" in out.stderr and "batch" in out.stderr
+
+
+def test_unreadable_case_file_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    out = run_cli("consult", "--case", str(tmp_path / "nope.json"), "--no-input")
+    assert out.code == 2 and "cannot read case file" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_non_json_case_file_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("age: 3", encoding="utf-8")
+    out = run_cli("consult", "--case", str(path), "--no-input")
+    assert out.code == 2 and "not JSON" in out.stderr
+
+
+def test_case_can_come_from_stdin(run_cli: Run) -> None:
+    out = run_cli(
+        "consult",
+        "--case",
+        "-",
+        "--no-input",
+        "--format",
+        "json",
+        input='{"age_years": 70, "fusion_status": "ihc_only"}',
+    )
+    assert out.code == 0 and out.json["actions"][0]["action"] == "confirm_fusion"
+
+
+def test_save_writes_the_case_for_replay(run_cli: Run, tmp_path: Path) -> None:
+    saved = tmp_path / "saved.json"
+    first = run_cli(
+        "consult",
+        "--age",
+        "70",
+        "--fusion-status",
+        "IHC only",
+        "--no-input",
+        "--format",
+        "json",
+        "--save",
+        str(saved),
+    )
+    assert json.loads(saved.read_text(encoding="utf-8")) == {"age_years": 70, "fusion_status": "ihc_only"}
+    again = run_cli("consult", "--case", str(saved), "--no-input", "--format", "json")
+    assert again.json == first.json
+
+
+def test_save_refuses_to_overwrite_the_case_file(run_cli: Run, tmp_path: Path) -> None:
+    path = write_case(tmp_path, {"age_years": 70, "fusion_status": "ihc_only"})
+    before = path.read_text(encoding="utf-8")
+    out = run_cli("consult", "--case", str(path), "--no-input", "--save", str(path))
+    assert out.code == 2 and "refusing to write over an input" in out.stderr
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_markdown_output_has_the_same_content_for_mdt_notes(
+    run_cli: Run, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_case(tmp_path, example_cases["ex-bleeding"])
+    out = run_cli("consult", "--case", str(path), "--no-input", "--format", "markdown", "--explain")
+    text = out.stdout
+    assert text.startswith("# ")
+    assert text.index("Urgent local therapy") < text.index("Continue the TRK inhibitor")
+    assert "advanced.palliative_local" in text and "· S4" in text
+    assert "## References" in text and "## Cautions" in text
+    assert "| `metastatic.progression` | `progression` | none |" in text
+    assert "Supports, and never replaces" in text
+
+
+def test_rich_output_shows_strengths_arguments_references_and_intended_use(
+    run_cli: Run, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_case(tmp_path, example_cases["ex-ifs-arm"])
+    out = run_cli("consult", "--case", str(path), "--no-input", env={"COLUMNS": "100"})
+    for expected in (
+        "PREFERRED",
+        "pediatric.neoadjuvant_first",
+        "dubois-2018-cancer",
+        "MDT",
+        "version",
+        "Not for patients",
+    ):
+        assert expected in out.stdout, expected
+
+
+def test_chinese_rich_output_folds_instead_of_cutting(
+    run_cli: Run, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_case(tmp_path, example_cases["ex-ifs-arm"])
+    out = run_cli("consult", "--case", str(path), "--no-input", "--lang", "zh", env={"COLUMNS": "40"})
+    assert out.code == 0
+    assert "…" not in out.stdout
+    assert "首选" in out.stdout and "不取代" in out.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_language_defaults_from_the_environment(run_cli: Run) -> None:
+    out = run_cli(
+        "consult",
+        "--age",
+        "70",
+        "--fusion-status",
+        "ihc_only",
+        "--no-input",
+        "--format",
+        "json",
+        env={"NTRK_ADVISOR_LANG": "zh"},
+    )
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in out.json["actions"][0]["summary"])
+
+
+def test_json_is_never_wrapped_or_marked_up(run_cli: Run) -> None:
+    out = run_cli(
+        "consult",
+        "--age",
+        "48",
+        "--fusion-status",
+        "confirmed",
+        "--setting",
+        "early",
+        "--treatment-phase",
+        "post_resection",
+        "--resection-margin",
+        "r1",
+        "--no-input",
+        "--format",
+        "json",
+        env={"COLUMNS": "20"},
+    )
+    assert json.loads(out.stdout)["trace"][-1]["answer"] == "r1"
+
+
+def test_version_and_help(run_cli: Run) -> None:
+    assert run_cli("--version").stdout.startswith("ntrk-advisor ")
+    assert "consult" in run_cli("--help").stdout

@@ -1,0 +1,213 @@
+"""The case contract: enums, lenient matching, unknown keys, bounds; errors name their field."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from ntrk_advisor.models import CASE_FIELDS, Case
+from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
+from ntrk_advisor.vocabulary import (
+    Emergency,
+    FusionStatus,
+    HighRiskFeature,
+    Progression,
+    ResectionMargin,
+    ResistanceMechanism,
+    Response,
+    Setting,
+    TreatmentPhase,
+    TrkInhibitor,
+)
+
+CONTRACT_ENUMS = {
+    "fusion_status": (
+        FusionStatus,
+        ["confirmed", "ihc_only", "not_tested", "non_fusion_alteration", "negative"],
+    ),
+    "setting": (Setting, ["early", "locally_advanced", "metastatic", "resistant"]),
+    "treatment_phase": (TreatmentPhase, ["naive", "on_trk_inhibitor", "post_resection"]),
+    "response": (Response, ["complete", "partial", "stable", "progression", "not_assessed"]),
+    "resection_margin": (ResectionMargin, ["r0", "r1", "r2"]),
+    "progression": (Progression, ["none", "oligo", "widespread"]),
+    "resistance_mechanism": (
+        ResistanceMechanism,
+        ["not_tested", "solvent_front", "gatekeeper", "xdfg", "bypass", "none_found"],
+    ),
+}
+CONTRACT_LISTS = {
+    "high_risk_features": (
+        HighRiskFeature,
+        [
+            "high_grade",
+            "lymphovascular_invasion",
+            "close_margin",
+            "nodal_involvement",
+            "large_tumor",
+            "high_risk_histology",
+        ],
+    ),
+    "emergency": (
+        Emergency,
+        [
+            "bowel_obstruction",
+            "bleeding",
+            "spinal_cord_compression",
+            "airway_compromise",
+            "impending_fracture",
+        ],
+    ),
+    "prior_trk_inhibitors": (
+        TrkInhibitor,
+        ["larotrectinib", "entrectinib", "repotrectinib", "selitrectinib", "other"],
+    ),
+}
+
+
+def errors_of(data: object) -> dict[str, str]:
+    with pytest.raises(CaseInvalid) as caught:
+        case_from_data(data)
+    return {e.field: e.message for e in caught.value.field_errors("en")}
+
+
+def test_case_fields_are_the_contract_fields_in_contract_order() -> None:
+    assert CASE_FIELDS == (
+        "id",
+        "age_years",
+        "tumor_type",
+        "fusion_status",
+        "setting",
+        "treatment_phase",
+        "response",
+        "max_response_reached",
+        "resectable_now",
+        "resection_margin",
+        "high_risk_features",
+        "progression",
+        "emergency",
+        "cns_metastases",
+        "resistance_mechanism",
+        "prior_trk_inhibitors",
+    )
+
+
+@pytest.mark.parametrize("field", sorted(CONTRACT_ENUMS))
+def test_every_enum_accepts_exactly_the_contract_values(field: str) -> None:
+    enum, values = CONTRACT_ENUMS[field]
+    assert [m.value for m in enum] == values
+    for value in values:
+        assert getattr(case_from_data({field: value}), field) is enum(value)
+
+
+@pytest.mark.parametrize("field", sorted(CONTRACT_LISTS))
+def test_every_list_enum_accepts_exactly_the_contract_values(field: str) -> None:
+    enum, values = CONTRACT_LISTS[field]
+    assert [m.value for m in enum] == values
+    assert getattr(case_from_data({field: values}), field) == tuple(enum(v) for v in values)
+    assert getattr(case_from_data({field: []}), field) == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Locally-Advanced", Setting.LOCALLY_ADVANCED),
+        ("LOCALLY ADVANCED", Setting.LOCALLY_ADVANCED),
+        (" metastatic ", Setting.METASTATIC),
+        ("Early", Setting.EARLY),
+    ],
+)
+def test_enum_values_match_case_insensitively_with_dash_and_space_as_underscore(
+    given: str, expected: Setting
+) -> None:
+    assert case_from_data({"setting": given}).setting is expected
+
+
+def test_list_values_are_matched_leniently_too() -> None:
+    case = case_from_data({"emergency": ["Bowel Obstruction", "spinal-cord-compression"]})
+    assert case.emergency == (Emergency.BOWEL_OBSTRUCTION, Emergency.SPINAL_CORD_COMPRESSION)
+
+
+def test_unknown_key_is_named_with_the_closest_field() -> None:
+    assert errors_of({"age_years": 44, "settting": "early"}) == {
+        "settting": "unknown field; did you mean 'setting'?"
+    }
+
+
+def test_unknown_key_far_from_any_field_gets_no_suggestion() -> None:
+    assert errors_of({"zzz": 1}) == {"zzz": "unknown field"}
+
+
+def test_unknown_key_error_is_worded_in_chinese_too() -> None:
+    with pytest.raises(CaseInvalid) as caught:
+        case_from_data({"settting": "early"})
+    (error,) = caught.value.field_errors("zh")
+    assert error.field == "settting"
+    assert "setting" in error.message and "未知字段" in error.message
+
+
+def test_bad_enum_value_names_the_field_and_the_allowed_values() -> None:
+    message = errors_of({"setting": "advanced"})["setting"]
+    assert "early" in message and "resistant" in message
+
+
+@pytest.mark.parametrize(
+    ("age", "ok"),
+    [(0, True), (0.5, True), (17.99, True), (129.9, True), (130, False), (-0.1, False), (1e308, False)],
+)
+def test_age_bounds_are_zero_inclusive_to_130_exclusive(age: float, ok: bool) -> None:
+    if ok:
+        assert case_from_data({"age_years": age}).age_years == age
+    else:
+        assert "age_years" in errors_of({"age_years": age})
+
+
+@pytest.mark.parametrize("age", [True, "12", None.__class__.__name__, [12]])
+def test_age_must_be_a_json_number(age: object) -> None:
+    assert errors_of({"age_years": age}) == {"age_years": "must be a number"}
+
+
+@pytest.mark.parametrize(
+    "text", ['{"age_years": NaN}', '{"age_years": Infinity}', '{"age_years": -Infinity}']
+)
+def test_non_finite_ages_are_invalid(text: str) -> None:
+    with pytest.raises(CaseInvalid) as caught:
+        case_from_json(text)
+    assert [e.field for e in caught.value.field_errors()] == ["age_years"]
+
+
+def test_pediatric_is_below_18_and_adult_from_18() -> None:
+    assert case_from_data({"age_years": 17.9}).age_group.value == "pediatric"
+    assert case_from_data({"age_years": 18}).age_group.value == "adult"
+
+
+@pytest.mark.parametrize(("field", "value"), [("id", "x" * 65), ("tumor_type", "t" * 201)])
+def test_string_length_limits(field: str, value: str) -> None:
+    assert "too long" in errors_of({field: value})[field]
+
+
+@pytest.mark.parametrize("field", ["max_response_reached", "resectable_now", "cns_metastases"])
+def test_booleans_must_be_json_booleans(field: str) -> None:
+    assert errors_of({field: "yes"}) == {field: "must be true or false"}
+    assert getattr(case_from_data({field: False}), field) is False
+
+
+def test_each_problem_is_reported_with_its_own_field() -> None:
+    errors = errors_of({"age_years": -1, "setting": "x", "emergency": ["bleeding", "flood"], "foo": 1})
+    assert set(errors) == {"age_years", "setting", "emergency.1", "foo"}
+
+
+def test_a_case_that_is_not_an_object_is_invalid_as_a_whole() -> None:
+    assert errors_of([1, 2]) == {"case": "a case must be a JSON object"}
+
+
+def test_malformed_json_is_invalid_as_a_whole() -> None:
+    with pytest.raises(CaseInvalid) as caught:
+        case_from_json('{"age_years": ')
+    (error,) = caught.value.field_errors()
+    assert error.field == "case" and error.message.startswith("not valid JSON")
+
+
+def test_cases_are_frozen() -> None:
+    case = Case(age_years=3)
+    with pytest.raises(ValidationError):
+        case.age_years = 4  # type: ignore[misc]
