@@ -124,6 +124,7 @@ class _Walk:
                 evidence=statement.evidence,
             )
             action._bullet_arguments = statement.bullet_arguments
+            action._bullet_evidence = statement.bullet_evidence
             actions.append(action)
             last = max(last, action.order)
         audience = Audience(age_group.value)

@@ -105,11 +105,17 @@ class Action(_Frozen):
     evidence: tuple[str, ...]
     # Which arguments each rationale bullet rests on, for renderers; not part of the JSON contract.
     _bullet_arguments: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
+    _bullet_evidence: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
 
     @property
     def bullet_arguments(self) -> tuple[tuple[str, ...], ...]:
         """Per rationale bullet, the argument IDs it rests on (empty when not known)."""
         return self._bullet_arguments
+
+    @property
+    def bullet_evidence(self) -> tuple[tuple[str, ...], ...]:
+        """Per rationale bullet, the evidence IDs it cites (empty when not known)."""
+        return self._bullet_evidence
 
 
 class FieldError(_Frozen):

@@ -64,6 +64,7 @@ class RenderedStatement:
     summary: str
     rationale: tuple[str, ...]
     bullet_arguments: tuple[tuple[str, ...], ...]
+    bullet_evidence: tuple[tuple[str, ...], ...]
     arguments: tuple[str, ...]
     evidence: tuple[str, ...]
 
@@ -128,6 +129,7 @@ def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedSt
         summary=getattr(statement.summary, lang),
         rationale=tuple(getattr(b.text, lang) for b in bullets),
         bullet_arguments=tuple(tuple(b.arguments) for b in bullets),
+        bullet_evidence=tuple(tuple(b.evidence) for b in bullets),
         arguments=tuple(arguments),
         evidence=tuple(evidence),
     )

@@ -31,13 +31,17 @@ def action_title(action: Action, lang: Lang) -> str:
 
 
 def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
-    """`neoadjuvant.downstaging · S3` for a rationale bullet (empty when it cites none)."""
+    """`neoadjuvant.downstaging · S3` for a bullet resting on the article, else its evidence IDs.
+
+    Empty when the bullet's basis is not known (a result read back from JSON).
+    """
     per_bullet = action.bullet_arguments
     arguments = per_bullet[index] if index < len(per_bullet) else ()
-    if not arguments:
-        return ""
-    sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
-    return f"{', '.join(arguments)} · {', '.join(sections)}"
+    if arguments:
+        sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
+        return f"{', '.join(arguments)} · {', '.join(sections)}"
+    evidence = action.bullet_evidence[index] if index < len(action.bullet_evidence) else ()
+    return ", ".join(evidence)
 
 
 def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
