@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ntrk_advisor.engine import evaluate, invalid_result
-from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError
+from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
 from ntrk_advisor.fields import FIELD_SPECS
-from ntrk_advisor.files import case_json, read_case_file, write_atomic
+from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.models import Case, Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
@@ -59,6 +59,9 @@ class Consultation:
         interviewer: Any = None,
     ) -> tuple[Result, dict[str, Any]]:
         """Produce the result and the answers it used; asks only when `interactive`."""
+        if save is not None and case_file is not None and same_file(save, case_file):
+            # Refuse before any question, so no answer is typed in vain.
+            raise UsageError(f"refusing to write over an input file: {save}")
         base = read_case_file(case_file) if case_file is not None else {}
         answers = merge_answers(base, flags) if isinstance(base, dict) else base
         inputs = (case_file,) if case_file is not None else ()

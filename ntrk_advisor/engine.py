@@ -3,23 +3,67 @@
 The engine only follows the data: ask a field, take the branch its answer selects, collect the
 actions and cautions of the nodes passed, stop at an outcome. When an answer is missing it stops
 and names what the path needs, in the order the path would ask, rather than guessing.
+
+A walk yields a small `Decision` (the path taken); `Result` objects and the batch encoder are both
+built from it, so there is exactly one place where routing happens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import Action, Case, Result, TraceStep
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
-from ntrk_advisor.pathway.schema import Audience, Bundle
+from ntrk_advisor.pathway.schema import Audience
 from ntrk_advisor.pathway.tree import TreeNode
 from ntrk_advisor.validation import CaseInvalid, case_from_data
 from ntrk_advisor.vocabulary import AgeGroup, PathwayName, Status
 
-__all__ = ["evaluate", "evaluate_many", "invalid_result"]
+__all__ = ["Decision", "decide", "evaluate", "evaluate_many", "invalid_result"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The path a case took: what was asked and answered, which nodes contributed, what is missing."""
+
+    status: Status
+    pathway: PathwayName
+    age_group: AgeGroup | None
+    asked: tuple[tuple[TreeNode, Any], ...]
+    contributors: tuple[TreeNode, ...]
+    missing: tuple[str, ...]
+
+
+def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
+    """Walk the tree for one validated case."""
+    age_group = case.age_group
+    node = knowledge.entry
+    asked: list[tuple[TreeNode, Any]] = []
+    contributors: list[TreeNode] = []
+    while True:
+        kind = node.kind
+        if kind == "ask":
+            value = getattr(case, node.field)  # type: ignore[arg-type]
+            if value is None:
+                missing = tuple(needed_from(node, case, age_group))
+                return Decision(
+                    Status.INCOMPLETE, node.pathway, age_group, tuple(asked), tuple(contributors), missing
+                )
+            asked.append((node, value))
+            node = node.route(value)
+        elif kind == "route_on":
+            node = node.route(age_group)
+        else:
+            contributors.append(node)
+            if kind == "outcome":
+                return Decision(
+                    Status.COMPLETE, node.pathway, age_group, tuple(asked), tuple(contributors), ()
+                )
+            node = node.next  # type: ignore[assignment]
 
 
 def evaluate(
@@ -33,7 +77,7 @@ def evaluate(
         except CaseInvalid as exc:
             raw_id = case.get("id") if isinstance(case, Mapping) else None
             return invalid_result(exc, lang, kb, raw_id if isinstance(raw_id, str) else None)
-    return _Walk(kb, lang).run(case)
+    return build_result(decide(case, kb), case.id, lang, kb)
 
 
 def evaluate_many(
@@ -57,65 +101,54 @@ def invalid_result(
     )
 
 
-def _json_answer(value: Any) -> Any:
+def json_answer(value: Any) -> Any:
+    """An answer as the JSON value the trace shows."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
-        return [_json_answer(v) for v in value]
+        return [json_answer(v) for v in value]
     return value
 
 
-class _Walk:
-    """One evaluation; holds the knowledge base and language so helpers stay small."""
+def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: KnowledgeBase) -> Result:
+    """The contract `Result` for a decision, worded in `lang`."""
+    actions: list[Action] = []
+    cautions: dict[str, None] = {}
+    if decision.contributors:
+        assert decision.age_group is not None
+        actions, cautions = _collect(decision.contributors, decision.age_group, lang, kb)
+    trace = tuple(
+        TraceStep(node=node.qid, field=node.field or "", answer=json_answer(value))
+        for node, value in decision.asked
+    )
+    return Result(
+        case_id=case_id,
+        status=decision.status,
+        age_group=decision.age_group,
+        pathway=decision.pathway,
+        actions=tuple(sorted(actions, key=lambda a: a.order)),  # stable: equal steps keep data order
+        cautions=tuple(cautions),
+        missing=decision.missing,
+        trace=trace,
+        knowledge=kb.stamp,
+    )
 
-    def __init__(self, kb: KnowledgeBase, lang: Lang) -> None:
-        self.kb = kb
-        self.lang = lang
 
-    def run(self, case: Case) -> Result:
-        age_group = case.age_group
-        node = self.kb.entry
-        trace: list[TraceStep] = []
-        actions: list[Action] = []
-        cautions: dict[str, None] = {}
-        offset = 0
-        while True:
-            if node.kind == "ask":
-                assert node.field is not None
-                value = getattr(case, node.field)
-                if value is None:
-                    missing = needed_from(node, case, age_group)
-                    return self._result(
-                        case, Status.INCOMPLETE, node.pathway, age_group, actions, cautions, trace, missing
-                    )
-                trace.append(TraceStep(node=node.qid, field=node.field, answer=_json_answer(value)))
-                node = node.route(value)
-            elif node.kind == "route_on":
-                node = node.route(age_group)
-            else:
-                assert node.bundle is not None and age_group is not None
-                offset = self._collect(node.bundle, age_group, offset, actions, cautions)
-                if node.kind == "outcome":
-                    return self._result(
-                        case, Status.COMPLETE, node.pathway, age_group, actions, cautions, trace, ()
-                    )
-                assert node.next is not None
-                node = node.next
-
-    def _collect(
-        self,
-        bundle: Bundle,
-        age_group: AgeGroup,
-        offset: int,
-        actions: list[Action],
-        cautions: dict[str, None],
-    ) -> int:
-        """Add a node's actions (steps shifted past earlier nodes') and cautions; new offset."""
+def _collect(
+    contributors: tuple[TreeNode, ...], age_group: AgeGroup, lang: Lang, kb: KnowledgeBase
+) -> tuple[list[Action], dict[str, None]]:
+    """Actions (steps shifted past earlier nodes') and cautions of the contributing nodes."""
+    actions: list[Action] = []
+    cautions: dict[str, None] = {}
+    audience = Audience(age_group.value)
+    offset = 0
+    for node in contributors:
+        assert node.bundle is not None
         last = offset
-        for ref in bundle.actions:
-            statement = self.kb.statement(ref.use, self.lang, age_group)
+        for ref in node.bundle.actions:
+            statement = kb.statement(ref.use, lang, age_group)
             action = Action(
-                action=self.kb.statements.statements[ref.use].action,
+                action=kb.statements.statements[ref.use].action,
                 strength=ref.strength,
                 order=offset + ref.step,
                 summary=statement.summary,
@@ -127,36 +160,11 @@ class _Walk:
             action._bullet_evidence = statement.bullet_evidence
             actions.append(action)
             last = max(last, action.order)
-        audience = Audience(age_group.value)
-        for caution in bundle.cautions:
+        offset = last
+        for caution in node.bundle.cautions:
             if caution.audience in (Audience.ALL, audience):
-                text = getattr(self.kb.cautions.cautions[caution.id].text, self.lang)
-                cautions[text] = None
-        return last
-
-    def _result(
-        self,
-        case: Case,
-        status: Status,
-        pathway: PathwayName,
-        age_group: AgeGroup | None,
-        actions: list[Action],
-        cautions: dict[str, None],
-        trace: list[TraceStep],
-        missing: Iterable[str],
-    ) -> Result:
-        ordered = sorted(actions, key=lambda a: a.order)  # stable: equal steps keep data order
-        return Result(
-            case_id=case.id,
-            status=status,
-            age_group=age_group,
-            pathway=pathway,
-            actions=tuple(ordered),
-            cautions=tuple(cautions),
-            missing=tuple(missing),
-            trace=tuple(trace),
-            knowledge=self.kb.stamp,
-        )
+                cautions[getattr(kb.cautions.cautions[caution.id].text, lang)] = None
+    return actions, cautions
 
 
 def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ntrk_advisor.errors import CaseFileError, UsageError
 
@@ -39,6 +41,13 @@ def same_file(a: Path, b: Path) -> bool:
 
 def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = ()) -> None:
     """Write `text` to `path` via a temporary file and a rename; refuse to replace an input."""
+    with atomic_output(path, inputs=inputs) as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[TextIO]:
+    """A text stream that becomes `path` only if the block completes (temp file, then rename)."""
     for source in inputs:
         if same_file(path, source):
             raise UsageError(f"refusing to write over an input file: {path}")
@@ -48,8 +57,8 @@ def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = ()) -> Non
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

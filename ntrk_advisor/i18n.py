@@ -118,6 +118,14 @@ UI: dict[str, dict[Lang, str]] = {
     "action.clinical_trial": {"en": "Clinical trial", "zh": "临床试验"},
     "action.chemotherapy": {"en": "Chemotherapy", "zh": "化疗"},
     "action.mdt_review": {"en": "MDT review", "zh": "MDT讨论"},
+    "batch.summary": {
+        "en": "{total} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
+        "zh": "共 {total} 例,用时 {seconds:.2f} 秒(每秒 {rate:,.0f} 例)",
+    },
+    "batch.by_status": {"en": "by status", "zh": "按状态"},
+    "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
+    "batch.by_action": {"en": "by action", "zh": "按措施"},
+    "batch.progress": {"en": "cases evaluated", "zh": "例已评估"},
     # Validation messages; {field} and pydantic context keys are filled in.
     "err.unknown_field": {"en": "unknown field", "zh": "未知字段"},
     "err.did_you_mean": {"en": "did you mean '{suggestion}'?", "zh": "您是否想输入 '{suggestion}'?"},

@@ -23,7 +23,12 @@ def real_output(fmt: str) -> str:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "NTRK_ADVISOR_LANG": "en"}
     done = subprocess.run(
         [sys.executable, "-m", "ntrk_advisor", "consult", "--case", "-", "--no-input", "--format", fmt],
-        input=EXAMPLE_CASE, capture_output=True, text=True, env=env, check=True)
+        input=EXAMPLE_CASE,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     return "\n".join(line.rstrip() for line in done.stdout.splitlines()) + "\n"
 
 
@@ -34,7 +39,7 @@ def test_readme_example_is_the_real_output(fmt: str) -> None:
     actual = real_output(fmt)
     if os.environ.get("NTRK_UPDATE_README") == "1":
         match = blocks[fmt]
-        text = text[: match.start(3)] + actual + text[match.end(3):]
+        text = text[: match.start(3)] + actual + text[match.end(3) :]
         README.write_text(text, encoding="utf-8")
         blocks = {m.group(2): m for m in BLOCK.finditer(text)}
     assert blocks[fmt].group(3) == actual

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor._version import __version__
+from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
 
@@ -50,6 +51,7 @@ def root(
 
 
 app.command("consult")(consult)
+app.command("batch")(batch)
 
 
 def main(argv: list[str] | None = None) -> int:

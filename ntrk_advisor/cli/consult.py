@@ -86,13 +86,13 @@ def consult(
         }
     )
     chosen = resolve_lang(lang)
-    consultation = Consultation(lang=chosen)  # type: ignore[arg-type]
+    consultation = Consultation(lang=chosen)
     try:
         result, answers = consultation.run(case_file, flags, interactive=not no_input, save=save)
     except ConsultInterrupted as exc:
         inputs = (case_file,) if case_file is not None else ()
         path = save_interrupted(exc.answers, save, inputs)
-        sys.stderr.write(t("interrupted", chosen, path=path) + "\n")  # type: ignore[arg-type]
+        sys.stderr.write(t("interrupted", chosen, path=path) + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     consultation.show(result, answers, output_format.value, explain=explain)
     raise typer.Exit(_exit_code(result.status.value))

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ntrk_advisor.i18n import Lang
+
 
 class LangChoice(str, Enum):
     EN = "en"
@@ -33,7 +35,7 @@ ExplainOption = Annotated[
 ]
 
 
-def resolve_lang(choice: LangChoice | None) -> str:
+def resolve_lang(choice: LangChoice | None) -> Lang:
     """The language to use: the option, else the environment, else English."""
     if choice is not None:
         return choice.value

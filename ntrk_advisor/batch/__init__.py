@@ -1,0 +1,1 @@
+"""Batch evaluation: many cases from JSON files or stdin, streamed, one result per case, in order."""

@@ -1,0 +1,96 @@
+"""One batch run: read, evaluate, write, report. The CLI only parses options into a `BatchJob`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats, Item
+from ntrk_advisor.batch.sources import InputFormat, read_records
+from ntrk_advisor.batch.writers import WRITERS
+from ntrk_advisor.files import atomic_output
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.pathway.knowledge import default_knowledge_base
+
+_PROGRESS_EVERY = 1000
+
+
+@dataclass
+class BatchJob:
+    """Everything one run needs to know."""
+
+    files: list[str]
+    input_format: InputFormat
+    output_format: str
+    output: Path | None
+    lang: Lang
+    compact: bool
+    progress: bool
+    summary: bool
+
+    def run(self) -> BatchStats:
+        """Evaluate every case and write the results; returns the counts."""
+        kb = default_knowledge_base()
+        stats = BatchStats()
+        evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
+        items = evaluator.run(read_records(self.files, self.input_format), stats)
+        inputs = tuple(Path(f) for f in self.files if f != "-")
+        with self._destination(inputs) as out, self._progress(items, stats) as shown:
+            WRITERS[self.output_format](shown, out)
+        if self.summary:
+            sys.stderr.write(self._summary(stats))
+        return stats
+
+    @contextlib.contextmanager
+    def _destination(self, inputs: tuple[Path, ...]) -> Iterator[TextIO]:
+        if self.output is None:
+            yield sys.stdout
+            sys.stdout.flush()
+        else:
+            with atomic_output(self.output, inputs=inputs) as handle:
+                yield handle
+
+    @contextlib.contextmanager
+    def _progress(self, items: Iterator[Item], stats: BatchStats) -> Iterator[Iterator[Item]]:
+        if not self.progress:
+            yield items
+            return
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        console = Console(stderr=True)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed:,} " + t("batch.progress", self.lang)),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("batch", total=None)
+
+            def counted() -> Iterator[Item]:
+                for n, item in enumerate(items, 1):
+                    if n % _PROGRESS_EVERY == 0:
+                        bar.update(task, completed=n)
+                    yield item
+
+            yield counted()
+
+    def _summary(self, stats: BatchStats) -> str:
+        seconds = max(stats.seconds, 1e-9)
+        lines = [
+            t("batch.summary", self.lang, total=stats.total, seconds=seconds, rate=stats.total / seconds)
+        ]
+        for key, counter in (
+            ("batch.by_status", stats.by_status),
+            ("batch.by_pathway", stats.by_pathway),
+            ("batch.by_action", stats.by_action),
+        ):
+            if counter:
+                listed = ", ".join(f"{name} {count}" for name, count in counter.most_common())
+                lines.append(f"  {t(key, self.lang)}: {listed}")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,106 @@
+"""Evaluate a stream of records: one result per record, in order, never stopping on a bad one."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
+from ntrk_advisor.encode import DecisionEncoder, Summary, result_line, summary_of
+from ntrk_advisor.engine import decide, invalid_result
+from ntrk_advisor.i18n import Lang
+from ntrk_advisor.models import Case
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One evaluated record: its case id, its contract JSON line and a summary for tables."""
+
+    case_id: str
+    line: str
+    summary: Summary
+
+
+@dataclass
+class BatchStats:
+    """Counts for the closing summary and the exit code."""
+
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_pathway: Counter[str] = field(default_factory=Counter)
+    by_action: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+    finished: float | None = None
+
+    @property
+    def total(self) -> int:
+        """Number of records evaluated."""
+        return sum(self.by_status.values())
+
+    @property
+    def seconds(self) -> float:
+        """Elapsed time (up to now while running)."""
+        return (self.finished or time.perf_counter()) - self.started
+
+    def add(self, summary: Summary) -> None:
+        """Count one result."""
+        self.by_status[summary.status] += 1
+        if summary.pathway is not None:
+            self.by_pathway[summary.pathway] += 1
+        for code, _ in summary.actions:
+            self.by_action[code] += 1
+
+
+class BatchEvaluator:
+    """Turns records into items with one knowledge base, language and encoder."""
+
+    def __init__(self, kb: KnowledgeBase, lang: Lang, *, compact: bool = False) -> None:
+        self.kb = kb
+        self.lang = lang
+        self.compact = compact
+        self.encoder = DecisionEncoder(kb, lang, compact=compact)
+
+    def run(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Item]:
+        """Evaluate every record in order, counting into `stats`."""
+        for record in records:
+            item = self.evaluate(record)
+            stats.add(item.summary)
+            yield item
+        stats.finished = time.perf_counter()
+
+    def evaluate(self, record: Record) -> Item:
+        """One record to one item; validation problems become an `invalid` item."""
+        try:
+            if record.oversized:
+                raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
+            case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
+        except CaseInvalid as exc:
+            return self._invalid(record, exc)
+        return self._complete_or_incomplete(record, case)
+
+    def _complete_or_incomplete(self, record: Record, case: Case) -> Item:
+        case_id = case.id if case.id is not None else record.where
+        line, summary = self.encoder.encode(decide(case, self.kb), case_id)
+        return Item(case_id, line, summary)
+
+    def _invalid(self, record: Record, exc: CaseInvalid) -> Item:
+        raw_id = _raw_id(record)
+        case_id = raw_id if raw_id is not None else record.where
+        result = invalid_result(exc, self.lang, self.kb, case_id)
+        return Item(case_id, result_line(result, compact=self.compact), summary_of(result))
+
+
+def _raw_id(record: Record) -> str | None:
+    """The record's own `id`, when it can be read and is a valid one."""
+    value = record.value
+    if record.raw is not None:
+        try:
+            value = json.loads(record.raw)
+        except (ValueError, RecursionError):
+            return None
+    raw = value.get("id") if isinstance(value, dict) else None
+    return raw if isinstance(raw, str) and 0 < len(raw) <= 64 else None

@@ -1,0 +1,101 @@
+"""`ntrk-advisor batch`: evaluate many cases from JSON, JSON Lines or stdin, in order."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ntrk_advisor.cli.edge import at_the_edge
+from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.cli.options import LangOption, resolve_lang
+
+
+class BatchFormat(str, Enum):
+    JSONL = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+    TABLE = "table"
+    MARKDOWN = "markdown"
+
+
+class InputFormatChoice(str, Enum):
+    AUTO = "auto"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+@at_the_edge
+def batch(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Case files (JSON array, JSON object or JSON Lines); '-' reads stdin.", show_default=False
+        ),
+    ],
+    output_format: Annotated[
+        BatchFormat | None,
+        typer.Option(
+            "--format",
+            help="Output format (default: table on a terminal, else jsonl).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    input_format: Annotated[
+        InputFormatChoice,
+        typer.Option(
+            "--input-format", help="Force the input format instead of detecting it.", case_sensitive=False
+        ),
+    ] = InputFormatChoice.AUTO,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results to this file (atomically) instead of stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="Drop the texts; keep codes, strengths, arguments, evidence, missing, errors.",
+        ),
+    ] = False,
+    lang: LangOption = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Evaluate many cases: one contract result per case, in input order."""
+    from ntrk_advisor.batch.job import BatchJob
+
+    chosen = (
+        output_format.value
+        if output_format
+        else ("table" if _stdout_is_terminal() and output is None else "jsonl")
+    )
+    job = BatchJob(
+        files=files,
+        input_format=input_format.value,
+        output_format=chosen,
+        output=output,
+        lang=resolve_lang(lang),
+        compact=compact,
+        progress=not no_progress and sys.stderr.isatty(),
+        summary=not quiet,
+    )
+    stats = job.run()
+    if stats.by_status["invalid"]:
+        raise typer.Exit(ExitCode.INVALID)
+    if stats.by_status["incomplete"]:
+        raise typer.Exit(ExitCode.INCOMPLETE)
+    raise typer.Exit(ExitCode.OK)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()

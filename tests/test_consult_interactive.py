@@ -1,0 +1,445 @@
+"""The interactive consult driven through prompt_toolkit's pipe input, in-process.
+
+Keys are sent in advance and the pipe is closed, so a test that types too little ends with
+`ConsultInterrupted` (end of input) instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from ntrk_advisor.consultation import Consultation
+from ntrk_advisor.engine import evaluate
+from ntrk_advisor.errors import ConsultInterrupted, UsageError
+from ntrk_advisor.models import Result, TraceStep
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.prompting import Interviewer
+from ntrk_advisor.vocabulary import Status
+from tests.keyboard import (
+    BACKSPACE,
+    CTRL_C,
+    DOWN,
+    ENTER,
+    UP,
+    answer_keys,
+    keys_for,
+    review_keys,
+)
+
+NOT_ASKED = ("id", "tumor_type")  # never needed by a path, so never asked
+
+
+class RecordingInterviewer(Interviewer):
+    """The real interviewer, noting every question asked and every review shown."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[tuple[str, Any]] = []
+        self.reviews: list[list[str]] = []
+
+    def ask(self, field: str, current: Any = None) -> Any:
+        self.asked.append((field, current))
+        return super().ask(field, current)
+
+    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
+        self.reviews.append([step.field for step in trace])
+        return super().review(trace)
+
+    @property
+    def fields_asked(self) -> list[str]:
+        return [field for field, _ in self.asked]
+
+
+@dataclass
+class Consult:
+    result: Result
+    answers: dict[str, Any]
+    interviewer: RecordingInterviewer
+
+
+@pytest.fixture
+def consult(kb: KnowledgeBase) -> Callable[..., Consult]:
+    """Run one interactive consult answering with `keys`, typed ahead on a closed pipe."""
+
+    def run(
+        keys: str,
+        flags: dict[str, Any] | None = None,
+        *,
+        lang: str = "en",
+        case_file: Path | None = None,
+        save: Path | None = None,
+    ) -> Consult:
+        with create_pipe_input() as pipe:
+            pipe.send_text(keys)
+            pipe.close()  # typing too little ends the consult instead of hanging the test
+            interviewer = RecordingInterviewer(kb, lang, input=pipe, output=DummyOutput())  # type: ignore[arg-type]
+            result, answers = Consultation(lang, kb).run(  # type: ignore[arg-type]
+                case_file, dict(flags or {}), interactive=True, save=save, interviewer=interviewer
+            )
+        return Consult(result, answers, interviewer)
+
+    return run
+
+
+def clinical(case: dict[str, Any]) -> dict[str, Any]:
+    """A case without the fields no path asks for (what a consult typed from scratch holds)."""
+    return {k: v for k, v in case.items() if k not in NOT_ASKED}
+
+
+def expected_result(case: dict[str, Any], kb: KnowledgeBase, lang: str = "en") -> dict[str, Any]:
+    """`evaluate()` of a case as a consult without an --id would give it (no case_id)."""
+    data = evaluate(case, lang, kb).to_dict()  # type: ignore[arg-type]
+    data["case_id"] = None
+    return data
+
+
+def trace_fields(case: dict[str, Any], kb: KnowledgeBase) -> list[str]:
+    return [step.field for step in evaluate(case, "en", kb).trace]
+
+
+def codes(data: dict[str, Any]) -> dict[str, Any]:
+    """The language-independent part of a result."""
+    return {
+        "status": data["status"],
+        "pathway": data.get("pathway"),
+        "age_group": data.get("age_group"),
+        "actions": [
+            (a["action"], a["strength"], a["order"], a["arguments"], a["evidence"]) for a in data["actions"]
+        ],
+        "missing": data["missing"],
+        "trace": data["trace"],
+        "n_cautions": len(data["cautions"]),
+    }
+
+
+def complete_example_ids() -> list[str]:
+    from tests.conftest import EXAMPLES
+
+    ids = []
+    for line in EXAMPLES.read_text(encoding="utf-8").splitlines():
+        if line:
+            case = json.loads(line)
+            if evaluate(case).status is Status.COMPLETE:
+                ids.append(case["id"])
+    return ids
+
+
+COMPLETE_EXAMPLES = complete_example_ids()
+
+IFS_ARM_KEYS = "".join(
+    [
+        "0.5" + ENTER,  # age_years
+        ENTER,  # fusion_status: first choice, confirmed
+        DOWN + ENTER,  # setting: second choice, locally advanced
+        ENTER,  # treatment_phase: first choice, naive
+        ENTER,  # review: show the recommendation
+    ]
+)
+IFS_ANSWERS = {
+    "age_years": 0.5,
+    "fusion_status": "confirmed",
+    "setting": "locally_advanced",
+    "treatment_phase": "naive",
+}
+
+
+# --- typed from scratch -------------------------------------------------------------------------
+
+
+def test_infant_example_typed_from_scratch_reaches_the_same_result_as_evaluating_the_example(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    done = consult(IFS_ARM_KEYS)
+    assert done.result.to_dict() == expected_result(example, kb)
+    assert done.result.status is Status.COMPLETE
+    assert done.answers == clinical(example)
+    # The same actions, pathway, status and trace as the example case itself.
+    reference = evaluate(example, "en", kb).to_dict()
+    got = done.result.to_dict()
+    for key in ("status", "pathway", "age_group", "actions", "cautions", "trace"):
+        assert got[key] == reference[key], key
+
+
+@pytest.mark.parametrize("case_id", COMPLETE_EXAMPLES)
+def test_each_complete_example_typed_from_scratch_reaches_the_same_result_as_evaluate(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any], case_id: str
+) -> None:
+    example = example_cases[case_id]
+    fields = trace_fields(example, kb)
+    done = consult(answer_keys(kb, example, fields) + review_keys(fields))
+    assert done.result.to_dict() == expected_result(example, kb)
+    assert done.answers == clinical(example)
+
+
+# --- only what the path needs -------------------------------------------------------------------
+
+
+def test_only_the_questions_the_infant_path_needs_are_asked_once_each_then_one_review(
+    consult: Callable[..., Consult],
+) -> None:
+    done = consult(IFS_ARM_KEYS)
+    assert done.interviewer.asked == [
+        ("age_years", None),
+        ("fusion_status", None),
+        ("setting", None),
+        ("treatment_phase", None),
+    ]
+    assert done.interviewer.reviews == [["age_years", "fusion_status", "setting", "treatment_phase"]]
+
+
+@pytest.mark.parametrize("case_id", COMPLETE_EXAMPLES)
+def test_each_example_asks_exactly_the_fields_its_trace_uses_in_path_order(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any], case_id: str
+) -> None:
+    example = example_cases[case_id]
+    fields = trace_fields(example, kb)
+    done = consult(answer_keys(kb, example, fields) + review_keys(fields))
+    assert done.interviewer.fields_asked == fields
+    assert set(fields) == set(clinical(example))  # and nothing the example gives goes unasked
+
+
+def test_diagnostic_gate_stops_asking_once_the_fusion_is_not_confirmed(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    keys = "70" + ENTER + keys_for(kb, "fusion_status", "ihc_only") + ENTER
+    done = consult(keys)
+    assert done.interviewer.fields_asked == ["age_years", "fusion_status"]
+    assert (done.result.status, done.result.pathway) == (Status.COMPLETE, "diagnostic")
+
+
+# --- prefilled answers ----------------------------------------------------------------------------
+
+
+def test_prefilled_flags_are_not_asked_again_and_the_first_question_is_setting(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    flags = {"age_years": 61, "fusion_status": "confirmed"}
+    keys = keys_for(kb, "setting", "early") + keys_for(kb, "treatment_phase", "naive") + ENTER
+    done = consult(keys, flags)
+    assert done.interviewer.fields_asked == ["setting", "treatment_phase"]
+    assert done.interviewer.reviews == [["age_years", "fusion_status", "setting", "treatment_phase"]]
+    expected = {**flags, "setting": "early", "treatment_phase": "naive"}
+    assert done.answers == expected
+    assert done.result.to_dict() == expected_result(expected, kb)
+
+
+def test_an_incomplete_case_file_is_finished_by_asking_only_what_it_lacks(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    example = example_cases["ex-incomplete"]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(example), encoding="utf-8")
+    done = consult(keys_for(kb, "treatment_phase", "naive") + ENTER, case_file=path)
+    assert done.interviewer.fields_asked == ["treatment_phase"]
+    assert done.answers == {**example, "treatment_phase": "naive"}
+    assert done.result.case_id == "ex-incomplete"
+    assert done.result.status is Status.COMPLETE
+
+
+def test_a_complete_case_asks_nothing_and_goes_straight_to_the_review(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    done = consult(ENTER, example)
+    assert done.interviewer.asked == []
+    assert len(done.interviewer.reviews) == 1
+    assert done.result.to_dict() == evaluate(example, "en", kb).to_dict()
+    assert done.answers == example
+
+
+def test_save_writes_the_answered_case_including_prefilled_fields(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    saved = tmp_path / "saved.json"
+    done = consult(IFS_ARM_KEYS, {"id": example["id"], "tumor_type": example["tumor_type"]}, save=saved)
+    assert json.loads(saved.read_text(encoding="utf-8")) == example == done.answers
+
+
+def test_saving_over_the_case_file_is_refused_before_any_question_is_asked(
+    kb: KnowledgeBase, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(example_cases["ex-incomplete"]), encoding="utf-8")
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys_for(kb, "treatment_phase", "naive") + ENTER)
+        pipe.close()
+        interviewer = RecordingInterviewer(kb, "en", input=pipe, output=DummyOutput())
+        with pytest.raises(UsageError):
+            Consultation("en", kb).run(path, {}, interactive=True, save=path, interviewer=interviewer)
+    assert interviewer.asked == []
+
+
+# --- the review ----------------------------------------------------------------------------------
+
+
+def test_review_can_change_the_setting_and_the_result_follows_the_change(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    fields = ["age_years", "fusion_status", "setting", "treatment_phase"]
+    keys = (
+        IFS_ARM_KEYS[: -len(ENTER)]  # everything but "show the recommendation"
+        + review_keys(fields, "setting")
+        + (UP + ENTER)  # from locally advanced (pre-selected) up to early
+        + ENTER  # second review: show the recommendation
+    )
+    done = consult(keys)
+    assert done.interviewer.asked[-1] == ("setting", "locally_advanced")
+    assert done.interviewer.fields_asked == [*fields, "setting"]
+    assert len(done.interviewer.reviews) == 2
+    changed = {"age_years": 0.5, "fusion_status": "confirmed", "setting": "early", "treatment_phase": "naive"}
+    assert done.answers == changed
+    assert done.result.pathway == "early"
+    assert done.result.to_dict() == expected_result(changed, kb)
+
+
+def test_a_changed_answer_that_opens_a_new_branch_asks_its_new_question(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    # Answered as locally advanced (resected, R0: no more questions), then changed to early,
+    # whose R0 branch needs the recurrence-risk features: the parotid example.
+    example = example_cases["ex-masc-postop"]
+    first = {**clinical(example), "setting": "locally_advanced"}
+    first.pop("high_risk_features")
+    fields = trace_fields(first, kb)
+    assert fields == ["age_years", "fusion_status", "setting", "treatment_phase", "resection_margin"]
+    keys = (
+        answer_keys(kb, first, fields)
+        + review_keys(fields, "setting")
+        + keys_for(kb, "setting", "early", current="locally_advanced")
+        + keys_for(kb, "high_risk_features", example["high_risk_features"])
+        + ENTER
+    )
+    done = consult(keys)
+    assert done.interviewer.asked[len(fields) :] == [
+        ("setting", "locally_advanced"),
+        ("high_risk_features", None),
+    ]
+    assert done.interviewer.reviews == [fields, [*fields, "high_risk_features"]]
+    assert done.result.to_dict() == expected_result(example, kb)
+    assert done.answers == clinical(example)
+
+
+def test_review_can_retype_the_age_and_the_age_group_follows(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    fields = ["age_years", "fusion_status", "setting", "treatment_phase"]
+    keys = (
+        IFS_ARM_KEYS[: -len(ENTER)]
+        + review_keys(fields, "age_years")
+        + (BACKSPACE * len("0.5") + "35" + ENTER)  # the prompt starts with the old answer
+        + ENTER
+    )
+    done = consult(keys)
+    assert done.interviewer.asked[-1] == ("age_years", 0.5)
+    assert done.answers["age_years"] == 35
+    assert done.result.age_group == "adult"
+    assert done.result.to_dict() == expected_result({**done.answers}, kb)
+
+
+def test_review_can_untick_a_checklist_answer(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-masc-postop"]
+    fields = trace_fields(example, kb)
+    keys = (
+        answer_keys(kb, example, fields)
+        + review_keys(fields, "high_risk_features")
+        + keys_for(kb, "high_risk_features", [], current=example["high_risk_features"])
+        + ENTER
+    )
+    done = consult(keys)
+    assert done.interviewer.asked[-1] == ("high_risk_features", example["high_risk_features"])
+    assert done.answers["high_risk_features"] == []
+    low_risk = {**clinical(example), "high_risk_features": []}
+    assert done.result.to_dict() == expected_result(low_risk, kb)
+    assert done.result.to_dict() != expected_result(example, kb)
+
+
+def test_an_age_that_is_not_a_number_or_out_of_range_is_refused_and_asked_again(
+    consult: Callable[..., Consult],
+) -> None:
+    keys = "abc" + ENTER + BACKSPACE * 3 + "130" + ENTER + BACKSPACE * 3 + IFS_ARM_KEYS
+    done = consult(keys)
+    assert done.interviewer.asked[0] == ("age_years", None)
+    assert done.answers["age_years"] == 0.5
+    assert done.result.status is Status.COMPLETE
+
+
+# --- leaving the consult -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "kept"),
+    [
+        pytest.param(CTRL_C, {}, id="first-question"),
+        pytest.param(
+            "0.5" + ENTER + ENTER + CTRL_C, {"age_years": 0.5, "fusion_status": "confirmed"}, id="setting"
+        ),
+        pytest.param(
+            IFS_ARM_KEYS[: -len(ENTER)] + CTRL_C,
+            IFS_ANSWERS,
+            id="review",
+        ),
+        pytest.param(
+            IFS_ARM_KEYS[: -len(ENTER)] + DOWN * 3 + ENTER + CTRL_C,
+            IFS_ANSWERS,
+            id="changing-at-review",
+        ),
+    ],
+)
+def test_ctrl_c_at_a_prompt_raises_consult_interrupted_with_the_answers_so_far(
+    consult: Callable[..., Consult], keys: str, kept: dict[str, Any]
+) -> None:
+    with pytest.raises(ConsultInterrupted) as caught:
+        consult(keys + "0.5" + ENTER)  # keys after Ctrl-C are never read
+    assert caught.value.answers == kept
+
+
+def test_ctrl_c_keeps_the_answers_given_by_flags_too(consult: Callable[..., Consult]) -> None:
+    flags = {"id": "mdt-7", "tumor_type": "sarcoma", "age_years": 12}
+    with pytest.raises(ConsultInterrupted) as caught:
+        consult(CTRL_C, flags)
+    assert caught.value.answers == flags
+
+
+def test_end_of_input_at_a_prompt_also_raises_consult_interrupted(consult: Callable[..., Consult]) -> None:
+    with pytest.raises(ConsultInterrupted) as caught:
+        consult("0.5" + ENTER)  # then the pipe is closed
+    assert caught.value.answers == {"age_years": 0.5}
+
+
+# --- Chinese --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case_id", COMPLETE_EXAMPLES)
+def test_chinese_consult_yields_the_same_codes_as_english(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any], case_id: str
+) -> None:
+    example = example_cases[case_id]
+    fields = trace_fields(example, kb)
+    keys = answer_keys(kb, example, fields) + review_keys(fields)
+    zh = consult(keys, lang="zh")
+    en = consult(keys, lang="en")
+    assert zh.answers == en.answers == clinical(example)
+    assert codes(zh.result.to_dict()) == codes(en.result.to_dict())
+    assert zh.result.to_dict() == expected_result(example, kb, "zh")
+    assert zh.interviewer.fields_asked == en.interviewer.fields_asked == fields
+
+
+def test_chinese_infant_consult_shows_chinese_texts(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    done = consult(IFS_ARM_KEYS, lang="zh")
+    summaries = [a.summary for a in done.result.actions]
+    assert summaries and all(any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in summaries)
+    assert summaries != [a.summary for a in consult(IFS_ARM_KEYS).result.actions]

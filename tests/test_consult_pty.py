@@ -1,0 +1,248 @@
+"""`ntrk-advisor consult` typed in a real pseudo-terminal (pexpect), as a user would."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from tests.keyboard import Keyboard, help_text, plain, prompt_text
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = [
+    pytest.mark.pty,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+]
+
+TIMEOUT = 20
+IFS_FIELDS = ["age_years", "fusion_status", "setting", "treatment_phase"]
+INTERRUPTED = re.compile(r"saved to (\S+) \(resume with --case (\S+)\)\.")
+
+
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("NTRK_ADVISOR_LANG", "NTRK_ADVISOR_DEBUG", "NO_COLOR"):
+        env.pop(name, None)
+    env.update(
+        PROMPT_TOOLKIT_NO_CPR="1",
+        TERM="xterm",
+        COLUMNS="100",
+        LINES="40",
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+        TMPDIR=str(tmp_path),  # where an interrupted consult without --save keeps its answers
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+class Terminal:
+    """One program in a pseudo-terminal, with everything it showed kept for later checks."""
+
+    def __init__(self, child: Any, kb: KnowledgeBase) -> None:
+        self.child = child
+        self.keyboard = Keyboard(child, kb)
+        self.log = io.StringIO()
+        child.logfile_read = self.log
+
+    def finish(self) -> int:
+        """Wait for the program to end; its exit status."""
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
+        return int(self.child.exitstatus)
+
+    @property
+    def screen(self) -> str:
+        return plain(self.log.getvalue())
+
+    def result_json(self) -> dict[str, Any]:
+        """The JSON object printed after the questions."""
+        text = self.screen
+        start = text.index('{\n  "schema_version"')
+        data: dict[str, Any] = json.loads(text[start:])
+        return data
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Callable[..., Terminal]]:
+    """Start `ntrk-advisor ARGS` (or a shell command line) in a pseudo-terminal."""
+    started: list[Terminal] = []
+
+    def start(*args: str, shell: str | None = None) -> Terminal:
+        if shell is None:
+            command, argv = sys.executable, ["-m", "ntrk_advisor", *args]
+        else:
+            command, argv = "/bin/sh", ["-c", shell]
+        child = pexpect.spawn(
+            command,
+            argv,
+            env=terminal_env(tmp_path),
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=TIMEOUT,
+            dimensions=(40, 100),
+        )
+        started.append(Terminal(child, kb))
+        return started[-1]
+
+    yield start
+    for term in started:
+        if term.child.isalive():
+            term.child.close(force=True)
+
+
+def advisor_shell(*args: str) -> str:
+    """A shell command line running this interpreter's advisor (for redirections)."""
+    return shlex.join([sys.executable, "-m", "ntrk_advisor", *args])
+
+
+def write_case(tmp_path: Path, case: dict[str, Any], name: str) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def no_input_json(path: Path, tmp_path: Path) -> dict[str, Any]:
+    """`consult --case PATH --no-input --format json` in a plain subprocess (exit 0 required)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ntrk_advisor",
+            "consult",
+            "--case",
+            str(path),
+            "--no-input",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=terminal_env(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def same_advice(a: dict[str, Any], b: dict[str, Any]) -> None:
+    for key in ("status", "pathway", "age_group", "actions", "cautions", "trace"):
+        assert a.get(key) == b.get(key), key
+
+
+def clinical(case: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in case.items() if k not in ("id", "tumor_type")}
+
+
+def test_whole_consult_typed_in_a_terminal_matches_the_non_interactive_result(
+    terminal: Callable[..., Terminal], example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    term = terminal("consult", "--format", "json")
+    term.keyboard.answer_all(example, IFS_FIELDS)
+    term.keyboard.review(IFS_FIELDS)  # "Show the recommendation"
+    assert term.finish() == 0
+    assert term.keyboard.asked == IFS_FIELDS
+    got = term.result_json()
+    expected = no_input_json(write_case(tmp_path, example, "ex-ifs-arm.json"), tmp_path)
+    assert (got["status"], got["pathway"]) == ("complete", "locally_advanced")
+    same_advice(got, expected)
+    assert got["case_id"] is None and expected["case_id"] == "ex-ifs-arm"
+    # The review listed every answer with its label before the result.
+    assert "Disease setting: Locally advanced: unresectable, or surgery mutilating" in term.screen
+
+
+@pytest.mark.parametrize("with_flags", [True, False], ids=["id-and-tumour-by-flags", "all-typed"])
+def test_answers_typed_with_save_are_written_as_the_example_case(
+    terminal: Callable[..., Terminal], example_cases: dict[str, Any], tmp_path: Path, with_flags: bool
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    saved = tmp_path / "answered.json"
+    flags = ["--id", example["id"], "--tumor-type", example["tumor_type"]] if with_flags else []
+    term = terminal("consult", "--format", "json", "--save", str(saved), *flags)
+    term.keyboard.answer_all(example, IFS_FIELDS)
+    term.keyboard.review(IFS_FIELDS)
+    assert term.finish() == 0
+    assert f"Case saved to {saved}" in term.screen
+    written = json.loads(saved.read_text(encoding="utf-8"))
+    assert written == (example if with_flags else clinical(example))
+    assert list(written) == [k for k in example if k in written]  # contract field order
+    assert term.result_json()["case_id"] == (example["id"] if with_flags else None)
+
+
+def test_ctrl_c_exits_130_with_one_line_naming_the_saved_answers_which_resume_with_case(
+    terminal: Callable[..., Terminal], example_cases: dict[str, Any], kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    err = tmp_path / "stderr.txt"
+    term = terminal(shell=f"exec {advisor_shell('consult', '--format', 'json')} 2> {shlex.quote(str(err))}")
+    term.keyboard.answer_all(example, ["age_years", "fusion_status"])
+    term.keyboard.interrupt("setting")
+    assert term.finish() == 130
+    lines = err.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1, lines
+    found = INTERRUPTED.search(lines[0])
+    assert found is not None, lines[0]
+    assert found.group(1) == found.group(2)
+    kept = Path(found.group(1))
+    assert kept.parent == tmp_path  # a temporary file, since no --save was given
+    assert json.loads(kept.read_text(encoding="utf-8")) == {"age_years": 0.5, "fusion_status": "confirmed"}
+    assert '"schema_version"' not in term.screen  # no result after an interrupt
+
+    resumed = terminal("consult", "--case", str(kept), "--format", "json")
+    resumed.keyboard.answer_all(example, ["setting", "treatment_phase"])
+    resumed.keyboard.review(IFS_FIELDS)
+    assert resumed.finish() == 0
+    assert resumed.keyboard.asked == ["setting", "treatment_phase"]
+    before_review = resumed.screen.split("Review your answers")[0]
+    for field in ("age_years", "fusion_status"):  # answered before the interrupt: not asked again
+        assert help_text(kb, field)[:40] not in before_review
+        assert prompt_text(kb, field) not in before_review
+    same_advice(resumed.result_json(), no_input_json(write_case(tmp_path, example, "ex.json"), tmp_path))
+    assert json.loads(kept.read_text(encoding="utf-8")) == {"age_years": 0.5, "fusion_status": "confirmed"}
+
+
+def test_ctrl_c_with_save_keeps_the_answers_in_the_save_file(
+    terminal: Callable[..., Terminal], example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    saved = tmp_path / "partial.json"
+    term = terminal("consult", "--format", "json", "--save", str(saved))
+    term.keyboard.answer_all(example_cases["ex-ifs-arm"], ["age_years"])
+    term.keyboard.interrupt("fusion_status")
+    assert term.finish() == 130
+    assert term.screen.count("Consult interrupted") == 1
+    assert f"saved to {saved} (resume with --case {saved})" in term.screen
+    assert json.loads(saved.read_text(encoding="utf-8")) == {"age_years": 0.5}
+
+
+def test_with_stdout_redirected_questions_stay_on_the_terminal_and_the_file_holds_only_the_json(
+    terminal: Callable[..., Terminal], example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    out = tmp_path / "out.json"
+    term = terminal(shell=f"exec {advisor_shell('consult', '--format', 'json')} > {shlex.quote(str(out))}")
+    term.keyboard.answer_all(example, IFS_FIELDS)  # each question was seen on the terminal
+    term.keyboard.review(IFS_FIELDS)
+    assert term.finish() == 0
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(text)  # the whole file is one JSON object: no prompts, no escapes
+    assert isinstance(data, dict)
+    assert "\x1b" not in text
+    same_advice(data, no_input_json(write_case(tmp_path, example, "ex.json"), tmp_path))
+    assert '"schema_version"' not in term.screen  # the result went to the file only
+    assert help_text(term.keyboard.kb, "setting")[:40] in term.screen
