@@ -69,7 +69,8 @@ class Consultation:
             case = case_from_data(answers)
         except CaseInvalid as exc:
             raw_id = answers.get("id") if isinstance(answers, dict) else None
-            return invalid_result(exc, self.lang, self.kb, raw_id if isinstance(raw_id, str) else None), {}
+            valid_id = isinstance(raw_id, str) and len(raw_id) <= 64
+            return invalid_result(exc, self.lang, self.kb, raw_id if valid_id else None), {}
         result = evaluate(case, self.lang, self.kb)
         if interactive and interviewer is None:
             # Nobody to ask: a complete case is simply shown; an incomplete one is an error.

@@ -76,7 +76,8 @@ def evaluate(
             case = case_from_data(case)
         except CaseInvalid as exc:
             raw_id = case.get("id") if isinstance(case, Mapping) else None
-            return invalid_result(exc, lang, kb, raw_id if isinstance(raw_id, str) else None)
+            valid_id = isinstance(raw_id, str) and len(raw_id) <= 64
+            return invalid_result(exc, lang, kb, raw_id if valid_id else None)
     return build_result(decide(case, kb), case.id, lang, kb)
 
 
@@ -94,7 +95,7 @@ def invalid_result(
 ) -> Result:
     """The contract's `invalid` result for a case that failed validation."""
     return Result(
-        case_id=case_id[:64] if case_id else None,
+        case_id=case_id,
         status=Status.INVALID,
         errors=exc.field_errors(lang),
         knowledge=knowledge.stamp,

@@ -246,3 +246,17 @@ def test_with_stdout_redirected_questions_stay_on_the_terminal_and_the_file_hold
     same_advice(data, no_input_json(write_case(tmp_path, example, "ex.json"), tmp_path))
     assert '"schema_version"' not in term.screen  # the result went to the file only
     assert help_text(term.keyboard.kb, "setting")[:40] in term.screen
+
+
+def test_save_over_the_case_file_is_refused_before_any_question_is_shown(
+    terminal: Callable[..., Terminal], kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    partial = write_case(tmp_path, {"age_years": 0.5, "fusion_status": "confirmed"}, "partial.json")
+    before = partial.read_bytes()
+    term = terminal("consult", "--case", str(partial), "--save", str(partial), "--format", "json")
+    assert term.finish() == 2
+    assert prompt_text(kb, "setting") not in term.screen
+    assert [line for line in term.screen.splitlines() if line.strip()] == [
+        f"ntrk-advisor: error: refusing to write over an input file: {partial}"
+    ]
+    assert partial.read_bytes() == before

@@ -56,7 +56,7 @@ def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
         prefix = _peek(handle)
         fmt = input_format if input_format != "auto" else _detect(prefix, name)
         if fmt == "json":
-            yield from _whole_document(name, prefix + handle.read())
+            yield from _whole_document(name, prefix + handle.read(), lines_on_error=input_format == "auto")
         else:
             yield from _lines(name, prefix, handle)
     except OSError as exc:
@@ -92,11 +92,11 @@ def _detect(prefix: bytes, name: str) -> Literal["json", "jsonl"]:
     raise CaseFileError(name, f"not JSON: it starts with {shown!r}")
 
 
-def _whole_document(name: str, data: bytes) -> Iterator[Record]:
+def _whole_document(name: str, data: bytes, *, lines_on_error: bool) -> Iterator[Record]:
     try:
         value = json.loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, RecursionError) as exc:
-        if data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"{":
+        if lines_on_error and data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"{":
             # Not one object after all: read it as JSON Lines, so each bad line is reported.
             yield from _lines(name, b"", _BytesLines(data))
             return

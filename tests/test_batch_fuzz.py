@@ -1,0 +1,92 @@
+"""Arbitrary JSON, one value per line, never raises and always yields a contract-valid result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
+from ntrk_advisor.batch.sources import Record
+from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.models import CASE_FIELDS, Result
+from ntrk_advisor.pathway.knowledge import default_knowledge_base
+
+KEYS = ["id", *FIELD_SPECS, "settting", "extra"]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "confirmed",
+            "Metastatic",
+            "on-trk-inhibitor",
+            "r0",
+            "oligo",
+            "xdfg",
+            "bleeding",
+            "larotrectinib",
+            "none",
+            "high grade",
+        ]
+    ),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+CASES = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
+RESULT_KEYS = [
+    "schema_version",
+    "case_id",
+    "status",
+    "age_group",
+    "pathway",
+    "actions",
+    "cautions",
+    "missing",
+    "errors",
+    "trace",
+    "knowledge",
+]
+
+EVALUATORS = {lang: BatchEvaluator(default_knowledge_base(), lang) for lang in ("en", "zh")}  # type: ignore[misc]
+
+
+def check_line(line: str) -> dict[str, Any]:
+    data = json.loads(line)
+    Result.model_validate(data)
+    assert [k for k in RESULT_KEYS if k in data] == list(data)
+    if data["status"] == "complete":
+        assert any(a["action"] == "mdt_review" for a in data["actions"])
+    elif data["status"] == "incomplete":
+        assert data["missing"] and set(data["missing"]) <= set(CASE_FIELDS)
+    else:
+        assert data["errors"] and data["actions"] == []
+    return data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=st.one_of(CASES, VALUES), lang=st.sampled_from(["en", "zh"]))
+def test_any_json_line_gives_one_contract_valid_result(value: Any, lang: str) -> None:
+    raw = json.dumps(value, allow_nan=True).encode()
+    item = EVALUATORS[lang].evaluate(Record("f.jsonl", "f.jsonl:1", raw=raw))
+    data = check_line(item.line)
+    assert data["case_id"] == item.case_id
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_give_one_contract_valid_result(raw: bytes) -> None:
+    stats = BatchStats()
+    (item,) = list(EVALUATORS["en"].run([Record("f.jsonl", "f.jsonl:9", raw=raw)], stats))
+    check_line(item.line)
+    assert stats.total == 1

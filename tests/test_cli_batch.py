@@ -1,0 +1,269 @@
+"""`ntrk-advisor batch`: input shapes, output formats, ordering, never-silent rows, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES, CliRun
+
+Run = Callable[..., CliRun]
+IHC = {"age_years": 70, "fusion_status": "ihc_only"}
+EARLY = {"age_years": 40, "fusion_status": "confirmed", "setting": "early", "treatment_phase": "naive"}
+
+
+def lines_of(out: CliRun) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_examples_give_eight_results_in_order_and_exit_4(run_cli: Run) -> None:
+    out = run_cli("batch", str(EXAMPLES), "--format", "jsonl", "--quiet")
+    results = lines_of(out)
+    assert out.code == 4
+    assert [(r["case_id"], r["status"]) for r in results] == [
+        ("ex-ifs-arm", "complete"),
+        ("ex-masc-postop", "complete"),
+        ("ex-lung-liver-oligo", "complete"),
+        ("ex-g595r", "complete"),
+        ("ex-ihc", "complete"),
+        ("ex-bleeding", "complete"),
+        ("ex-incomplete", "incomplete"),
+        ("ex-typo", "invalid"),
+    ]
+
+
+def test_batch_results_equal_single_consults(run_cli: Run, tmp_path: Path) -> None:
+    batch = lines_of(run_cli("batch", str(EXAMPLES), "--format", "jsonl", "--quiet", "--lang", "zh"))
+    for line, result in zip(EXAMPLES.read_text(encoding="utf-8").splitlines(), batch, strict=True):
+        single = run_cli(
+            "consult",
+            "--case",
+            str(write(tmp_path, "c.json", line)),
+            "--no-input",
+            "--format",
+            "json",
+            "--lang",
+            "zh",
+        ).json
+        assert single == result
+
+
+def test_mixed_file_keeps_order_and_names_file_and_line(run_cli: Run, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "mixed.jsonl",
+        "\n".join(
+            [
+                json.dumps(IHC),
+                "",
+                '{"age_years": 40, "fusion_status": "confirmed"}',
+                '{"age_years": "old"}',
+                '{"age_years": 5, "fusion_status": ',
+                "   ",
+                json.dumps({**EARLY, "id": "mine"}),
+            ]
+        )
+        + "\n",
+    )
+    results = lines_of(run_cli("batch", str(path), "--format", "jsonl", "-q"))
+    assert [(r["case_id"], r["status"]) for r in results] == [
+        (f"{path}:1", "complete"),
+        (f"{path}:3", "incomplete"),
+        (f"{path}:4", "invalid"),
+        (f"{path}:5", "invalid"),
+        ("mine", "complete"),
+    ]
+    assert results[3]["errors"][0]["field"] == "case"
+    assert results[3]["errors"][0]["message"].startswith("not valid JSON")
+    assert all(r["actions"] or r["missing"] or r["errors"] for r in results)  # never an empty row
+
+
+def test_invalid_record_keeps_its_own_id(run_cli: Run, tmp_path: Path) -> None:
+    path = write(tmp_path, "one.jsonl", json.dumps({"id": "k-7", "age_years": -3}) + "\n")
+    (result,) = lines_of(run_cli("batch", str(path), "-q"))
+    assert result["case_id"] == "k-7" and result["errors"][0]["field"] == "age_years"
+
+
+def test_json_array_input_uses_the_index_as_default_id(run_cli: Run, tmp_path: Path) -> None:
+    path = write(tmp_path, "cases.json", json.dumps([IHC, {**EARLY, "id": "x"}, "junk"], indent=2))
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [(r["case_id"], r["status"]) for r in results] == [
+        (f"{path}[0]", "complete"),
+        ("x", "complete"),
+        (f"{path}[2]", "invalid"),
+    ]
+
+
+def test_single_pretty_printed_object_is_one_case(run_cli: Run, tmp_path: Path) -> None:
+    path = write(tmp_path, "one.json", json.dumps(IHC, indent=2))
+    (result,) = lines_of(run_cli("batch", str(path), "-q"))
+    assert result["status"] == "complete" and result["case_id"] == f"{path}:1"
+
+
+def test_input_format_can_be_forced(run_cli: Run, tmp_path: Path) -> None:
+    path = write(tmp_path, "cases.txt", json.dumps(IHC) + "\n" + json.dumps(EARLY) + "\n")
+    assert len(lines_of(run_cli("batch", str(path), "--input-format", "jsonl", "-q"))) == 2
+    forced = run_cli("batch", str(path), "--input-format", "json", "-q")
+    assert forced.code == 2 and "not JSON" in forced.stderr  # two objects are not one JSON document
+
+
+def test_several_files_are_read_in_order(run_cli: Run, tmp_path: Path) -> None:
+    a = write(tmp_path, "a.jsonl", json.dumps({**IHC, "id": "a"}) + "\n")
+    b = write(tmp_path, "b.json", json.dumps([{**IHC, "id": "b"}]))
+    assert [r["case_id"] for r in lines_of(run_cli("batch", str(a), str(b), str(a), "-q"))] == ["a", "b", "a"]
+
+
+def test_stdin_is_read_with_a_dash(run_cli: Run) -> None:
+    out = run_cli("batch", "-", "-q", input=json.dumps(IHC) + "\n" + json.dumps(EARLY) + "\n")
+    assert out.code == 0 and [r["case_id"] for r in lines_of(out)] == ["<stdin>:1", "<stdin>:2"]
+
+
+def test_unreadable_file_is_a_one_line_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    out = run_cli("batch", str(tmp_path / "missing.jsonl"))
+    assert out.code == 2 and out.stdout == "" and out.stderr.count("\n") == 1
+
+
+def test_a_file_that_is_not_json_at_all_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    out = run_cli("batch", str(write(tmp_path, "notes.txt", "age,fusion\n3,confirmed\n")))
+    assert out.code == 2 and "not JSON" in out.stderr
+
+
+def test_exit_codes(run_cli: Run, tmp_path: Path) -> None:
+    complete = write(tmp_path, "c.jsonl", json.dumps(IHC) + "\n")
+    incomplete = write(tmp_path, "i.jsonl", json.dumps(IHC) + "\n" + '{"age_years": 3}\n')
+    assert run_cli("batch", str(complete), "-q").code == 0
+    assert run_cli("batch", str(incomplete), "-q").code == 3
+    assert run_cli("batch", str(EXAMPLES), "-q").code == 4
+
+
+def test_compact_drops_texts_and_keeps_codes(run_cli: Run) -> None:
+    results = lines_of(run_cli("batch", str(EXAMPLES), "--compact", "-q"))
+    first = results[0]
+    assert "cautions" not in first
+    assert set(first["actions"][0]) == {"action", "strength", "order", "arguments", "evidence"}
+    assert results[6]["missing"] == ["treatment_phase"] and results[7]["errors"]
+
+
+def test_json_format_is_one_array(run_cli: Run) -> None:
+    data = json.loads(run_cli("batch", str(EXAMPLES), "--format", "json", "-q").stdout)
+    assert isinstance(data, list) and len(data) == 8
+
+
+def test_empty_input_gives_an_empty_array_and_exit_0(run_cli: Run) -> None:
+    out = run_cli("batch", "-", "--format", "json", "-q", input="")
+    assert out.code == 0 and json.loads(out.stdout) == []
+
+
+def test_csv_has_one_row_per_case_with_actions_as_code_strength(run_cli: Run) -> None:
+    rows = list(csv.DictReader(io.StringIO(run_cli("batch", str(EXAMPLES), "--format", "csv", "-q").stdout)))
+    assert len(rows) == 8
+    assert rows[0]["actions"] == (
+        "neoadjuvant_trk:preferred; surgery_at_max_response:recommended; mdt_review:recommended"
+    )
+    assert rows[6]["missing"] == "treatment_phase"
+    assert rows[7]["errors"] == "settting: unknown field; did you mean 'setting'?"
+
+
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"])
+def test_csv_cells_cannot_become_formulas(run_cli: Run, tmp_path: Path, evil: str) -> None:
+    path = write(tmp_path, "evil.jsonl", json.dumps({**IHC, "id": evil}) + "\n")
+    (row,) = list(csv.DictReader(io.StringIO(run_cli("batch", str(path), "--format", "csv", "-q").stdout)))
+    assert row["case_id"] == "'" + evil
+
+
+def test_markdown_and_table_formats_show_the_same_columns(run_cli: Run) -> None:
+    md = run_cli("batch", str(EXAMPLES), "--format", "markdown", "-q").stdout
+    assert md.splitlines()[0] == "| case_id | status | pathway | age_group | actions | missing | errors |"
+    assert len(md.splitlines()) == 10
+    table = run_cli("batch", str(EXAMPLES), "--format", "table", "-q", env={"COLUMNS": "200"}).stdout
+    assert "ex-masc-postop" in table and "adjuvant_trk:individualized" in table
+
+
+def test_table_folds_chinese_errors_on_a_narrow_terminal(run_cli: Run) -> None:
+    out = run_cli("batch", str(EXAMPLES), "--format", "table", "--lang", "zh", "-q", env={"COLUMNS": "60"})
+    assert "…" not in out.stdout and "未知" in out.stdout
+
+
+def test_output_file_is_written_atomically_and_stdout_stays_empty(run_cli: Run, tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    out = run_cli("batch", str(EXAMPLES), "--output", str(target), "-q")
+    assert out.stdout == ""
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 8
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]  # no temporary file left behind
+
+
+def test_output_is_not_replaced_when_the_run_fails(run_cli: Run, tmp_path: Path) -> None:
+    target = write(tmp_path, "out.jsonl", "previous\n")
+    out = run_cli("batch", str(EXAMPLES), str(tmp_path / "missing.jsonl"), "--output", str(target), "-q")
+    assert out.code == 2
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_batch_refuses_to_write_over_an_input(run_cli: Run, tmp_path: Path) -> None:
+    source = write(tmp_path, "cases.jsonl", json.dumps(IHC) + "\n")
+    out = run_cli("batch", str(source), "--output", str(source))
+    assert out.code == 2 and "refusing to write over an input" in out.stderr
+    assert source.read_text(encoding="utf-8") == json.dumps(IHC) + "\n"
+
+
+def test_summary_on_stderr_counts_status_pathway_and_action(run_cli: Run) -> None:
+    out = run_cli("batch", str(EXAMPLES))
+    assert "8 cases in" in out.stderr
+    assert "complete 6, incomplete 1, invalid 1" in out.stderr
+    assert "metastatic 2" in out.stderr and "mdt_review 6" in out.stderr
+    assert "cases in" not in out.stdout
+
+
+def test_quiet_suppresses_the_summary(run_cli: Run) -> None:
+    assert run_cli("batch", str(EXAMPLES), "-q").stderr == ""
+
+
+def test_piped_run_has_no_progress_bar_and_pure_jsonl_stdout() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "batch", str(EXAMPLES)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    assert done.returncode == 4
+    assert [json.loads(line)["case_id"] for line in done.stdout.splitlines()][0] == "ex-ifs-arm"
+    assert "\r" not in done.stderr and "\x1b" not in done.stderr and "\x1b" not in done.stdout
+
+
+def test_oversized_line_is_an_invalid_record_and_the_rest_go_on(run_cli: Run, tmp_path: Path) -> None:
+    big = json.dumps({**IHC, "tumor_type": "x" * 1_100_000})
+    path = write(tmp_path, "big.jsonl", big + "\n" + json.dumps(IHC) + "\n")
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [r["status"] for r in results] == ["invalid", "complete"]
+    assert results[0]["case_id"] == f"{path}:1" and "larger than" in results[0]["errors"][0]["message"]
+
+
+def test_deep_nesting_is_rejected_cleanly(run_cli: Run, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "deep.jsonl", '{"age_years": ' + "[" * 5000 + "]" * 5000 + "}\n" + json.dumps(IHC) + "\n"
+    )
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [r["status"] for r in results] == ["invalid", "complete"]
+
+
+def test_invalid_utf8_is_an_invalid_record(run_cli: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bytes.jsonl"
+    path.write_bytes(b'{"age_years": 3, "tumor_type": "\xff\xfe"}\n' + json.dumps(IHC).encode() + b"\n")
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [r["status"] for r in results] == ["invalid", "complete"]

@@ -1,0 +1,55 @@
+"""The batch encoder's cached JSON is byte-identical to the general `Result` path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ntrk_advisor.encode import DecisionEncoder, compact_dict, dumps, result_line
+from ntrk_advisor.engine import decide, evaluate
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.validation import case_from_data
+from tests.test_exhaustive_walk import all_leaves
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("compact", [False, True])
+def test_cached_encoding_equals_the_general_path_for_every_leaf(
+    kb: KnowledgeBase, lang: str, compact: bool
+) -> None:
+    encoder = DecisionEncoder(kb, lang, compact=compact)  # type: ignore[arg-type]
+    leaves = all_leaves(kb)
+    for i, (answers, _) in enumerate(leaves):
+        for extra_years in (0, 1.25):  # same path, another age: the cached template is reused
+            case = case_from_data({**answers, "age_years": answers["age_years"] + extra_years})
+            line, summary = encoder.encode(decide(case, kb), f"id-{i}")
+            expected = evaluate({**case.answers(), "id": f"id-{i}"}, lang, kb)  # type: ignore[arg-type]
+            assert line == result_line(expected, compact=compact)
+            assert summary.actions == tuple((a.action.value, a.strength.value) for a in expected.actions)
+    assert len(encoder._templates) == len(leaves)
+
+
+def test_incomplete_decisions_encode_identically(kb: KnowledgeBase) -> None:
+    encoder = DecisionEncoder(kb, "en")
+    for answers in (
+        {"age_years": 3},
+        {"fusion_status": "confirmed"},
+        {"age_years": 30, "fusion_status": "confirmed", "setting": "metastatic"},
+    ):
+        case = case_from_data(answers)
+        line, _ = encoder.encode(decide(case, kb), None)
+        assert line == result_line(evaluate(case, "en", kb))
+
+
+def test_case_ids_with_quotes_and_unicode_are_escaped_like_json(kb: KnowledgeBase) -> None:
+    encoder = DecisionEncoder(kb, "en")
+    case = case_from_data({"age_years": 3, "fusion_status": "negative"})
+    line, _ = encoder.encode(decide(case, kb), 'a"b\\c\n病例')
+    assert json.loads(line)["case_id"] == 'a"b\\c\n病例'
+
+
+def test_compact_keeps_codes_and_drops_texts() -> None:
+    data = json.loads(dumps(compact_dict(evaluate({"age_years": 70, "fusion_status": "ihc_only"}).to_dict())))
+    assert "cautions" not in data and "summary" not in data["actions"][0]
+    assert data["actions"][0]["action"] == "confirm_fusion"
