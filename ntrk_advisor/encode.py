@@ -1,18 +1,19 @@
 """Fast, byte-exact contract JSON for decisions: the batch hot path.
 
-Every decision with the same path (same nodes, same routed answers, same age group) has the same
-JSON except for the case id and free-valued answers such as the age. So the JSON is rendered once
-per path and language through the ordinary `Result` (guaranteeing identical bytes), cut at those
-values, and reused: per case only the cut points are filled in.
+Every decision that passes the same nodes (with the same age group and status) has the same JSON
+except for the case id and the answers in its trace. So the JSON is rendered once per path and
+language through the ordinary `Result` (guaranteeing identical bytes), cut at those values, and
+reused: per case only the cut points are filled in, each answer's JSON looked up in a small cache.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
-from ntrk_advisor.engine import Decision, build_result
+from ntrk_advisor.engine import Decision, build_result, json_answer
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -20,7 +21,6 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 _SLOT = "\u0000slot\u0000"
 _SLOT_JSON = json.dumps(_SLOT, ensure_ascii=False)
 _TEXT_KEYS = ("summary", "rationale")
-_FREE_KINDS = frozenset({"number", "text"})
 
 
 def dumps(data: Any) -> str:
@@ -42,9 +42,13 @@ def result_line(result: Result, *, compact: bool = False) -> str:
     return dumps(compact_dict(data) if compact else data)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Summary:
-    """What tables and counts need from a result, without its texts."""
+    """What tables and counts need from a result, without its texts.
+
+    Compared by identity: one summary object is shared by every decision on the same path, so
+    counting them costs one dictionary update per case.
+    """
 
     status: str
     pathway: str | None
@@ -61,47 +65,44 @@ class DecisionEncoder:
         self.kb = kb
         self.lang = lang
         self.compact = compact
-        self._templates: dict[tuple[Any, ...], tuple[list[str], Summary]] = {}
+        self._templates: dict[tuple[Any, ...], tuple[list[bytes], Summary]] = {}
+        self._answers: dict[Any, bytes] = {}
 
-    def encode(self, decision: Decision, case_id: str | None) -> tuple[str, Summary]:
-        """The JSON line and the summary for one decision."""
-        free: list[Any] = []
-        routed: list[Any] = []
-        for node, value in decision.asked:
-            if node.spec is not None and node.spec.kind in _FREE_KINDS:
-                free.append(value)
-                routed.append((node.qid, None))
-            else:
-                routed.append((node.qid, value))
-        key = (
-            decision.status,
-            decision.pathway,
-            decision.age_group,
-            tuple(routed),
-            decision.missing,
-            tuple(n.qid for n in decision.contributors),
-        )
+    def encode(self, decision: Decision, case_id: str | None) -> tuple[bytes, Summary]:
+        """The JSON line (UTF-8, no newline) and the summary for one decision.
+
+        Bytes, because the texts are not ASCII (the source is Chinese): joining ready-encoded
+        pieces avoids re-encoding kilobytes of text for every case.
+        """
+        key = (decision.trail, decision.age_group, decision.missing)
         cached = self._templates.get(key)
         if cached is None:
-            cached = self._template(decision)
-            self._templates[key] = cached
+            cached = self._templates[key] = self._template(decision)
         parts, summary = cached
-        values = [dumps(case_id), *(dumps(v) for v in free)]
-        out = [parts[0]]
-        for value, part in zip(values, parts[1:], strict=False):
-            out.append(value)
-            out.append(part)
-        return "".join(out), summary
+        out = [parts[0], b"null" if case_id is None else encode_basestring(case_id).encode()]
+        known = self._answers
+        for index, value in enumerate(decision.answers, 1):
+            out.append(parts[index])
+            cls = value.__class__
+            if cls is float or cls is int:
+                out.append(cls.__repr__(value).encode())  # what json.dumps writes for a finite number
+            else:
+                # Enum, bool and list answers are few, so their JSON is cached; numbers never
+                # reach this cache, so True cannot be mistaken for 1.
+                text = known.get(value)
+                if text is None:
+                    text = known[value] = dumps(json_answer(value)).encode()
+                out.append(text)
+        out.append(parts[-1])
+        return b"".join(out), summary
 
-    def _template(self, decision: Decision) -> tuple[list[str], Summary]:
+    def _template(self, decision: Decision) -> tuple[list[bytes], Summary]:
         result = build_result(decision, _SLOT, self.lang, self.kb)
         data = result.to_dict()
         for step in data["trace"]:
-            node = self.kb.nodes[step["node"]]
-            if node.spec is not None and node.spec.kind in _FREE_KINDS:
-                step["answer"] = _SLOT
+            step["answer"] = _SLOT
         text = dumps(compact_dict(data) if self.compact else data)
-        parts = text.split(_SLOT_JSON)
+        parts = [part.encode() for part in text.split(_SLOT_JSON)]
         summary = Summary(
             status=decision.status.value,
             pathway=decision.pathway.value,

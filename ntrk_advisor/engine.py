@@ -28,41 +28,55 @@ __all__ = ["Decision", "decide", "evaluate", "evaluate_many", "invalid_result"]
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The path a case took: what was asked and answered, which nodes contributed, what is missing."""
+    """The path a case took: the nodes passed, the answers used, and what is still missing."""
 
     status: Status
     pathway: PathwayName
     age_group: AgeGroup | None
-    asked: tuple[tuple[TreeNode, Any], ...]
-    contributors: tuple[TreeNode, ...]
+    trail: tuple[TreeNode, ...]
+    """Every node passed, in order (ending at the outcome, or at the unanswered question)."""
+    answers: tuple[Any, ...]
+    """The answers to the questions on the trail, in order."""
     missing: tuple[str, ...]
+
+    @property
+    def asked(self) -> list[tuple[TreeNode, Any]]:
+        """Each question asked, with its answer."""
+        questions = [n for n in self.trail if n.kind == "ask"]
+        return list(zip(questions, self.answers, strict=False))  # the last may be unanswered
+
+    @property
+    def contributors(self) -> tuple[TreeNode, ...]:
+        """The nodes that added actions or cautions."""
+        return tuple(n for n in self.trail if n.kind in ("add", "outcome"))
 
 
 def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
-    """Walk the tree for one validated case."""
+    """Walk the tree for one validated case (the batch hot path: kept flat on purpose)."""
     age_group = case.age_group
     node = knowledge.entry
-    asked: list[tuple[TreeNode, Any]] = []
-    contributors: list[TreeNode] = []
+    trail: list[TreeNode] = []
+    answers: list[Any] = []
     while True:
+        trail.append(node)
         kind = node.kind
         if kind == "ask":
             value = getattr(case, node.field)  # type: ignore[arg-type]
             if value is None:
                 missing = tuple(needed_from(node, case, age_group))
                 return Decision(
-                    Status.INCOMPLETE, node.pathway, age_group, tuple(asked), tuple(contributors), missing
+                    Status.INCOMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), missing
                 )
-            asked.append((node, value))
-            node = node.route(value)
+            answers.append(value)
+            if node.list_routes:
+                node = node.route(value)
+            else:  # inline of TreeNode.route for the common scalar case
+                node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "route_on":
             node = node.route(age_group)
+        elif kind == "outcome":
+            return Decision(Status.COMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), ())
         else:
-            contributors.append(node)
-            if kind == "outcome":
-                return Decision(
-                    Status.COMPLETE, node.pathway, age_group, tuple(asked), tuple(contributors), ()
-                )
             node = node.next  # type: ignore[assignment]
 
 
@@ -117,7 +131,7 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
     cautions: dict[str, None] = {}
     if decision.contributors:
         assert decision.age_group is not None
-        actions, cautions = _collect(decision.contributors, decision.age_group, lang, kb)
+        actions, cautions = _collect(tuple(decision.contributors), decision.age_group, lang, kb)
     trace = tuple(
         TraceStep(node=node.qid, field=node.field or "", answer=json_answer(value))
         for node, value in decision.asked

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from ntrk_advisor.errors import CaseFileError, UsageError
 
@@ -46,7 +46,7 @@ def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = ()) -> Non
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[TextIO]:
+def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = False) -> Iterator[IO[Any]]:
     """A text stream that becomes `path` only if the block completes (temp file, then rename)."""
     for source in inputs:
         if same_file(path, source):
@@ -57,7 +57,8 @@ def atomic_output(path: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Text
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle: IO[Any]
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -242,7 +242,8 @@ def test_piped_run_has_no_progress_bar_and_pure_jsonl_stdout() -> None:
         env={**os.environ, "TERM": "xterm"},
     )
     assert done.returncode == 4
-    assert [json.loads(line)["case_id"] for line in done.stdout.splitlines()][0] == "ex-ifs-arm"
+    first = done.stdout.splitlines()[0]
+    assert json.loads(first)["case_id"] == "ex-ifs-arm"
     assert "\r" not in done.stderr and "\x1b" not in done.stderr and "\x1b" not in done.stdout
 
 

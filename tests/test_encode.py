@@ -25,9 +25,9 @@ def test_cached_encoding_equals_the_general_path_for_every_leaf(
             case = case_from_data({**answers, "age_years": answers["age_years"] + extra_years})
             line, summary = encoder.encode(decide(case, kb), f"id-{i}")
             expected = evaluate({**case.answers(), "id": f"id-{i}"}, lang, kb)  # type: ignore[arg-type]
-            assert line == result_line(expected, compact=compact)
+            assert line.decode() == result_line(expected, compact=compact)
             assert summary.actions == tuple((a.action.value, a.strength.value) for a in expected.actions)
-    assert len(encoder._templates) == len(leaves)
+    assert len(encoder._templates) < len(leaves) / 2  # one template per path, shared by many answers
 
 
 def test_incomplete_decisions_encode_identically(kb: KnowledgeBase) -> None:
@@ -39,7 +39,7 @@ def test_incomplete_decisions_encode_identically(kb: KnowledgeBase) -> None:
     ):
         case = case_from_data(answers)
         line, _ = encoder.encode(decide(case, kb), None)
-        assert line == result_line(evaluate(case, "en", kb))
+        assert line.decode() == result_line(evaluate(case, "en", kb))
 
 
 def test_case_ids_with_quotes_and_unicode_are_escaped_like_json(kb: KnowledgeBase) -> None:

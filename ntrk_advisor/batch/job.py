@@ -7,11 +7,11 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats, Item
 from ntrk_advisor.batch.sources import InputFormat, read_records
-from ntrk_advisor.batch.writers import WRITERS
+from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
@@ -39,19 +39,22 @@ class BatchJob:
         evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
         items = evaluator.run(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files if f != "-")
-        with self._destination(inputs) as out, self._progress(items, stats) as shown:
+        binary = self.output_format in BINARY_FORMATS
+        with self._destination(inputs, binary) as out, self._progress(items, stats) as shown:
             WRITERS[self.output_format](shown, out)
         if self.summary:
             sys.stderr.write(self._summary(stats))
         return stats
 
     @contextlib.contextmanager
-    def _destination(self, inputs: tuple[Path, ...]) -> Iterator[TextIO]:
+    def _destination(self, inputs: tuple[Path, ...], binary: bool) -> Iterator[IO[Any]]:
         if self.output is None:
-            yield sys.stdout
             sys.stdout.flush()
+            stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+            yield stream
+            stream.flush()
         else:
-            with atomic_output(self.output, inputs=inputs) as handle:
+            with atomic_output(self.output, inputs=inputs, binary=binary) as handle:
                 yield handle
 
     @contextlib.contextmanager

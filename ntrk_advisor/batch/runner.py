@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from pydantic import ValidationError
 
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.encode import DecisionEncoder, Summary, result_line, summary_of
@@ -22,37 +24,54 @@ class Item:
     """One evaluated record: its case id, its contract JSON line and a summary for tables."""
 
     case_id: str
-    line: str
+    line: bytes
+    """The contract JSON, UTF-8 encoded, without a newline."""
     summary: Summary
 
 
-@dataclass
 class BatchStats:
     """Counts for the closing summary and the exit code."""
 
-    by_status: Counter[str] = field(default_factory=Counter)
-    by_pathway: Counter[str] = field(default_factory=Counter)
-    by_action: Counter[str] = field(default_factory=Counter)
-    started: float = field(default_factory=time.perf_counter)
-    finished: float | None = None
+    def __init__(self) -> None:
+        self.per_summary: dict[Summary, int] = {}
+        self.started = time.perf_counter()
+        self.finished: float | None = None
+
+    def add(self, summary: Summary) -> None:
+        """Count one result (summaries are shared per path, so this stays one dict update)."""
+        self.per_summary[summary] = self.per_summary.get(summary, 0) + 1
 
     @property
     def total(self) -> int:
         """Number of records evaluated."""
-        return sum(self.by_status.values())
+        return sum(self.per_summary.values())
 
     @property
     def seconds(self) -> float:
         """Elapsed time (up to now while running)."""
         return (self.finished or time.perf_counter()) - self.started
 
-    def add(self, summary: Summary) -> None:
-        """Count one result."""
-        self.by_status[summary.status] += 1
-        if summary.pathway is not None:
-            self.by_pathway[summary.pathway] += 1
-        for code, _ in summary.actions:
-            self.by_action[code] += 1
+    @property
+    def by_status(self) -> Counter[str]:
+        """Results per status."""
+        return self._count(lambda s: [s.status])
+
+    @property
+    def by_pathway(self) -> Counter[str]:
+        """Results per pathway they ended in."""
+        return self._count(lambda s: [s.pathway] if s.pathway else [])
+
+    @property
+    def by_action(self) -> Counter[str]:
+        """How often each action code was recommended."""
+        return self._count(lambda s: [code for code, _ in s.actions])
+
+    def _count(self, keys: Callable[[Summary], list[str]]) -> Counter[str]:
+        counter: Counter[str] = Counter()
+        for summary, n in self.per_summary.items():
+            for key in keys(summary):
+                counter[key] += n
+        return counter
 
 
 class BatchEvaluator:
@@ -65,10 +84,29 @@ class BatchEvaluator:
         self.encoder = DecisionEncoder(kb, lang, compact=compact)
 
     def run(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Item]:
-        """Evaluate every record in order, counting into `stats`."""
+        """Evaluate every record in order, counting into `stats`.
+
+        The common case (a valid JSON Lines record) is handled inline: this is the hot loop.
+        """
+        validate_json = Case.model_validate_json
+        encode = self.encoder.encode
+        kb = self.kb
+        count = stats.per_summary
         for record in records:
-            item = self.evaluate(record)
-            stats.add(item.summary)
+            raw = record.raw
+            item = None
+            if raw is not None:
+                try:
+                    case = validate_json(raw)
+                except ValidationError:
+                    pass  # worded by the general path below
+                else:
+                    case_id = case.id if case.id is not None else record.where
+                    line, summary = encode(decide(case, kb), case_id)
+                    item = Item(case_id, line, summary)
+            if item is None:
+                item = self.evaluate(record)
+            count[item.summary] = count.get(item.summary, 0) + 1
             yield item
         stats.finished = time.perf_counter()
 
@@ -91,7 +129,8 @@ class BatchEvaluator:
         raw_id = _raw_id(record)
         case_id = raw_id if raw_id is not None else record.where
         result = invalid_result(exc, self.lang, self.kb, case_id)
-        return Item(case_id, result_line(result, compact=self.compact), summary_of(result))
+        line = result_line(result, compact=self.compact).encode()
+        return Item(case_id, line, summary_of(result))
 
 
 def _raw_id(record: Record) -> str | None:

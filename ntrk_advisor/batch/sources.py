@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 from ntrk_advisor.errors import CaseFileError
 
@@ -22,16 +21,23 @@ MAX_RECORD_BYTES = 1_048_576
 _SNIFF_LINES = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One case as read: raw JSON bytes (JSON Lines) or a decoded value (arrays, objects)."""
 
     source: str
-    where: str
-    """`<file>:<line>` or `<file>[<index>]`: the default case id and the place named in errors."""
+    number: int
+    """Line number (JSON Lines, single objects) or array index (arrays)."""
     raw: bytes | None = None
     value: Any = None
     oversized: bool = False
+    in_array: bool = False
+
+    @property
+    def where(self) -> str:
+        """`<file>:<line>` or `<file>[<index>]`: the default case id and the place in errors."""
+        if self.in_array:
+            return f"{self.source}[{self.number}]"
+        return f"{self.source}:{self.number}"
 
 
 def read_records(paths: list[str], input_format: InputFormat = "auto") -> Iterator[Record]:
@@ -103,40 +109,57 @@ def _whole_document(name: str, data: bytes, *, lines_on_error: bool) -> Iterator
         raise CaseFileError(name, f"not JSON ({exc})") from None
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield Record(name, f"{name}[{index}]", value=item)
+            yield Record(name, index, value=item, in_array=True)
     else:
-        yield Record(name, f"{name}:1", value=value)
+        yield Record(name, 1, value=value)
 
 
 class _BytesLines:
-    """A bytes buffer read like a binary file, line by line."""
+    """A bytes buffer read like a binary file."""
 
     def __init__(self, data: bytes) -> None:
-        self._lines = iter(data.splitlines(keepends=True))
+        self._data = data
 
-    def readline(self, limit: int = -1) -> bytes:
-        return next(self._lines, b"")
+    def read(self, size: int = -1) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+
+_CHUNK = 1 << 20
 
 
 def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
+    """Stream JSON Lines in large chunks, split in C; a line over the limit is skipped, not held."""
     number = 0
-    pending = first.splitlines(keepends=True) if first else []
+    tail = first
+    skipping = False  # inside an oversized line, discarding until its newline
     while True:
-        if pending:
-            line = pending.pop(0)
-        else:
-            line = handle.readline(MAX_RECORD_BYTES + 2)
-            if not line:
-                return
+        chunk = handle.read(_CHUNK)
+        if not chunk:
+            break
+        if skipping:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                continue
+            chunk = chunk[cut + 1 :]
+            skipping = False
+        lines = (tail + chunk).split(b"\n")
+        tail = lines.pop()
+        for line in lines:
+            number += 1
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            if len(line) > MAX_RECORD_BYTES:
+                yield Record(name, number, oversized=True)
+            elif line.strip():
+                yield Record(name, number, raw=line)
+        if len(tail) > MAX_RECORD_BYTES:
+            number += 1
+            yield Record(name, number, oversized=True)
+            tail = b""
+            skipping = True
+    if tail.strip() and not skipping:
         number += 1
-        oversized = len(line) > MAX_RECORD_BYTES + 1
-        if oversized and not line.endswith(b"\n"):
-            while True:  # skip the rest of an oversized line without holding it in memory
-                rest = handle.readline(MAX_RECORD_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-        if not oversized and not line.strip():
-            continue
         if number == 1:
-            line = line.removeprefix(b"\xef\xbb\xbf")
-        yield Record(name, f"{name}:{number}", raw=None if oversized else line, oversized=oversized)
+            tail = tail.removeprefix(b"\xef\xbb\xbf")
+        yield Record(name, number, raw=tail)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
 
@@ -35,26 +35,28 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def write_jsonl(items: Iterable[Item], out: TextIO) -> None:
+def write_jsonl(items: Iterable[Item], out: BinaryIO) -> None:
     """One JSON object per line."""
-    buffer: list[str] = []
+    buffer: list[bytes] = []
     for item in items:
         buffer.append(item.line)
         if len(buffer) >= _CHUNK:
-            out.write("\n".join(buffer) + "\n")
+            buffer.append(b"")
+            out.write(b"\n".join(buffer))
             buffer.clear()
     if buffer:
-        out.write("\n".join(buffer) + "\n")
+        buffer.append(b"")
+        out.write(b"\n".join(buffer))
 
 
-def write_json(items: Iterable[Item], out: TextIO) -> None:
+def write_json(items: Iterable[Item], out: BinaryIO) -> None:
     """A JSON array, one result per line, streamed."""
-    out.write("[")
-    separator = "\n"
+    out.write(b"[")
+    separator = b"\n"
     for item in items:
         out.write(separator + item.line)
-        separator = ",\n"
-    out.write("\n]\n" if separator != "\n" else "]\n")
+        separator = b",\n"
+    out.write(b"\n]\n" if separator != b"\n" else b"]\n")
 
 
 def write_csv(items: Iterable[Item], out: TextIO) -> None:
@@ -87,7 +89,10 @@ def write_table(items: Iterable[Item], out: TextIO) -> None:
     Console(file=out).print(table)
 
 
-WRITERS = {
+BINARY_FORMATS = frozenset({"jsonl", "json"})
+"""Formats written as UTF-8 bytes straight to the stream (the others are text)."""
+
+WRITERS: dict[str, Any] = {
     "jsonl": write_jsonl,
     "json": write_json,
     "csv": write_csv,

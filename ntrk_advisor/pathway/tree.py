@@ -29,20 +29,22 @@ class TreeNode:
 
     def route(self, value: Any) -> TreeNode:
         """The node a given answer leads to (coverage is proven at load time)."""
-        if self.next is not None:
-            return self.next
-        if self.spec is not None and self.spec.kind == "list":
-            present = frozenset(value)
+        if self.list_routes:
             for values, target in self.list_routes:
-                if (values is None and not present) or (values is not None and values & present):
+                if values is None:
+                    if not value:
+                        return target
+                elif not values.isdisjoint(value):
                     return target
         else:
             found = self.scalar_routes.get(value)
             if found is not None:
                 return found
-        if self.default is None:
-            raise LookupError(f"{self.qid}: no branch for {value!r}")
-        return self.default
+        if self.default is not None:
+            return self.default
+        if self.next is not None:
+            return self.next
+        raise LookupError(f"{self.qid}: no branch for {value!r}")
 
     def successors(self) -> list[TreeNode]:
         """Every node this one can lead to, each once, in branch order."""
