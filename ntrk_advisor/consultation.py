@@ -38,6 +38,8 @@ def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
         elif spec is not None and spec.kind == "list" and isinstance(value, str):
             items = [v.strip() for v in value.split(",") if v.strip()]
             value = [] if items in ([], ["none"], ["[]"]) else items
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # `--age 61` is 61, as in a case file, not 61.0
         out[name] = value
     return out
 
@@ -89,26 +91,30 @@ class Consultation:
         return result, answers
 
     def _interview(self, case: Case, interviewer: Any) -> tuple[Case, Result]:
+        """Ask what the path still needs, then review; Ctrl-C anywhere keeps the answers."""
         answers = case.answers()
-        result = evaluate(case, self.lang, self.kb)
-        while True:
-            while result.status is Status.INCOMPLETE:
-                field = result.missing[0]
-                try:
+        given = set(answers)  # from the case file and flags: kept even if off the final path
+        try:
+            result = evaluate(case, self.lang, self.kb)
+            while True:
+                while result.status is Status.INCOMPLETE:
+                    field = result.missing[0]
                     answers[field] = interviewer.ask(field)
-                except (KeyboardInterrupt, EOFError):
-                    raise ConsultInterrupted(answers) from None
-                case = case_from_data(answers)
-                result = evaluate(case, self.lang, self.kb)
-            try:
+                    case = case_from_data(answers)
+                    result = evaluate(case, self.lang, self.kb)
                 change = interviewer.review(result.trace)
                 if change is None:
-                    return case, result
+                    break
                 answers[change] = interviewer.ask(change, answers.get(change))
-            except (KeyboardInterrupt, EOFError):
-                raise ConsultInterrupted(answers) from None
-            case = case_from_data(answers)
-            result = evaluate(case, self.lang, self.kb)
+                case = case_from_data(answers)
+                result = evaluate(case, self.lang, self.kb)
+        except (KeyboardInterrupt, EOFError):
+            raise ConsultInterrupted(answers) from None
+        # An answer typed here that a later change took off the path would be silently reused
+        # if the path came back to it: keep only what the final path used.
+        on_path = {step.field for step in result.trace}
+        kept = {k: v for k, v in answers.items() if k in given or k in on_path}
+        return case_from_data(kept), result
 
     def show(
         self, result: Result, answers: dict[str, Any], output_format: str, *, explain: bool = False
