@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ntrk_advisor.cli.app import app
-from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base, use_pathways
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"
@@ -53,7 +53,10 @@ def run_cli() -> Callable[..., CliRun]:
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
         runner = CliRunner()
-        result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        try:
+            result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        finally:
+            use_pathways(None)  # a real process runs one command; in-process runs must not leak
         return CliRun(result.exit_code, result.stdout, result.stderr)
 
     return run

@@ -281,6 +281,16 @@ def test_version_and_help(run_cli: Run) -> None:
 
 def test_a_whole_number_age_flag_is_saved_as_an_integer(run_cli: Run, tmp_path: Path) -> None:
     saved = tmp_path / "saved.json"
-    run_cli("consult", "--age", "61", "--fusion-status", "negative", "--no-input", "--format", "json",
-            "--save", str(saved))
+    run_cli(
+        "consult",
+        "--age",
+        "61",
+        "--fusion-status",
+        "negative",
+        "--no-input",
+        "--format",
+        "json",
+        "--save",
+        str(saved),
+    )
     assert saved.read_text(encoding="utf-8").count('"age_years": 61,') == 1

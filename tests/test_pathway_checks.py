@@ -20,10 +20,18 @@ def edit(folder: Path, name: str, change: Callable[[Any], None]) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def problems(folder: Path) -> list[str]:
+def problems_raw(folder: Path) -> list[str]:
     with pytest.raises(PathwayError) as caught:
         load_knowledge_base(folder)
     return [str(p) for p in caught.value.problems]
+
+
+def problems(folder: Path) -> list[str]:
+    """Problems of a copy that has been renamed, as every usable local copy must be."""
+    path = folder / "knowledge.yaml"
+    if path.exists() and "ntrk-advisor built-in pathways" in path.read_text(encoding="utf-8"):
+        edit(folder, "knowledge.yaml", lambda d: d["knowledge"].update(name="Test copy"))
+    return problems_raw(folder)
 
 
 def test_the_builtin_pathways_pass_every_check() -> None:
@@ -31,8 +39,21 @@ def test_the_builtin_pathways_pass_every_check() -> None:
     assert len(kb.pathways) == 5
 
 
-def test_an_untouched_copy_loads_like_the_builtins(pathways_copy: Path) -> None:
-    assert load_knowledge_base(pathways_copy).stamp == load_knowledge_base().stamp
+def test_an_untouched_copy_is_refused_because_it_would_pass_as_the_builtin_advice(
+    pathways_copy: Path,
+) -> None:
+    (problem,) = problems_raw(pathways_copy)
+    assert problem.startswith("knowledge.yaml:knowledge: a local copy must change 'name'")
+
+
+def test_a_renamed_copy_loads_and_carries_its_own_name_and_version(pathways_copy: Path) -> None:
+    edit(
+        pathways_copy,
+        "knowledge.yaml",
+        lambda d: d["knowledge"].update(name="Clinic X pathways", version="7"),
+    )
+    stamp = load_knowledge_base(pathways_copy).stamp
+    assert (stamp.name, stamp.version) == ("Clinic X pathways", "7")
 
 
 def test_unreachable_node_is_reported(pathways_copy: Path) -> None:
@@ -78,6 +99,8 @@ def test_enum_branch_must_cover_every_value(pathways_copy: Path) -> None:
 
 
 def test_otherwise_counts_as_covering_the_rest(pathways_copy: Path) -> None:
+    edit(pathways_copy, "knowledge.yaml", lambda d: d["knowledge"].update(name="Test copy"))
+
     def default(data: Any) -> None:
         branches = data["nodes"]["mechanism"]["branches"]
         last = branches.pop()

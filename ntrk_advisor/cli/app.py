@@ -6,7 +6,6 @@ each command imports what it needs when it runs.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
@@ -16,6 +15,10 @@ from ntrk_advisor._version import __version__
 from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
+from ntrk_advisor.cli.info import about, arguments, evidence, schema
+from ntrk_advisor.cli.pathways import pathways_app
+
+PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"  # also read by ntrk_advisor.pathway.knowledge
 
 app = typer.Typer(
     name="ntrk-advisor",
@@ -43,15 +46,34 @@ def root(
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar=DEBUG_ENV, help="Show tracebacks of errors.")
+    ] = False,
+    pathways_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--pathways-dir",
+            envvar=PATHWAYS_ENV,
+            help="Use this folder of pathway modules (an institution's copy) instead of the built-ins.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Global options."""
-    if debug:
-        os.environ[DEBUG_ENV] = "1"
+    """Global options: set afresh on every run, so nothing lingers between in-process calls."""
+    from ntrk_advisor.cli import edge
+    from ntrk_advisor.pathway.knowledge import use_pathways
+
+    edge.DEBUG = debug
+    use_pathways(pathways_dir)
 
 
 app.command("consult")(consult)
 app.command("batch")(batch)
+app.add_typer(pathways_app, name="pathways")
+app.command("arguments")(arguments)
+app.command("evidence")(evidence)
+app.command("schema")(schema)
+app.command("about")(about)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,9 +17,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEBUG_ENV = "NTRK_ADVISOR_DEBUG"
 
 
+DEBUG = False
+"""Set by the root command from `--debug` (or NTRK_ADVISOR_DEBUG=1)."""
+
+
 def debug_enabled() -> bool:
-    """Whether tracebacks are wanted (`--debug`, which sets NTRK_ADVISOR_DEBUG=1)."""
-    return os.environ.get(DEBUG_ENV) == "1"
+    """Whether tracebacks are wanted."""
+    return DEBUG
 
 
 def error_line(message: str) -> None:

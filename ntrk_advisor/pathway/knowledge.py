@@ -167,6 +167,8 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
                 )
             else:
                 pathways[pathway] = pfile
+    if meta is not None and not builtin:
+        problems += _check_local_identity(meta)
     if problems:
         raise PathwayError(problems)
     assert meta and questions and arguments and evidence and cautions and statements
@@ -194,9 +196,35 @@ def _cached_default(directory: str | None) -> KnowledgeBase:
     return load_knowledge_base(directory)
 
 
+_chosen_directory: str | None = None
+
+
+def use_pathways(directory: str | None) -> None:
+    """Choose the pathway folder for this process (the CLI's `--pathways-dir`); None: default."""
+    global _chosen_directory
+    _chosen_directory = directory or None
+
+
 def default_knowledge_base() -> KnowledgeBase:
-    """The knowledge base in use: `NTRK_ADVISOR_PATHWAYS` if set, else the built-in modules."""
-    return _cached_default(os.environ.get(PATHWAYS_ENV) or None)
+    """The knowledge base in use: a chosen folder, else `NTRK_ADVISOR_PATHWAYS`, else built-in."""
+    return _cached_default(_chosen_directory or os.environ.get(PATHWAYS_ENV) or None)
+
+
+BUILTIN_NAME = "ntrk-advisor built-in pathways"
+
+
+def _check_local_identity(meta: KnowledgeFile) -> list[PathwayProblem]:
+    """A local copy must not carry the built-in name: its advice must never pass as ours."""
+    if meta.knowledge.name.strip().lower() == BUILTIN_NAME:
+        return [
+            PathwayProblem(
+                "knowledge.yaml",
+                "knowledge",
+                f"a local copy must change 'name' (it still says '{BUILTIN_NAME}'), so that its results "
+                "are never mistaken for the built-in advice; `ntrk-advisor pathways init` does this",
+            )
+        ]
+    return []
 
 
 def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> Any:

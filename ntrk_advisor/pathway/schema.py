@@ -188,8 +188,16 @@ class CautionRef(_Data):
         return {"id": data} if isinstance(data, str) else data
 
 
+def _bare_caution_ids(schema: dict[str, Any]) -> None:
+    """In the editor schema, a caution may be a bare id (for everyone) as well as {id, audience}."""
+    items = schema["properties"]["cautions"]["items"]
+    schema["properties"]["cautions"]["items"] = {"anyOf": [items, {"type": "string"}]}
+
+
 class Bundle(_Data):
     """Actions and cautions that a node contributes to the recommendation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_bare_caution_ids)
 
     actions: list[ActionRef] = []
     cautions: list[CautionRef] = []

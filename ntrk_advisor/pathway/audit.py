@@ -1,0 +1,171 @@
+"""Deeper checks than loading: walk every combination of answers, and find what nothing uses.
+
+Loading proves the files are well formed and linked; the audit proves every end point is reached
+with an MDT review and cited arguments, and lists catalogue entries no pathway uses. Both
+`pathways check` and the test suite run it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ntrk_advisor.engine import Decision, build_result, decide
+from ntrk_advisor.errors import PathwayProblem
+from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.models import Result
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.pathway.schema import Text
+from ntrk_advisor.validation import case_from_data
+from ntrk_advisor.vocabulary import ActionCode, Status
+
+AGES = (0.5, 45.0)
+"""One pediatric and one adult age: the only distinction age makes to routing and wording."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One complete end point of the walk: the answers given, the path taken, the result."""
+
+    answers: dict[str, Any]
+    decision: Decision
+    result: Result
+
+    @property
+    def outcome(self) -> str:
+        """The outcome node reached (`pathway.node`)."""
+        return self.decision.trail[-1].qid
+
+
+@dataclass
+class AuditReport:
+    """What the audit found."""
+
+    leaves: list[Leaf] = field(default_factory=list)
+    problems: list[PathwayProblem] = field(default_factory=list)
+    texts: dict[str, int] = field(default_factory=dict)
+    """Number of user-facing texts present per language."""
+
+
+def answer_options(field_name: str) -> list[Any]:
+    """Every answer worth trying for a field: each value; for lists none, each one, and all."""
+    spec = FIELD_SPECS[field_name]
+    if spec.kind == "bool":
+        return [True, False]
+    values = [m.value for m in spec.values or []]
+    if spec.kind == "list":
+        return [[], *([v] for v in values), values]
+    return values
+
+
+def walk_leaves(kb: KnowledgeBase, lang: Lang = "en") -> list[Leaf]:
+    """Every complete result reachable by answering each question the path asks, every way."""
+    leaves: list[Leaf] = []
+    for age in AGES:
+        pending: list[dict[str, Any]] = [{"age_years": age}]
+        while pending:
+            answers = pending.pop()
+            decision = decide(case_from_data(answers), kb)
+            if decision.status is Status.COMPLETE:
+                leaves.append(Leaf(answers, decision, build_result(decision, None, lang, kb)))
+            else:
+                field_name = decision.missing[0]
+                pending.extend({**answers, field_name: o} for o in reversed(answer_options(field_name)))
+    return leaves
+
+
+def audit(kb: KnowledgeBase) -> AuditReport:
+    """Walk every leaf and look for unused catalogue entries."""
+    report = AuditReport(leaves=walk_leaves(kb))
+    reached = {leaf.outcome for leaf in report.leaves}
+    for leaf in report.leaves:
+        pathway, _, node = leaf.outcome.partition(".")
+        fname = f"{pathway}.yaml"
+        if ActionCode.MDT_REVIEW not in {a.action for a in leaf.result.actions}:
+            report.problems.append(PathwayProblem(fname, node, f"leaf without mdt_review for {leaf.answers}"))
+        for action in leaf.result.actions:
+            if not action.arguments and not action.evidence:
+                report.problems.append(
+                    PathwayProblem(fname, node, f"{action.action.value} cites no argument and no evidence")
+                )
+    for qid, tree_node in kb.nodes.items():
+        if tree_node.kind == "outcome" and qid not in reached:
+            pathway, _, name = qid.partition(".")
+            report.problems.append(PathwayProblem(f"{pathway}.yaml", name, "outcome never reached"))
+    report.problems += unused(kb)
+    report.texts = count_texts(kb)
+    return report
+
+
+def unused(kb: KnowledgeBase) -> list[PathwayProblem]:
+    """Statements, cautions, arguments, evidence and questions that nothing refers to."""
+    statements: set[str] = set()
+    cautions: set[str] = set()
+    asked: set[str] = set()
+    for pfile in kb.pathways.values():
+        for node in pfile.nodes.values():
+            bundle = node.add or node.outcome
+            if bundle is not None:
+                statements |= {a.use for a in bundle.actions}
+                cautions |= {c.id for c in bundle.cautions}
+            if node.ask:
+                asked.add(node.ask)
+    arguments: set[str] = set()
+    evidence: set[str] = set()
+    for statement_id in statements & set(kb.statements.statements):
+        statement = kb.statements.statements[statement_id]
+        evidence |= set(statement.evidence)
+        for bullet in statement.rationale:
+            arguments |= set(bullet.arguments)
+            evidence |= set(bullet.evidence)
+    for caution_id in cautions & set(kb.cautions.cautions):
+        evidence |= set(kb.cautions.cautions[caution_id].evidence)
+    found = []
+    for file, kind, known, used in (
+        ("recommendations.yaml", "statement", kb.statements.statements, statements),
+        ("cautions.yaml", "caution", kb.cautions.cautions, cautions),
+        ("arguments.yaml", "argument", kb.arguments.arguments, arguments),
+        ("evidence.yaml", "evidence", kb.evidence.evidence, evidence),
+    ):
+        found += [PathwayProblem(file, i, f"unused {kind}: nothing cites it") for i in known if i not in used]
+    routable = {name for name, spec in FIELD_SPECS.items() if spec.kind not in ("text",)}
+    found += [
+        PathwayProblem("questions.yaml", q, "unused question: no pathway asks it")
+        for q in kb.questions.questions
+        if q in routable and q not in asked
+    ]
+    return found
+
+
+def count_texts(kb: KnowledgeBase) -> dict[str, int]:
+    """How many user-facing texts each language has (loading already demands both)."""
+    counts: dict[str, int] = dict.fromkeys(LANGS, 0)
+
+    def visit(value: Any) -> None:
+        if isinstance(value, Text):
+            for lang in LANGS:
+                counts[lang] += bool(getattr(value, lang).strip())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+
+    for part in (
+        kb.meta,
+        kb.questions,
+        kb.arguments,
+        kb.evidence,
+        kb.cautions,
+        kb.statements,
+        *kb.pathways.values(),
+    ):
+        visit(part)
+    return counts
