@@ -11,9 +11,18 @@ import pytest
 from typer.testing import CliRunner
 
 from ntrk_advisor.cli.app import app
-from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base, use_pathways
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base
+from ntrk_advisor.settings import use_pathways
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite's compiled-knowledge cache away from the user's own cache folder."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("NTRK_ADVISOR_CACHE", tempfile.mkdtemp(prefix="ntrk-advisor-test-cache-"))
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"
 
 

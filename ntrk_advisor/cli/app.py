@@ -11,14 +11,15 @@ from typing import Annotated
 
 import typer
 
+from ntrk_advisor import settings
 from ntrk_advisor._version import __version__
+from ntrk_advisor.cli import edge
 from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
-
-PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"  # also read by ntrk_advisor.pathway.knowledge
+from ntrk_advisor.settings import PATHWAYS_ENV
 
 app = typer.Typer(
     name="ntrk-advisor",
@@ -60,11 +61,8 @@ def root(
     ] = None,
 ) -> None:
     """Global options: set afresh on every run, so nothing lingers between in-process calls."""
-    from ntrk_advisor.cli import edge
-    from ntrk_advisor.pathway.knowledge import use_pathways
-
     edge.DEBUG = debug
-    use_pathways(pathways_dir)
+    settings.use_pathways(pathways_dir)
 
 
 app.command("consult")(consult)

@@ -14,13 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from ntrk_advisor import settings
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import KnowledgeStamp
-from ntrk_advisor.pathway.checks import check_catalogues, check_pathways
 from ntrk_advisor.pathway.schema import (
     ArgumentsFile,
     Audience,
@@ -40,10 +39,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
-# Only ever a safe loader: pathway files are data, and a YAML tag must never build an object.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"
+PATHWAYS_ENV = settings.PATHWAYS_ENV
 CATALOGUE_FILES = (
     "knowledge.yaml",
     "questions.yaml",
@@ -141,13 +138,36 @@ def builtin_source() -> Traversable:
 
 
 def load_knowledge_base(source: Traversable | Path | str | None = None) -> KnowledgeBase:
-    """Load, check and compile pathway modules; raises `PathwayError` listing every problem."""
+    """Load, check and compile pathway modules; raises `PathwayError` listing every problem.
+
+    A successfully checked and compiled knowledge base is cached on disk, keyed by the hash of
+    every file's content, so later runs skip parsing and checking unchanged files.
+    """
     builtin = source is None
     root: Traversable = (
         builtin_source() if source is None else (Path(source) if isinstance(source, str) else source)
     )
     problems: list[PathwayProblem] = []
-    raw = {name: _read_yaml(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
+    texts = {name: _read_text(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
+    if problems:
+        raise PathwayError(problems)
+    from ntrk_advisor.pathway import compiled_cache
+
+    key = compiled_cache.key_of(texts, builtin=builtin)
+    cached = compiled_cache.load(key)
+    if isinstance(cached, KnowledgeBase):
+        cached.location, cached.builtin = str(root), builtin
+        return cached
+    kb = _build(texts, root, builtin)
+    compiled_cache.save(key, kb)
+    return kb
+
+
+def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> KnowledgeBase:
+    from ntrk_advisor.pathway.checks import check_catalogues, check_pathways
+
+    problems: list[PathwayProblem] = []
+    raw = {name: _parse_yaml(name, text, problems) for name, text in texts.items()}
     meta = _validate(KnowledgeFile, raw, "knowledge.yaml", problems)
     questions = _validate(QuestionsFile, raw, "questions.yaml", problems)
     arguments = _validate(ArgumentsFile, raw, "arguments.yaml", problems)
@@ -160,11 +180,9 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
         pfile = _validate(PathwayFile, raw, fname, problems)
         if pfile is not None:
             if pfile.pathway is not pathway:
-                problems.append(
-                    PathwayProblem(
-                        fname, "pathway", f"declares '{pfile.pathway.value}', expected '{pathway.value}'"
-                    )
-                )
+                declared = pfile.pathway.value
+                message = f"declares '{declared}', expected '{pathway.value}'"
+                problems.append(PathwayProblem(fname, "pathway", message))
             else:
                 pathways[pathway] = pfile
     if meta is not None and not builtin:
@@ -196,18 +214,9 @@ def _cached_default(directory: str | None) -> KnowledgeBase:
     return load_knowledge_base(directory)
 
 
-_chosen_directory: str | None = None
-
-
-def use_pathways(directory: str | None) -> None:
-    """Choose the pathway folder for this process (the CLI's `--pathways-dir`); None: default."""
-    global _chosen_directory
-    _chosen_directory = directory or None
-
-
 def default_knowledge_base() -> KnowledgeBase:
     """The knowledge base in use: a chosen folder, else `NTRK_ADVISOR_PATHWAYS`, else built-in."""
-    return _cached_default(_chosen_directory or os.environ.get(PATHWAYS_ENV) or None)
+    return _cached_default(settings.chosen_pathways_dir or os.environ.get(PATHWAYS_ENV) or None)
 
 
 BUILTIN_NAME = "ntrk-advisor built-in pathways"
@@ -227,7 +236,7 @@ def _check_local_identity(meta: KnowledgeFile) -> list[PathwayProblem]:
     return []
 
 
-def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> Any:
+def _read_text(root: Traversable, name: str, problems: list[PathwayProblem]) -> str | None:
     node = root.joinpath(name)
     if isinstance(root, Path):
         resolved = Path(str(node)).resolve()
@@ -238,13 +247,25 @@ def _read_yaml(root: Traversable, name: str, problems: list[PathwayProblem]) -> 
         problems.append(PathwayProblem(name, "-", "file not found"))
         return None
     try:
-        return yaml.load(node.read_text(encoding="utf-8"), Loader=_Loader)
+        return node.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(PathwayProblem(name, "-", f"cannot read: {exc}"))
+        return None
+
+
+def _parse_yaml(name: str, text: str | None, problems: list[PathwayProblem]) -> Any:
+    """Parse with a safe loader only: pathway files are data, and a tag must never build an object."""
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if text is None:
+        return None
+    try:
+        return yaml.load(text, Loader=loader)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "-"
         problems.append(PathwayProblem(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(PathwayProblem(name, "-", f"cannot read: {exc}"))
     return None
 
 

@@ -1,0 +1,74 @@
+"""A disk cache of checked, compiled knowledge bases, keyed by the content of their files.
+
+Loading means parsing YAML, validating it and running every check: tens of milliseconds that a
+quick consult should not pay twice for unchanged files. The cache lives in the user's own cache
+folder (never beside an institution's pathway files), is written atomically, and any problem
+reading or writing it simply means building afresh. Set NTRK_ADVISOR_NO_CACHE=1 to bypass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ntrk_advisor._version import __version__
+
+CACHE_ENV = "NTRK_ADVISOR_CACHE"
+NO_CACHE_ENV = "NTRK_ADVISOR_NO_CACHE"
+
+
+def key_of(texts: dict[str, str | None], *, builtin: bool) -> str:
+    """A key that changes with any file, the tool, Python, pydantic, and built-in versus local.
+
+    Built-in and local differ because a local copy is checked for a rule the built-ins are not.
+    """
+    import pydantic
+
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}|{sys.version}|{pydantic.VERSION}|{builtin}".encode())
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + (texts[name] or "").encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _folder() -> Path | None:
+    if os.environ.get(NO_CACHE_ENV) == "1":
+        return None
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("ntrk-advisor"))
+
+
+def load(key: str) -> Any:
+    """The cached object for a key, or None (missing, unreadable or from another version)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    try:
+        with (folder / f"knowledge-{key}.pickle").open("rb") as handle:
+            return pickle.load(handle)  # our own file, in the user's own cache folder
+    except Exception:  # any failure only means: build afresh
+        return None
+
+
+def save(key: str, value: Any) -> None:
+    """Store an object for a key; silently skipped when the cache folder is not writable."""
+    folder = _folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".knowledge-", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"knowledge-{key}.pickle")
+    except Exception:  # a cache that cannot be written is no error
+        return

@@ -1,0 +1,68 @@
+"""The compiled-knowledge cache: reused when files are unchanged, rebuilt when they change, never trusted blindly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ntrk_advisor.errors import PathwayError
+from ntrk_advisor.pathway import compiled_cache
+from ntrk_advisor.pathway.knowledge import load_knowledge_base
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NTRK_ADVISOR_CACHE", str(folder))
+    monkeypatch.delenv("NTRK_ADVISOR_NO_CACHE", raising=False)
+    return folder
+
+
+def renamed(copy: Path, version: str = "1") -> Path:
+    knowledge = copy / "knowledge.yaml"
+    text = knowledge.read_text(encoding="utf-8").replace("ntrk-advisor built-in pathways", "Clinic")
+    knowledge.write_text(re.sub(r'version: ".*"', f'version: "{version}"', text, count=1), encoding="utf-8")
+    return copy
+
+
+def test_a_loaded_knowledge_base_is_cached_and_reused(cache_dir: Path, pathways_copy: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_knowledge_base(renamed(pathways_copy))
+    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 1
+    monkeypatch.setattr("ntrk_advisor.pathway.knowledge._build", lambda *a: pytest.fail("rebuilt"))
+    again = load_knowledge_base(pathways_copy)
+    assert again.stamp == first.stamp and set(again.nodes) == set(first.nodes)
+
+
+def test_changing_a_file_rebuilds_and_the_change_shows(cache_dir: Path, pathways_copy: Path) -> None:
+    load_knowledge_base(renamed(pathways_copy, "1"))
+    assert load_knowledge_base(renamed(pathways_copy, "2")).stamp.version == "2"
+    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 2
+
+
+def test_a_broken_file_is_never_served_from_the_cache(cache_dir: Path, pathways_copy: Path) -> None:
+    load_knowledge_base(renamed(pathways_copy))
+    (pathways_copy / "early.yaml").write_text("pathway: early\n", encoding="utf-8")
+    with pytest.raises(PathwayError):
+        load_knowledge_base(pathways_copy)
+
+
+def test_a_corrupt_cache_file_is_ignored(cache_dir: Path, pathways_copy: Path) -> None:
+    load_knowledge_base(renamed(pathways_copy))
+    (cached,) = cache_dir.glob("knowledge-*.pickle")
+    cached.write_bytes(b"not a pickle")
+    assert load_knowledge_base(pathways_copy).stamp.name == "Clinic"
+
+
+def test_builtin_and_identical_local_copy_do_not_share_an_entry(cache_dir: Path, pathways_copy: Path) -> None:
+    load_knowledge_base()
+    with pytest.raises(PathwayError):  # the copy still carries the built-in name: refused, not served
+        load_knowledge_base(pathways_copy)
+
+
+def test_the_cache_can_be_switched_off(cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(compiled_cache.NO_CACHE_ENV, "1")
+    load_knowledge_base(renamed(pathways_copy))
+    assert not cache_dir.exists()
