@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ntrk_advisor.engine import evaluate, invalid_result
+from ntrk_advisor.engine import echoable_id, evaluate, invalid_result
 from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
 from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
@@ -65,14 +65,14 @@ class Consultation:
             # Refuse before any question, so no answer is typed in vain.
             raise UsageError(f"refusing to write over an input file: {save}")
         base = read_case_file(case_file) if case_file is not None else {}
-        answers = merge_answers(base, flags) if isinstance(base, dict) else base
+        # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
+        # flags add to it and win.
+        answers = {**base, **merge_answers(flags)} if isinstance(base, dict) else base
         inputs = (case_file,) if case_file is not None else ()
         try:
             case = case_from_data(answers)
         except CaseInvalid as exc:
-            raw_id = answers.get("id") if isinstance(answers, dict) else None
-            valid_id = isinstance(raw_id, str) and len(raw_id) <= 64
-            return invalid_result(exc, self.lang, self.kb, raw_id if valid_id else None), {}
+            return invalid_result(exc, self.lang, self.kb, echoable_id(answers, exc)), {}
         result = evaluate(case, self.lang, self.kb)
         if interactive and interviewer is None:
             # Nobody to ask: a complete case is simply shown; an incomplete one is an error.

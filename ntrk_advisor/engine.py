@@ -89,9 +89,7 @@ def evaluate(
         try:
             case = case_from_data(case)
         except CaseInvalid as exc:
-            raw_id = case.get("id") if isinstance(case, Mapping) else None
-            valid_id = isinstance(raw_id, str) and len(raw_id) <= 64
-            return invalid_result(exc, lang, kb, raw_id if valid_id else None)
+            return invalid_result(exc, lang, kb, echoable_id(case, exc))
     return build_result(decide(case, kb), case.id, lang, kb)
 
 
@@ -114,6 +112,14 @@ def invalid_result(
         errors=exc.field_errors(lang),
         knowledge=knowledge.stamp,
     )
+
+
+def echoable_id(raw: object, exc: CaseInvalid) -> str | None:
+    """The record's own id when it may be echoed: a non-empty string that passed validation."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    if not isinstance(value, str) or not value or any(field == "id" for field, _, _ in exc.problems):
+        return None
+    return value
 
 
 def json_answer(value: Any) -> Any:

@@ -16,13 +16,15 @@ from ntrk_advisor.errors import CaseFileError, UsageError
 
 def read_case_file(path: Path) -> Any:
     """Decode a case JSON file ('-' is stdin); unreadable or non-JSON files are usage errors."""
+    from ntrk_advisor.validation import parse_json_int
+
     name = str(path)
     try:
         raw = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=parse_json_int)
     except UnicodeDecodeError:
         raise CaseFileError(name, "not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:

@@ -156,6 +156,7 @@ UI: dict[str, dict[Lang, str]] = {
     "err.number": {"en": "must be a number", "zh": "必须是数字"},
     "err.boolean": {"en": "must be true or false", "zh": "必须是 true 或 false"},
     "err.string": {"en": "must be a string", "zh": "必须是字符串"},
+    "err.unicode": {"en": "must be valid Unicode text", "zh": "必须是有效的 Unicode 文本"},
     "err.list": {"en": "must be a list", "zh": "必须是列表"},
     "err.too_long": {
         "en": "is too long (at most {max_length} characters)",

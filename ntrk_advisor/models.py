@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 from ntrk_advisor.vocabulary import (
     ActionCode,
@@ -30,6 +40,18 @@ from ntrk_advisor.vocabulary import (
 )
 
 SCHEMA_VERSION = "1"
+
+def _unicode_text(value: str) -> str:
+    """Refuse lone surrogates: valid as JSON escapes, but no file or terminal can carry them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+CaseId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_unicode_text)]
+TumorType = Annotated[str, StringConstraints(max_length=200), AfterValidator(_unicode_text)]
 
 AgeYears = Annotated[
     Union[StrictInt, StrictFloat],  # noqa: UP007 - pydantic needs the runtime Union here
@@ -55,9 +77,9 @@ class Case(BaseModel):
         },
     )
 
-    id: Annotated[str, Field(max_length=64)] | None = None
+    id: CaseId | None = None
     age_years: AgeYears | None = None
-    tumor_type: Annotated[str, Field(max_length=200)] | None = None
+    tumor_type: TumorType | None = None
     fusion_status: FusionStatus | None = None
     setting: Setting | None = None
     treatment_phase: TreatmentPhase | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,12 +52,16 @@ def case_from_data(data: object) -> Case:
         return Case.model_validate(data)
     except ValidationError as exc:
         raise CaseInvalid(_problems(exc)) from None
+    except RecursionError:  # a value nested too deep even to describe in an error message
+        raise CaseInvalid.whole_record("too_deep") from None
 
 
 def case_from_json(text: str | bytes) -> Case:
     """Validate one JSON document into a `Case`; the fast path for JSON Lines."""
     try:
         return Case.model_validate_json(text)
+    except RecursionError:
+        raise CaseInvalid.whole_record("too_deep") from None
     except ValidationError as exc:
         problems = _problems(exc)
         if problems and problems[0][1] == "json":
@@ -103,12 +108,17 @@ def _classify(error: Any, loc: list[str]) -> tuple[str, dict[str, Any]]:
         return "number", {}
     if etype in {"bool_type", "bool_parsing"}:
         return "boolean", {}
+    if etype == "value_error" and "Unicode" in str(error.get("msg", "")):
+        return "unicode", {}
     if etype == "string_type":
         return "string", {}
     if etype in {"list_type", "tuple_type"}:
         return "list", {}
     if etype == "string_too_long":
         return "too_long", {"max_length": ctx.get("max_length")}
+    value = error.get("input")
+    if isinstance(value, float) and not math.isfinite(value):
+        return "finite", {}
     if etype == "greater_than_equal":
         return "ge", {"ge": ctx.get("ge")}
     if etype == "less_than":
@@ -133,9 +143,19 @@ def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
     return t(key, lang, **ctx)
 
 
+def parse_json_int(digits: str) -> int | float:
+    """An integer as JSON allows it: beyond Python's digit limit it is infinitely large, not an error.
+
+    Valid JSON must never be called "not JSON"; an absurd number is then reported by the field.
+    """
+    if len(digits) > 4000:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
+
+
 def decode_json(text: str | bytes) -> Any:
     """Decode JSON text, raising `CaseInvalid` (field `case`) when it is not JSON."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=parse_json_int)
     except (ValueError, RecursionError) as exc:
         raise CaseInvalid.whole_record("json", detail=str(exc)) from None

@@ -268,3 +268,8 @@ def test_invalid_utf8_is_an_invalid_record(run_cli: Run, tmp_path: Path) -> None
     path.write_bytes(b'{"age_years": 3, "tumor_type": "\xff\xfe"}\n' + json.dumps(IHC).encode() + b"\n")
     results = lines_of(run_cli("batch", str(path), "-q"))
     assert [r["status"] for r in results] == ["invalid", "complete"]
+
+
+def test_line_numbers_count_blank_lines_before_the_first_record(run_cli: Run, tmp_path: Path) -> None:
+    path = write(tmp_path, "gap.jsonl", "\n\n" + json.dumps(IHC) + "\n\n" + json.dumps(IHC))
+    assert [r["case_id"] for r in lines_of(run_cli("batch", str(path), "-q"))] == [f"{path}:3", f"{path}:5"]

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.encode import DecisionEncoder, Summary, result_line, summary_of
-from ntrk_advisor.engine import decide, invalid_result
+from ntrk_advisor.engine import decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import Case
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -101,7 +101,7 @@ class BatchEvaluator:
                 except ValidationError:
                     pass  # worded by the general path below
                 else:
-                    case_id = case.id if case.id is not None else record.where
+                    case_id = case.id or record.where
                     line, summary = encode(decide(case, kb), case_id)
                     item = Item(case_id, line, summary)
             if item is None:
@@ -121,25 +121,18 @@ class BatchEvaluator:
         return self._complete_or_incomplete(record, case)
 
     def _complete_or_incomplete(self, record: Record, case: Case) -> Item:
-        case_id = case.id if case.id is not None else record.where
+        case_id = case.id or record.where
         line, summary = self.encoder.encode(decide(case, self.kb), case_id)
         return Item(case_id, line, summary)
 
     def _invalid(self, record: Record, exc: CaseInvalid) -> Item:
-        raw_id = _raw_id(record)
-        case_id = raw_id if raw_id is not None else record.where
+        value = record.value
+        if record.raw is not None:
+            try:
+                value = json.loads(record.raw)
+            except (ValueError, RecursionError):
+                value = None
+        case_id = echoable_id(value, exc) or record.where
         result = invalid_result(exc, self.lang, self.kb, case_id)
         line = result_line(result, compact=self.compact).encode()
         return Item(case_id, line, summary_of(result))
-
-
-def _raw_id(record: Record) -> str | None:
-    """The record's own `id`, when it can be read and is a valid one."""
-    value = record.value
-    if record.raw is not None:
-        try:
-            value = json.loads(record.raw)
-        except (ValueError, RecursionError):
-            return None
-    raw = value.get("id") if isinstance(value, dict) else None
-    return raw if isinstance(raw, str) and 0 < len(raw) <= 64 else None

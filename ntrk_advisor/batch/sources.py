@@ -7,6 +7,7 @@ cannot be read, or is not JSON at all, is a usage error.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
 
 from ntrk_advisor.errors import CaseFileError
+from ntrk_advisor.validation import parse_json_int
 
 InputFormat = Literal["auto", "json", "jsonl"]
 MAX_RECORD_BYTES = 1_048_576
@@ -100,7 +102,7 @@ def _detect(prefix: bytes, name: str) -> Literal["json", "jsonl"]:
 
 def _whole_document(name: str, data: bytes, *, lines_on_error: bool) -> Iterator[Record]:
     try:
-        value = json.loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"))
+        value = json.loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"), parse_int=parse_json_int)
     except (ValueError, RecursionError) as exc:
         if lines_on_error and data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"{":
             # Not one object after all: read it as JSON Lines, so each bad line is reported.
@@ -129,14 +131,15 @@ _CHUNK = 1 << 20
 
 
 def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
-    """Stream JSON Lines in large chunks, split in C; a line over the limit is skipped, not held."""
+    """Stream JSON Lines in large chunks, split in C; a line over the limit is skipped, not held.
+
+    `first` is what was already read to detect the format; it is split like any other chunk.
+    """
     number = 0
-    tail = first
+    tail = b""
     skipping = False  # inside an oversized line, discarding until its newline
-    while True:
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            break
+    chunks = itertools.chain([first], iter(lambda: handle.read(_CHUNK), b""))
+    for chunk in chunks:
         if skipping:
             cut = chunk.find(b"\n")
             if cut < 0:
@@ -158,8 +161,8 @@ def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
             yield Record(name, number, oversized=True)
             tail = b""
             skipping = True
+    number += 1
+    if number == 1:
+        tail = tail.removeprefix(b"\xef\xbb\xbf")
     if tail.strip() and not skipping:
-        number += 1
-        if number == 1:
-            tail = tail.removeprefix(b"\xef\xbb\xbf")
         yield Record(name, number, raw=tail)

@@ -1,0 +1,128 @@
+"""Practice-mode exceptions: raised in the core, worded here, mapped to exit codes at the CLI edge."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+
+from ntrk_advisor.errors import AdvisorError
+
+__all__ = [
+    "InvalidChoice",
+    "NeedsTerminal",
+    "NoScenarioMatches",
+    "PracticeDatabaseError",
+    "PracticeError",
+    "ScenarioError",
+    "ScenarioProblem",
+    "UnknownScenario",
+]
+
+
+class PracticeError(AdvisorError):
+    """Base of the errors practice mode reports to a user (a usage problem: exit 2)."""
+
+
+class ScenarioProblem:
+    """One problem found in the scenario files, located by file and scenario."""
+
+    __slots__ = ("file", "message", "scenario")
+
+    def __init__(self, file: str, scenario: str, message: str) -> None:
+        self.file = file
+        self.scenario = scenario
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.scenario}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"ScenarioProblem({str(self)!r})"
+
+
+class ScenarioError(PracticeError):
+    """The scenario library failed its load-time checks; no scenario may be practised from it."""
+
+    def __init__(self, problems: Sequence[ScenarioProblem]) -> None:
+        super().__init__(problems)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        head = f"the practice scenarios have {len(self.problems)} problem(s)"
+        return "\n".join([head, *(str(p) for p in self.problems)])
+
+
+class UnknownScenario(PracticeError):
+    """A scenario ID that the library does not hold."""
+
+    def __init__(self, scenario_id: str, known: Sequence[str]) -> None:
+        super().__init__(scenario_id)
+        self.scenario_id = scenario_id
+        self.suggestion = next(iter(difflib.get_close_matches(scenario_id, known, n=1, cutoff=0.5)), None)
+
+    def __str__(self) -> str:
+        hint = f"; did you mean '{self.suggestion}'?" if self.suggestion else ""
+        return f"no practice scenario '{self.scenario_id}'{hint} (`ntrk-advisor practice list` shows them)"
+
+
+class InvalidChoice(PracticeError):
+    """An answer that names neither an option number nor an option's action code."""
+
+    def __init__(self, scenario_id: str, choice: str, actions: Sequence[str]) -> None:
+        super().__init__(scenario_id, choice)
+        self.scenario_id = scenario_id
+        self.choice = choice
+        self.actions = tuple(actions)
+
+    def __str__(self) -> str:
+        return (
+            f"'{self.choice}' is not an answer to {self.scenario_id}: give an option number from 1 to "
+            f"{len(self.actions)}, or one of {', '.join(self.actions)}"
+        )
+
+
+class NoScenarioMatches(PracticeError):
+    """The filters leave no scenario to practise."""
+
+    def __str__(self) -> str:
+        return "no practice scenario matches these filters (`ntrk-advisor practice list` shows them)"
+
+
+class NeedsTerminal(PracticeError):
+    """The interactive session was started without a terminal to ask on."""
+
+    def __str__(self) -> str:
+        return (
+            "the practice session needs a terminal to ask on; "
+            "for scripts use `ntrk-advisor practice answer ID CHOICE`"
+        )
+
+
+class PracticeDatabaseError(PracticeError):
+    """The practice database cannot be used as it is; it is left exactly as found."""
+
+    _REASONS = {
+        "not_sqlite": "is not an SQLite database",
+        "corrupt": "is damaged (SQLite reports: {detail})",
+        "foreign": "is an SQLite database, but not an ntrk-advisor practice database",
+        "newer": "was written by a newer ntrk-advisor (schema version {detail})",
+        "busy": "stayed locked by another program ({detail})",
+        "cannot_open": "cannot be opened ({detail})",
+    }
+
+    def __init__(self, path: Path, reason: str, detail: str = "") -> None:
+        super().__init__(path, reason, detail)
+        self.path = path
+        self.reason = reason
+        self.detail = detail
+
+    def __str__(self) -> str:
+        what = self._REASONS.get(self.reason, self.reason).format(detail=self.detail)
+        if self.reason == "busy":
+            fix = "try again when the other practice session has finished"
+        elif self.reason == "newer":
+            fix = "upgrade ntrk-advisor, or give another file with --db"
+        else:
+            fix = "it was not changed; give another file with --db (or set NTRK_ADVISOR_HOME)"
+        return f"practice database {self.path} {what}: {fix}"
