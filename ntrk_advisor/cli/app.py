@@ -19,6 +19,7 @@ from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
+from ntrk_advisor.cli.practice import practice_app
 from ntrk_advisor.settings import PATHWAYS_ENV
 
 app = typer.Typer(
@@ -68,6 +69,7 @@ def root(
 app.command("consult")(consult)
 app.command("batch")(batch)
 app.add_typer(pathways_app, name="pathways")
+app.add_typer(practice_app, name="practice")
 app.command("arguments")(arguments)
 app.command("evidence")(evidence)
 app.command("schema")(schema)

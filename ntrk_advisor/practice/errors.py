@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from ntrk_advisor.errors import AdvisorError
 
@@ -102,7 +103,7 @@ class NeedsTerminal(PracticeError):
 class PracticeDatabaseError(PracticeError):
     """The practice database cannot be used as it is; it is left exactly as found."""
 
-    _REASONS = {
+    _REASONS: ClassVar[dict[str, str]] = {
         "not_sqlite": "is not an SQLite database",
         "corrupt": "is damaged (SQLite reports: {detail})",
         "foreign": "is an SQLite database, but not an ntrk-advisor practice database",

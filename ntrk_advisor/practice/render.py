@@ -1,0 +1,200 @@
+"""Practice mode on a terminal (rich): vignettes, feedback, session summary, stats and the list.
+
+Every text folds (`overflow="fold"`) so Chinese, which has no spaces to break at, wraps instead
+of being cut. The advisor's own recommendation is shown by the consult's renderer, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.practice.grading import Feedback
+from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
+from ntrk_advisor.practice.stats import OTHER, Stats, Tally
+from ntrk_advisor.practice.texts import say
+from ntrk_advisor.render.screen import render_screen
+
+
+def _fold(text: str, style: str = "") -> Text:
+    return Text(text, style=style, overflow="fold")
+
+
+def pathway_label(value: str, lang: Lang) -> str:
+    """A pathway's name in `lang` ("other" for scenarios the library no longer holds)."""
+    return say("unknown", lang) if value == OTHER else t(f"pathway.{value}", lang)
+
+
+def age_label(value: str, lang: Lang) -> str:
+    """An age group's name in `lang`."""
+    return say("unknown", lang) if value == OTHER else t(f"age.{value}", lang)
+
+
+def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBase) -> str:
+    """`advanced.oligoprogression · S4; weickhardt-2012-jto`: what a text rests on."""
+    parts = []
+    if arguments:
+        sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
+        parts.append(f"{', '.join(arguments)} · {', '.join(sections)}")
+    if evidence:
+        parts.append(", ".join(evidence))
+    return "; ".join(parts)
+
+
+def vignette_panel(keyed: KeyedScenario, lang: Lang, position: tuple[int, int] | None = None) -> Panel:
+    """The scenario's story in a panel, titled with its place in the session."""
+    s = keyed.scenario
+    where = f" {position[0]}/{position[1]}" if position else ""
+    title = f"{say('scenario', lang)}{where} · {getattr(s.title, lang)}"
+    subtitle = " · ".join(
+        [
+            s.id,
+            pathway_label(s.pathway.value, lang),
+            age_label(s.age_group.value, lang),
+            say(f"difficulty.{s.difficulty.value}", lang),
+        ]
+    )
+    return Panel(
+        _fold(getattr(s.vignette, lang)),
+        title=_fold(title, "bold"),
+        title_align="left",
+        subtitle=_fold(subtitle, "dim"),
+        subtitle_align="right",
+        border_style="cyan",
+    )
+
+
+def print_question(console: Console, keyed: KeyedScenario, lang: Lang) -> None:
+    """The vignette, the question and the numbered options (what `practice show` prints)."""
+    console.print(vignette_panel(keyed, lang))
+    console.print(_fold(getattr(keyed.scenario.prompt, lang), "bold"))
+    for number, option in enumerate(keyed.scenario.options, start=1):
+        console.print(_fold(f"  {number}. {option.label(lang)}  [{option.action.value}]"))
+
+
+def print_feedback(
+    console: Console, feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None
+) -> None:
+    """The advisor's whole recommendation, then right or not and why, teaching points, the score.
+
+    The verdict comes after the long recommendation so that it is what stays on screen.
+    """
+    lang = feedback.lang
+    keyed = feedback.keyed
+    console.print(_fold(say("full_recommendation", lang), "bold underline"))
+    render_screen(feedback.result, kb, lang, console, tumor_type=keyed.case.tumor_type)
+    console.print(_verdict(feedback, kb))
+    points = []
+    for point in keyed.scenario.teaching_points:
+        line = _fold(f"• {getattr(point.text, lang)}")
+        line.append(f"  [{citation(point.arguments, point.evidence, kb)}]", style="cyan")
+        points.append(line)
+    console.print(
+        Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta")
+    )
+    if score is not None:
+        console.print(_fold(_score(score, lang), "bold"))
+
+
+def _verdict(feedback: Feedback, kb: KnowledgeBase) -> Panel:
+    """Right or not; when not, the advisor's answer and why the chosen one is weaker."""
+    lang = feedback.lang
+    keyed = feedback.keyed
+    chosen = feedback.chosen
+    lines = [_fold(f"{say('your_answer', lang)}: {feedback.chosen_index + 1}. {chosen.label(lang)}")]
+    if not feedback.correct:
+        key = keyed.key_option
+        lines.append(_fold(f"{say('keyed_answer', lang)}: {keyed.key_index + 1}. {key.label(lang)}", "bold"))
+        if chosen.why_weaker is not None:
+            why = _fold(f"{say('why_weaker', lang)}: {getattr(chosen.why_weaker, lang)}")
+            why.append(f"  [{citation(chosen.arguments, chosen.evidence, kb)}]", style="cyan")
+            lines.append(why)
+    verdict, style, mark = ("correct", "green", "✓") if feedback.correct else ("incorrect", "red", "✗")
+    return Panel(
+        Group(*lines),
+        title=_fold(f"{mark} {say(verdict, lang)}", f"bold {style}"),
+        title_align="left",
+        border_style=style,
+    )
+
+
+def _score(tally: Tally, lang: Lang) -> str:
+    return say("score", lang, correct=tally.correct, answered=tally.attempts, percent=tally.percent)
+
+
+def _tally_table(title: str, tallies: Mapping[str, Tally], label_of: str, lang: Lang) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(say(label_of, lang), overflow="fold")
+    for column in ("answered", "correct_count", "accuracy"):
+        table.add_column(say(column, lang), justify="right")
+    labels = pathway_label if label_of == "col.pathway" else age_label
+    for group, tally in tallies.items():
+        table.add_row(labels(group, lang), str(tally.attempts), str(tally.correct), f"{tally.percent}%")
+    return table
+
+
+def print_summary(console: Console, by_pathway: Mapping[str, Tally], lang: Lang) -> None:
+    """The end of a session: answers and accuracy by pathway, then the total."""
+    if not by_pathway:
+        return
+    table = _tally_table(say("summary_title", lang), by_pathway, "col.pathway", lang)
+    total = Tally(sum(t.attempts for t in by_pathway.values()), sum(t.correct for t in by_pathway.values()))
+    table.add_row(
+        say("total", lang), str(total.attempts), str(total.correct), f"{total.percent}%", style="bold"
+    )
+    console.print(table)
+
+
+def print_stats(console: Console, stats: Stats, lang: Lang, db: str) -> None:
+    """`practice stats` for people."""
+    if not stats.total.attempts:
+        console.print(_fold(say("no_attempts", lang, db=db)))
+        return
+    console.print(_fold(say("stats_title", lang, db=db), "bold"))
+    console.print(_fold(_score(stats.total, lang)))
+    console.print(_tally_table(say("by_pathway", lang), stats.by_pathway, "col.pathway", lang))
+    console.print(_tally_table(say("by_age_group", lang), stats.by_age_group, "col.age_group", lang))
+    console.print(_fold(say("streaks", lang, current=stats.current_streak, best=stats.best_streak)))
+    if not stats.weakest:
+        console.print(_fold(say("no_weak_area", lang), "green"))
+        return
+    table = Table(title=say("weakest", lang), title_justify="left")
+    table.add_column(say("col.area", lang), overflow="fold")
+    table.add_column(say("accuracy", lang), justify="right")
+    table.add_column(say("col.id", lang), overflow="fold")
+    for area in stats.weakest:
+        label = f"{pathway_label(area.pathway, lang)} · {age_label(area.age_group, lang)}"
+        share = f"{area.tally.correct}/{area.tally.attempts} ({area.tally.percent}%)"
+        table.add_row(label, share, ", ".join(area.missed))
+    console.print(table)
+    console.print(_fold(say("review_hint", lang), "dim"))
+
+
+def print_list(console: Console, library: ScenarioLibrary, lang: Lang) -> None:
+    """`practice list` for people: the ID whole (it is typed back), then where and what it is."""
+    table = Table(
+        title=say("list_title", lang, count=len(library)), title_justify="left", box=box.SIMPLE_HEAD
+    )
+    table.add_column(say("col.id", lang), no_wrap=True)
+    table.add_column(say("col.title", lang), overflow="fold", ratio=1)
+    for keyed in library:
+        s = keyed.scenario
+        where = " · ".join(
+            [
+                pathway_label(s.pathway.value, lang),
+                age_label(s.age_group.value, lang),
+                say(f"difficulty.{s.difficulty.value}", lang),
+                say(f"question.{s.question.value}", lang),
+            ]
+        )
+        cell = _fold(getattr(s.title, lang))
+        cell.append("\n" + where, style="dim")
+        table.add_row(s.id, cell)
+    console.print(table)

@@ -1,0 +1,109 @@
+"""The interactive practice session: vignette, question, graded feedback, running score.
+
+Each answer is recorded the moment it is graded, so Ctrl-C (or the end of input) at any prompt
+ends the session with every answer so far kept. Prompts use questionary's `unsafe_ask()` so the
+interrupt reaches this loop instead of being swallowed; the terminal streams are injectable, so
+tests drive a whole session through prompt_toolkit's pipe input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import questionary
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+from rich.console import Console
+
+from ntrk_advisor.i18n import Lang
+from ntrk_advisor.practice.grading import grade
+from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
+from ntrk_advisor.practice.render import print_feedback, vignette_panel
+from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
+from ntrk_advisor.practice.store import PracticeStore
+from ntrk_advisor.practice.texts import say
+
+
+@dataclass
+class SessionReport:
+    """What happened in one session: each scenario answered and whether it was right."""
+
+    answered: list[tuple[KeyedScenario, bool]] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def score(self) -> Tally:
+        """Correct answers out of answers given so far."""
+        return Tally(len(self.answered), sum(ok for _, ok in self.answered))
+
+    def by_pathway(self) -> dict[str, Tally]:
+        """The session's tallies by pathway, in pathway order."""
+        return tally_by(((k.scenario.pathway.value, ok) for k, ok in self.answered), PATHWAY_ORDER)
+
+
+class Session:
+    """Asks a list of scenarios one by one in one language, recording every answer."""
+
+    def __init__(
+        self,
+        library: ScenarioLibrary,
+        store: PracticeStore,
+        lang: Lang,
+        console: Console,
+        *,
+        input: Input | None = None,
+        output: Output | None = None,
+    ) -> None:
+        self.library = library
+        self.store = store
+        self.lang = lang
+        self.console = console
+        self._io: dict[str, Any] = {}
+        if input is not None:
+            self._io["input"] = input
+        if output is not None:
+            self._io["output"] = output
+
+    def run(self, scenarios: Sequence[KeyedScenario]) -> SessionReport:
+        """Present `scenarios` in order until done, stopped, or interrupted."""
+        report = SessionReport()
+        kb = self.library.kb
+        try:
+            for number, keyed in enumerate(scenarios, start=1):
+                self.console.print(vignette_panel(keyed, self.lang, (number, len(scenarios))))
+                feedback = grade(keyed, self._ask(keyed), self.lang, kb)
+                self.store.record(feedback.attempt(kb.stamp.version))
+                report.answered.append((keyed, feedback.correct))
+                print_feedback(self.console, feedback, kb, report.score)
+                if number < len(scenarios) and not self._go_on():
+                    break
+        except (KeyboardInterrupt, EOFError):
+            report.interrupted = True
+        return report
+
+    def _ask(self, keyed: KeyedScenario) -> int:
+        choices = [
+            questionary.Choice(option.label(self.lang), value=index)
+            for index, option in enumerate(keyed.scenario.options)
+        ]
+        prompt = getattr(keyed.scenario.prompt, self.lang)
+        hint = say("answer_hint", self.lang)
+        answer = questionary.select(
+            prompt, choices=choices, use_shortcuts=True, instruction=hint, **self._io
+        ).unsafe_ask()
+        return int(answer)
+
+    def _go_on(self) -> bool:
+        choices = [
+            questionary.Choice(say("next_scenario", self.lang), value=True),
+            questionary.Choice(say("end_session", self.lang), value=False),
+        ]
+        question = questionary.select(
+            say("continue_prompt", self.lang),
+            choices=choices,
+            instruction=say("arrows_hint", self.lang),
+            **self._io,
+        )
+        return bool(question.unsafe_ask())

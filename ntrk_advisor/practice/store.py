@@ -1,0 +1,294 @@
+"""A trainee's attempts, kept in an SQLite database (stdlib `sqlite3`, parameterised queries only).
+
+Why it is built this way:
+
+- The file is recognised by `PRAGMA application_id` before anything is written, so a corrupt or
+  foreign file (someone else's database, a text file) is reported and never touched.
+- `PRAGMA user_version` numbers the schema; `_MIGRATIONS[n]` upgrades version n to n + 1, inside
+  one write transaction, after a backup of the older file. A newer file is refused.
+- WAL mode and a busy timeout let two practice sessions write at once without losing an attempt;
+  every write takes the write lock up front (`BEGIN IMMEDIATE`), so it waits instead of failing.
+- Backups use SQLite's online backup API into a temporary file, then an atomic rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from ntrk_advisor.files import atomic_output
+from ntrk_advisor.practice.errors import PracticeDatabaseError
+
+APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as ours
+SCHEMA_VERSION = 2
+DB_NAME = "practice.sqlite3"
+HOME_ENV = "NTRK_ADVISOR_HOME"
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One graded answer. `lang` and `scenario_version` are None for attempts kept by schema v1."""
+
+    answered_at: str
+    scenario_id: str
+    choice: str
+    correct: bool
+    lang: str | None
+    knowledge_version: str
+    scenario_version: int | None
+    id: int | None = None
+
+
+def now_utc() -> str:
+    """The current time as UTC ISO 8601 with milliseconds (sorts as text)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def resolve_db_path(option: Path | None = None) -> Path:
+    """Where the attempts live: `--db`, else `$NTRK_ADVISOR_HOME/practice.sqlite3`, else the user data dir."""
+    if option is not None:
+        return option.expanduser()
+    home = os.environ.get(HOME_ENV, "").strip()
+    if home:
+        return Path(home).expanduser() / DB_NAME
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ntrk-advisor")) / DB_NAME
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE attempts (
+               id INTEGER PRIMARY KEY,
+               answered_at TEXT NOT NULL,
+               scenario_id TEXT NOT NULL,
+               choice TEXT NOT NULL,
+               correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+               knowledge_version TEXT NOT NULL
+           )"""
+    )
+    conn.execute("CREATE INDEX attempts_by_scenario ON attempts (scenario_id, answered_at)")
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    # v1 did not record the language or the scenario's version; old rows keep NULL (unknown).
+    conn.execute("ALTER TABLE attempts ADD COLUMN lang TEXT")
+    conn.execute("ALTER TABLE attempts ADD COLUMN scenario_version INTEGER")
+
+
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2}
+"""`_MIGRATIONS[n]` turns schema version n into n + 1."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """An upgrade done on opening: from which version, and where the older file was kept."""
+
+    from_version: int
+    backup: Path
+
+
+class PracticeStore:
+    """An open practice database. Use as a context manager; every method is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.migration: Migration | None = None
+        _refuse_non_sqlite(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise PracticeDatabaseError(path, "cannot_open", str(exc)) from None
+        try:
+            with self._errors():
+                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._open()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        version = self._identify()
+        if version > SCHEMA_VERSION:
+            raise PracticeDatabaseError(self.path, "newer", str(version))
+        if 0 < version < SCHEMA_VERSION:
+            backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp()}.bak")
+            self.backup_to(backup)
+            self.migration = Migration(version, backup)
+        if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _identify(self) -> int:
+        """The schema version of our file (0 for a new, empty one); refuses anything else."""
+        # One read transaction, so a session creating the file at the same moment is seen
+        # either before or after, never half-way (which would look like a foreign file).
+        self._conn.execute("BEGIN")
+        try:
+            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            self._conn.execute("COMMIT")
+        if app_id == APPLICATION_ID:
+            return int(version)
+        if app_id == 0 and version == 0 and tables == 0:
+            return 0
+        raise PracticeDatabaseError(self.path, "foreign")
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            # Re-read under the write lock: another session may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            while version < SCHEMA_VERSION:
+                _MIGRATIONS[version](conn)
+                version += 1
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # --- public API ------------------------------------------------------------------------------
+
+    def record(self, attempt: Attempt) -> int:
+        """Store one attempt at once (durable when this returns); its row ID."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO attempts (answered_at, scenario_id, choice, correct, knowledge_version, "
+                "lang, scenario_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    attempt.answered_at,
+                    attempt.scenario_id,
+                    attempt.choice,
+                    int(attempt.correct),
+                    attempt.knowledge_version,
+                    attempt.lang,
+                    attempt.scenario_version,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def attempts(self) -> list[Attempt]:
+        """Every attempt, oldest first."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT id, answered_at, scenario_id, choice, correct, lang, knowledge_version, "
+                "scenario_version FROM attempts ORDER BY answered_at, id"
+            ).fetchall()
+        return [
+            Attempt(
+                id=row[0],
+                answered_at=row[1],
+                scenario_id=row[2],
+                choice=row[3],
+                correct=bool(row[4]),
+                lang=row[5],
+                knowledge_version=row[6],
+                scenario_version=row[7],
+            )
+            for row in rows
+        ]
+
+    def backup_to(self, target: Path) -> int:
+        """Copy the database (a consistent snapshot) to `target`; the highest attempt ID it holds."""
+        with tempfile.TemporaryDirectory(prefix=".practice-backup-", dir=target.parent) as tmp:
+            snapshot = Path(tmp) / "snapshot.sqlite3"
+            with self._errors():
+                copy = sqlite3.connect(snapshot, isolation_level=None)
+                try:
+                    self._conn.backup(copy)
+                    copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                    has_table = copy.execute(
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'attempts'"
+                    ).fetchone()[0]
+                    last = copy.execute("SELECT max(id) FROM attempts").fetchone()[0] if has_table else None
+                finally:
+                    copy.close()
+            with snapshot.open("rb") as source, atomic_output(target, binary=True) as out:
+                shutil.copyfileobj(source, out)
+        return int(last or 0)
+
+    def reset(self) -> tuple[Path, int]:
+        """Keep a timestamped backup, then delete the attempts it holds; (backup path, count deleted).
+
+        Attempts another session records after the backup was taken are kept, so nothing is lost
+        that the backup does not hold.
+        """
+        backup = self.path.with_name(f"{self.path.name}.{_stamp()}.bak")
+        last = self.backup_to(backup)
+        with self._write() as conn:
+            deleted = conn.execute("DELETE FROM attempts WHERE id <= ?", (last,)).rowcount
+        return backup, int(deleted)
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite)."""
+        self._conn.close()
+
+    def __enter__(self) -> PracticeStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that takes the lock first (waits up to the busy timeout)."""
+        with self._errors():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if "locked" in message or "busy" in message:
+                raise PracticeDatabaseError(self.path, "busy", message) from None
+            raise PracticeDatabaseError(self.path, "corrupt", message) from None
+        except sqlite3.DatabaseError as exc:
+            raise PracticeDatabaseError(self.path, "corrupt", str(exc)) from None
+
+
+def _refuse_non_sqlite(path: Path) -> None:
+    """Check the header before SQLite opens the file, so a non-database is never modified."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise PracticeDatabaseError(path, "cannot_open", "it is a directory") from None
+    except OSError as exc:
+        raise PracticeDatabaseError(path, "cannot_open", exc.strerror or str(exc)) from None
+    if head and head != _SQLITE_MAGIC:
+        raise PracticeDatabaseError(path, "not_sqlite")
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
