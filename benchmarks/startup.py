@@ -19,8 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-CASE = {"id": "startup", "age_years": 0.5, "fusion_status": "confirmed", "setting": "locally_advanced",
-        "treatment_phase": "naive"}
+CASE = {
+    "id": "startup",
+    "age_years": 0.5,
+    "fusion_status": "confirmed",
+    "setting": "locally_advanced",
+    "treatment_phase": "naive",
+}
 TARGETS = {"--version": 1.3, "--help": 1.6, "consult": 2.5}
 
 
@@ -42,14 +47,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         case = Path(tmp) / "case.json"
         case.write_text(json.dumps(CASE), encoding="utf-8")
-        subprocess.run([script, "consult", "--case", str(case), "--no-input", "--format", "json"],
-                       stdout=subprocess.DEVNULL, check=True)  # warm the compiled-knowledge cache
+        subprocess.run(
+            [script, "consult", "--case", str(case), "--no-input", "--format", "json"],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )  # warm the compiled-knowledge cache
         base = median_ms([sys.executable, "-c", "import typer"], args.runs)
         rows = {
             "--version": median_ms([script, "--version"], args.runs),
             "--help": median_ms([script, "--help"], args.runs),
-            "consult": median_ms([script, "consult", "--case", str(case), "--no-input", "--format", "json"],
-                                 args.runs),
+            "consult": median_ms(
+                [script, "consult", "--case", str(case), "--no-input", "--format", "json"], args.runs
+            ),
         }
     print(f"baseline: python -c 'import typer'  {base:6.1f} ms (median of {args.runs})")
     for name, ms in rows.items():

@@ -132,11 +132,10 @@ class Consultation:
                 render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
             )
         else:
-            from rich.console import Console
-
+            from ntrk_advisor.render.console import make_console
             from ntrk_advisor.render.screen import render_screen
 
-            render_screen(result, self.kb, self.lang, Console(), tumor_type=tumor_type, explain=explain)
+            render_screen(result, self.kb, self.lang, make_console(), tumor_type=tumor_type, explain=explain)
 
 
 def answers_of(case: Case, fallback: Any) -> dict[str, Any]:

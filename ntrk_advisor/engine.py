@@ -119,7 +119,11 @@ def echoable_id(raw: object, exc: CaseInvalid) -> str | None:
     value = raw.get("id") if isinstance(raw, Mapping) else None
     if not isinstance(value, str) or not value or any(field == "id" for field, _, _ in exc.problems):
         return None
-    return value
+    try:
+        value.encode("utf-8")  # a lone surrogate can be written as a JSON escape, never as text
+    except UnicodeEncodeError:
+        return None
+    return value if len(value) <= 64 else None
 
 
 def json_answer(value: Any) -> Any:

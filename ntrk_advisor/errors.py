@@ -86,5 +86,10 @@ class PathwayError(AdvisorError):
         self.problems = tuple(problems)
 
     def __str__(self) -> str:
-        head = f"the pathway modules have {len(self.problems)} problem(s)"
-        return "\n".join([head, *(str(p) for p in self.problems)])
+        # One line at the CLI edge; `pathways check` lists every problem.
+        first = self.problems[0] if self.problems else "unknown problem"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return (
+            f"the pathway modules cannot be used: {first}{more}; "
+            "run `ntrk-advisor pathways check` to see every problem"
+        )

@@ -41,6 +41,7 @@ from ntrk_advisor.vocabulary import (
 
 SCHEMA_VERSION = "1"
 
+
 def _unicode_text(value: str) -> str:
     """Refuse lone surrogates: valid as JSON escapes, but no file or terminal can carry them."""
     try:

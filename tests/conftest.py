@@ -23,6 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     os.environ.setdefault("NTRK_ADVISOR_CACHE", tempfile.mkdtemp(prefix="ntrk-advisor-test-cache-"))
+
+
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"
 
 

@@ -27,8 +27,9 @@ def renamed(copy: Path, version: str = "1") -> Path:
     return copy
 
 
-def test_a_loaded_knowledge_base_is_cached_and_reused(cache_dir: Path, pathways_copy: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_loaded_knowledge_base_is_cached_and_reused(
+    cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = load_knowledge_base(renamed(pathways_copy))
     assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 1
     monkeypatch.setattr("ntrk_advisor.pathway.knowledge._build", lambda *a: pytest.fail("rebuilt"))
@@ -62,7 +63,9 @@ def test_builtin_and_identical_local_copy_do_not_share_an_entry(cache_dir: Path,
         load_knowledge_base(pathways_copy)
 
 
-def test_the_cache_can_be_switched_off(cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_can_be_switched_off(
+    cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(compiled_cache.NO_CACHE_ENV, "1")
     load_knowledge_base(renamed(pathways_copy))
     assert not cache_dir.exists()

@@ -40,8 +40,16 @@ class BatchJob:
         items = evaluator.run(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files if f != "-")
         binary = self.output_format in BINARY_FORMATS
-        with self._destination(inputs, binary) as out, self._progress(items, stats) as shown:
-            WRITERS[self.output_format](shown, out)
+        writer = WRITERS[self.output_format]
+        with self._destination(inputs, binary) as out:
+            if self.output_format == "table":
+                # A table is drawn whole; draw it after the progress bar has gone, not under it.
+                with self._progress(items, stats) as shown:
+                    rows = list(shown)
+                writer(rows, out)
+            else:
+                with self._progress(items, stats) as shown:
+                    writer(shown, out)
         if self.summary:
             sys.stderr.write(self._summary(stats))
         return stats
@@ -62,10 +70,11 @@ class BatchJob:
         if not self.progress:
             yield items
             return
-        from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        console = Console(stderr=True)
+        from ntrk_advisor.render.console import make_console
+
+        console = make_console(stderr=True)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.completed:,} " + t("batch.progress", self.lang)),

@@ -78,15 +78,16 @@ def write_markdown(items: Iterable[Item], out: TextIO) -> None:
 
 def write_table(items: Iterable[Item], out: TextIO) -> None:
     """A rich table for people at a terminal; long and Chinese cells fold."""
-    from rich.console import Console
     from rich.table import Table
+
+    from ntrk_advisor.render.console import make_console
 
     table = Table(show_lines=False)
     for name in COLUMNS:
         table.add_column(name, overflow="fold")
     for item in items:
         table.add_row(*row(item))
-    Console(file=out).print(table)
+    make_console(file=out).print(table)
 
 
 BINARY_FORMATS = frozenset({"jsonl", "json"})

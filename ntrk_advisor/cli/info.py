@@ -33,13 +33,13 @@ def arguments(
     lang: LangOption = None,
 ) -> None:
     """The source article's arguments, paraphrased, with the outcomes that cite each."""
-    from rich.console import Console
     from rich.table import Table
 
     from ntrk_advisor.errors import UsageError
     from ntrk_advisor.i18n import t
     from ntrk_advisor.pathway.citations import cited_by
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
+    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
@@ -62,7 +62,7 @@ def arguments(
             getattr(argument.text, chosen),
             "\n".join(uses.get(("argument", arg_id), [])),
         )
-    Console().print(table)
+    make_console().print(table)
 
 
 @at_the_edge
@@ -71,13 +71,13 @@ def evidence(
     lang: LangOption = None,
 ) -> None:
     """Full references for every evidence ID, and what cites each."""
-    from rich.console import Console
     from rich.table import Table
 
     from ntrk_advisor.errors import UsageError
     from ntrk_advisor.i18n import t
     from ntrk_advisor.pathway.citations import cited_by
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
+    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
@@ -100,19 +100,19 @@ def evidence(
             getattr(ref.summary, chosen),
             "\n".join(uses.get(("evidence", ev_id), [])),
         )
-    Console().print(table)
+    make_console().print(table)
 
 
 @at_the_edge
 def about(lang: LangOption = None) -> None:
     """Intended use, users, limits, inputs, knowledge version and source, and how to report a problem."""
-    from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
     from ntrk_advisor._version import __version__
     from ntrk_advisor.i18n import t
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
+    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
@@ -143,4 +143,4 @@ def about(lang: LangOption = None) -> None:
             body.append("\n\n")
         body.append(f"{label}\n", style="bold")
         body.append(value)
-    Console().print(Panel(body, title=f"{t('title', chosen)} · about"))
+    make_console().print(Panel(body, title=f"{t('title', chosen)} · about"))

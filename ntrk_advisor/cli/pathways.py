@@ -38,11 +38,11 @@ class ExportFormat(str, Enum):
 @at_the_edge
 def list_pathways(lang: LangOption = None) -> None:
     """The modules, with their node and outcome counts and the knowledge version."""
-    from rich.console import Console
     from rich.table import Table
 
     from ntrk_advisor.i18n import t
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
+    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
@@ -62,7 +62,7 @@ def list_pathways(lang: LangOption = None) -> None:
             str(kinds.count("ask")),
             str(kinds.count("outcome")),
         )
-    Console().print(table)
+    make_console().print(table)
 
 
 @pathways_app.command("show")
@@ -83,11 +83,10 @@ def show(
     lang: LangOption = None,
 ) -> None:
     """The tree of questions, branches and outcomes."""
-    from rich.console import Console
-
     from ntrk_advisor.engine import decide
     from ntrk_advisor.files import read_case_file
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
+    from ntrk_advisor.render.console import make_console
     from ntrk_advisor.render.tree_view import pathway_tree
     from ntrk_advisor.validation import CaseInvalid, case_from_data
     from ntrk_advisor.vocabulary import PathwayName
@@ -107,7 +106,7 @@ def show(
         lit = {node.qid for node in trail}
         if pathway is None:
             names = list(dict.fromkeys(node.pathway for node in trail))
-    console = Console()
+    console = make_console()
     for name in names:
         console.print(pathway_tree(kb, name, chosen, lit))
 

@@ -141,7 +141,6 @@ def practice(
     import random
 
     from prompt_toolkit.output import create_output
-    from rich.console import Console
 
     from ntrk_advisor.practice.errors import NeedsTerminal
     from ntrk_advisor.practice.library import load_library
@@ -149,12 +148,13 @@ def practice(
     from ntrk_advisor.practice.selection import choose
     from ntrk_advisor.practice.session import Session
     from ntrk_advisor.practice.texts import say
+    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     if sys.stdin is None or not sys.stdin.isatty():
         raise NeedsTerminal()
     library = load_library()
-    console = Console()
+    console = make_console()
     with _open_store(db, chosen) as store:
         scenarios = choose(
             library,
@@ -210,11 +210,10 @@ def list_scenarios(
         ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    from rich.console import Console
-
     from ntrk_advisor.practice.render import print_list
+    from ntrk_advisor.render.console import make_console
 
-    print_list(Console(), library, resolve_lang(_inherited(ctx, "lang", lang)))
+    print_list(make_console(), library, resolve_lang(_inherited(ctx, "lang", lang)))
 
 
 @practice_app.command("show")
@@ -225,12 +224,12 @@ def show(
     lang: LangOption = None,
 ) -> None:
     """One scenario's vignette, question and numbered options (never the answer)."""
-    from rich.console import Console
-
     from ntrk_advisor.practice.library import load_library
     from ntrk_advisor.practice.render import print_question
+    from ntrk_advisor.render.console import make_console
 
-    print_question(Console(), load_library().get(scenario_id), resolve_lang(_inherited(ctx, "lang", lang)))
+    chosen = resolve_lang(_inherited(ctx, "lang", lang))
+    print_question(make_console(), load_library().get(scenario_id), chosen)
 
 
 @practice_app.command("answer")
@@ -265,11 +264,10 @@ def answer(
         data = {**feedback_dict(feedback), "recorded": {"db": str(path), "id": row}}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    from rich.console import Console
-
     from ntrk_advisor.practice.render import print_feedback
+    from ntrk_advisor.render.console import make_console
 
-    print_feedback(Console(), feedback, library.kb)
+    print_feedback(make_console(), feedback, library.kb)
     sys.stderr.write(say("recorded", chosen, db=path) + "\n")
 
 
@@ -297,11 +295,10 @@ def stats(
 
         sys.stdout.write(json.dumps({"db": str(path), **stats_dict(summary)}, indent=2) + "\n")
         return
-    from rich.console import Console
-
     from ntrk_advisor.practice.render import print_stats
+    from ntrk_advisor.render.console import make_console
 
-    print_stats(Console(), summary, chosen, str(path))
+    print_stats(make_console(), summary, chosen, str(path))
 
 
 @practice_app.command("export")

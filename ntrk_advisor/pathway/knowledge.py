@@ -261,12 +261,15 @@ def _parse_yaml(name: str, text: str | None, problems: list[PathwayProblem]) -> 
     if text is None:
         return None
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader
+        data = yaml.load(text, Loader=loader)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "-"
         problems.append(PathwayProblem(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-    return None
+        return None
+    if data is None:
+        problems.append(PathwayProblem(name, "-", "the file is empty"))
+    return data
 
 
 def _validate(model: type[M], raw: dict[str, Any], fname: str, problems: list[PathwayProblem]) -> M | None:

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import time
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -128,10 +129,30 @@ class PracticeStore:
             backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp()}.bak")
             self.backup_to(backup)
             self.migration = Migration(version, backup)
-        if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._enable_wal()
         if version < SCHEMA_VERSION:
             self._migrate()
+
+    def _enable_wal(self) -> None:
+        """Switch to WAL, waiting out another session that holds the file at that moment.
+
+        Changing the journal mode needs the file to itself, and SQLite may refuse at once
+        ("database is locked") rather than use the busy timeout, e.g. while a second session
+        is creating the same new file; so retry for as long as the busy timeout allows.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                if self._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    return
+                if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                    return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(0.02)
 
     def _identify(self) -> int:
         """The schema version of our file (0 for a new, empty one); refuses anything else."""

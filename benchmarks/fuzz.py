@@ -1,0 +1,400 @@
+"""Fuzz the advisor with many random inputs: no crash, every result the contract.
+
+    python benchmarks/fuzz.py [--count 100000] [--seed 0]
+
+Generates `--count` single-line inputs: random JSON values, mutated example cases (byte flips,
+truncations, key typos, swapped values, duplicate keys), plausible cases and random bytes, plus a
+few lines over 1 MiB and nested 100,000 deep. Each goes through `evaluate` in-process (alternating
+languages) and all go through one `ntrk-advisor batch` run on a JSON Lines file of them all.
+
+A crash is: an exception from `evaluate`; a result that is not the contract (JSON Schema, key
+order, status rules, writable as UTF-8); a batch run that fails or writes a missing, extra or
+misnamed result line, or one whose status differs from `evaluate`'s. Whole batch results are
+also compared with `evaluate` for lines both parsers read alike (shown as mismatches). The status
+counts are `evaluate`'s, one per input. Exits 1 if there was any crash. Run by hand, not in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+import jsonschema  # noqa: E402
+
+from ntrk_advisor import evaluate  # noqa: E402
+from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
+from ntrk_advisor.fields import FIELD_SPECS  # noqa: E402
+from ntrk_advisor.models import CASE_FIELDS, Result  # noqa: E402
+from ntrk_advisor.schemas import result_schema  # noqa: E402
+
+EXAMPLES = PROJECT / "examples" / "cases.jsonl"
+RESULT_KEYS = list(Result.model_fields)
+SCHEMA = result_schema()
+jsonschema.Draft202012Validator.check_schema(SCHEMA)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+KEYS = ["id", *FIELD_SPECS]
+ENUM_VALUES = {
+    name: [str(m.value) for m in spec.values] for name, spec in FIELD_SPECS.items() if spec.values is not None
+}
+ALL_ENUM_VALUES = sorted({v for values in ENUM_VALUES.values() for v in values})
+SPECIAL_NUMBERS: list[Any] = [
+    0, -0.0, 17.999, 18, 129.999, 130, -1, 10**400, -(10**400), 2**64, 1e308, 5e-324,
+    math.nan, math.inf, -math.inf, True, False,
+]  # fmt: skip
+SHOWN_PROBLEMS = 5
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+"""pydantic's JSON parser rejects lone surrogates that json.loads accepts: not compared."""
+
+
+# --- generating inputs ------------------------------------------------------------------------
+
+
+class Generator:
+    """Random single-line inputs (bytes without a newline), reproducible from the seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.examples = [
+            json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line
+        ]
+
+    def text(self, max_len: int = 12) -> str:
+        rng = self.rng
+        pools = [
+            "abcdefghijklmnopqrstuvwxyz_- ",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            "中文病例手术靶向治疗是否",
+            '\u0000\u0085\u2028\u2029\ufeff\ufffd"\\\t\r',
+            "😀é",
+        ]
+        out = []
+        for _ in range(rng.randint(0, max_len)):
+            if rng.random() < 0.03:
+                out.append(chr(rng.randint(0xD800, 0xDFFF)))  # a lone surrogate (a JSON escape)
+            elif rng.random() < 0.05:
+                out.append(chr(rng.randint(0, 0x10FFFF)))
+            else:
+                out.append(rng.choice(rng.choice(pools)))
+        return "".join(out)
+
+    def spelling(self, value: str) -> str:
+        """A lenient respelling (case, '-' or ' ' for '_', padding), as clinicians type them."""
+        rng = self.rng
+        chars = [
+            rng.choice("_- ") if ch == "_" else (ch.upper() if rng.random() < 0.3 else ch) for ch in value
+        ]
+        return rng.choice(["", " ", "\t"]) + "".join(chars) + rng.choice(["", " "])
+
+    def json_value(self, depth: int = 0) -> Any:
+        rng = self.rng
+        kind = rng.randrange(10 if depth < 3 else 7)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return rng.random() < 0.5
+        if kind == 2:
+            return rng.choice([rng.randint(-(10**6), 10**6), rng.randint(-(2**70), 2**70), *SPECIAL_NUMBERS])
+        if kind == 3:
+            return rng.choice([rng.uniform(-200, 200), rng.expovariate(0.05), *SPECIAL_NUMBERS])
+        if kind == 4:
+            return self.text()
+        if kind in (5, 6):
+            return self.spelling(rng.choice(ALL_ENUM_VALUES))
+        if kind == 7:
+            return [self.json_value(depth + 1) for _ in range(rng.randint(0, 4))]
+        keys = [rng.choice(KEYS) if rng.random() < 0.7 else self.text(8) for _ in range(rng.randint(0, 5))]
+        return {k: self.json_value(depth + 1) for k in keys}
+
+    def plausible_case(self) -> dict[str, Any]:
+        rng = self.rng
+        case: dict[str, Any] = {"age_years": rng.choice([rng.randint(0, 90), round(rng.uniform(0, 129), 2)])}
+        case["fusion_status"] = (
+            "confirmed" if rng.random() < 0.7 else rng.choice(ENUM_VALUES["fusion_status"])
+        )
+        for name, spec in FIELD_SPECS.items():
+            if name in case or name == "tumor_type" or rng.random() < 0.35:
+                continue
+            if spec.kind == "bool":
+                case[name] = rng.random() < 0.5
+            elif spec.kind == "enum":
+                case[name] = self.spelling(rng.choice(ENUM_VALUES[name]))
+            elif spec.kind == "list":
+                case[name] = [rng.choice(ENUM_VALUES[name]) for _ in range(rng.randint(0, 2))]
+        if rng.random() < 0.5:
+            case["id"] = f"fz-{rng.randrange(10**9)}"
+        return case
+
+    def typo(self, key: str) -> str:
+        rng = self.rng
+        if not key:
+            return "x"
+        i = rng.randrange(len(key))
+        return rng.choice(
+            [
+                key[:i] + key[i + 1 :],  # deletion
+                key[:i] + key[i] + key[i:],  # doubling
+                key[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz_") + key[i + 1 :],  # substitution
+                key[:i] + key[i + 1 : i + 2] + key[i : i + 1] + key[i + 2 :],  # transposition
+                key.upper(),
+                key.replace("_", "-"),
+                key.replace("_", " "),
+                " " + key,
+            ]
+        )
+
+    def mutated_case(self) -> bytes:
+        rng = self.rng
+        case = dict(rng.choice(self.examples) if rng.random() < 0.6 else self.plausible_case())
+        for _ in range(rng.randint(1, 3)):
+            op = rng.randrange(6)
+            key = rng.choice(list(case)) if case else "id"
+            if op == 0 and case:
+                case[self.typo(key)] = case.pop(key)
+            elif op == 1:
+                case[key] = self.json_value(1)
+            elif op == 2 and case:
+                del case[key]
+            elif op == 3:
+                case[rng.choice(KEYS)] = self.spelling(rng.choice(ALL_ENUM_VALUES))  # another field's value
+            elif op == 4:
+                case[self.text(10)] = self.json_value(2)
+            else:
+                case[key] = self.spelling(str(case.get(key, "none")))
+        line = json.dumps(case, ensure_ascii=rng.random() < 0.5, allow_nan=True).encode(
+            "utf-8", "surrogatepass"
+        )
+        edit = rng.randrange(5)
+        if edit == 0:  # byte flips
+            data = bytearray(line)
+            for _ in range(rng.randint(1, 3)):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            line = bytes(data)
+        elif edit == 1:  # truncation
+            line = line[: rng.randrange(len(line))]
+        elif edit == 2 and case:  # a duplicate key
+            key = json.dumps(rng.choice(list(case)))
+            line = line[:1] + f"{key}: {json.dumps(self.json_value(1), allow_nan=True)}, ".encode() + line[1:]
+        return line
+
+    def random_bytes(self) -> bytes:
+        rng = self.rng
+        data = rng.randbytes(rng.randint(1, 80))
+        if rng.random() < 0.5:
+            data = b"{" + data + b"}"
+        return data
+
+    def special(self, index: int) -> bytes:
+        """Rare lines: over the size limit, at it, or nested 100,000 deep."""
+        kind = index % 4
+        if kind == 0:
+            return b'{"id": "big", "tumor_type": "' + b"x" * (MAX_RECORD_BYTES + index % 7) + b'"}'
+        if kind == 1:
+            head = b'{"id": "at-limit", "tumor_type": "'
+            return head + b"y" * (MAX_RECORD_BYTES - len(head) - 2) + b'"}'
+        if kind == 2:
+            return b'{"emergency": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        return b'{"a": ' * 100_000 + b"1" + b"}" * 100_000
+
+    def line(self, index: int, count: int) -> bytes:
+        rng = self.rng
+        if count >= 1000 and index % (count // 8) == count // 16:
+            line = self.special(index)
+        else:
+            roll = rng.random()
+            if roll < 0.30:
+                value = self.json_value()
+                line = json.dumps(value, ensure_ascii=rng.random() < 0.5, allow_nan=True).encode(
+                    "utf-8", "surrogatepass"
+                )
+            elif roll < 0.70:
+                line = self.mutated_case()
+            elif roll < 0.85:
+                line = json.dumps(self.plausible_case()).encode()
+            else:
+                line = self.random_bytes()
+        line = line.replace(b"\n", b" ")
+        return line if line.strip() else b"{}"  # every input is one record
+
+
+# --- checking results -------------------------------------------------------------------------
+
+
+def contract_problem(data: Any) -> str | None:
+    """Why `data` is not a contract result, or None."""
+    try:
+        VALIDATOR.validate(data)
+        Result.model_validate(data)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except Exception as exc:  # any failure here is the finding
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    if list(data) != [k for k in RESULT_KEYS if k in data] or set(RESULT_KEYS) - set(data) - {"age_group"}:
+        return f"keys {list(data)}"
+    status = data["status"]
+    if status == "complete" and not any(a["action"] == "mdt_review" for a in data["actions"]):
+        return "complete without mdt_review"
+    if status == "incomplete" and not (data["missing"] and set(data["missing"]) <= set(CASE_FIELDS)):
+        return f"incomplete with missing {data['missing']}"
+    if status == "invalid" and not (data["errors"] and not data["actions"] and "age_group" not in data):
+        return "invalid without errors, or with actions or an age group"
+    return None
+
+
+def decode(line: bytes) -> tuple[str, Any]:
+    """('strict', value) for UTF-8 JSON; ('lenient', value) with surrogates allowed; ('none', None)."""
+    for mode, errors in (("strict", "strict"), ("lenient", "surrogatepass")):
+        try:
+            return mode, json.loads(line.decode("utf-8", errors))
+        except (ValueError, RecursionError):
+            continue
+    return "none", None
+
+
+def has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, list):
+        return any(has_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_surrogate(k) or has_surrogate(v) for k, v in value.items())
+    return False
+
+
+def own_id(value: Any) -> str | None:
+    raw = value.get("id") if isinstance(value, dict) else None
+    return raw if isinstance(raw, str) and 0 < len(raw) <= 64 and not has_surrogate(raw) else None
+
+
+class Report:
+    def __init__(self) -> None:
+        self.crashes: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()
+        self.mismatches = 0
+        self.examples: list[str] = []
+
+    def crash(self, kind: str, detail: str) -> None:
+        self.crashes[kind] += 1
+        if len(self.examples) < SHOWN_PROBLEMS:
+            self.examples.append(f"{kind}: {detail}")
+
+
+def in_process(lines: list[bytes], report: Report) -> list[tuple[str, Any, dict[str, Any] | None]]:
+    """Evaluate every input in-process; returns (mode, value, English result) for the comparison."""
+    out: list[tuple[str, Any, dict[str, Any] | None]] = []
+    for number, line in enumerate(lines, 1):
+        mode, value = decode(line)
+        if mode == "none":
+            value = line.decode("utf-8", "surrogateescape")  # junk that is not JSON: still a value
+        lang = "en" if number % 2 else "zh"
+        try:
+            data = evaluate(value, lang).to_dict()  # type: ignore[arg-type]
+        except Exception as exc:
+            report.crash("evaluate raised", f"line {number}: {type(exc).__name__}: {str(exc)[:150]}")
+            out.append((mode, value, None))
+            continue
+        problem = contract_problem(data)
+        if problem:
+            report.crash("evaluate broke the contract", f"line {number}: {problem}")
+        report.statuses[data["status"]] += 1
+        english = data if lang == "en" else None
+        out.append((mode, value, english))
+    return out
+
+
+def through_batch(path: Path, lines: list[bytes], evaluated: list[Any], report: Report) -> None:
+    """One batch run over all inputs; one contract line per input, in order, named correctly."""
+    output = path.with_suffix(".results.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "batch", str(path), "--input-format", "jsonl",
+         "--format", "jsonl", "-o", str(output), "-q", "--lang", "en"],
+        capture_output=True, text=True, cwd=str(PROJECT), check=False,
+    )  # fmt: skip
+    if done.returncode not in (0, 3, 4) or done.stderr:
+        report.crash("batch failed", f"exit {done.returncode}: {done.stderr.strip()[:300]}")
+    results = output.read_bytes().split(b"\n") if output.exists() else [b""]
+    if results.pop() != b"":
+        report.crash("batch output", "the last line has no newline")
+    if len(results) != len(lines):
+        kind = "missing result lines" if len(results) < len(lines) else "extra result lines"
+        report.crashes[kind] += abs(len(lines) - len(results))
+        if len(report.examples) < SHOWN_PROBLEMS:
+            report.examples.append(f"{kind}: {len(results)} results for {len(lines)} inputs")
+    for number, (line, raw, (mode, value, english)) in enumerate(
+        zip(lines, results, evaluated, strict=False), 1
+    ):
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            report.crash("batch line not JSON", f"line {number}: {exc}")
+            continue
+        problem = contract_problem(data)
+        if problem:
+            report.crash("batch broke the contract", f"line {number}: {problem}")
+            continue
+        where = f"{path}:{number}"
+        oversized = len(line) > MAX_RECORD_BYTES
+        comparable = mode == "strict" and not oversized and not SURROGATE_ESCAPE.search(line)
+        if comparable and english is not None and data["status"] != english["status"]:
+            report.crash(
+                "status differs", f"line {number}: batch {data['status']}, evaluate {english['status']}"
+            )
+        expected = own_id(value) if mode != "none" and not oversized else None
+        failed_id = any(e["field"] == "id" for e in data["errors"])
+        allowed = {where} if expected is None or failed_id else {expected}
+        if mode == "lenient" and expected is not None:
+            allowed = {where, expected}  # not UTF-8: its id is readable only leniently
+        if data["case_id"] not in allowed:
+            report.crash("misnamed result", f"line {number}: {data['case_id']!r} not in {sorted(allowed)}")
+        if comparable and english is not None and {**data, "case_id": None} != {**english, "case_id": None}:
+            report.mismatches += 1
+            if len(report.examples) < SHOWN_PROBLEMS:
+                report.examples.append(f"batch != evaluate: line {number}: {line[:120]!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=100_000, help="number of inputs (default 100000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    generator = Generator(args.seed)
+    lines = [generator.line(i, args.count) for i in range(args.count)]
+    report = Report()
+    evaluated = in_process(lines, report)
+    with tempfile.TemporaryDirectory(prefix="ntrk-fuzz-") as folder:
+        path = Path(folder) / "inputs.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        through_batch(path, lines, evaluated, report)
+    seconds = time.perf_counter() - started
+
+    crashes = sum(report.crashes.values())
+    print(
+        f"inputs: {len(lines)}, crashes: {crashes}, invalid: {report.statuses['invalid']}, "
+        f"incomplete: {report.statuses['incomplete']}, complete: {report.statuses['complete']}, "
+        f"seconds: {seconds:.1f}"
+    )
+    print(
+        f"seed: {args.seed}, batch != evaluate: {report.mismatches}, crashes by kind: {dict(report.crashes)}"
+    )
+    for example in report.examples:
+        print(f"  {example}")
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
