@@ -17,8 +17,8 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
-import time
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
