@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
 
 
 class BatchFormat(str, Enum):
@@ -51,15 +50,7 @@ def batch(
             "--input-format", help="Force the input format instead of detecting it.", case_sensitive=False
         ),
     ] = InputFormatChoice.AUTO,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write results to this file (atomically) instead of stdout.",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputOption = None,
     compact: Annotated[
         bool,
         typer.Option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,6 +29,12 @@ LangOption = Annotated[
         help="Language of the texts (default: $NTRK_ADVISOR_LANG, else en).",
         case_sensitive=False,
         show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False
     ),
 ]
 ExplainOption = Annotated[

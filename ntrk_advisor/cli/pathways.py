@@ -11,7 +11,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
 
 pathways_app = typer.Typer(
     help="See, check, export and copy the pathway modules (the clinical knowledge, as data).",
@@ -160,12 +160,7 @@ def export(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False
-        ),
-    ] = None,
+    output: OutputOption = None,
     lang: LangOption = None,
 ) -> None:
     """The tree as a Mermaid flowchart, Graphviz DOT, or the compiled tree as JSON."""

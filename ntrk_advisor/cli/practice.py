@@ -18,7 +18,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge, error_line
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
 from ntrk_advisor.practice.vocabulary import Difficulty
 from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
@@ -308,12 +308,7 @@ def export(
     output_format: Annotated[
         ExportFormat, typer.Option("--format", case_sensitive=False, help="Output format.")
     ] = ExportFormat.CSV,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False
-        ),
-    ] = None,
+    output: OutputOption = None,
     lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
