@@ -72,6 +72,7 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
+    "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "(用方向键选择,回车确认)"},
     "age_invalid": {
         "en": "Enter a number of years from 0 to below 130 (e.g. 0.5).",
         "zh": "请输入 0 至 130 以下的年龄(岁),如 0.5。",

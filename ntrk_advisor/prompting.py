@@ -7,6 +7,7 @@ input reach the caller, which keeps the answers given so far.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import questionary
@@ -14,6 +15,7 @@ from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
+from prompt_toolkit.utils import get_cwidth
 
 from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.i18n import Lang, t
@@ -67,7 +69,9 @@ class Interviewer:
         items = [questionary.Choice(getattr(label, self.lang), value=key) for key, label in choices.items()]
         default_key = None if current is None else str(current).lower()
         default = next((c for c in items if c.value == default_key), None)
-        answer = questionary.select(prompt, choices=items, default=default, **self._io).unsafe_ask()
+        answer = questionary.select(
+            prompt, choices=items, default=default, instruction=t("select_hint", self.lang), **self._io
+        ).unsafe_ask()
         return answer == "true" if spec.kind == "bool" else answer
 
     def review(self, trace: tuple[TraceStep, ...]) -> str | None:
@@ -81,7 +85,9 @@ class Interviewer:
                 )
             )
         self._say(t("review_title", self.lang))
-        choice = questionary.select(t("review_prompt", self.lang), choices=items, **self._io).unsafe_ask()
+        choice = questionary.select(
+            t("review_prompt", self.lang), choices=items, instruction=t("select_hint", self.lang), **self._io
+        ).unsafe_ask()
         return None if choice == _DONE else str(choice)
 
     def _answer_label(self, field: str, answer: Any) -> str:
@@ -104,9 +110,47 @@ class Interviewer:
 
     def _say(self, text: str) -> None:
         kwargs: dict[str, Any] = {}
+        width = 80
         if "output" in self._io:
             kwargs["output"] = self._io["output"]
-        print_formatted_text(FormattedText([("fg:ansibrightblack", text)]), **kwargs)
+            try:
+                width = self._io["output"].get_size().columns
+            except Exception:  # a dummy or detached output: keep the default width
+                width = 80
+        wrapped = "\n".join(wrap_to_width(text, max(20, width - 1)))
+        print_formatted_text(FormattedText([("fg:ansibrightblack", wrapped)]), **kwargs)
+
+
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKENS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+"""A space run, one wide (CJK) character, or a run of anything else: the units lines break between."""
+
+
+_NO_LINE_START = frozenset("，。、；：！？）」』》〉,.;:!?)")
+
+
+def wrap_to_width(text: str, width: int) -> list[str]:
+    """Lines of at most `width` terminal cells: breaks between words, or between Chinese characters.
+
+    `textwrap` counts characters, not cells, and never breaks Chinese (which has no spaces);
+    a terminal would then cut lines in the middle of a word.
+    """
+    tokens = _TOKENS.findall(text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        # Never start a line with closing punctuation (Chinese typesetting forbids it).
+        if get_cwidth(line + token) > width and line.strip() and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def _number(text: str) -> float | int | None:

@@ -443,3 +443,21 @@ def test_chinese_infant_consult_shows_chinese_texts(
     summaries = [a.summary for a in done.result.actions]
     assert summaries and all(any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in summaries)
     assert summaries != [a.summary for a in consult(IFS_ARM_KEYS).result.actions]
+
+
+def test_help_text_wraps_at_word_and_character_boundaries_within_the_width() -> None:
+    from prompt_toolkit.utils import get_cwidth
+
+    from ntrk_advisor.prompting import wrap_to_width
+
+    english = wrap_to_width(
+        "TRK inhibitors are indicated only for a proven NTRK1, NTRK2 or NTRK3 gene fusion.", 30
+    )
+    assert all(get_cwidth(line) <= 30 for line in english)
+    assert (
+        " ".join(english)
+        == "TRK inhibitors are indicated only for a proven NTRK1, NTRK2 or NTRK3 gene fusion."
+    )
+    chinese = wrap_to_width("仅当分子检测证实存在融合时才选择已证实。泛TRK免疫组化阳性只是筛查。", 20)
+    assert all(get_cwidth(line) <= 20 for line in chinese) and len(chinese) > 1
+    assert "".join(chinese) == "仅当分子检测证实存在融合时才选择已证实。泛TRK免疫组化阳性只是筛查。"

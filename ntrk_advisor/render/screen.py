@@ -40,6 +40,20 @@ def _fold(text: str, style: str = "") -> Text:
     return Text(text, style=style, overflow="fold")
 
 
+def _bullets(items: list[Text]) -> Table:
+    """Bullet points whose text folds in its own column.
+
+    Written as "• text", a Chinese sentence (no spaces to break at) would leave the bullet alone
+    on its line and start the text below it.
+    """
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("•", item)
+    return grid
+
+
 def render_screen(
     result: Result,
     kb: KnowledgeBase,
@@ -78,7 +92,7 @@ def render_screen(
         console.print(_action_panel(action, kb, lang))
 
     if result.cautions:
-        body = Group(*(_fold(f"• {c}") for c in result.cautions))
+        body = _bullets([_fold(c) for c in result.cautions])
         console.print(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
     refs = references(result, kb)
     if refs:
@@ -103,12 +117,14 @@ def render_screen(
 
 def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
     parts: list[RenderableType] = [_fold(action.summary, "bold")]
+    lines = []
     for i, bullet in enumerate(action.rationale):
-        line = Text(f"• {bullet}", overflow="fold")
+        line = Text(bullet, overflow="fold")
         citation = bullet_citation(action, i, kb)
         if citation:
             line.append(f"  [{citation}]", style="cyan")
-        parts.append(line)
+        lines.append(line)
+    parts.append(_bullets(lines))
     if action.evidence:
         parts.append(_fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
     title = Text(action_title(action, lang) + "  ", overflow="fold")
