@@ -6,7 +6,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -19,8 +19,7 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One evaluated record: its case id, its contract JSON line and a summary for tables."""
 
     case_id: str
