@@ -127,8 +127,10 @@ def main() -> None:
     # Timings run in memory (/dev/shm) when there is one, so disk flushes do not add noise to a
     # comparison of CPU work; the memory run writes its gigabytes of output to ordinary disk.
     shm = Path("/dev/shm")
-    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp, \
-            tempfile.TemporaryDirectory() as disk:
+    with (
+        tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp,
+        tempfile.TemporaryDirectory() as disk,
+    ):
         folder = Path(tmp)
         src, out, floor_out = folder / "cases.jsonl", folder / "out.jsonl", folder / "floor.jsonl"
         generate(src, args.cases)
