@@ -7,10 +7,11 @@ Checks that need several files at once (references, reachability, coverage) live
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ntrk_advisor.vocabulary import ActionCode, PathwayName, Strength
 
@@ -22,11 +23,21 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
 class Text(_Data):
     """A user-facing text: both languages are required and non-empty."""
 
     en: NonEmpty
     zh: NonEmpty
+
+    @field_validator("zh")
+    @classmethod
+    def _no_space_between_chinese(cls, value: str) -> str:
+        # YAML's folded style (>-) joins lines with a space; Chinese never has one between characters.
+        return _SPACE_BETWEEN_CJK.sub("", value)
 
 
 class Audience(str, Enum):
