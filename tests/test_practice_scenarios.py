@@ -17,12 +17,14 @@ import pytest
 import yaml
 
 from ntrk_advisor.engine import evaluate
+from ntrk_advisor.i18n import UI
 from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.errors import ScenarioError, UnknownScenario
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
-from ntrk_advisor.practice.texts import TEXTS
 from ntrk_advisor.vocabulary import AgeGroup, PathwayName, Status
+
+TEXTS = {k: v for k, v in UI.items() if k.startswith("practice.")}
 
 SCENARIO_DIR = Path(str(resources.files("pathways").joinpath("scenarios")))
 RAW: list[dict[str, Any]] = [
