@@ -176,7 +176,6 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "(press the option's number or use the arrow keys, then Enter)",
         "zh": "(按选项编号或用方向键选择,回车确认)",
     },
-    "practice.arrows_hint": {"en": "(use the arrow keys, then Enter)", "zh": "(用方向键选择,回车确认)"},
     "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗?"},
     "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
     "practice.end_session": {"en": "End the session", "zh": "结束练习"},

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ntrk_advisor.fields import FIELD_SPECS
@@ -129,3 +131,13 @@ class Keyboard:
         """Wait for the question for `field`, then press Ctrl-C."""
         self.wait_for(field)
         self.child.send(CTRL_C)
+
+
+def pty_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment for a CLI run in a real pseudo-terminal: no user settings, fixed size."""
+    env = dict(os.environ)
+    for name in ("NTRK_ADVISOR_LANG", "NTRK_ADVISOR_DEBUG", "NO_COLOR"):
+        env.pop(name, None)
+    env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="100", LINES="40", PYTHONIOENCODING="utf-8")
+    env.update(extra)
+    return env

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from tests.keyboard import Keyboard, help_text, plain, prompt_text
+from tests.keyboard import Keyboard, help_text, plain, prompt_text, pty_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -31,19 +31,11 @@ INTERRUPTED = re.compile(r"saved to (\S+) \(resume with --case (\S+)\)\.")
 
 
 def terminal_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("NTRK_ADVISOR_LANG", "NTRK_ADVISOR_DEBUG", "NO_COLOR"):
-        env.pop(name, None)
-    env.update(
-        PROMPT_TOOLKIT_NO_CPR="1",
-        TERM="xterm",
-        COLUMNS="100",
-        LINES="40",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+    return pty_env(
+        tmp_path,
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         TMPDIR=str(tmp_path),  # where an interrupted consult without --save keeps its answers
-        PYTHONIOENCODING="utf-8",
     )
-    return env
 
 
 class Terminal:

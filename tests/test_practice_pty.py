@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary, load_library
-from tests.keyboard import CTRL_C, ENTER, plain
+from tests.keyboard import CTRL_C, ENTER, plain, pty_env
 from tests.test_practice_cli import practice_argv
 
 pexpect = pytest.importorskip("pexpect")
@@ -29,18 +28,7 @@ TIMEOUT = 30
 
 
 def terminal_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("NTRK_ADVISOR_LANG", "NTRK_ADVISOR_DEBUG", "NO_COLOR"):
-        env.pop(name, None)
-    env.update(
-        PROMPT_TOOLKIT_NO_CPR="1",
-        TERM="xterm",
-        COLUMNS="100",
-        LINES="40",
-        NTRK_ADVISOR_HOME=str(tmp_path / "home"),  # never the user's own record
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
+    return pty_env(tmp_path, NTRK_ADVISOR_HOME=str(tmp_path / "home"))  # never the user's own record
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from rich.console import Console
 
-from ntrk_advisor.i18n import Lang
+from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.practice.grading import grade
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
 from ntrk_advisor.practice.render import print_feedback, vignette_panel
@@ -103,7 +103,7 @@ class Session:
         question = questionary.select(
             say("continue_prompt", self.lang),
             choices=choices,
-            instruction=say("arrows_hint", self.lang),
+            instruction=t("select_hint", self.lang),
             **self._io,
         )
         return bool(question.unsafe_ask())
