@@ -17,10 +17,9 @@ from typing import Any, NamedTuple
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import Action, Case, Result, TraceStep
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
-from ntrk_advisor.pathway.schema import Audience
 from ntrk_advisor.pathway.tree import TreeNode
 from ntrk_advisor.validation import CaseInvalid, case_from_data
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName, Status, age_group_of
+from ntrk_advisor.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
 
 __all__ = ["Decision", "decide", "evaluate", "evaluate_many", "invalid_result"]
 
@@ -176,22 +175,22 @@ def _collect(
         for ref in node.bundle.actions:
             statement = kb.statement(ref.use, lang, age_group)
             action = Action(
-                action=kb.statements.statements[ref.use].action,
+                action=statement.action,
                 strength=ref.strength,
                 order=offset + ref.step,
                 summary=statement.summary,
                 rationale=statement.rationale,
                 arguments=statement.arguments,
                 evidence=statement.evidence,
+                bullet_arguments=statement.bullet_arguments,
+                bullet_evidence=statement.bullet_evidence,
             )
-            action._bullet_arguments = statement.bullet_arguments
-            action._bullet_evidence = statement.bullet_evidence
             actions.append(action)
             last = max(last, action.order)
         offset = last
         for caution in node.bundle.cautions:
             if caution.audience in (Audience.ALL, audience):
-                cautions[getattr(kb.cautions.cautions[caution.id].text, lang)] = None
+                cautions[kb.caution(caution.id, lang)] = None
     return actions, cautions
 
 

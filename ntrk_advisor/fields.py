@@ -30,6 +30,21 @@ class FieldSpec:
     name: str
     kind: FieldKind
     values: type[Enum] | None = None
+    max_length: int | None = None
+    """For text: the most characters accepted."""
+    minimum: float | None = None
+    """For numbers: the smallest value accepted."""
+    below: float | None = None
+    """For numbers: every value must be below this."""
+
+    def __post_init__(self) -> None:
+        # Validation relies on every number being bounded and every text being limited.
+        if self.kind == "number" and (self.minimum is None or self.below is None):
+            raise ValueError(f"{self.name}: a number field needs minimum and below")
+        if self.kind == "text" and self.max_length is None:
+            raise ValueError(f"{self.name}: a text field needs max_length")
+        if self.kind in ("enum", "list") and self.values is None:
+            raise ValueError(f"{self.name}: an {self.kind} field needs its values")
 
     def choice_keys(self) -> tuple[str, ...]:
         """The keys a question's choices must have, in order."""
@@ -43,8 +58,8 @@ class FieldSpec:
 FIELD_SPECS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
-        FieldSpec("age_years", "number"),
-        FieldSpec("tumor_type", "text"),
+        FieldSpec("age_years", "number", minimum=0, below=130),
+        FieldSpec("tumor_type", "text", max_length=200),
         FieldSpec("fusion_status", "enum", FusionStatus),
         FieldSpec("setting", "enum", Setting),
         FieldSpec("treatment_phase", "enum", TreatmentPhase),
@@ -61,6 +76,12 @@ FIELD_SPECS: dict[str, FieldSpec] = {
     )
 }
 """Every askable case field (all but `id`), in contract order."""
+
+ID_SPEC = FieldSpec("id", "text", max_length=64)
+"""The caller's own label for a case: echoed in the result, never asked, never routed on."""
+
+CASE_SPECS: dict[str, FieldSpec] = {"id": ID_SPEC, **FIELD_SPECS}
+"""Every case field, in contract order: what validation checks."""
 
 ROUTE_SPECS: dict[str, FieldSpec] = {"age_group": FieldSpec("age_group", "enum", AgeGroup)}
 """Values derived from the case that a pathway may split on without asking a question."""

@@ -1,24 +1,19 @@
-"""The case and result contract (case-contract.md, version 1) as pydantic models.
+"""The case and result contract (case-contract.md, version 1) as plain, immutable Python types.
 
-`Case` is what every entry point produces after validation; `Result` is what every output format
+`Case` is what validation produces and the engine reads; `Result` is what every output format
 renders. Field names and key order are the public interface: add, never rename.
+
+These are deliberately not pydantic models. A quick consult builds one case and one result, and
+importing pydantic and building its models would cost more than the whole rest of the run; a batch
+builds one of each per record. The rules a case must obey live in one place, `validation.py`, and
+every entry point (files, flags, prompts, batch, the library) goes through them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StringConstraints,
-)
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, NamedTuple
 
 from ntrk_advisor.vocabulary import (
     ActionCode,
@@ -42,58 +37,52 @@ from ntrk_advisor.vocabulary import (
 SCHEMA_VERSION = "1"
 
 
-def _unicode_text(value: str) -> str:
-    """Refuse lone surrogates: valid as JSON escapes, but no file or terminal can carry them."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-CaseId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_unicode_text)]
-TumorType = Annotated[str, StringConstraints(max_length=200), AfterValidator(_unicode_text)]
-
-AgeYears = Annotated[
-    Union[StrictInt, StrictFloat],  # noqa: UP007 - pydantic needs the runtime Union here
-    Field(ge=0, lt=130, allow_inf_nan=False),
-]
-
-
-class Case(BaseModel):
-    """One patient situation: clinical parameters only, never identifiers.
-
-    Every field but `id` and `tumor_type` may be needed by some path; a field that is `None` was
-    not given. Whether it is needed is the engine's business, so nothing here is required.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        json_schema_extra={
-            "description": (
-                "An NTRK-advisor case (contract version 1). Enum values match "
-                "case-insensitively, and '-' or a space counts as '_'."
-            )
-        },
-    )
-
-    id: CaseId | None = None
-    age_years: AgeYears | None = None
-    tumor_type: TumorType | None = None
+class _CaseValues(NamedTuple):
+    id: str | None = None
+    age_years: int | float | None = None
+    tumor_type: str | None = None
     fusion_status: FusionStatus | None = None
     setting: Setting | None = None
     treatment_phase: TreatmentPhase | None = None
     response: Response | None = None
-    max_response_reached: StrictBool | None = None
-    resectable_now: StrictBool | None = None
+    max_response_reached: bool | None = None
+    resectable_now: bool | None = None
     resection_margin: ResectionMargin | None = None
     high_risk_features: tuple[HighRiskFeature, ...] | None = None
     progression: Progression | None = None
     emergency: tuple[Emergency, ...] | None = None
-    cns_metastases: StrictBool | None = None
+    cns_metastases: bool | None = None
     resistance_mechanism: ResistanceMechanism | None = None
     prior_trk_inhibitors: tuple[TrkInhibitor, ...] | None = None
+
+
+class Case(_CaseValues):
+    """One patient situation: clinical parameters only, never identifiers.
+
+    Every field but `id` and `tumor_type` may be needed by some path; a field that is `None` was
+    not given. Whether it is needed is the engine's business, so nothing here is required.
+
+    `Case(setting="early", ...)` validates its keywords exactly as a case file is validated and
+    raises `CaseInvalid` naming each bad field. Underneath it is a named tuple, because a batch
+    makes one per record.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, **answers: Any) -> Case:  # noqa: D102 - documented on the class
+        from ntrk_advisor.validation import case_from_data
+
+        return case_from_data(answers)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from the checked values (for pickling, e.g. to Dask or Spark workers).
+        return (_rebuild_case, (tuple(self),))
+
+    def __repr__(self) -> str:
+        given = ", ".join(
+            f"{name}={value!r}" for name, value in zip(CASE_FIELDS, self, strict=True) if value is not None
+        )
+        return f"Case({given})"
 
     @property
     def age_group(self) -> AgeGroup | None:
@@ -102,21 +91,32 @@ class Case(BaseModel):
 
     def answers(self) -> dict[str, Any]:
         """The given fields as JSON-ready values (for saving and replaying a case)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return {
+            name: _json_value(value)
+            for name, value in zip(CASE_FIELDS, self, strict=True)
+            if value is not None
+        }
 
 
-CASE_FIELDS: tuple[str, ...] = tuple(Case.model_fields)
+def _rebuild_case(values: tuple[Any, ...]) -> Case:
+    return tuple.__new__(Case, values)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+CASE_FIELDS: tuple[str, ...] = _CaseValues._fields
 """Case fields in contract order."""
 
 QUESTION_FIELDS: tuple[str, ...] = tuple(f for f in CASE_FIELDS if f != "id")
 """Fields a pathway may ask about (everything but the caller's identifier)."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Action(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Action:
     """One step of a recommendation."""
 
     action: ActionCode
@@ -126,37 +126,43 @@ class Action(_Frozen):
     rationale: tuple[str, ...]
     arguments: tuple[str, ...]
     evidence: tuple[str, ...]
-    # Which arguments each rationale bullet rests on, for renderers; not part of the JSON contract.
-    _bullet_arguments: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
-    _bullet_evidence: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
+    bullet_arguments: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    """Per rationale bullet, the argument IDs it rests on (for renderers; not in the JSON)."""
+    bullet_evidence: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    """Per rationale bullet, the evidence IDs it cites (for renderers; not in the JSON)."""
 
-    @property
-    def bullet_arguments(self) -> tuple[tuple[str, ...], ...]:
-        """Per rationale bullet, the argument IDs it rests on (empty when not known)."""
-        return self._bullet_arguments
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object for this action."""
+        return {
+            "action": self.action.value,
+            "strength": self.strength.value,
+            "order": self.order,
+            "summary": self.summary,
+            "rationale": list(self.rationale),
+            "arguments": list(self.arguments),
+            "evidence": list(self.evidence),
+        }
 
-    @property
-    def bullet_evidence(self) -> tuple[tuple[str, ...], ...]:
-        """Per rationale bullet, the evidence IDs it cites (empty when not known)."""
-        return self._bullet_evidence
 
-
-class FieldError(_Frozen):
+@dataclass(frozen=True, slots=True)
+class FieldError:
     """One validation problem, naming the field it concerns."""
 
     field: str
     message: str
 
 
-class TraceStep(_Frozen):
-    """A question the path asked, and the answer it used."""
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """A question the path asked, and the answer it used (as its JSON value)."""
 
     node: str
     field: str
     answer: Any
 
 
-class KnowledgeStamp(_Frozen):
+@dataclass(frozen=True, slots=True)
+class KnowledgeStamp:
     """Which knowledge base produced a result, so advice can be dated and attributed."""
 
     version: str
@@ -165,12 +171,13 @@ class KnowledgeStamp(_Frozen):
     name: str
 
 
-class Result(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Result:
     """The outcome of evaluating one case, exactly as the contract lays it out."""
 
-    schema_version: str = SCHEMA_VERSION
-    case_id: str | None = None
     status: Status
+    knowledge: KnowledgeStamp
+    case_id: str | None = None
     age_group: AgeGroup | None = None
     pathway: PathwayName | None = None
     actions: tuple[Action, ...] = ()
@@ -178,11 +185,44 @@ class Result(_Frozen):
     missing: tuple[str, ...] = ()
     errors: tuple[FieldError, ...] = ()
     trace: tuple[TraceStep, ...] = ()
-    knowledge: KnowledgeStamp
+    schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object, keys in contract order (`age_group` absent when unknown)."""
-        data = self.model_dump(mode="json")
-        if data["age_group"] is None:
-            del data["age_group"]
+        data: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "case_id": self.case_id,
+            "status": self.status.value,
+        }
+        if self.age_group is not None:
+            data["age_group"] = self.age_group.value
+        data["pathway"] = None if self.pathway is None else self.pathway.value
+        data["actions"] = [action.to_dict() for action in self.actions]
+        data["cautions"] = list(self.cautions)
+        data["missing"] = list(self.missing)
+        data["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        data["trace"] = [{"node": s.node, "field": s.field, "answer": s.answer} for s in self.trace]
+        stamp = self.knowledge
+        data["knowledge"] = {
+            "version": stamp.version,
+            "reviewed": stamp.reviewed,
+            "source": stamp.source,
+            "name": stamp.name,
+        }
         return data
+
+
+RESULT_KEYS: tuple[str, ...] = (
+    "schema_version",
+    "case_id",
+    "status",
+    "age_group",
+    "pathway",
+    "actions",
+    "cautions",
+    "missing",
+    "errors",
+    "trace",
+    "knowledge",
+)
+"""The result's keys in contract order (`age_group` is left out when the age is unknown)."""

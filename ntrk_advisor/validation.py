@@ -1,7 +1,9 @@
 """One path from raw answers to a validated `Case`, shared by files, flags, prompts and batch.
 
-Errors are kept as pydantic reports until a language is known, then worded by `field_errors`,
-so the same invalid record reads correctly in English and in Chinese.
+The rules come from the field table (`fields.CASE_SPECS`): what kind of value each field takes,
+its vocabulary and its limits. Problems are kept as (field, kind, context) until a language is
+known, then worded by `field_errors`, so the same invalid record reads correctly in English and
+in Chinese. A valid record is checked with dictionary lookups only: this runs once per batch record.
 """
 
 from __future__ import annotations
@@ -10,24 +12,25 @@ import difflib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from enum import Enum
 from typing import Any
 
-from pydantic import ValidationError
-
 from ntrk_advisor.errors import AdvisorError
+from ntrk_advisor.fields import CASE_SPECS, FieldSpec
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.models import CASE_FIELDS, Case, FieldError
 
 CASE_ROOT = "case"
 """The field name used for problems with the record as a whole."""
 
-_UNION_TAGS = frozenset({"int", "float", "str", "bool", "list", "tuple"})
+Problem = tuple[str, str, dict[str, Any]]
+"""(field, kind of problem, context for the message)."""
 
 
 class CaseInvalid(AdvisorError):
     """A case failed validation; keeps each problem so it can be worded in any language."""
 
-    def __init__(self, problems: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(problems)
         self.problems = tuple(problems)
 
@@ -46,27 +49,151 @@ class CaseInvalid(AdvisorError):
         return cls([(CASE_ROOT, kind, ctx)])
 
 
+_POSITION = {name: index for index, name in enumerate(CASE_FIELDS)}
+_EMPTY: tuple[None, ...] = (None,) * len(CASE_FIELDS)
+_RULES: dict[str, tuple[int, FieldSpec, dict[Any, Enum]]] = {
+    name: (_POSITION[name], spec, {m.value: m for m in spec.values} if spec.values is not None else {})
+    for name, spec in CASE_SPECS.items()
+}
+"""Per field: its place in a `Case`, its spec, and its canonical spellings (enum and list fields)."""
+
+_new_case = tuple.__new__
+
+
 def case_from_data(data: object) -> Case:
-    """Validate a decoded JSON value (or a dict of answers) into a `Case`."""
+    """Validate a decoded JSON value (or a mapping of answers) into a `Case`.
+
+    Raises `CaseInvalid` naming every bad field, in contract order, then every unknown key.
+    A well-formed value is accepted by the checks written inline below; anything else goes to
+    `_check`, which accepts lenient spellings and words what is wrong.
+    """
+    if isinstance(data, Case):
+        return data
+    if not isinstance(data, Mapping):
+        raise CaseInvalid.whole_record("object")
+    values: list[Any] = list(_EMPTY)
+    problems: list[tuple[int, Problem]] = []
+    for key, value in data.items():
+        rule = _RULES.get(key)
+        if rule is None:
+            close = difflib.get_close_matches(str(key), CASE_FIELDS, n=1, cutoff=0.6)
+            where = len(CASE_FIELDS) + len(problems)  # after every field, in the order given
+            problems.append((where, (str(key), "unknown_field", {"suggestion": close[0]} if close else {})))
+            continue
+        if value is None:
+            continue
+        position, spec, canonical = rule
+        kind = spec.kind
+        cls = value.__class__
+        accepted: Any = None
+        if kind == "enum":
+            if cls is str:
+                accepted = canonical.get(value)
+        elif kind == "list":
+            if cls is list:
+                try:
+                    accepted = tuple(map(canonical.__getitem__, value))
+                except (KeyError, TypeError):
+                    accepted = None
+        elif kind == "bool":
+            if cls is bool:
+                accepted = value
+        elif kind == "number":
+            if (cls is float or cls is int) and spec.minimum <= value < spec.below:
+                accepted = value
+        elif cls is str and len(value) <= spec.max_length and value.isascii():  # type: ignore[operator]
+            accepted = value
+        if accepted is None:
+            accepted = _check(spec, value, position, problems)
+        values[position] = accepted
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        raise CaseInvalid([problem for _, problem in problems])
+    return _new_case(Case, values)
+
+
+def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int, Problem]]) -> Any:
+    """The full check of one value: lenient spellings accepted, anything wrong added to `problems`."""
+    if spec.values is not None:
+        return _checked_choice(spec, value, problems, position)
     try:
-        return Case.model_validate(data)
-    except ValidationError as exc:
-        raise CaseInvalid(_problems(exc)) from None
-    except RecursionError:  # a value nested too deep even to describe in an error message
-        raise CaseInvalid.whole_record("too_deep") from None
+        return _checked(spec, value)
+    except _Invalid as exc:
+        problems.append((position, (spec.name, exc.kind, exc.ctx)))
+        return None
+
+
+class _Invalid(Exception):
+    def __init__(self, kind: str, **ctx: Any) -> None:
+        super().__init__(kind)
+        self.kind, self.ctx = kind, ctx
+
+
+def _checked(spec: FieldSpec, value: Any) -> Any:
+    """A number, text or yes/no answer as given, or `_Invalid` saying what is wrong with it."""
+    if spec.kind == "bool":
+        if value is True or value is False:
+            return value
+        raise _Invalid("boolean")
+    if spec.kind == "number":
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise _Invalid("number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Invalid("finite")
+        if spec.minimum is not None and value < spec.minimum:
+            raise _Invalid("ge", ge=spec.minimum)
+        if spec.below is not None and value >= spec.below:
+            raise _Invalid("lt", lt=spec.below)
+        return value
+    if not isinstance(value, str):
+        raise _Invalid("string")
+    if spec.max_length is not None and len(value) > spec.max_length:
+        raise _Invalid("too_long", max_length=spec.max_length)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")  # a lone surrogate: valid as a JSON escape, but no file can carry it
+        except UnicodeEncodeError:
+            raise _Invalid("unicode") from None
+    return value
+
+
+def _checked_choice(spec: FieldSpec, value: Any, problems: list[tuple[int, Problem]], position: int) -> Any:
+    """An enum or list answer matched leniently; each bad value is added to `problems`."""
+    assert spec.values is not None
+    if spec.kind == "enum":
+        member = _member(spec.values, value)
+        if member is None:
+            problems.append((position, (spec.name, "enum", {"expected": _expected(spec.values)})))
+        return member
+    if not isinstance(value, (list, tuple)):
+        problems.append((position, (spec.name, "list", {})))
+        return None
+    members = [_member(spec.values, item) for item in value]
+    bad = [index for index, member in enumerate(members) if member is None]
+    for index in bad:
+        problems.append((position, (f"{spec.name}.{index}", "enum", {"expected": _expected(spec.values)})))
+    return None if bad else tuple(members)
+
+
+def _member(values: type[Enum], value: Any) -> Enum | None:
+    """The enum member a value names (leniently, see `vocabulary`), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return values(value)
+    except ValueError:
+        return None
+
+
+def _expected(values: type[Enum]) -> str:
+    """The allowed values as a message lists them: 'a', 'b' or 'c'."""
+    quoted = [f"'{member.value}'" for member in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def case_from_json(text: str | bytes) -> Case:
-    """Validate one JSON document into a `Case`; the fast path for JSON Lines."""
-    try:
-        return Case.model_validate_json(text)
-    except RecursionError:
-        raise CaseInvalid.whole_record("too_deep") from None
-    except ValidationError as exc:
-        problems = _problems(exc)
-        if problems and problems[0][1] == "json":
-            raise CaseInvalid(problems[:1]) from None
-        raise CaseInvalid(problems) from None
+    """Validate one JSON document into a `Case` (one batch record, or a case file)."""
+    return case_from_data(decode_json(text))
 
 
 def merge_answers(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -76,56 +203,6 @@ def merge_answers(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
         if layer:
             merged.update({k: v for k, v in layer.items() if v is not None})
     return merged
-
-
-def _problems(exc: ValidationError) -> list[tuple[str, str, dict[str, Any]]]:
-    seen: set[str] = set()
-    problems: list[tuple[str, str, dict[str, Any]]] = []
-    for error in exc.errors(include_url=False):
-        loc = [str(part) for part in error["loc"] if str(part) not in _UNION_TAGS]
-        field = ".".join(loc) if loc else CASE_ROOT
-        if field in seen:  # a union reports once per member; one message per field is enough
-            continue
-        seen.add(field)
-        kind, ctx = _classify(error, loc)
-        problems.append((field, kind, ctx))
-    return problems
-
-
-def _classify(error: Any, loc: list[str]) -> tuple[str, dict[str, Any]]:
-    etype: str = error["type"]
-    ctx = dict(error.get("ctx") or {})
-    if etype == "extra_forbidden":
-        close = difflib.get_close_matches(loc[-1] if loc else "", CASE_FIELDS, n=1, cutoff=0.6)
-        return "unknown_field", {"suggestion": close[0]} if close else {}
-    if etype == "json_invalid":
-        return "json", {"detail": ctx.get("error", "")}
-    if etype == "model_type":
-        return "object", {}
-    if etype == "enum":
-        return "enum", {"expected": ctx.get("expected", "")}
-    if etype in {"int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"}:
-        return "number", {}
-    if etype in {"bool_type", "bool_parsing"}:
-        return "boolean", {}
-    if etype == "value_error" and "Unicode" in str(error.get("msg", "")):
-        return "unicode", {}
-    if etype == "string_type":
-        return "string", {}
-    if etype in {"list_type", "tuple_type"}:
-        return "list", {}
-    if etype == "string_too_long":
-        return "too_long", {"max_length": ctx.get("max_length")}
-    value = error.get("input")
-    if isinstance(value, float) and not math.isfinite(value):
-        return "finite", {}
-    if etype == "greater_than_equal":
-        return "ge", {"ge": ctx.get("ge")}
-    if etype == "less_than":
-        return "lt", {"lt": ctx.get("lt")}
-    if etype == "finite_number":
-        return "finite", {}
-    return "other", {"detail": error.get("msg", etype)}
 
 
 def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
@@ -153,9 +230,15 @@ def parse_json_int(digits: str) -> int | float:
     return int(digits)
 
 
+_DECODER = json.JSONDecoder(parse_int=parse_json_int)
+"""Made once: `json.loads` with options builds a decoder per call, and batch decodes every record."""
+
+
 def decode_json(text: str | bytes) -> Any:
-    """Decode JSON text, raising `CaseInvalid` (field `case`) when it is not JSON."""
+    """Decode JSON text (bytes must be UTF-8), raising `CaseInvalid` (field `case`) when it is not JSON."""
     try:
-        return json.loads(text, parse_int=parse_json_int)
-    except (ValueError, RecursionError) as exc:
+        return _DECODER.decode(text if isinstance(text, str) else text.decode("utf-8"))
+    except RecursionError:
+        raise CaseInvalid.whole_record("too_deep") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
         raise CaseInvalid.whole_record("json", detail=str(exc)) from None

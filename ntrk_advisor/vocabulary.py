@@ -149,6 +149,14 @@ class Strength(ContractEnum):
     NOT_RECOMMENDED = "not_recommended"
 
 
+class Audience(str, Enum):
+    """Who a rationale bullet or caution is shown for."""
+
+    ALL = "all"
+    ADULT = "adult"
+    PEDIATRIC = "pediatric"
+
+
 PEDIATRIC_AGE_LIMIT = 18
 """Contract: `age_years < 18` is pediatric."""
 

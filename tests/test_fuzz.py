@@ -21,13 +21,25 @@ from hypothesis import strategies as st
 from ntrk_advisor import evaluate
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES
 from ntrk_advisor.fields import FIELD_SPECS
-from ntrk_advisor.models import CASE_FIELDS, Result
+from ntrk_advisor.models import CASE_FIELDS
 from ntrk_advisor.schemas import result_schema
 from tests.conftest import CliRun
 
 Run = Callable[..., CliRun]
 
-RESULT_KEYS = list(Result.model_fields)  # the contract's key order
+RESULT_KEYS = [  # the contract's key order (case-contract.md)
+    "schema_version",
+    "case_id",
+    "status",
+    "age_group",
+    "pathway",
+    "actions",
+    "cautions",
+    "missing",
+    "errors",
+    "trace",
+    "knowledge",
+]
 SCHEMA = result_schema()
 jsonschema.Draft202012Validator.check_schema(SCHEMA)
 # What `jsonschema.validate(obj, result_schema())` does, with the schema checked once rather than
@@ -174,7 +186,6 @@ def known_age_group(value: Any) -> str | None:
 def check_contract(data: dict[str, Any], value: Any = None, *, given_value: bool = True) -> None:
     """One result object is the contract: schema, key order, status rules, age group."""
     VALIDATOR.validate(data)
-    Result.model_validate(data)
     json.dumps(data, ensure_ascii=False).encode("utf-8")  # writable as UTF-8 (no lone surrogates)
     assert list(data) == [k for k in RESULT_KEYS if k in data], list(data)
     assert set(RESULT_KEYS) - set(data) <= {"age_group"}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
-from pydantic import ValidationError
 
 from ntrk_advisor.models import CASE_FIELDS, Case
 from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
@@ -209,5 +210,74 @@ def test_malformed_json_is_invalid_as_a_whole() -> None:
 
 def test_cases_are_frozen() -> None:
     case = Case(age_years=3)
-    with pytest.raises(ValidationError):
+    with pytest.raises(AttributeError):
         case.age_years = 4  # type: ignore[misc]
+
+
+def test_building_a_case_by_keywords_validates_like_a_case_file() -> None:
+    assert Case(setting="Locally-Advanced", emergency=["Bleeding"]) == case_from_data(
+        {"setting": "locally_advanced", "emergency": ["bleeding"]}
+    )
+    with pytest.raises(CaseInvalid) as caught:
+        Case(setting="nowhere", age_years=-1)
+    assert [e.field for e in caught.value.field_errors()] == ["age_years", "setting"]
+
+
+def test_problems_come_in_contract_order_whatever_the_key_order() -> None:
+    data = {"foo": 1, "setting": "x", "emergency": ["flood"], "age_years": "3", "id": 7}
+    with pytest.raises(CaseInvalid) as caught:
+        case_from_data(data)
+    fields = [e.field for e in caught.value.field_errors()]
+    assert fields == ["id", "age_years", "setting", "emergency.0", "foo"]
+
+
+def test_a_list_field_needs_a_list_even_when_the_string_is_a_valid_value() -> None:
+    assert errors_of({"emergency": "bleeding"}) == {"emergency": "must be a list"}
+    assert errors_of({"high_risk_features": {"high_grade": True}}) == {"high_risk_features": "must be a list"}
+
+
+def test_a_scalar_field_refuses_a_list_of_valid_values() -> None:
+    assert set(errors_of({"setting": ["early"]})) == {"setting"}
+
+
+def test_unhashable_list_items_are_named_by_index() -> None:
+    assert set(errors_of({"prior_trk_inhibitors": ["larotrectinib", {"x": 1}, ["y"]]})) == {
+        "prior_trk_inhibitors.1",
+        "prior_trk_inhibitors.2",
+    }
+
+
+def test_a_library_caller_may_give_tuples_and_enum_members() -> None:
+    case = case_from_data({"emergency": (Emergency.BLEEDING, "airway-compromise"), "setting": Setting.EARLY})
+    assert case.emergency == (Emergency.BLEEDING, Emergency.AIRWAY_COMPROMISE)
+    assert case.setting is Setting.EARLY
+
+
+@pytest.mark.parametrize("age", [10**400, -(10**400)])
+def test_integers_beyond_float_range_are_out_of_bounds_not_a_crash(age: int) -> None:
+    assert set(errors_of({"age_years": age})) == {"age_years"}
+
+
+def test_a_lone_surrogate_in_text_is_refused() -> None:
+    assert errors_of({"tumor_type": "a\ud800b"}) == {"tumor_type": "must be valid Unicode text"}
+
+
+def test_null_means_not_given() -> None:
+    assert case_from_data({"setting": None, "emergency": None}) == Case()
+
+
+def test_answers_are_the_given_fields_as_json_values() -> None:
+    case = Case(id="x", age_years=4, setting="early", emergency=["bleeding"], cns_metastases=False)
+    assert case.answers() == {
+        "id": "x",
+        "age_years": 4,
+        "setting": "early",
+        "emergency": ["bleeding"],
+        "cns_metastases": False,
+    }
+    assert case_from_data(case.answers()) == case
+
+
+def test_cases_survive_pickling_for_parallel_workers() -> None:
+    case = Case(age_years=0.5, setting="metastatic", prior_trk_inhibitors=["larotrectinib"])
+    assert pickle.loads(pickle.dumps(case)) == case

@@ -1,22 +1,29 @@
-"""Fast start by rule: `--version` and `--help` never load pydantic, YAML or questionary."""
+"""Fast start by rule: `--version` and `--help` never load pydantic, YAML or questionary, and a
+non-interactive consult or a batch with JSON output, once the knowledge is cached, loads none of
+them either (nor rich)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 HEAVY = ("pydantic", "yaml", "questionary", "prompt_toolkit", "ntrk_advisor.models", "ntrk_advisor.engine")
 
 
-def loaded_modules(*args: str) -> set[str]:
+def loaded_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ntrk_advisor", *args],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
+        env=env,
     )
+    assert done.returncode in (0, 3), done.stderr[-500:]
     return {
         line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
     }
@@ -44,3 +51,31 @@ def test_version_and_help_load_no_heavy_module(args: tuple[str, ...]) -> None:
 
 def test_version_does_not_even_load_typer() -> None:
     assert not any(m.startswith("typer") for m in loaded_modules("--version"))
+
+
+CASE = {
+    "age_years": 0.5,
+    "fusion_status": "confirmed",
+    "setting": "locally_advanced",
+    "treatment_phase": "naive",
+}
+MACHINE_RUNS = {
+    "consult": ("consult", "--case", "{case}", "--no-input", "--format", "json"),
+    "consult-zh": ("consult", "--case", "{case}", "--no-input", "--format", "json", "--lang", "zh"),
+    "batch": ("batch", "{case}", "--format", "jsonl", "--quiet", "--no-progress"),
+}
+
+
+@pytest.mark.parametrize("run", sorted(MACHINE_RUNS))
+def test_machine_readable_runs_on_cached_knowledge_load_no_heavy_module(run: str, tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE), encoding="utf-8")
+    env = {**os.environ, "NTRK_ADVISOR_CACHE": str(tmp_path / "cache")}
+    env.pop("NTRK_ADVISOR_NO_CACHE", None)
+    args = [a.format(case=case) for a in MACHINE_RUNS[run]]
+    first = loaded_modules(*args, env=env)  # builds and caches the knowledge
+    assert "yaml" in first and "pydantic" in first
+    modules = loaded_modules(*args, env=env)
+    heavy = {"pydantic", "pydantic_core", "yaml", "questionary", "prompt_toolkit", "rich"}
+    assert sorted(m for m in modules if m.split(".")[0] in heavy) == []
+    assert "ntrk_advisor.engine" in modules

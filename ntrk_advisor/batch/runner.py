@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from pydantic import ValidationError
-
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.engine import decide, echoable_id, invalid_result
@@ -87,24 +85,23 @@ class BatchEvaluator:
 
         The common case (a valid JSON Lines record) is handled inline: this is the hot loop.
         """
-        validate_json = Case.model_validate_json
+        from_json = case_from_json
         encode = self.encoder.encode
         kb = self.kb
         count = stats.per_summary
         for record in records:
             raw = record.raw
-            item = None
-            if raw is not None:
+            if raw is None:
+                item = self.evaluate(record)
+            else:
                 try:
-                    case = validate_json(raw)
-                except ValidationError:
-                    pass  # worded by the general path below
+                    case = from_json(raw)
+                except CaseInvalid as exc:
+                    item = self._invalid(record, exc)
                 else:
                     case_id = case.id or record.where
                     line, summary = encode(decide(case, kb), case_id)
                     item = Item(case_id, line, summary)
-            if item is None:
-                item = self.evaluate(record)
             count[item.summary] = count.get(item.summary, 0) + 1
             yield item
         stats.finished = time.perf_counter()

@@ -11,7 +11,6 @@ from ntrk_advisor.errors import PathwayProblem
 from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
 from ntrk_advisor.pathway.schema import (
     ArgumentsFile,
-    Audience,
     Bundle,
     CautionsFile,
     EvidenceFile,
@@ -21,7 +20,7 @@ from ntrk_advisor.pathway.schema import (
     StatementsFile,
 )
 from ntrk_advisor.pathway.tree import canonical
-from ntrk_advisor.vocabulary import ActionCode, PathwayName
+from ntrk_advisor.vocabulary import ActionCode, Audience, PathwayName
 
 ENTRY_PATHWAY = PathwayName.DIAGNOSTIC
 

@@ -23,14 +23,14 @@ NO_CACHE_ENV = "NTRK_ADVISOR_NO_CACHE"
 
 
 def key_of(texts: dict[str, str | None], *, builtin: bool) -> str:
-    """A key that changes with any file, the tool, Python, pydantic, and built-in versus local.
+    """A key that changes with any file, the tool, Python, and built-in versus local.
 
     Built-in and local differ because a local copy is checked for a rule the built-ins are not.
+    The cache holds plain Python objects and parsed YAML only (no pydantic models), so it does
+    not depend on pydantic's version; asking pydantic for it would cost a consult its import.
     """
-    import pydantic
-
     digest = hashlib.sha256()
-    digest.update(f"{__version__}|{sys.version}|{pydantic.VERSION}|{builtin}".encode())
+    digest.update(f"{__version__}|{sys.version}|{builtin}".encode())
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + (texts[name] or "").encode() + b"\0")
     return digest.hexdigest()

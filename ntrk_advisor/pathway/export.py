@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -152,5 +153,5 @@ def to_json(kb: KnowledgeBase, pathway: PathwayName | None = None) -> str:
             item["cautions"] = [{"id": c.id, "audience": c.audience.value} for c in node.bundle.cautions]
         nodes.append(item)
     stamp = kb.stamp
-    data = {"knowledge": stamp.model_dump(), "entry": kb.entry.qid, "nodes": nodes}
+    data = {"knowledge": dataclasses.asdict(stamp), "entry": kb.entry.qid, "nodes": nodes}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

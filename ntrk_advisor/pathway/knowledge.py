@@ -2,6 +2,12 @@
 
 Everything is data: files are read by fixed names from one folder, parsed with a safe YAML
 loader, validated, cross-checked, and only then compiled. Nothing in them is ever executed.
+
+A knowledge base has two layers. The compiled layer (linked tree nodes, every statement and
+caution already worded per language, the stamp) is all that evaluating a case needs, and it is
+plain Python: it is what the on-disk cache holds, so a quick consult never imports pydantic or
+YAML. The catalogues (the validated files, as pydantic models) are what rendering, interviews and
+the tooling read; they are rebuilt from the parsed files the first time something asks for them.
 """
 
 from __future__ import annotations
@@ -9,30 +15,31 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ntrk_advisor import settings
 from ntrk_advisor.errors import PathwayError, PathwayProblem
-from ntrk_advisor.i18n import Lang
+from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.models import KnowledgeStamp
-from ntrk_advisor.pathway.schema import (
-    ArgumentsFile,
-    Audience,
-    CautionsFile,
-    EvidenceFile,
-    KnowledgeFile,
-    PathwayFile,
-    QuestionsFile,
-    Statement,
-    StatementsFile,
-)
-from ntrk_advisor.pathway.tree import TreeNode, compile_tree
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.pathway.tree import TreeNode
+from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ntrk_advisor.pathway.schema import (
+        ArgumentsFile,
+        CautionsFile,
+        EvidenceFile,
+        KnowledgeFile,
+        PathwayFile,
+        QuestionsFile,
+        Statement,
+        StatementsFile,
+    )
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -51,13 +58,14 @@ CATALOGUE_FILES = (
 )
 PATHWAY_FILES = tuple(f"{p.value}.yaml" for p in PathwayName)
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
 class RenderedStatement:
     """A statement worded for one language and age group."""
 
+    action: ActionCode
     summary: str
     rationale: tuple[str, ...]
     bullet_arguments: tuple[tuple[str, ...], ...]
@@ -66,9 +74,9 @@ class RenderedStatement:
     evidence: tuple[str, ...]
 
 
-@dataclass
-class KnowledgeBase:
-    """The checked, compiled knowledge: catalogues, trees and the stamp every result carries."""
+@dataclass(frozen=True)
+class Catalogues:
+    """The validated pathway files: what renderers, interviews and tooling read."""
 
     meta: KnowledgeFile
     questions: QuestionsFile
@@ -77,40 +85,108 @@ class KnowledgeBase:
     cautions: CautionsFile
     statements: StatementsFile
     pathways: dict[PathwayName, PathwayFile]
-    nodes: dict[str, TreeNode]
-    location: str
-    builtin: bool
-    _rendered: dict[tuple[str, Lang, AgeGroup], RenderedStatement] = field(default_factory=dict)
 
-    @property
-    def entry(self) -> TreeNode:
+
+class KnowledgeBase:
+    """The checked, compiled knowledge: trees, worded statements, the stamp, and the catalogues."""
+
+    def __init__(
+        self,
+        catalogues: Catalogues,
+        parsed: dict[str, Any],
+        nodes: dict[str, TreeNode],
+        location: str,
+        builtin: bool,
+    ) -> None:
+        self.nodes = nodes
+        self.entry: TreeNode = nodes[f"diagnostic.{catalogues.pathways[PathwayName.DIAGNOSTIC].entry}"]
         """Where every case starts: the diagnostic gate."""
-        return self.nodes[f"diagnostic.{self.pathways[PathwayName.DIAGNOSTIC].entry}"]
-
-    @functools.cached_property
-    def stamp(self) -> KnowledgeStamp:
+        self.stamp: KnowledgeStamp = _stamp(catalogues.meta)
         """Version, review date, source and name, as carried by every result."""
-        meta = self.meta.knowledge
-        source = meta.source
-        return KnowledgeStamp(
-            version=meta.version,
-            reviewed=meta.reviewed.isoformat(),
-            source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
-            name=meta.name,
-        )
+        self.location = location
+        self.builtin = builtin
+        self._statements = {
+            (sid, lang, group): _render(statement, lang, group)
+            for sid, statement in catalogues.statements.statements.items()
+            for lang in LANGS
+            for group in AgeGroup
+        }
+        self._cautions: dict[tuple[str, Lang], str] = {
+            (cid, lang): str(getattr(caution.text, lang))
+            for cid, caution in catalogues.cautions.cautions.items()
+            for lang in LANGS
+        }
+        self._parsed = parsed
+        self._catalogues: Catalogues | None = catalogues
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cache keeps the plain compiled layer and the parsed files, never pydantic objects.
+        return {**self.__dict__, "_catalogues": None}
 
     def statement(self, statement_id: str, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
-        """A statement's texts for this language and age group (worded once, then reused)."""
-        key = (statement_id, lang, age_group)
-        rendered = self._rendered.get(key)
-        if rendered is None:
-            rendered = _render(self.statements.statements[statement_id], lang, age_group)
-            self._rendered[key] = rendered
-        return rendered
+        """A statement's action and texts for this language and age group."""
+        return self._statements[(statement_id, lang, age_group)]
+
+    def caution(self, caution_id: str, lang: Lang) -> str:
+        """A caution's text in `lang`."""
+        return self._cautions[(caution_id, lang)]
+
+    @property
+    def catalogues(self) -> Catalogues:
+        """The validated files (validated again from the parsed files after a cache load)."""
+        if self._catalogues is None:
+            self._catalogues = _catalogues_of(self._parsed)
+        return self._catalogues
+
+    @property
+    def meta(self) -> KnowledgeFile:
+        """knowledge.yaml: name, version, review date, source."""
+        return self.catalogues.meta
+
+    @property
+    def questions(self) -> QuestionsFile:
+        """questions.yaml: how to ask for each field."""
+        return self.catalogues.questions
+
+    @property
+    def arguments(self) -> ArgumentsFile:
+        """arguments.yaml: the article's sections and arguments."""
+        return self.catalogues.arguments
+
+    @property
+    def evidence(self) -> EvidenceFile:
+        """evidence.yaml: the external references."""
+        return self.catalogues.evidence
+
+    @property
+    def cautions(self) -> CautionsFile:
+        """cautions.yaml: the cautions and what they cite."""
+        return self.catalogues.cautions
+
+    @property
+    def statements(self) -> StatementsFile:
+        """recommendations.yaml: the worded actions."""
+        return self.catalogues.statements
+
+    @property
+    def pathways(self) -> dict[PathwayName, PathwayFile]:
+        """The five pathway modules."""
+        return self.catalogues.pathways
 
     def section_of(self, argument_id: str) -> str:
         """The article section an argument belongs to (e.g. `S3`)."""
         return self.arguments.arguments[argument_id].section
+
+
+def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:
+    knowledge = meta.knowledge
+    source = knowledge.source
+    return KnowledgeStamp(
+        version=knowledge.version,
+        reviewed=knowledge.reviewed.isoformat(),
+        source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
+        name=knowledge.name,
+    )
 
 
 def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
@@ -123,6 +199,7 @@ def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedSt
         evidence.update(dict.fromkeys(bullet.evidence))
     evidence.update(dict.fromkeys(statement.evidence))
     return RenderedStatement(
+        action=statement.action,
         summary=getattr(statement.summary, lang),
         rationale=tuple(getattr(b.text, lang) for b in bullets),
         bullet_arguments=tuple(tuple(b.arguments) for b in bullets),
@@ -165,48 +242,58 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
 
 def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> KnowledgeBase:
     from ntrk_advisor.pathway.checks import check_catalogues, check_pathways
+    from ntrk_advisor.pathway.tree import compile_tree
 
     problems: list[PathwayProblem] = []
-    raw = {name: _parse_yaml(name, text, problems) for name, text in texts.items()}
-    meta = _validate(KnowledgeFile, raw, "knowledge.yaml", problems)
-    questions = _validate(QuestionsFile, raw, "questions.yaml", problems)
-    arguments = _validate(ArgumentsFile, raw, "arguments.yaml", problems)
-    evidence = _validate(EvidenceFile, raw, "evidence.yaml", problems)
-    cautions = _validate(CautionsFile, raw, "cautions.yaml", problems)
-    statements = _validate(StatementsFile, raw, "recommendations.yaml", problems)
+    parsed = {name: _parse_yaml(name, text, problems) for name, text in texts.items()}
+    catalogues = _catalogues_of(parsed, problems)
+    if catalogues is not None and not builtin:
+        problems += _check_local_identity(catalogues.meta)
+    if problems or catalogues is None:
+        raise PathwayError(problems)
+    c = catalogues
+    problems += check_catalogues(c.questions, c.arguments, c.evidence, c.cautions, c.statements)
+    if not problems:
+        problems += check_pathways(c.pathways, c.statements, c.cautions)
+    if problems:
+        raise PathwayError(problems)
+    return KnowledgeBase(c, parsed, compile_tree(c.pathways), str(root), builtin)
+
+
+def _catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None = None) -> Catalogues:
+    """Validate every parsed file; problems are collected (or, for files once checked, raised)."""
+    from ntrk_advisor.pathway.schema import (
+        ArgumentsFile,
+        CautionsFile,
+        EvidenceFile,
+        KnowledgeFile,
+        PathwayFile,
+        QuestionsFile,
+        StatementsFile,
+    )
+
+    found: list[PathwayProblem] = [] if problems is None else problems
+    meta = _validate(KnowledgeFile, parsed, "knowledge.yaml", found)
+    questions = _validate(QuestionsFile, parsed, "questions.yaml", found)
+    arguments = _validate(ArgumentsFile, parsed, "arguments.yaml", found)
+    evidence = _validate(EvidenceFile, parsed, "evidence.yaml", found)
+    cautions = _validate(CautionsFile, parsed, "cautions.yaml", found)
+    statements = _validate(StatementsFile, parsed, "recommendations.yaml", found)
     pathways: dict[PathwayName, PathwayFile] = {}
     for pathway in PathwayName:
         fname = f"{pathway.value}.yaml"
-        pfile = _validate(PathwayFile, raw, fname, problems)
+        pfile = _validate(PathwayFile, parsed, fname, found)
         if pfile is not None:
             if pfile.pathway is not pathway:
                 declared = pfile.pathway.value
                 message = f"declares '{declared}', expected '{pathway.value}'"
-                problems.append(PathwayProblem(fname, "pathway", message))
+                found.append(PathwayProblem(fname, "pathway", message))
             else:
                 pathways[pathway] = pfile
-    if meta is not None and not builtin:
-        problems += _check_local_identity(meta)
-    if problems:
-        raise PathwayError(problems)
+    if found:
+        raise PathwayError(found)
     assert meta and questions and arguments and evidence and cautions and statements
-    problems += check_catalogues(questions, arguments, evidence, cautions, statements)
-    if not problems:
-        problems += check_pathways(pathways, statements, cautions)
-    if problems:
-        raise PathwayError(problems)
-    return KnowledgeBase(
-        meta=meta,
-        questions=questions,
-        arguments=arguments,
-        evidence=evidence,
-        cautions=cautions,
-        statements=statements,
-        pathways=pathways,
-        nodes=compile_tree(pathways),
-        location=str(root),
-        builtin=builtin,
-    )
+    return Catalogues(meta, questions, arguments, evidence, cautions, statements, pathways)
 
 
 @functools.lru_cache(maxsize=1)
@@ -273,6 +360,8 @@ def _parse_yaml(name: str, text: str | None, problems: list[PathwayProblem]) -> 
 
 
 def _validate(model: type[M], raw: dict[str, Any], fname: str, problems: list[PathwayProblem]) -> M | None:
+    from pydantic import ValidationError
+
     data = raw.get(fname)
     if data is None:
         return None

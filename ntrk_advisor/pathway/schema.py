@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ntrk_advisor.vocabulary import ActionCode, PathwayName, Strength
+from ntrk_advisor.vocabulary import ActionCode, Audience, PathwayName, Strength
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
@@ -38,14 +38,6 @@ class Text(_Data):
     def _no_space_between_chinese(cls, value: str) -> str:
         # YAML's folded style (>-) joins lines with a space; Chinese never has one between characters.
         return _SPACE_BETWEEN_CJK.sub("", value)
-
-
-class Audience(str, Enum):
-    """Who a rationale bullet or caution is shown for."""
-
-    ALL = "all"
-    ADULT = "adult"
-    PEDIATRIC = "pediatric"
 
 
 class KnowledgeSource(_Data):

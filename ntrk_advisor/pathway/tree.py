@@ -5,11 +5,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
-from ntrk_advisor.pathway.schema import Branch, Bundle, PathwayFile
-from ntrk_advisor.vocabulary import PathwayName
+from ntrk_advisor.vocabulary import Audience, PathwayName, Strength
+
+if TYPE_CHECKING:
+    from ntrk_advisor.pathway.schema import Branch, Bundle, PathwayFile
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """An action a node contributes: which statement, how strongly, at which step."""
+
+    use: str
+    strength: Strength
+    step: int
+
+
+@dataclass(frozen=True)
+class CautionFor:
+    """A caution a node contributes, and who it is shown for."""
+
+    id: str
+    audience: Audience
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What an `add` or `outcome` node puts into the recommendation."""
+
+    actions: tuple[StepRef, ...]
+    cautions: tuple[CautionFor, ...]
+
+    @classmethod
+    def of(cls, bundle: Bundle) -> Contribution:
+        """The compiled form of a node's bundle from the pathway file."""
+        return cls(
+            tuple(StepRef(a.use, a.strength, a.step) for a in bundle.actions),
+            tuple(CautionFor(c.id, c.audience) for c in bundle.cautions),
+        )
 
 
 @dataclass(eq=False)
@@ -21,7 +56,7 @@ class TreeNode:
     kind: str
     field: str | None = None
     spec: FieldSpec | None = None
-    bundle: Bundle | None = None
+    bundle: Contribution | None = None
     next: TreeNode | None = None
     scalar_routes: dict[Any, TreeNode] = dc_field(default_factory=dict)
     list_routes: list[tuple[frozenset[Any] | None, TreeNode]] = dc_field(default_factory=list)
@@ -92,6 +127,7 @@ def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
             kind = node.kind
             field_name = node.ask or node.route_on
             spec = None
+            bundle = node.add or node.outcome
             if field_name is not None:
                 spec = FIELD_SPECS.get(field_name) or ROUTE_SPECS[field_name]
             nodes[f"{pathway.value}.{name}"] = TreeNode(
@@ -100,7 +136,7 @@ def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
                 kind=kind,
                 field=node.ask,
                 spec=spec,
-                bundle=node.add or node.outcome,
+                bundle=None if bundle is None else Contribution.of(bundle),
             )
     for pathway, pfile in files.items():
         for name, node in pfile.nodes.items():
