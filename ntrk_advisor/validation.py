@@ -51,11 +51,17 @@ class CaseInvalid(AdvisorError):
 
 _POSITION = {name: index for index, name in enumerate(CASE_FIELDS)}
 _EMPTY: tuple[None, ...] = (None,) * len(CASE_FIELDS)
-_RULES: dict[str, tuple[int, FieldSpec, dict[Any, Enum]]] = {
-    name: (_POSITION[name], spec, {m.value: m for m in spec.values} if spec.values is not None else {})
+_RULES: dict[str, tuple[int, str, FieldSpec, dict[Any, Enum]]] = {
+    name: (
+        _POSITION[name],
+        spec.kind,
+        spec,
+        {m.value: m for m in spec.values} if spec.values is not None else {},
+    )
     for name, spec in CASE_SPECS.items()
 }
-"""Per field: its place in a `Case`, its spec, and its canonical spellings (enum and list fields)."""
+"""Per field: its place in a `Case`, its kind, its spec, and its canonical spellings."""
+_FIELD_COUNT = len(CASE_FIELDS)
 
 _new_case = tuple.__new__
 
@@ -77,13 +83,12 @@ def case_from_data(data: object) -> Case:
         rule = _RULES.get(key)
         if rule is None:
             close = difflib.get_close_matches(str(key), CASE_FIELDS, n=1, cutoff=0.6)
-            where = len(CASE_FIELDS) + len(problems)  # after every field, in the order given
+            where = _FIELD_COUNT + len(problems)  # after every field, in the order given
             problems.append((where, (str(key), "unknown_field", {"suggestion": close[0]} if close else {})))
             continue
         if value is None:
             continue
-        position, spec, canonical = rule
-        kind = spec.kind
+        position, kind, spec, canonical = rule
         cls = value.__class__
         accepted: Any = None
         if kind == "enum":

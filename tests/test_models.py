@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pickle
 
+import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ntrk_advisor.models import CASE_FIELDS, Case
+from ntrk_advisor.schemas import case_schema
 from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
 from ntrk_advisor.vocabulary import (
     Emergency,
@@ -281,3 +285,33 @@ def test_answers_are_the_given_fields_as_json_values() -> None:
 def test_cases_survive_pickling_for_parallel_workers() -> None:
     case = Case(age_years=0.5, setting="metastatic", prior_trk_inhibitors=["larotrectinib"])
     assert pickle.loads(pickle.dumps(case)) == case
+
+
+# --- the case JSON Schema and validation are written from one table: they must agree ----------
+
+CASE_SCHEMA = jsonschema.Draft202012Validator(case_schema())
+_CANONICAL_WORDS = [v for _, values in [*CONTRACT_ENUMS.values(), *CONTRACT_LISTS.values()] for v in values]
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=70)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(_CANONICAL_WORDS),
+    _TEXT,
+)
+_VALUES = st.one_of(_SCALARS, st.lists(st.one_of(st.sampled_from(_CANONICAL_WORDS), _SCALARS), max_size=3))
+_KEYS = st.one_of(st.sampled_from(CASE_FIELDS), st.text(max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=8))
+def test_what_the_case_schema_accepts_validation_accepts_and_every_case_fits_the_schema(
+    data: dict[str, object],
+) -> None:
+    try:
+        case = case_from_data(data)
+    except CaseInvalid:
+        assert not CASE_SCHEMA.is_valid(data), data
+    else:
+        assert CASE_SCHEMA.is_valid(case.answers()), data

@@ -65,7 +65,7 @@ def selected_nodes(kb: KnowledgeBase, pathway: PathwayName | None) -> list[TreeN
 def node_label(kb: KnowledgeBase, node: TreeNode, lang: Lang = "en") -> str:
     """A short human label: the question asked, or the actions of an outcome."""
     if node.kind == "ask" and node.field:
-        return str(getattr(kb.questions.questions[node.field].prompt, lang))
+        return kb.prompt(node.field, lang)
     if node.kind == "route_on":
         return "age group"
     assert node.bundle is not None

@@ -75,6 +75,16 @@ class RenderedStatement:
 
 
 @dataclass(frozen=True)
+class CitedWork:
+    """An evidence entry as a reference list prints it."""
+
+    citation: str
+    year: int | None
+    link: str | None
+    """`PMID n` when there is one, else the URL."""
+
+
+@dataclass(frozen=True)
 class Catalogues:
     """The validated pathway files: what renderers, interviews and tooling read."""
 
@@ -116,6 +126,17 @@ class KnowledgeBase:
             for cid, caution in catalogues.cautions.cautions.items()
             for lang in LANGS
         }
+        # What the result screens and reports print, so a non-interactive consult needs no catalogue.
+        self._sections = {aid: a.section for aid, a in catalogues.arguments.arguments.items()}
+        self._works = {
+            eid: CitedWork(e.citation, e.year, f"PMID {e.pmid}" if e.pmid else e.url)
+            for eid, e in catalogues.evidence.evidence.items()
+        }
+        self._prompts: dict[tuple[str, Lang], str] = {
+            (name, lang): str(getattr(question.prompt, lang))
+            for name, question in catalogues.questions.questions.items()
+            for lang in LANGS
+        }
         self._parsed = parsed
         self._catalogues: Catalogues | None = catalogues
 
@@ -130,6 +151,18 @@ class KnowledgeBase:
     def caution(self, caution_id: str, lang: Lang) -> str:
         """A caution's text in `lang`."""
         return self._cautions[(caution_id, lang)]
+
+    def section_of(self, argument_id: str) -> str | None:
+        """The article section an argument belongs to (e.g. `S3`), or None for an unknown ID."""
+        return self._sections.get(argument_id)
+
+    def work(self, evidence_id: str) -> CitedWork | None:
+        """An evidence ID's reference, or None for an unknown ID."""
+        return self._works.get(evidence_id)
+
+    def prompt(self, field_name: str, lang: Lang) -> str:
+        """The question asked for a field, in `lang` (how a missing answer is described)."""
+        return self._prompts[(field_name, lang)]
 
     @property
     def catalogues(self) -> Catalogues:
@@ -172,10 +205,6 @@ class KnowledgeBase:
     def pathways(self) -> dict[PathwayName, PathwayFile]:
         """The five pathway modules."""
         return self.catalogues.pathways
-
-    def section_of(self, argument_id: str) -> str:
-        """The article section an argument belongs to (e.g. `S3`)."""
-        return self.arguments.arguments[argument_id].section
 
 
 def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:

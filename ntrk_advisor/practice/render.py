@@ -41,7 +41,7 @@ def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBas
     """`advanced.oligoprogression · S4; weickhardt-2012-jto`: what a text rests on."""
     parts = []
     if arguments:
-        sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
+        sections = sorted({s for s in map(kb.section_of, arguments) if s is not None})
         parts.append(f"{', '.join(arguments)} · {', '.join(sections)}")
     if evidence:
         parts.append(", ".join(evidence))

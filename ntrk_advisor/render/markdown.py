@@ -31,9 +31,7 @@ def render_markdown(
     out.append("")
     if result.status is Status.INCOMPLETE:
         out += [f"> {t('incomplete_note', lang)}", "", f"## {t('missing', lang)}", ""]
-        out += [
-            f"- `{field}`: {getattr(kb.questions.questions[field].prompt, lang)}" for field in result.missing
-        ]
+        out += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing]
         out.append("")
     if result.status is Status.INVALID:
         out += [f"> {t('invalid_note', lang)}", "", f"## {t('errors', lang)}", ""]

@@ -76,7 +76,7 @@ def render_screen(
         console.print(_fold(t("incomplete_note", lang), "bold yellow"))
         table = Table(title=t("missing", lang), show_header=False, expand=False)
         for field in result.missing:
-            table.add_row(_fold(field, "bold"), _fold(getattr(kb.questions.questions[field].prompt, lang)))
+            table.add_row(_fold(field, "bold"), _fold(kb.prompt(field, lang)))
         console.print(table)
     if result.status is Status.INVALID:
         console.print(_fold(t("invalid_note", lang), "bold red"))

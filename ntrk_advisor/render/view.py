@@ -38,7 +38,7 @@ def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
     per_bullet = action.bullet_arguments
     arguments = per_bullet[index] if index < len(per_bullet) else ()
     if arguments:
-        sections = sorted({kb.section_of(a) for a in arguments if a in kb.arguments.arguments})
+        sections = sorted({s for s in map(kb.section_of, arguments) if s is not None})
         return f"{', '.join(arguments)} · {', '.join(sections)}"
     evidence = action.bullet_evidence[index] if index < len(action.bullet_evidence) else ()
     return ", ".join(evidence)
@@ -66,11 +66,9 @@ def references(result: Result, kb: KnowledgeBase) -> list[Reference]:
         seen.update(dict.fromkeys(action.evidence))
     out = []
     for ref_id in seen:
-        evidence = kb.evidence.evidence.get(ref_id)
-        if evidence is None:
-            continue
-        link = f"PMID {evidence.pmid}" if evidence.pmid else evidence.url
-        out.append(Reference(ref_id, evidence.citation, evidence.year, link))
+        work = kb.work(ref_id)
+        if work is not None:
+            out.append(Reference(ref_id, work.citation, work.year, work.link))
     return out
 
 
