@@ -82,9 +82,10 @@ def case_from_data(data: object) -> Case:
     for key, value in data.items():
         rule = _RULES.get(key)
         if rule is None:
-            close = difflib.get_close_matches(str(key), CASE_FIELDS, n=1, cutoff=0.6)
+            name = _printable(str(key))
+            close = difflib.get_close_matches(name, CASE_FIELDS, n=1, cutoff=0.6)
             where = _FIELD_COUNT + len(problems)  # after every field, in the order given
-            problems.append((where, (str(key), "unknown_field", {"suggestion": close[0]} if close else {})))
+            problems.append((where, (name, "unknown_field", {"suggestion": close[0]} if close else {})))
             continue
         if value is None:
             continue
@@ -126,6 +127,11 @@ def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int,
     except _Invalid as exc:
         problems.append((position, (spec.name, exc.kind, exc.ctx)))
         return None
+
+
+def _printable(text: str) -> str:
+    """A key as it can be written back: a lone surrogate (valid as a JSON escape) shown escaped."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class _Invalid(Exception):

@@ -315,3 +315,9 @@ def test_what_the_case_schema_accepts_validation_accepts_and_every_case_fits_the
         assert not CASE_SCHEMA.is_valid(data), data
     else:
         assert CASE_SCHEMA.is_valid(case.answers()), data
+
+
+def test_an_unknown_key_with_a_lone_surrogate_is_named_in_writable_text() -> None:
+    errors = errors_of({"a\ud800b": 1})
+    assert errors == {"a\\ud800b": "unknown field"}
+    next(iter(errors)).encode("utf-8")  # found by benchmarks/fuzz.py: a key must be writable
