@@ -69,3 +69,26 @@ def test_the_cache_can_be_switched_off(
     monkeypatch.setenv(compiled_cache.NO_CACHE_ENV, "1")
     load_knowledge_base(renamed(pathways_copy))
     assert not cache_dir.exists()
+
+
+def test_changing_the_code_that_builds_the_cache_changes_the_fingerprint(tmp_path: Path) -> None:
+    package = Path(compiled_cache.__file__).resolve().parent.parent
+    copy = tmp_path / "ntrk_advisor"
+    for name in compiled_cache._LAYOUT_SOURCES:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes((package / name).read_bytes())
+    before = compiled_cache.code_fingerprint(copy)
+    assert compiled_cache.code_fingerprint(package) == before  # by content, not by place
+    tree = copy / "pathway" / "tree.py"
+    tree.write_text(tree.read_text(encoding="utf-8") + "\n# a new layout\n", encoding="utf-8")
+    assert compiled_cache.code_fingerprint(copy) != before
+
+
+def test_a_cache_written_by_other_code_is_not_read(
+    cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_knowledge_base(renamed(pathways_copy))
+    (written,) = cache_dir.glob("knowledge-*.pickle")
+    monkeypatch.setattr(compiled_cache, "code_fingerprint", lambda package: b"other code")
+    load_knowledge_base(pathways_copy)
+    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 2  # rebuilt under a new key

@@ -22,18 +22,46 @@ CACHE_ENV = "NTRK_ADVISOR_CACHE"
 NO_CACHE_ENV = "NTRK_ADVISOR_NO_CACHE"
 
 
+_LAYOUT_SOURCES = (
+    "models.py",
+    "fields.py",
+    "vocabulary.py",
+    "i18n.py",
+    "pathway/schema.py",
+    "pathway/checks.py",
+    "pathway/tree.py",
+    "pathway/knowledge.py",
+)
+"""The code that decides what a cached knowledge base holds and how it is built."""
+
+
 def key_of(texts: dict[str, str | None], *, builtin: bool) -> str:
-    """A key that changes with any file, the tool, Python, and built-in versus local.
+    """A key that changes with any file, the code that builds the cache, Python, and built-in or local.
 
     Built-in and local differ because a local copy is checked for a rule the built-ins are not.
-    The cache holds plain Python objects and parsed YAML only (no pydantic models), so it does
-    not depend on pydantic's version; asking pydantic for it would cost a consult its import.
+    The cache holds plain Python objects and parsed YAML only, never pydantic models.
     """
     digest = hashlib.sha256()
-    digest.update(f"{__version__}|{sys.version}|{builtin}".encode())
+    digest.update(f"{__version__}|{sys.version}|{builtin}|".encode())
+    digest.update(code_fingerprint(Path(__file__).resolve().parent.parent))
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + (texts[name] or "").encode() + b"\0")
     return digest.hexdigest()
+
+
+def code_fingerprint(package: Path) -> bytes:
+    """A digest of the code that builds the cache, by content.
+
+    Not only the version: a development build keeps its version number while the cached layout
+    changes, and an older layout must never be read back.
+    """
+    digest = hashlib.sha256()
+    for name in _LAYOUT_SOURCES:
+        try:
+            digest.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
+        except OSError:  # installed without sources: the version alone has to do
+            digest.update(name.encode() + b"\0?\0")
+    return digest.digest()
 
 
 def _folder() -> Path | None:
