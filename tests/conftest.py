@@ -15,6 +15,19 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_k
 from ntrk_advisor.settings import use_pathways
 
 PROJECT = Path(__file__).resolve().parent.parent
+RESULT_KEYS = (  # the result's keys in the contract's order (case-contract.md), written from the spec
+    "schema_version",
+    "case_id",
+    "status",
+    "age_group",
+    "pathway",
+    "actions",
+    "cautions",
+    "missing",
+    "errors",
+    "trace",
+    "knowledge",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

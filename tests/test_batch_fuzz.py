@@ -15,6 +15,7 @@ from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.models import CASE_FIELDS
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
 from ntrk_advisor.schemas import result_schema
+from tests.conftest import RESULT_KEYS
 
 KEYS = ["id", *FIELD_SPECS, "settting", "extra"]
 SCALARS = st.one_of(
@@ -46,19 +47,6 @@ VALUES = st.recursive(
     max_leaves=12,
 )
 CASES = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
-RESULT_KEYS = [
-    "schema_version",
-    "case_id",
-    "status",
-    "age_group",
-    "pathway",
-    "actions",
-    "cautions",
-    "missing",
-    "errors",
-    "trace",
-    "knowledge",
-]
 
 VALIDATOR = jsonschema.Draft202012Validator(result_schema())
 EVALUATORS = {lang: BatchEvaluator(default_knowledge_base(), lang) for lang in ("en", "zh")}  # type: ignore[misc]

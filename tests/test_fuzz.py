@@ -23,23 +23,10 @@ from ntrk_advisor.batch.sources import MAX_RECORD_BYTES
 from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.models import CASE_FIELDS
 from ntrk_advisor.schemas import result_schema
-from tests.conftest import CliRun
+from tests.conftest import RESULT_KEYS, CliRun
 
 Run = Callable[..., CliRun]
 
-RESULT_KEYS = [  # the contract's key order (case-contract.md)
-    "schema_version",
-    "case_id",
-    "status",
-    "age_group",
-    "pathway",
-    "actions",
-    "cautions",
-    "missing",
-    "errors",
-    "trace",
-    "knowledge",
-]
 SCHEMA = result_schema()
 jsonschema.Draft202012Validator.check_schema(SCHEMA)
 # What `jsonschema.validate(obj, result_schema())` does, with the schema checked once rather than
