@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
-from ntrk_advisor.engine import Decision, build_result, json_answer
+from ntrk_advisor.engine import Decision, build_result
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Result
+from ntrk_advisor.models import Result, json_value
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 _SLOT = "\u0000slot\u0000"
@@ -91,7 +91,7 @@ class DecisionEncoder:
                 # reach this cache, so True cannot be mistaken for 1.
                 text = known.get(value)
                 if text is None:
-                    text = known[value] = dumps(json_answer(value)).encode()
+                    text = known[value] = dumps(json_value(value)).encode()
                 out.append(text)
         out.append(parts[-1])
         return b"".join(out), summary

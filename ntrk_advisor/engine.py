@@ -11,11 +11,11 @@ built from it, so there is exactly one place where routing happens.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from enum import Enum
 from typing import Any, NamedTuple
 
+from ntrk_advisor.fields import ID_SPEC
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Action, Case, Result, TraceStep
+from ntrk_advisor.models import Action, Case, Result, TraceStep, json_value
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.pathway.tree import TreeNode
 from ntrk_advisor.validation import CaseInvalid, case_from_data
@@ -125,16 +125,7 @@ def echoable_id(raw: object, exc: CaseInvalid) -> str | None:
         value.encode("utf-8")  # a lone surrogate can be written as a JSON escape, never as text
     except UnicodeEncodeError:
         return None
-    return value if len(value) <= 64 else None
-
-
-def json_answer(value: Any) -> Any:
-    """An answer as the JSON value the trace shows."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return [json_answer(v) for v in value]
-    return value
+    return value if len(value) <= (ID_SPEC.max_length or 0) else None
 
 
 def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: KnowledgeBase) -> Result:
@@ -145,7 +136,7 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
         assert decision.age_group is not None
         actions, cautions = _collect(tuple(decision.contributors), decision.age_group, lang, kb)
     trace = tuple(
-        TraceStep(node=node.qid, field=node.field or "", answer=json_answer(value))
+        TraceStep(node=node.qid, field=node.field or "", answer=json_value(value))
         for node, value in decision.asked
     )
     return Result(

@@ -92,7 +92,7 @@ class Case(_CaseValues):
     def answers(self) -> dict[str, Any]:
         """The given fields as JSON-ready values (for saving and replaying a case)."""
         return {
-            name: _json_value(value)
+            name: json_value(value)
             for name, value in zip(CASE_FIELDS, self, strict=True)
             if value is not None
         }
@@ -102,9 +102,10 @@ def _rebuild_case(values: tuple[Any, ...]) -> Case:
     return tuple.__new__(Case, values)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A case value as JSON writes it: enum members by their value, tuples as lists."""
     if isinstance(value, tuple):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value.value if isinstance(value, Enum) else value
 
 
@@ -210,19 +211,3 @@ class Result:
             "name": stamp.name,
         }
         return data
-
-
-RESULT_KEYS: tuple[str, ...] = (
-    "schema_version",
-    "case_id",
-    "status",
-    "age_group",
-    "pathway",
-    "actions",
-    "cautions",
-    "missing",
-    "errors",
-    "trace",
-    "knowledge",
-)
-"""The result's keys in contract order (`age_group` is left out when the age is unknown)."""

@@ -10,6 +10,7 @@ from ntrk_advisor.engine import evaluate, evaluate_many
 from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.vocabulary import Status
+from tests.conftest import RESULT_KEYS
 
 ADULT = {"age_years": 50, "fusion_status": "confirmed"}
 CHILD = {"age_years": 2, "fusion_status": "confirmed"}
@@ -371,19 +372,7 @@ def test_chinese_results_translate_texts_but_never_codes() -> None:
 
 def test_result_json_keys_follow_the_contract_order() -> None:
     data = run(**ADULT, setting="early", treatment_phase="naive").to_dict()
-    assert list(data) == [
-        "schema_version",
-        "case_id",
-        "status",
-        "age_group",
-        "pathway",
-        "actions",
-        "cautions",
-        "missing",
-        "errors",
-        "trace",
-        "knowledge",
-    ]
+    assert list(data) == list(RESULT_KEYS)
     assert list(data["actions"][0]) == [
         "action",
         "strength",
