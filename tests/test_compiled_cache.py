@@ -31,7 +31,7 @@ def test_a_loaded_knowledge_base_is_cached_and_reused(
     cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = load_knowledge_base(renamed(pathways_copy))
-    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("knowledge-*.json"))) == 1
     monkeypatch.setattr("ntrk_advisor.pathway.knowledge._build", lambda *a: pytest.fail("rebuilt"))
     again = load_knowledge_base(pathways_copy)
     assert again.stamp == first.stamp and set(again.nodes) == set(first.nodes)
@@ -40,7 +40,7 @@ def test_a_loaded_knowledge_base_is_cached_and_reused(
 def test_changing_a_file_rebuilds_and_the_change_shows(cache_dir: Path, pathways_copy: Path) -> None:
     load_knowledge_base(renamed(pathways_copy, "1"))
     assert load_knowledge_base(renamed(pathways_copy, "2")).stamp.version == "2"
-    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 2
+    assert len(list(cache_dir.glob("knowledge-*.json"))) == 2
 
 
 def test_a_broken_file_is_never_served_from_the_cache(cache_dir: Path, pathways_copy: Path) -> None:
@@ -52,8 +52,8 @@ def test_a_broken_file_is_never_served_from_the_cache(cache_dir: Path, pathways_
 
 def test_a_corrupt_cache_file_is_ignored(cache_dir: Path, pathways_copy: Path) -> None:
     load_knowledge_base(renamed(pathways_copy))
-    (cached,) = cache_dir.glob("knowledge-*.pickle")
-    cached.write_bytes(b"not a pickle")
+    (cached,) = cache_dir.glob("knowledge-*.json")
+    cached.write_bytes(b"not a cache file")
     assert load_knowledge_base(pathways_copy).stamp.name == "Clinic"
 
 
@@ -88,7 +88,7 @@ def test_a_cache_written_by_other_code_is_not_read(
     cache_dir: Path, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_knowledge_base(renamed(pathways_copy))
-    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("knowledge-*.json"))) == 1
     monkeypatch.setattr(compiled_cache, "code_fingerprint", lambda package: b"other code")
     load_knowledge_base(pathways_copy)
-    assert len(list(cache_dir.glob("knowledge-*.pickle"))) == 2  # rebuilt under a new key
+    assert len(list(cache_dir.glob("knowledge-*.json"))) == 2  # rebuilt under a new key

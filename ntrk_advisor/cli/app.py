@@ -78,6 +78,9 @@ app.command("about")(about)
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; a usage error is one line on stderr (exit 2)."""
+    import warnings
+
+    warnings.showwarning = edge.warning_line
     try:
         code = app(args=argv, prog_name="ntrk-advisor", standalone_mode=False)
     except SystemExit as exc:

@@ -34,6 +34,18 @@ def error_line(message: str) -> None:
         sys.stderr.write(f"  {line}\n")
 
 
+def warning_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Show a library warning as one line on stderr, as errors are (a `warnings.showwarning`)."""
+    sys.stderr.write(f"ntrk-advisor: warning: {message}\n")
+
+
 def at_the_edge(command: F) -> F:
     """Map every exception a command lets out to a message and an exit code."""
 

@@ -7,7 +7,8 @@ A knowledge base has two layers. The compiled layer (linked tree nodes, every st
 caution already worded per language, the stamp) is all that evaluating a case needs, and it is
 plain Python: it is what the on-disk cache holds, so a quick consult never imports pydantic or
 YAML. The catalogues (the validated files, as pydantic models) are what rendering, interviews and
-the tooling read; they are rebuilt from the parsed files the first time something asks for them.
+the tooling read; after a cache load they are parsed and validated again from the files' texts the
+first time something asks for them.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ntrk_advisor import settings
 from ntrk_advisor.errors import PathwayError, PathwayProblem
-from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.i18n import Lang
 from ntrk_advisor.models import KnowledgeStamp
+from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName
+from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
         KnowledgeFile,
         PathwayFile,
         QuestionsFile,
-        Statement,
         StatementsFile,
     )
 
@@ -62,29 +63,6 @@ M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
-class RenderedStatement:
-    """A statement worded for one language and age group."""
-
-    action: ActionCode
-    summary: str
-    rationale: tuple[str, ...]
-    bullet_arguments: tuple[tuple[str, ...], ...]
-    bullet_evidence: tuple[tuple[str, ...], ...]
-    arguments: tuple[str, ...]
-    evidence: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CitedWork:
-    """An evidence entry as a reference list prints it."""
-
-    citation: str
-    year: int | None
-    link: str | None
-    """`PMID n` when there is one, else the URL."""
-
-
-@dataclass(frozen=True)
 class Catalogues:
     """The validated pathway files: what renderers, interviews and tooling read."""
 
@@ -102,47 +80,32 @@ class KnowledgeBase:
 
     def __init__(
         self,
-        catalogues: Catalogues,
-        parsed: dict[str, Any],
-        nodes: dict[str, TreeNode],
+        layer: CompiledLayer,
+        texts: dict[str, str | None],
         location: str,
         builtin: bool,
+        catalogues: Catalogues | None = None,
     ) -> None:
-        self.nodes = nodes
-        self.entry: TreeNode = nodes[f"diagnostic.{catalogues.pathways[PathwayName.DIAGNOSTIC].entry}"]
+        self.nodes = layer.nodes
+        self.entry: TreeNode = layer.nodes[layer.entry]
         """Where every case starts: the diagnostic gate."""
-        self.stamp: KnowledgeStamp = _stamp(catalogues.meta)
+        self.stamp: KnowledgeStamp = layer.stamp
         """Version, review date, source and name, as carried by every result."""
         self.location = location
         self.builtin = builtin
-        self._statements = {
-            (sid, lang, group): _render(statement, lang, group)
-            for sid, statement in catalogues.statements.statements.items()
-            for lang in LANGS
-            for group in AgeGroup
-        }
-        self._cautions: dict[tuple[str, Lang], str] = {
-            (cid, lang): str(getattr(caution.text, lang))
-            for cid, caution in catalogues.cautions.cautions.items()
-            for lang in LANGS
-        }
-        # What the result screens and reports print, so a non-interactive consult needs no catalogue.
-        self._sections = {aid: a.section for aid, a in catalogues.arguments.arguments.items()}
-        self._works = {
-            eid: CitedWork(e.citation, e.year, f"PMID {e.pmid}" if e.pmid else e.url)
-            for eid, e in catalogues.evidence.evidence.items()
-        }
-        self._prompts: dict[tuple[str, Lang], str] = {
-            (name, lang): str(getattr(question.prompt, lang))
-            for name, question in catalogues.questions.questions.items()
-            for lang in LANGS
-        }
-        self._parsed = parsed
-        self._catalogues: Catalogues | None = catalogues
+        self._layer = layer
+        self._statements = layer.statements
+        self._cautions = layer.cautions
+        self._sections = layer.sections
+        self._works = layer.works
+        self._prompts = layer.prompts
+        self._texts = texts
+        self._catalogues = catalogues
 
-    def __getstate__(self) -> dict[str, Any]:
-        # The cache keeps the plain compiled layer and the parsed files, never pydantic objects.
-        return {**self.__dict__, "_catalogues": None}
+    @property
+    def layer(self) -> CompiledLayer:
+        """The compiled layer, as the cache stores it."""
+        return self._layer
 
     def statement(self, statement_id: str, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
         """A statement's action and texts for this language and age group."""
@@ -166,9 +129,13 @@ class KnowledgeBase:
 
     @property
     def catalogues(self) -> Catalogues:
-        """The validated files (validated again from the parsed files after a cache load)."""
+        """The validated files (parsed and validated again, on first use, after a cache load)."""
         if self._catalogues is None:
-            self._catalogues = _catalogues_of(self._parsed)
+            problems: list[PathwayProblem] = []
+            parsed = {name: _parse_yaml(name, text, problems) for name, text in self._texts.items()}
+            if problems:  # the files changed on disk since they were checked
+                raise PathwayError(problems)
+            self._catalogues = _catalogues_of(parsed)
         return self._catalogues
 
     @property
@@ -207,37 +174,6 @@ class KnowledgeBase:
         return self.catalogues.pathways
 
 
-def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:
-    knowledge = meta.knowledge
-    source = knowledge.source
-    return KnowledgeStamp(
-        version=knowledge.version,
-        reviewed=knowledge.reviewed.isoformat(),
-        source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
-        name=knowledge.name,
-    )
-
-
-def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
-    audience = Audience(age_group.value)
-    bullets = [b for b in statement.rationale if b.audience in (Audience.ALL, audience)]
-    arguments: dict[str, None] = {}
-    evidence: dict[str, None] = {}
-    for bullet in bullets:
-        arguments.update(dict.fromkeys(bullet.arguments))
-        evidence.update(dict.fromkeys(bullet.evidence))
-    evidence.update(dict.fromkeys(statement.evidence))
-    return RenderedStatement(
-        action=statement.action,
-        summary=getattr(statement.summary, lang),
-        rationale=tuple(getattr(b.text, lang) for b in bullets),
-        bullet_arguments=tuple(tuple(b.arguments) for b in bullets),
-        bullet_evidence=tuple(tuple(b.evidence) for b in bullets),
-        arguments=tuple(arguments),
-        evidence=tuple(evidence),
-    )
-
-
 def builtin_source() -> Traversable:
     """The pathway modules shipped with the package (works from a wheel and an editable install)."""
     return resources.files("pathways")
@@ -261,17 +197,16 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
 
     key = compiled_cache.key_of(texts, builtin=builtin)
     cached = compiled_cache.load(key)
-    if isinstance(cached, KnowledgeBase):
-        cached.location, cached.builtin = str(root), builtin
-        return cached
+    if cached is not None:
+        return KnowledgeBase(cached, texts, str(root), builtin)
     kb = _build(texts, root, builtin)
-    compiled_cache.save(key, kb)
+    compiled_cache.save(key, kb.layer)
     return kb
 
 
 def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> KnowledgeBase:
     from ntrk_advisor.pathway.checks import check_catalogues, check_pathways
-    from ntrk_advisor.pathway.tree import compile_tree
+    from ntrk_advisor.pathway.compiled import compile_layer
 
     problems: list[PathwayProblem] = []
     parsed = {name: _parse_yaml(name, text, problems) for name, text in texts.items()}
@@ -286,7 +221,7 @@ def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> Kn
         problems += check_pathways(c.pathways, c.statements, c.cautions)
     if problems:
         raise PathwayError(problems)
-    return KnowledgeBase(c, parsed, compile_tree(c.pathways), str(root), builtin)
+    return KnowledgeBase(compile_layer(c), texts, str(root), builtin, catalogues=c)
 
 
 def _catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None = None) -> Catalogues:

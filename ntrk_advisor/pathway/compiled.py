@@ -1,0 +1,123 @@
+"""The compiled layer of a knowledge base: everything evaluating and printing a result needs.
+
+It is plain Python (linked tree nodes, every statement and caution already worded per language and
+age group, the stamp, argument sections, references and question prompts), so a quick consult that
+reads it from the cache never imports pydantic or YAML. `compiled_codec` turns it into JSON data
+for that cache and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.models import KnowledgeStamp
+from ntrk_advisor.pathway.tree import TreeNode
+from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName
+
+if TYPE_CHECKING:
+    from ntrk_advisor.pathway.knowledge import Catalogues
+    from ntrk_advisor.pathway.schema import KnowledgeFile, Statement
+
+
+@dataclass(frozen=True)
+class RenderedStatement:
+    """A statement worded for one language and age group."""
+
+    action: ActionCode
+    summary: str
+    rationale: tuple[str, ...]
+    bullet_arguments: tuple[tuple[str, ...], ...]
+    bullet_evidence: tuple[tuple[str, ...], ...]
+    arguments: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CitedWork:
+    """An evidence entry as a reference list prints it."""
+
+    citation: str
+    year: int | None
+    link: str | None
+    """`PMID n` when there is one, else the URL."""
+
+
+@dataclass(frozen=True)
+class CompiledLayer:
+    """What the engine walks and the result screens print, keyed for lookups only."""
+
+    nodes: dict[str, TreeNode]
+    entry: str
+    """The qid where every case starts: the diagnostic gate."""
+    stamp: KnowledgeStamp
+    statements: dict[tuple[str, Lang, AgeGroup], RenderedStatement]
+    cautions: dict[tuple[str, Lang], str]
+    sections: dict[str, str]
+    works: dict[str, CitedWork]
+    prompts: dict[tuple[str, Lang], str]
+
+
+def compile_layer(catalogues: Catalogues) -> CompiledLayer:
+    """Link the trees and word every text of checked catalogues."""
+    from ntrk_advisor.pathway.tree import compile_tree
+
+    c = catalogues
+    return CompiledLayer(
+        nodes=compile_tree(c.pathways),
+        entry=f"diagnostic.{c.pathways[PathwayName.DIAGNOSTIC].entry}",
+        stamp=_stamp(c.meta),
+        statements={
+            (sid, lang, group): _render(statement, lang, group)
+            for sid, statement in c.statements.statements.items()
+            for lang in LANGS
+            for group in AgeGroup
+        },
+        cautions={
+            (cid, lang): str(getattr(caution.text, lang))
+            for cid, caution in c.cautions.cautions.items()
+            for lang in LANGS
+        },
+        sections={aid: a.section for aid, a in c.arguments.arguments.items()},
+        works={
+            eid: CitedWork(e.citation, e.year, f"PMID {e.pmid}" if e.pmid else e.url)
+            for eid, e in c.evidence.evidence.items()
+        },
+        prompts={
+            (name, lang): str(getattr(question.prompt, lang))
+            for name, question in c.questions.questions.items()
+            for lang in LANGS
+        },
+    )
+
+
+def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:
+    knowledge = meta.knowledge
+    source = knowledge.source
+    return KnowledgeStamp(
+        version=knowledge.version,
+        reviewed=knowledge.reviewed.isoformat(),
+        source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
+        name=knowledge.name,
+    )
+
+
+def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
+    audience = Audience(age_group.value)
+    bullets = [b for b in statement.rationale if b.audience in (Audience.ALL, audience)]
+    arguments: dict[str, None] = {}
+    evidence: dict[str, None] = {}
+    for bullet in bullets:
+        arguments.update(dict.fromkeys(bullet.arguments))
+        evidence.update(dict.fromkeys(bullet.evidence))
+    evidence.update(dict.fromkeys(statement.evidence))
+    return RenderedStatement(
+        action=statement.action,
+        summary=getattr(statement.summary, lang),
+        rationale=tuple(getattr(b.text, lang) for b in bullets),
+        bullet_arguments=tuple(tuple(b.arguments) for b in bullets),
+        bullet_evidence=tuple(tuple(b.evidence) for b in bullets),
+        arguments=tuple(arguments),
+        evidence=tuple(evidence),
+    )

@@ -1,0 +1,241 @@
+"""The compiled knowledge layer as plain JSON data, and back again, checked at every step.
+
+The on-disk cache must never be able to run code, so it holds only JSON: strings, numbers, lists
+and objects. Reading it back rebuilds the layer field by field and checks the type of every value,
+every enum value and every reference between nodes; anything unexpected raises `CorruptLayer` and
+the caller builds the knowledge afresh from the pathway files. Nothing here is trusted merely
+because it parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS
+from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.models import KnowledgeStamp
+from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
+from ntrk_advisor.pathway.tree import CautionFor, Contribution, StepRef, TreeNode, canonical
+from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName, Strength
+
+LAYOUT = 1
+"""Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
+
+_NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
+
+T = TypeVar("T")
+
+
+class CorruptLayer(Exception):
+    """The data is not a compiled layer this code wrote: rebuild instead of using it."""
+
+
+def to_data(layer: CompiledLayer) -> dict[str, Any]:
+    """The layer as JSON-ready data: nodes by id, and every keyed text as a flat row."""
+    return {
+        "layout": LAYOUT,
+        "entry": layer.entry,
+        "stamp": [layer.stamp.version, layer.stamp.reviewed, layer.stamp.source, layer.stamp.name],
+        "nodes": [_node_data(node) for node in layer.nodes.values()],
+        "statements": [
+            [sid, lang, group.value, _statement_data(statement)]
+            for (sid, lang, group), statement in layer.statements.items()
+        ],
+        "cautions": [[cid, lang, text] for (cid, lang), text in layer.cautions.items()],
+        "sections": layer.sections,
+        "works": {eid: [w.citation, w.year, w.link] for eid, w in layer.works.items()},
+        "prompts": [[name, lang, text] for (name, lang), text in layer.prompts.items()],
+    }
+
+
+def from_data(data: object) -> CompiledLayer:
+    """Rebuild a layer from `to_data`'s output; raises `CorruptLayer` at the first thing out of place."""
+    try:
+        return _layer(_dict(data))
+    except CorruptLayer:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as exc:  # a wrong enum value, a bad branch value
+        raise CorruptLayer(str(exc)) from None
+
+
+def _node_data(node: TreeNode) -> dict[str, Any]:
+    def qid(target: TreeNode | None) -> str | None:
+        return None if target is None else target.qid
+
+    bundle = node.bundle
+    return {
+        "qid": node.qid,
+        "pathway": node.pathway.value,
+        "kind": node.kind,
+        "field": node.field,
+        "spec": None if node.spec is None else node.spec.name,
+        "bundle": None
+        if bundle is None
+        else {
+            "actions": [[a.use, a.strength.value, a.step] for a in bundle.actions],
+            "cautions": [[c.id, c.audience.value] for c in bundle.cautions],
+        },
+        "next": qid(node.next),
+        "scalar_routes": [[_plain(value), target.qid] for value, target in node.scalar_routes.items()],
+        "list_routes": [
+            [None if values is None else sorted(_plain(v) for v in values), target.qid]
+            for values, target in node.list_routes
+        ],
+        "default": qid(node.default),
+    }
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, bool) else value.value
+
+
+def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
+    return {
+        "action": statement.action.value,
+        "summary": statement.summary,
+        "rationale": list(statement.rationale),
+        "bullet_arguments": [list(ids) for ids in statement.bullet_arguments],
+        "bullet_evidence": [list(ids) for ids in statement.bullet_evidence],
+        "arguments": list(statement.arguments),
+        "evidence": list(statement.evidence),
+    }
+
+
+def _layer(data: dict[str, Any]) -> CompiledLayer:
+    if data.get("layout") != LAYOUT:
+        raise CorruptLayer("another layout")
+    version, reviewed, source, name = (_str(v) for v in _list(data["stamp"], 4))
+    nodes = _nodes(_list(data["nodes"]))
+    entry = _str(data["entry"])
+    if entry not in nodes:
+        raise CorruptLayer("the entry node is missing")
+    statements: dict[tuple[str, Lang, AgeGroup], RenderedStatement] = {}
+    for row in _list(data["statements"]):
+        sid, lang, group, body = _list(row, 4)
+        statements[(_str(sid), _lang(lang), AgeGroup(_str(group)))] = _statement(_dict(body))
+    works = {}
+    for eid, row in _dict(data["works"]).items():
+        citation, year, link = _list(row, 3)
+        works[eid] = CitedWork(_str(citation), _optional(year, _int), _optional(link, _str))
+    return CompiledLayer(
+        nodes=nodes,
+        entry=entry,
+        stamp=KnowledgeStamp(version=version, reviewed=reviewed, source=source, name=name),
+        statements=statements,
+        cautions=_texts(data["cautions"]),
+        sections={_str(k): _str(v) for k, v in _dict(data["sections"]).items()},
+        works=works,
+        prompts=_texts(data["prompts"]),
+    )
+
+
+def _nodes(rows: list[Any]) -> dict[str, TreeNode]:
+    records = [_dict(row) for row in rows]
+    nodes: dict[str, TreeNode] = {}
+    for record in records:
+        qid = _str(record["qid"])
+        kind = _str(record["kind"])
+        if kind not in _NODE_KINDS or qid in nodes:
+            raise CorruptLayer(f"node {qid!r}")
+        spec_name = _optional(record["spec"], _str)
+        spec = None if spec_name is None else FIELD_SPECS.get(spec_name) or ROUTE_SPECS[spec_name]
+        nodes[qid] = TreeNode(
+            qid=qid,
+            pathway=PathwayName(_str(record["pathway"])),
+            kind=kind,
+            field=_optional(record["field"], _str),
+            spec=spec,
+            bundle=_optional(record["bundle"], _bundle),
+        )
+    for record in records:  # links, once every node exists
+        node = nodes[record["qid"]]
+        node.next = _optional(record["next"], lambda qid: _target(nodes, qid))
+        node.default = _optional(record["default"], lambda qid: _target(nodes, qid))
+        if record["scalar_routes"] or record["list_routes"]:
+            if node.spec is None:
+                raise CorruptLayer(f"{node.qid} routes without a field")
+            spec = node.spec
+            for value, qid in (_list(r, 2) for r in _list(record["scalar_routes"])):
+                node.scalar_routes[canonical(spec, value)] = _target(nodes, qid)
+            for values, qid in (_list(r, 2) for r in _list(record["list_routes"])):
+                chosen = None if values is None else frozenset(canonical(spec, v) for v in _list(values))
+                node.list_routes.append((chosen, _target(nodes, qid)))
+    return nodes
+
+
+def _target(nodes: dict[str, TreeNode], qid: Any) -> TreeNode:
+    found = nodes.get(_str(qid))
+    if found is None:
+        raise CorruptLayer(f"a branch leads to an unknown node {qid!r}")
+    return found
+
+
+def _bundle(data: Any) -> Contribution:
+    body = _dict(data)
+    actions = []
+    for row in _list(body["actions"]):
+        use, strength, step = _list(row, 3)
+        actions.append(StepRef(_str(use), Strength(_str(strength)), _int(step)))
+    cautions = []
+    for row in _list(body["cautions"]):
+        cid, audience = _list(row, 2)
+        cautions.append(CautionFor(_str(cid), Audience(_str(audience))))
+    return Contribution(tuple(actions), tuple(cautions))
+
+
+def _statement(body: dict[str, Any]) -> RenderedStatement:
+    return RenderedStatement(
+        action=ActionCode(_str(body["action"])),
+        summary=_str(body["summary"]),
+        rationale=_strs(body["rationale"]),
+        bullet_arguments=tuple(_strs(ids) for ids in _list(body["bullet_arguments"])),
+        bullet_evidence=tuple(_strs(ids) for ids in _list(body["bullet_evidence"])),
+        arguments=_strs(body["arguments"]),
+        evidence=_strs(body["evidence"]),
+    )
+
+
+def _texts(rows: Any) -> dict[tuple[str, Lang], str]:
+    out: dict[tuple[str, Lang], str] = {}
+    for row in _list(rows):
+        key, lang, text = _list(row, 3)
+        out[(_str(key), _lang(lang))] = _str(text)
+    return out
+
+
+def _lang(value: Any) -> Lang:
+    if value not in LANGS:
+        raise CorruptLayer(f"language {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise CorruptLayer(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(_str(v) for v in _list(value))
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise CorruptLayer(f"expected a whole number, found {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise CorruptLayer("expected a list" + ("" if length is None else f" of {length}"))
+    return value
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CorruptLayer("expected an object")
+    return value
+
+
+def _optional(value: Any, check: Any) -> Any:
+    return None if value is None else check(value)
