@@ -35,8 +35,8 @@ import jsonschema  # noqa: E402
 
 from ntrk_advisor import evaluate  # noqa: E402
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
-from ntrk_advisor.fields import FIELD_SPECS  # noqa: E402
-from ntrk_advisor.models import CASE_FIELDS  # noqa: E402
+from ntrk_advisor.contract.case import CASE_FIELDS  # noqa: E402
+from ntrk_advisor.contract.fields import FIELD_SPECS  # noqa: E402
 from ntrk_advisor.schemas import result_schema  # noqa: E402
 from tests.conftest import RESULT_KEYS  # noqa: E402  (the contract's key order, written once)
 

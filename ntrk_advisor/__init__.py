@@ -11,24 +11,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Case", "Result", "evaluate", "evaluate_many", "load_knowledge_base"]
+__all__ = ["Case", "CaseInvalid", "Result", "evaluate", "evaluate_many", "load_knowledge_base"]
 
 if TYPE_CHECKING:
+    from ntrk_advisor.contract.case import Case
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.contract.result import Result
     from ntrk_advisor.engine import evaluate, evaluate_many
-    from ntrk_advisor.models import Case, Result
     from ntrk_advisor.pathway.knowledge import load_knowledge_base
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: `ntrk-advisor --version` must not pay for pydantic and YAML.
+    # Lazy: `ntrk-advisor --version` must not pay for the engine and its knowledge.
     if name in ("evaluate", "evaluate_many"):
         from ntrk_advisor import engine
 
         return getattr(engine, name)
-    if name in ("Case", "Result"):
-        from ntrk_advisor import models
+    if name == "Case":
+        from ntrk_advisor.contract.case import Case
 
-        return getattr(models, name)
+        return Case
+    if name == "CaseInvalid":
+        from ntrk_advisor.contract.errors import CaseInvalid
+
+        return CaseInvalid
+    if name == "Result":
+        from ntrk_advisor.contract.result import Result
+
+        return Result
     if name == "load_knowledge_base":
         from ntrk_advisor.pathway.knowledge import load_knowledge_base
 

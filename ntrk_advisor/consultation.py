@@ -11,18 +11,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ntrk_advisor.contract.case import Case, case_from_data, merge_answers
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.fields import FALSE_WORDS, FIELD_SPECS, TRUE_WORDS
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import echoable_id, evaluate, invalid_result
 from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
-from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.models import Case, Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
-from ntrk_advisor.validation import CaseInvalid, case_from_data, merge_answers
-from ntrk_advisor.vocabulary import Status
-
-_TRUE = {"yes", "y", "true", "t", "1", "是"}
-_FALSE = {"no", "n", "false", "f", "0", "否"}
 
 
 def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
         spec = FIELD_SPECS.get(name)
         if spec is not None and spec.kind == "bool" and isinstance(value, str):
             lowered = value.strip().lower()
-            value = True if lowered in _TRUE else False if lowered in _FALSE else value
+            value = True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else value
         elif spec is not None and spec.kind == "list" and isinstance(value, str):
             items = [v.strip() for v in value.split(",") if v.strip()]
             value = [] if items in ([], ["none"], ["[]"]) else items

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+from ntrk_advisor.contract.result import Result, json_value
 from ntrk_advisor.engine import Decision, build_result
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Result, json_value
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 _SLOT = "\u0000slot\u0000"
@@ -55,6 +55,7 @@ class Summary:
     age_group: str | None
     actions: tuple[tuple[str, str], ...]
     missing: tuple[str, ...]
+    unused: tuple[str, ...]
     errors: tuple[tuple[str, str], ...]
 
 
@@ -74,7 +75,7 @@ class DecisionEncoder:
         Bytes, because the texts are not ASCII (the source is Chinese): joining ready-encoded
         pieces avoids re-encoding kilobytes of text for every case.
         """
-        key = (decision.trail, decision.age_group, decision.missing)
+        key = (decision.trail, decision.age_group, decision.missing, decision.unused)
         cached = self._templates.get(key)
         if cached is None:
             cached = self._templates[key] = self._template(decision)
@@ -109,6 +110,7 @@ class DecisionEncoder:
             age_group=None if decision.age_group is None else decision.age_group.value,
             actions=tuple((a.action.value, a.strength.value) for a in result.actions),
             missing=decision.missing,
+            unused=decision.unused,
             errors=(),
         )
         return parts, summary
@@ -122,5 +124,6 @@ def summary_of(result: Result) -> Summary:
         age_group=None if result.age_group is None else result.age_group.value,
         actions=tuple((a.action.value, a.strength.value) for a in result.actions),
         missing=result.missing,
+        unused=result.unused_answers,
         errors=tuple((e.field, e.message) for e in result.errors),
     )

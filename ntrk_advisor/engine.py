@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from ntrk_advisor.fields import ID_SPEC
+from ntrk_advisor.contract.case import Case, case_from_data, given_answers
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.fields import ID_SPEC, LEGACY_FIELDS
+from ntrk_advisor.contract.result import Action, Result, TraceStep, json_value
+from ntrk_advisor.contract.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Action, Case, Result, TraceStep, json_value
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.validation import CaseInvalid, case_from_data
-from ntrk_advisor.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
 
 __all__ = ["Decision", "decide", "evaluate", "evaluate_many", "invalid_result"]
 
@@ -39,6 +40,8 @@ class Decision(NamedTuple):
     answers: tuple[Any, ...]
     """The answers to the questions on the trail, in order."""
     missing: tuple[str, ...]
+    unused: tuple[str, ...] = ()
+    """Answers the case gave that this path did not use (nor, when incomplete, could use later)."""
 
     @property
     def asked(self) -> list[tuple[TreeNode, Any]]:
@@ -59,27 +62,39 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
     node = knowledge.entry
     trail: list[TreeNode] = []
     answers: list[Any] = []
+    used: set[str] = set()
     while True:
         trail.append(node)
         kind = node.kind
         if kind == "ask":
-            value = getattr(case, node.field)  # type: ignore[arg-type]
+            field = node.field
+            value = getattr(case, field)  # type: ignore[arg-type]
             if value is None:
                 missing = tuple(needed_from(node, case, age_group))
+                unused = _unused(case, used | knowledge.fields_from(node))
                 return Decision(
-                    Status.INCOMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), missing
+                    Status.INCOMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), missing, unused
                 )
             answers.append(value)
-            if node.list_routes:
+            used.add(field)  # type: ignore[arg-type]
+            if node.list_routes or node.number_routes:
                 node = node.route(value)
             else:  # inline of TreeNode.route for the common scalar case
                 node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "route_on":
             node = node.route(age_group)
         elif kind == "outcome":
-            return Decision(Status.COMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), ())
+            unused = _unused(case, used)
+            return Decision(
+                Status.COMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), (), unused
+            )
         else:
             node = node.next  # type: ignore[assignment]
+
+
+def _unused(case: Case, used: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """The given answers outside `used`; a legacy field counts as used when its successor is."""
+    return tuple(name for name in given_answers(case) if LEGACY_FIELDS.get(name, name) not in used)
 
 
 def evaluate(
@@ -111,6 +126,7 @@ def invalid_result(
     return Result(
         case_id=case_id,
         status=Status.INVALID,
+        age_group=None if exc.age_years is None else age_group_of(exc.age_years),
         errors=exc.field_errors(lang),
         knowledge=knowledge.stamp,
     )
@@ -147,6 +163,7 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
         actions=tuple(sorted(actions, key=lambda a: a.order)),  # stable: equal steps keep data order
         cautions=tuple(cautions),
         missing=decision.missing,
+        unused_answers=decision.unused,
         trace=trace,
         knowledge=kb.stamp,
     )
@@ -173,12 +190,14 @@ def _collect(
                 rationale=statement.rationale,
                 arguments=statement.arguments,
                 evidence=statement.evidence,
+                evidence_level=statement.evidence_level,
                 bullet_arguments=statement.bullet_arguments,
                 bullet_evidence=statement.bullet_evidence,
             )
             actions.append(action)
             last = max(last, action.order)
-        offset = last
+        if not node.bundle.alongside:
+            offset = last
         for caution in node.bundle.cautions:
             if caution.audience in (Audience.ALL, audience):
                 cautions[kb.caution(caution.id, lang)] = None

@@ -16,7 +16,7 @@ from ntrk_advisor.errors import CaseFileError, UsageError
 
 def read_case_file(path: Path) -> Any:
     """Decode a case JSON file ('-' is stdin); unreadable or non-JSON files are usage errors."""
-    from ntrk_advisor.validation import parse_json_int
+    from ntrk_advisor.contract.decode import loads
 
     name = str(path)
     try:
@@ -24,7 +24,7 @@ def read_case_file(path: Path) -> Any:
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
     try:
-        return json.loads(raw, parse_int=parse_json_int)
+        return loads(raw)
     except UnicodeDecodeError:
         raise CaseFileError(name, "not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:
@@ -72,7 +72,7 @@ def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = F
 
 def case_json(answers: dict[str, Any]) -> str:
     """A case as pretty JSON text, in contract field order."""
-    from ntrk_advisor.models import CASE_FIELDS
+    from ntrk_advisor.contract.case import CASE_FIELDS
 
     ordered = {k: answers[k] for k in CASE_FIELDS if k in answers}
     return json.dumps(ordered, ensure_ascii=False, indent=2) + "\n"

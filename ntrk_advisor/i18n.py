@@ -73,9 +73,9 @@ UI: dict[str, dict[Lang, str]] = {
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
     "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "(用方向键选择,回车确认)"},
-    "age_invalid": {
-        "en": "Enter a number of years from 0 to below 130 (e.g. 0.5).",
-        "zh": "请输入 0 至 130 以下的年龄(岁),如 0.5。",
+    "number_invalid": {
+        "en": "Enter a number from {minimum} to below {below} (decimals allowed, e.g. 0.5).",
+        "zh": "请输入 {minimum} 至 {below} 以下的数值（可填小数，如 0.5）。",
     },
     "status.complete": {"en": "complete", "zh": "完整"},
     "status.incomplete": {"en": "incomplete", "zh": "不完整"},
@@ -111,14 +111,34 @@ UI: dict[str, dict[Lang, str]] = {
     "action.observation": {"en": "Observation", "zh": "观察随访"},
     "action.local_ablative_therapy": {
         "en": "Local ablative therapy",
-        "zh": "局部消融/根治性局部治疗",
+        "zh": "局部治疗（手术、立体定向放疗或消融）",
     },
     "action.urgent_local_therapy": {"en": "Urgent local therapy", "zh": "紧急局部治疗"},
     "action.resistance_testing": {"en": "Resistance testing", "zh": "耐药机制检测"},
     "action.next_gen_trk": {"en": "Next-generation TRK inhibitor", "zh": "新一代TRK抑制剂"},
     "action.clinical_trial": {"en": "Clinical trial", "zh": "临床试验"},
     "action.chemotherapy": {"en": "Chemotherapy", "zh": "化疗"},
-    "action.mdt_review": {"en": "MDT review", "zh": "MDT讨论"},
+    "action.mdt_review": {"en": "MDT review", "zh": "多学科诊疗（MDT）团队讨论"},
+    "action.radiotherapy": {"en": "Radiotherapy", "zh": "放疗"},
+    "action.manage_toxicity": {"en": "Manage toxicity", "zh": "处理药物毒性"},
+    "action.planned_discontinuation": {"en": "Planned discontinuation", "zh": "计划性停药"},
+    "action.standard_therapy": {"en": "Standard therapy for the tumour type", "zh": "该瘤种的标准治疗"},
+    "level.label": {"en": "regulatory label", "zh": "药品说明书（监管批准）"},
+    "level.guideline": {"en": "guideline", "zh": "指南"},
+    "level.randomized": {"en": "randomized trial", "zh": "随机对照试验"},
+    "level.prospective": {"en": "prospective trials", "zh": "前瞻性试验"},
+    "level.retrospective": {"en": "retrospective studies", "zh": "回顾性研究"},
+    "level.case_reports": {"en": "case reports", "zh": "个案报道"},
+    "level.preclinical": {"en": "preclinical data", "zh": "临床前数据"},
+    "level.expert_opinion": {
+        "en": "the article's reasoning (expert opinion)",
+        "zh": "源文章的论证（专家意见）",
+    },
+    "evidence_level": {"en": "evidence: {level}", "zh": "证据：{level}"},
+    "unused_answers": {
+        "en": "Not used on this path: {fields}. These answers do not change the advice here.",
+        "zh": "本路径未使用的回答：{fields}。这些回答不影响此处的建议。",
+    },
     "batch.summary": {
         "en": "{total} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
         "zh": "共 {total} 例,用时 {seconds:.2f} 秒(每秒 {rate:,.0f} 例)",
@@ -242,6 +262,10 @@ UI: dict[str, dict[Lang, str]] = {
     },
     # Validation messages; {field} and pydantic context keys are filled in.
     "err.unknown_field": {"en": "unknown field", "zh": "未知字段"},
+    "err.duplicate_key": {
+        "en": "given more than once in the same case; give it once",
+        "zh": "同一病例中出现了不止一次，只能给出一次",
+    },
     "err.did_you_mean": {"en": "did you mean '{suggestion}'?", "zh": "您是否想输入 '{suggestion}'?"},
     "err.enum": {"en": "must be one of: {expected}", "zh": "取值必须是:{expected}"},
     "err.number": {"en": "must be a number", "zh": "必须是数字"},
@@ -264,6 +288,82 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "err.too_deep": {"en": "JSON nesting is too deep", "zh": "JSON 嵌套层级过深"},
     "err.other": {"en": "invalid value ({detail})", "zh": "取值无效({detail})"},
+    "err.contradiction": {
+        "en": "contradicts {other}: {reason}",
+        "zh": "与 {other} 相互矛盾：{reason}",
+    },
+    "rule.resistant_needs_prior": {
+        "en": "resistance means progression on a TRK inhibitor, so a prior TRK inhibitor must be named",
+        "zh": "耐药是指在TRK抑制剂治疗中进展，因此至少应列出一种既往使用的TRK抑制剂",
+    },
+    "rule.resistant_not_naive": {
+        "en": "resistance needs a TRK inhibitor given before; 'naive' means none was",
+        "zh": "耐药须以既往使用过TRK抑制剂为前提，而“未治疗”表示从未使用",
+    },
+    "rule.naive_has_no_prior": {
+        "en": "'naive' means no TRK inhibitor yet, but prior TRK inhibitors are listed",
+        "zh": "“未治疗”表示尚未使用TRK抑制剂，但却列出了既往TRK抑制剂",
+    },
+    "rule.on_inhibitor_needs_prior": {
+        "en": "a patient on a TRK inhibitor must have it among the prior TRK inhibitors",
+        "zh": "正在使用TRK抑制剂的患者，其所用药物应列入既往TRK抑制剂",
+    },
+    "rule.naive_has_no_response": {
+        "en": "a response to a TRK inhibitor cannot be assessed before one is given",
+        "zh": "尚未使用TRK抑制剂，无从评估对其的疗效",
+    },
+    "rule.naive_has_no_progression": {
+        "en": "progression on a TRK inhibitor cannot occur before one is given",
+        "zh": "尚未使用TRK抑制剂，不可能出现用药期间的进展",
+    },
+    "rule.naive_has_no_toxicity": {
+        "en": "dose-limiting toxicity of a TRK inhibitor cannot occur before one is given",
+        "zh": "尚未使用TRK抑制剂，不可能出现其剂量限制性毒性",
+    },
+    "rule.naive_has_no_margin": {
+        "en": "'naive' means no resection yet, so there is no resection margin",
+        "zh": "“未治疗”表示尚未手术，因此不存在切缘状态",
+    },
+    "rule.naive_has_no_residual": {
+        "en": "'naive' means no resection yet, so there is no residual disease after resection",
+        "zh": "“未治疗”表示尚未手术，因此不存在术后残留病灶",
+    },
+    "rule.mechanism_needs_prior": {
+        "en": "a resistance mechanism implies a TRK inhibitor given before",
+        "zh": "存在耐药机制意味着既往使用过TRK抑制剂",
+    },
+    "rule.progression_is_not_none": {
+        "en": "a response of 'progression' contradicts no progression",
+        "zh": "疗效为“进展”，与“无进展”相互矛盾",
+    },
+    "rule.plateau_is_not_growth": {
+        "en": "a response that has plateaued is not a tumour that is growing",
+        "zh": "缓解已达平台期与肿瘤正在增大相互矛盾",
+    },
+    "rule.months_need_complete_response": {
+        "en": "the duration of a complete response is given, but the response is not complete",
+        "zh": "给出了完全缓解的持续时间，但疗效并非完全缓解",
+    },
+    "rule.cns_metastases_false": {
+        "en": "version 1's cns_metastases 'false' means no brain or leptomeningeal disease",
+        "zh": "第1版字段 cns_metastases 为 false 表示无脑转移或软脑膜转移",
+    },
+    "rule.cns_metastases_true": {
+        "en": "version 1's cns_metastases 'true' means there is brain or leptomeningeal disease",
+        "zh": "第1版字段 cns_metastases 为 true 表示存在脑转移或软脑膜转移",
+    },
+    "rule.rai_needs_thyroid": {
+        "en": "radioiodine status applies to thyroid carcinoma only",
+        "zh": "放射性碘摄取状态仅适用于甲状腺癌",
+    },
+    "rule.assay_needs_a_test": {
+        "en": "an assay is named, but the tumour is said not to have been tested",
+        "zh": "列出了检测方法，却又称肿瘤未做过检测",
+    },
+    "rule.infant_tumour_in_adult": {
+        "en": "infantile fibrosarcoma and congenital mesoblastic nephroma are tumours of infancy",
+        "zh": "婴儿型纤维肉瘤和先天性中胚层肾瘤是婴幼儿肿瘤，不见于成人",
+    },
 }
 
 

@@ -17,9 +17,9 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.utils import get_cwidth
 
-from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.contract.fields import FIELD_SPECS, FieldSpec
+from ntrk_advisor.contract.result import TraceStep
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.models import TraceStep
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.view import answer_text
 
@@ -48,8 +48,12 @@ class Interviewer:
         self._say(getattr(question.help, self.lang))
         choices = question.choices or {}
         if spec.kind == "number":
+
+            def valid(text: str) -> bool | str:
+                return self._valid_number(spec, text)
+
             text = questionary.text(
-                prompt, default="" if current is None else str(current), validate=self._valid_age, **self._io
+                prompt, default="" if current is None else str(current), validate=valid, **self._io
             ).unsafe_ask()
             return _number(text)
         if spec.kind == "text":
@@ -102,10 +106,12 @@ class Interviewer:
             return ", ".join(label(a) for a in answer) or t("none", self.lang)
         return label(answer)
 
-    def _valid_age(self, text: str) -> bool | str:
+    def _valid_number(self, spec: FieldSpec, text: str) -> bool | str:
+        """A typed number within the field table's limits, or the message saying what they are."""
+        assert spec.minimum is not None and spec.below is not None  # the field table demands both
         value = _number(text)
-        if value is None or not 0 <= value < 130:
-            return t("age_invalid", self.lang)
+        if value is None or not spec.minimum <= value < spec.below:
+            return t("number_invalid", self.lang, minimum=f"{spec.minimum:g}", below=f"{spec.below:g}")
         return True
 
     def _say(self, text: str) -> None:

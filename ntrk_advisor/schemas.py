@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ntrk_advisor.fields import CASE_SPECS, FieldSpec
+from ntrk_advisor.contract.fields import CASE_SPECS, FieldSpec
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CASE_NOTE = (
@@ -25,7 +25,7 @@ def case_schema() -> dict[str, Any]:
     """The case contract as JSON Schema."""
     return {
         "$schema": DRAFT,
-        "title": "ntrk-advisor case (contract version 1)",
+        "title": "ntrk-advisor case (contract version 2)",
         "description": CASE_NOTE,
         "type": "object",
         "additionalProperties": False,
@@ -58,7 +58,7 @@ def result_schema() -> dict[str, Any]:
     """The result contract as JSON Schema (`age_group` is absent when the age is unknown)."""
     from pydantic import TypeAdapter
 
-    from ntrk_advisor.models import Result
+    from ntrk_advisor.contract.result import Result
 
     schema = TypeAdapter(Result).json_schema()
     action = schema["$defs"]["Action"]
@@ -68,7 +68,7 @@ def result_schema() -> dict[str, Any]:
         if definition.get("type") == "object" and "properties" in definition:
             definition["additionalProperties"] = False
     schema["additionalProperties"] = False
-    schema["title"] = "ntrk-advisor result (contract version 1)"
+    schema["title"] = "ntrk-advisor result (contract version 2)"
     schema["$schema"] = DRAFT
     return schema
 

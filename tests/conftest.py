@@ -15,7 +15,7 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_k
 from ntrk_advisor.settings import use_pathways
 
 PROJECT = Path(__file__).resolve().parent.parent
-RESULT_KEYS = (  # the result's keys in the contract's order (case-contract.md), written from the spec
+RESULT_KEYS = (  # the result's keys in the contract's order (docs/contract.md), written from the spec
     "schema_version",
     "case_id",
     "status",
@@ -24,6 +24,7 @@ RESULT_KEYS = (  # the result's keys in the contract's order (case-contract.md),
     "actions",
     "cautions",
     "missing",
+    "unused_answers",
     "errors",
     "trace",
     "knowledge",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ntrk_advisor.fields import FIELD_SPECS
+from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.i18n import t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 

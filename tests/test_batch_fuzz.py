@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import Record
-from ntrk_advisor.fields import FIELD_SPECS
-from ntrk_advisor.models import CASE_FIELDS
+from ntrk_advisor.contract.case import CASE_FIELDS
+from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
 from ntrk_advisor.schemas import result_schema
 from tests.conftest import RESULT_KEYS

@@ -39,6 +39,8 @@ EARLY_NAIVE = {
     "fusion_status": "confirmed",
     "setting": "early",
     "treatment_phase": "naive",
+    "emergency": [],
+    "fit_for_surgery": True,
 }
 
 
@@ -133,7 +135,7 @@ def test_the_cache_file_is_plain_json_with_a_header_that_vouches_for_the_body(ca
     header = json.loads(head)
     assert header["key"] == builtin_key()
     assert header["sha256"] == hashlib.sha256(body).hexdigest() and header["bytes"] == len(body)
-    assert json.loads(body)["layout"] == 1
+    assert json.loads(body)["layout"] == 2
 
 
 def test_a_tampered_body_is_rebuilt_and_the_built_in_advice_stands(cache_dir: Path) -> None:

@@ -17,8 +17,15 @@ import pytest
 from tests.conftest import EXAMPLES, CliRun
 
 Run = Callable[..., CliRun]
-IHC = {"age_years": 70, "fusion_status": "ihc_only"}
-EARLY = {"age_years": 40, "fusion_status": "confirmed", "setting": "early", "treatment_phase": "naive"}
+IHC = {"age_years": 70, "fusion_status": "ihc_only", "emergency": []}
+EARLY = {
+    "age_years": 40,
+    "fusion_status": "confirmed",
+    "setting": "early",
+    "treatment_phase": "naive",
+    "emergency": [],
+    "fit_for_surgery": True,
+}
 
 
 def lines_of(out: CliRun) -> list[dict[str, Any]]:
@@ -188,7 +195,7 @@ def test_csv_cells_cannot_become_formulas(run_cli: Run, tmp_path: Path, evil: st
 
 def test_markdown_and_table_formats_show_the_same_columns(run_cli: Run) -> None:
     md = run_cli("batch", str(EXAMPLES), "--format", "markdown", "-q").stdout
-    assert md.splitlines()[0] == "| case_id | status | pathway | age_group | actions | missing | errors |"
+    assert md.splitlines()[0] == "| case_id | status | pathway | age_group | actions | missing | unused_answers | errors |"
     assert len(md.splitlines()) == 10
     table = run_cli("batch", str(EXAMPLES), "--format", "table", "-q", env={"COLUMNS": "200"}).stdout
     assert "ex-masc-postop" in table and "adjuvant_trk:individualized" in table

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import evaluate, evaluate_many
-from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.vocabulary import Status
 from tests.conftest import RESULT_KEYS
 
-ADULT = {"age_years": 50, "fusion_status": "confirmed"}
-CHILD = {"age_years": 2, "fusion_status": "confirmed"}
+ADULT = {"age_years": 50, "fusion_status": "confirmed", "emergency": []}
+CHILD = {"age_years": 2, "fusion_status": "confirmed", "emergency": []}
 
 
 def plan(result: Result) -> dict[str, str]:
@@ -30,53 +30,119 @@ def run(**answers: Any) -> Result:
 # --- diagnostic gate ---------------------------------------------------------------------------
 
 
-def test_untested_tumour_is_tested_before_any_trk_decision() -> None:
-    result = run(age_years=60, fusion_status="not_tested")
+def test_untested_tumour_is_tested_and_standard_care_goes_on() -> None:
+    result = run(age_years=60, fusion_status="not_tested", emergency=[])
     assert result.pathway.value == "diagnostic"
-    assert plan(result) == {"test_for_fusion": "preferred", "mdt_review": "recommended"}
+    assert plan(result) == {
+        "test_for_fusion": "preferred",
+        "standard_therapy": "recommended",
+        "mdt_review": "recommended",
+    }
 
 
 def test_ihc_positive_only_is_confirmed_molecularly_first() -> None:
-    result = run(age_years=70, fusion_status="ihc_only")
+    result = run(age_years=70, fusion_status="ihc_only", emergency=[])
     assert plan(result) == {"confirm_fusion": "preferred", "mdt_review": "recommended"}
-    assert [s.field for s in result.trace] == ["age_years", "fusion_status"]
+    assert [s.field for s in result.trace] == ["age_years", "emergency", "fusion_status"]
 
 
-@pytest.mark.parametrize("status", ["negative", "non_fusion_alteration"])
-def test_no_fusion_means_trk_inhibitor_not_indicated(status: str) -> None:
-    result = run(age_years=40, fusion_status=status)
+@pytest.mark.parametrize(
+    "answers", [{"fusion_status": "negative", "assay": "rna_ngs"}, {"fusion_status": "non_fusion_alteration"}]
+)
+def test_no_fusion_means_trk_inhibitor_not_indicated(answers: dict[str, Any]) -> None:
+    result = run(age_years=40, emergency=[], **answers)
     assert plan(result)["trk_inhibitor_not_indicated"] == "preferred"
     assert "systemic_trk" not in plan(result)
 
 
+def test_a_negative_dna_panel_in_a_fusion_rich_infant_tumour_is_retested_first() -> None:
+    result = run(
+        age_years=0.3,
+        emergency=[],
+        fusion_status="negative",
+        assay="dna_ngs",
+        tumor_category="infantile_fibrosarcoma",
+    )
+    assert result.actions[0].action.value == "test_for_fusion"
+    assert plan(result)["test_for_fusion"] == "recommended"
+
+
 def test_the_gate_asks_nothing_beyond_fusion_status_when_not_confirmed() -> None:
-    result = run(age_years=40, fusion_status="negative", setting="metastatic", treatment_phase="naive")
-    assert [s.field for s in result.trace] == ["age_years", "fusion_status"]
+    result = evaluate(
+        {
+            "age_years": 40,
+            "emergency": [],
+            "fusion_status": "ihc_only",
+            "setting": "metastatic",
+            "treatment_phase": "naive",
+        }
+    )
+    assert [s.field for s in result.trace] == ["age_years", "emergency", "fusion_status"]
+    assert result.unused_answers == ("setting", "treatment_phase")
+
+
+@pytest.mark.parametrize(
+    "status", ["confirmed", "ihc_only", "not_tested", "non_fusion_alteration", "negative"]
+)
+def test_an_emergency_leads_whatever_the_fusion_status(status: str) -> None:
+    result = evaluate({"age_years": 40, "emergency": ["bleeding"], "fusion_status": status})
+    assert result.trace[1].field == "emergency"
+    if result.status is Status.COMPLETE:
+        assert result.actions[0].action.value == "urgent_local_therapy"
 
 
 # --- early -------------------------------------------------------------------------------------
 
 
-def test_early_untreated_disease_goes_to_surgery() -> None:
-    result = run(**ADULT, setting="early", treatment_phase="naive")
+def test_early_untreated_disease_goes_to_surgery_when_the_patient_is_fit() -> None:
+    result = run(**ADULT, setting="early", treatment_phase="naive", fit_for_surgery=True)
     assert result.pathway.value == "early"
     assert plan(result) == {"surgery": "preferred", "mdt_review": "recommended"}
 
 
-def test_resected_early_tumour_with_high_risk_features_gets_individualized_adjuvant() -> None:
+def test_a_patient_unfit_for_the_operation_is_not_sent_to_surgery() -> None:
+    result = run(**ADULT, setting="early", treatment_phase="naive", fit_for_surgery=False)
+    assert "surgery" not in plan(result)
+    assert plan(result)["systemic_trk"] == "recommended"
+
+
+def test_resected_early_tumour_with_a_major_risk_feature_gets_individualized_adjuvant() -> None:
     result = run(
         **ADULT,
         setting="early",
         treatment_phase="post_resection",
         resection_margin="r0",
         high_risk_features=["high_grade"],
+        tumor_category="other",
     )
     assert plan(result) == {
-        "adjuvant_trk": "individualized",
         "observation": "recommended",
+        "adjuvant_trk": "individualized",
         "mdt_review": "recommended",
     }
-    assert "adjuvant.evidence_gap" in result.actions[0].arguments
+    assert "adjuvant.evidence_gap" in result.actions[1].arguments
+
+
+def test_a_single_minor_risk_feature_is_not_high_risk() -> None:
+    result = run(
+        **ADULT,
+        setting="early",
+        treatment_phase="post_resection",
+        resection_margin="r0",
+        high_risk_features=["large_tumor"],
+    )
+    assert plan(result)["adjuvant_trk"] == "not_recommended"
+
+
+def test_two_minor_risk_features_are_high_risk() -> None:
+    result = run(
+        **CHILD,
+        setting="early",
+        treatment_phase="post_resection",
+        resection_margin="r0",
+        high_risk_features=["large_tumor", "close_margin"],
+    )
+    assert plan(result)["adjuvant_trk"] == "individualized"
 
 
 def test_resected_early_tumour_without_risk_features_is_observed_and_adjuvant_not_routine() -> None:
@@ -94,10 +160,26 @@ def test_resected_early_tumour_without_risk_features_is_observed_and_adjuvant_no
     }
 
 
-def test_r1_margin_alone_makes_adjuvant_individualized_without_asking_risk_features() -> None:
-    result = run(**ADULT, setting="early", treatment_phase="post_resection", resection_margin="r1")
-    assert plan(result)["adjuvant_trk"] == "individualized"
+def test_adult_r1_is_re_excised_or_irradiated_before_any_adjuvant_inhibitor() -> None:
+    result = run(
+        **ADULT,
+        setting="early",
+        treatment_phase="post_resection",
+        resection_margin="r1",
+        fit_for_surgery=True,
+    )
+    assert plan(result) == {
+        "surgery": "preferred",
+        "radiotherapy": "recommended",
+        "adjuvant_trk": "individualized",
+        "mdt_review": "recommended",
+    }
     assert "high_risk_features" not in [s.field for s in result.trace]
+
+
+def test_child_r1_is_observed() -> None:
+    result = run(**CHILD, setting="early", treatment_phase="post_resection", resection_margin="r1")
+    assert plan(result)["observation"] == "preferred" and "radiotherapy" not in plan(result)
 
 
 def test_early_r2_resection_hands_off_to_locally_advanced() -> None:
@@ -120,7 +202,13 @@ def test_early_r2_resection_hands_off_to_locally_advanced() -> None:
 
 
 def test_locally_advanced_untreated_disease_starts_with_a_neoadjuvant_inhibitor() -> None:
-    result = run(**ADULT, setting="locally_advanced", treatment_phase="naive")
+    result = run(
+        **ADULT,
+        setting="locally_advanced",
+        treatment_phase="naive",
+        other_driver=False,
+        tumor_category="soft_tissue_sarcoma",
+    )
     assert plan(result) == {
         "neoadjuvant_trk": "preferred",
         "surgery_at_max_response": "recommended",
@@ -129,9 +217,26 @@ def test_locally_advanced_untreated_disease_starts_with_a_neoadjuvant_inhibitor(
     assert [a.order for a in result.actions] == [1, 2, 3]
 
 
+def test_another_driver_in_an_adult_goes_to_the_molecular_tumour_board() -> None:
+    result = run(**ADULT, setting="locally_advanced", treatment_phase="naive", other_driver=True)
+    assert plan(result) == {
+        "mdt_review": "recommended",
+        "standard_therapy": "recommended",
+        "systemic_trk": "consider",
+    }
+
+
 def test_children_get_the_pediatric_arguments_for_neoadjuvant_therapy() -> None:
-    child = run(**CHILD, setting="locally_advanced", treatment_phase="naive")
-    adult = run(**ADULT, setting="locally_advanced", treatment_phase="naive")
+    child = run(
+        **CHILD, setting="locally_advanced", treatment_phase="naive", tumor_category="infantile_fibrosarcoma"
+    )
+    adult = run(
+        **ADULT,
+        setting="locally_advanced",
+        treatment_phase="naive",
+        other_driver=False,
+        tumor_category="soft_tissue_sarcoma",
+    )
     assert "pediatric.neoadjuvant_first" in child.actions[0].arguments
     assert "pediatric.neoadjuvant_first" not in adult.actions[0].arguments
     assert child.age_group.value == "pediatric" and adult.age_group.value == "adult"
@@ -142,6 +247,7 @@ def test_still_shrinking_means_continue_and_operate_later() -> None:
         **ADULT,
         setting="locally_advanced",
         treatment_phase="on_trk_inhibitor",
+        toxicity="none_or_manageable",
         response="partial",
         resectable_now=True,
         max_response_reached=False,
@@ -155,11 +261,53 @@ def test_maximal_response_and_resectable_means_operate_now() -> None:
         **CHILD,
         setting="locally_advanced",
         treatment_phase="on_trk_inhibitor",
+        toxicity="none_or_manageable",
         response="partial",
         resectable_now=True,
         max_response_reached=True,
+        fit_for_surgery=True,
     )
     assert plan(result)["surgery_at_max_response"] == "preferred"
+
+
+def test_a_complete_response_is_not_operated_on() -> None:
+    result = run(
+        **ADULT,
+        setting="locally_advanced",
+        treatment_phase="on_trk_inhibitor",
+        toxicity="none_or_manageable",
+        response="complete",
+    )
+    assert plan(result)["continue_trk"] == "preferred"
+    assert plan(result).get("surgery") == "consider" and "surgery_at_max_response" not in plan(result)
+
+
+@pytest.mark.parametrize(("months", "stop"), [(11.9, False), (12, True), (30, True)])
+def test_a_child_may_stop_after_a_complete_response_of_a_year_or_more(months: float, stop: bool) -> None:
+    result = run(
+        **CHILD,
+        setting="locally_advanced",
+        treatment_phase="on_trk_inhibitor",
+        toxicity="none_or_manageable",
+        response="complete",
+        complete_response_months=months,
+    )
+    assert ("planned_discontinuation" in plan(result)) is stop
+
+
+def test_dose_limiting_toxicity_is_managed_alongside_never_called_resistance() -> None:
+    result = run(
+        **ADULT,
+        setting="locally_advanced",
+        treatment_phase="on_trk_inhibitor",
+        toxicity="dose_limiting",
+        response="partial",
+        resectable_now=True,
+        max_response_reached=False,
+    )
+    assert result.pathway.value == "locally_advanced"
+    assert result.actions[0].action.value == "manage_toxicity"
+    assert result.actions[0].order == result.actions[1].order == 1
 
 
 def test_unresectable_progression_on_the_inhibitor_hands_off_to_resistance() -> None:
@@ -167,6 +315,7 @@ def test_unresectable_progression_on_the_inhibitor_hands_off_to_resistance() -> 
         **ADULT,
         setting="locally_advanced",
         treatment_phase="on_trk_inhibitor",
+        toxicity="none_or_manageable",
         response="progression",
         resectable_now=False,
         resistance_mechanism="not_tested",
@@ -191,19 +340,30 @@ def test_after_resection_observe_if_r0_and_continue_for_residual_disease(margin:
 
 # --- metastatic --------------------------------------------------------------------------------
 
+METASTATIC = {**ADULT, "setting": "metastatic", "cns_disease": "none"}
+
 
 def test_metastatic_untreated_disease_gets_a_systemic_trk_inhibitor() -> None:
-    result = run(**ADULT, setting="metastatic", treatment_phase="naive", emergency=[], cns_metastases=False)
+    result = run(**METASTATIC, treatment_phase="naive", other_driver=False, tumor_category="lung")
     assert plan(result) == {"systemic_trk": "preferred", "mdt_review": "recommended"}
+
+
+def test_iodine_avid_thyroid_carcinoma_gets_radioiodine_first() -> None:
+    result = run(
+        **METASTATIC,
+        treatment_phase="naive",
+        other_driver=False,
+        tumor_category="thyroid",
+        rai_status="rai_avid",
+    )
+    assert result.actions[0].action.value == "standard_therapy" and plan(result)["systemic_trk"] == "consider"
 
 
 def test_emergency_gets_urgent_local_therapy_first_and_keeps_the_inhibitor() -> None:
     result = run(
-        **ADULT,
-        setting="metastatic",
+        **{**METASTATIC, "emergency": ["bowel_obstruction"]},
         treatment_phase="on_trk_inhibitor",
-        emergency=["bowel_obstruction"],
-        cns_metastases=False,
+        toxicity="none_or_manageable",
         progression="none",
     )
     assert result.actions[0].action.value == "urgent_local_therapy"
@@ -214,12 +374,7 @@ def test_emergency_gets_urgent_local_therapy_first_and_keeps_the_inhibitor() -> 
 
 def test_oligoprogression_keeps_the_inhibitor_and_adds_local_therapy() -> None:
     result = run(
-        **ADULT,
-        setting="metastatic",
-        treatment_phase="on_trk_inhibitor",
-        emergency=[],
-        cns_metastases=False,
-        progression="oligo",
+        **METASTATIC, treatment_phase="on_trk_inhibitor", toxicity="none_or_manageable", progression="oligo"
     )
     assert plan(result)["continue_trk"] == "preferred"
     assert plan(result)["local_ablative_therapy"] == "preferred"
@@ -229,11 +384,9 @@ def test_oligoprogression_keeps_the_inhibitor_and_adds_local_therapy() -> None:
 
 def test_widespread_progression_hands_off_to_resistance() -> None:
     result = run(
-        **ADULT,
-        setting="metastatic",
+        **METASTATIC,
         treatment_phase="on_trk_inhibitor",
-        emergency=[],
-        cns_metastases=False,
+        toxicity="none_or_manageable",
         progression="widespread",
         resistance_mechanism="solvent_front",
         prior_trk_inhibitors=["entrectinib"],
@@ -243,43 +396,62 @@ def test_widespread_progression_hands_off_to_resistance() -> None:
     assert [s.node for s in result.trace][-2:] == ["resistant.mechanism", "resistant.prior_inhibitors"]
 
 
-def test_brain_metastases_add_a_caution_without_changing_the_plan() -> None:
-    without = run(**ADULT, setting="metastatic", treatment_phase="naive", emergency=[], cns_metastases=False)
-    with_cns = run(**ADULT, setting="metastatic", treatment_phase="naive", emergency=[], cns_metastases=True)
-    assert plan(without) == plan(with_cns)
-    assert len(with_cns.cautions) == len(without.cautions) + 1
+@pytest.mark.parametrize(
+    ("cns", "local"),
+    [("none", None), ("asymptomatic", "consider"), ("symptomatic", "preferred"), ("leptomeningeal", None)],
+)
+def test_brain_disease_gets_local_therapy_by_symptoms_and_never_for_leptomeningeal_spread(
+    cns: str, local: str | None
+) -> None:
+    result = run(
+        **{**METASTATIC, "cns_disease": cns},
+        treatment_phase="naive",
+        other_driver=False,
+        tumor_category="lung",
+    )
+    assert plan(result).get("local_ablative_therapy") == local
+    assert plan(result)["systemic_trk"] == "preferred"
+    if cns == "symptomatic":
+        assert result.actions[0].action.value == "local_ablative_therapy"
+        assert "SBRT" not in result.actions[0].summary
+
+
+def test_no_visible_disease_after_metastasectomy_is_the_adjuvant_situation() -> None:
+    result = run(
+        **METASTATIC, treatment_phase="post_resection", residual_disease="none", prior_trk_inhibitors=[]
+    )
+    assert plan(result)["observation"] == "recommended" and plan(result)["adjuvant_trk"] == "individualized"
+    assert "systemic_trk" not in plan(result)
 
 
 # --- resistance --------------------------------------------------------------------------------
 
+RESISTANT = {**ADULT, "setting": "resistant", "cns_disease": "none", "progression": "widespread"}
+
 
 @pytest.mark.parametrize("mechanism", ["solvent_front", "gatekeeper"])
 def test_on_target_mutation_gets_a_next_generation_inhibitor(mechanism: str) -> None:
-    result = run(
-        **ADULT,
-        setting="resistant",
-        progression="widespread",
-        resistance_mechanism=mechanism,
-        prior_trk_inhibitors=["larotrectinib"],
-    )
+    result = run(**RESISTANT, resistance_mechanism=mechanism, prior_trk_inhibitors=["larotrectinib"])
     assert plan(result)["next_gen_trk"] == "preferred"
 
 
-def test_next_generation_inhibitor_already_used_means_a_trial() -> None:
+@pytest.mark.parametrize("drug", ["repotrectinib", "selitrectinib", "zurletrectinib", "taletrectinib"])
+def test_any_next_generation_inhibitor_already_used_means_a_trial(drug: str) -> None:
     result = run(
-        **ADULT,
-        setting="resistant",
-        progression="widespread",
-        resistance_mechanism="solvent_front",
-        prior_trk_inhibitors=["larotrectinib", "repotrectinib"],
+        **RESISTANT, resistance_mechanism="solvent_front", prior_trk_inhibitors=["larotrectinib", drug]
     )
     assert plan(result)["clinical_trial"] == "preferred"
     assert "next_gen_trk" not in plan(result)
 
 
+def test_an_other_inhibitor_is_never_assumed_to_be_first_generation() -> None:
+    result = run(**RESISTANT, resistance_mechanism="solvent_front", prior_trk_inhibitors=["other"])
+    assert plan(result)["clinical_trial"] == "preferred" and plan(result)["next_gen_trk"] == "consider"
+
+
 @pytest.mark.parametrize("mechanism", ["xdfg", "bypass"])
 def test_xdfg_or_bypass_goes_to_a_trial_and_not_a_next_generation_inhibitor(mechanism: str) -> None:
-    result = run(**ADULT, setting="resistant", progression="widespread", resistance_mechanism=mechanism)
+    result = run(**RESISTANT, resistance_mechanism=mechanism)
     assert plan(result)["clinical_trial"] == "preferred"
     assert plan(result)["chemotherapy"] == "consider"
     assert plan(result)["next_gen_trk"] == "not_recommended"
@@ -287,22 +459,37 @@ def test_xdfg_or_bypass_goes_to_a_trial_and_not_a_next_generation_inhibitor(mech
 
 
 def test_unknown_mechanism_is_tested_first() -> None:
-    result = run(**ADULT, setting="resistant", progression="widespread", resistance_mechanism="not_tested")
+    result = run(**RESISTANT, resistance_mechanism="not_tested")
     assert plan(result) == {"resistance_testing": "preferred", "mdt_review": "recommended"}
 
 
 def test_oligo_resistance_gets_local_therapy_and_keeps_the_drug() -> None:
-    result = run(**ADULT, setting="resistant", progression="oligo")
+    result = run(**{**RESISTANT, "progression": "oligo"})
     assert plan(result)["local_ablative_therapy"] == "preferred"
     assert plan(result)["continue_trk"] == "preferred"
     assert "resistance.oligo_local" in result.actions[0].arguments
+
+
+def test_an_emergency_during_resistance_leads_the_plan() -> None:
+    result = run(
+        **{**RESISTANT, "emergency": ["spinal_cord_compression"]},
+        resistance_mechanism="solvent_front",
+        prior_trk_inhibitors=["larotrectinib"],
+    )
+    assert (result.actions[0].action.value, result.actions[0].strength.value) == (
+        "urgent_local_therapy",
+        "urgent",
+    )
+    assert plan(result)["next_gen_trk"] == "preferred"
 
 
 # --- never guess -------------------------------------------------------------------------------
 
 
 def test_missing_answer_gives_incomplete_naming_it_and_no_actions() -> None:
-    result = evaluate({"age_years": 9, "fusion_status": "confirmed", "setting": "locally_advanced"})
+    result = evaluate(
+        {"age_years": 9, "emergency": [], "fusion_status": "confirmed", "setting": "locally_advanced"}
+    )
     assert result.status is Status.INCOMPLETE
     assert result.missing == ("treatment_phase",)
     assert result.actions == ()
@@ -311,7 +498,7 @@ def test_missing_answer_gives_incomplete_naming_it_and_no_actions() -> None:
 
 def test_missing_lists_every_field_needed_whatever_the_missing_answers_are() -> None:
     result = evaluate({"fusion_status": "confirmed", "setting": "metastatic", "treatment_phase": "naive"})
-    assert result.missing == ("age_years", "emergency", "cns_metastases")
+    assert result.missing == ("age_years", "emergency", "cns_disease")
     assert "age_group" not in result.to_dict()
     result = evaluate(
         {
@@ -321,25 +508,33 @@ def test_missing_lists_every_field_needed_whatever_the_missing_answers_are() -> 
             "treatment_phase": "on_trk_inhibitor",
         }
     )
-    assert result.missing == ("emergency", "cns_metastases", "progression")
+    assert result.missing == ("emergency", "cns_disease", "toxicity", "progression")
 
 
 def test_missing_is_in_the_order_the_path_asks() -> None:
     result = evaluate({"age_years": 40})
-    assert result.missing == ("fusion_status",)
+    assert result.missing == ("emergency", "fusion_status")
     assert [s.field for s in result.trace] == ["age_years"]
 
 
 def test_trace_lists_only_the_questions_asked() -> None:
     result = run(
-        **ADULT,
+        **{**ADULT, "emergency": ["bleeding"]},
         setting="early",
         treatment_phase="naive",
-        response="partial",
+        fit_for_surgery=True,
+        response="not_assessed",
         cns_metastases=True,
-        emergency=["bleeding"],
     )
-    assert [s.field for s in result.trace] == ["age_years", "fusion_status", "setting", "treatment_phase"]
+    assert [s.field for s in result.trace] == [
+        "age_years",
+        "emergency",
+        "fusion_status",
+        "setting",
+        "treatment_phase",
+        "fit_for_surgery",
+    ]
+    assert result.unused_answers == ("response", "cns_metastases")
 
 
 def test_unneeded_fields_are_still_validated() -> None:
@@ -362,7 +557,12 @@ def test_every_result_carries_the_knowledge_stamp(kb: KnowledgeBase) -> None:
 
 
 def test_chinese_results_translate_texts_but_never_codes() -> None:
-    answers = {**CHILD, "setting": "locally_advanced", "treatment_phase": "naive"}
+    answers = {
+        **CHILD,
+        "setting": "locally_advanced",
+        "treatment_phase": "naive",
+        "tumor_category": "infantile_fibrosarcoma",
+    }
     en, zh = evaluate(answers, "en"), evaluate(answers, "zh")
     assert [a.action for a in en.actions] == [a.action for a in zh.actions]
     assert [a.arguments for a in en.actions] == [a.arguments for a in zh.actions]
@@ -371,7 +571,7 @@ def test_chinese_results_translate_texts_but_never_codes() -> None:
 
 
 def test_result_json_keys_follow_the_contract_order() -> None:
-    data = run(**ADULT, setting="early", treatment_phase="naive").to_dict()
+    data = run(**ADULT, setting="early", treatment_phase="naive", fit_for_surgery=True).to_dict()
     assert list(data) == list(RESULT_KEYS)
     assert list(data["actions"][0]) == [
         "action",
@@ -381,8 +581,9 @@ def test_result_json_keys_follow_the_contract_order() -> None:
         "rationale",
         "arguments",
         "evidence",
+        "evidence_level",
     ]
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
 
 
 def test_evaluate_many_yields_one_result_per_case_in_order() -> None:

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from ntrk_advisor import evaluate
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES
-from ntrk_advisor.fields import FIELD_SPECS
-from ntrk_advisor.models import CASE_FIELDS
+from ntrk_advisor.contract.case import CASE_FIELDS
+from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.schemas import result_schema
 from tests.conftest import RESULT_KEYS, CliRun
 
@@ -64,6 +64,13 @@ def _plausible(field: str, spelling: Callable[[str], st.SearchStrategy[str]]) ->
             st.integers(min_value=0, max_value=129),
             st.floats(min_value=0, max_value=129.99),
             st.sampled_from([0, 0.5, 17, 17.999, 18, 129.999]),
+        )
+    if kind == "number":
+        spec = FIELD_SPECS[field]
+        assert spec.minimum is not None and spec.below is not None
+        return st.one_of(
+            st.integers(min_value=int(spec.minimum), max_value=int(spec.below) - 1),
+            st.floats(min_value=spec.minimum, max_value=spec.below, exclude_max=True),
         )
     if kind == "text":
         return st.text(max_size=40)

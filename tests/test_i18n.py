@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, PathwayName, Status, Strength
 from ntrk_advisor.i18n import LANGS, UI
-from ntrk_advisor.vocabulary import ActionCode, AgeGroup, PathwayName, Status, Strength
 
 
 def test_every_interface_text_has_both_languages() -> None:

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntrk_advisor.models import CASE_FIELDS, Case
-from ntrk_advisor.schemas import case_schema
-from ntrk_advisor.validation import CaseInvalid, case_from_data, case_from_json
-from ntrk_advisor.vocabulary import (
+from ntrk_advisor.contract.case import CASE_FIELDS, Case, case_from_data
+from ntrk_advisor.contract.decode import case_from_json
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.vocabulary import (
     Emergency,
     FusionStatus,
     HighRiskFeature,
@@ -24,6 +24,7 @@ from ntrk_advisor.vocabulary import (
     TreatmentPhase,
     TrkInhibitor,
 )
+from ntrk_advisor.schemas import case_schema
 
 CONTRACT_ENUMS = {
     "fusion_status": (

@@ -20,12 +20,12 @@ import typer
 from typer.testing import CliRunner
 
 from ntrk_advisor.cli.practice import practice_app
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 from ntrk_advisor.practice.store import APPLICATION_ID, PracticeStore
 from ntrk_advisor.settings import use_pathways
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 LOCAL_APP = """
 import typer

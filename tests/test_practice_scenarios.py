@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import yaml
 
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName, Status
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.i18n import UI
-from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.errors import ScenarioError, UnknownScenario
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName, Status
 
 TEXTS = {k: v for k, v in UI.items() if k.startswith("practice.")}
 

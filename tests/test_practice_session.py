@@ -92,9 +92,9 @@ def test_a_whole_session_is_graded_recorded_and_explained(
     assert [
         (a.scenario_id, a.correct, a.lang, a.scenario_version, a.knowledge_version) for a in done.attempts
     ] == [
-        (IDS[0], True, "en", 1, kb.stamp.version),
-        (IDS[1], False, "en", 1, kb.stamp.version),
-        (IDS[2], True, "en", 1, kb.stamp.version),
+        (IDS[0], True, "en", first.scenario.version, kb.stamp.version),
+        (IDS[1], False, "en", second.scenario.version, kb.stamp.version),
+        (IDS[2], True, "en", third.scenario.version, kb.stamp.version),
     ]
     assert [a.choice for a in done.attempts] == [
         first.key.action.value,

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.errors import NoScenarioMatches
 from ntrk_advisor.practice.export import COLUMNS, to_csv, to_json
@@ -17,7 +18,6 @@ from ntrk_advisor.practice.selection import choose, missed
 from ntrk_advisor.practice.stats import Area, Tally, stats_dict, summarise
 from ntrk_advisor.practice.store import Attempt
 from ntrk_advisor.practice.vocabulary import Difficulty
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("pydantic", "yaml", "questionary", "prompt_toolkit", "ntrk_advisor.models", "ntrk_advisor.engine")
+HEAVY = (
+    "pydantic",
+    "yaml",
+    "questionary",
+    "prompt_toolkit",
+    "ntrk_advisor.contract.case",
+    "ntrk_advisor.engine",
+)
 
 
 def loaded_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
 
+from ntrk_advisor.contract.decode import loads
 from ntrk_advisor.errors import CaseFileError
-from ntrk_advisor.validation import parse_json_int
 
 InputFormat = Literal["auto", "json", "jsonl"]
 MAX_RECORD_BYTES = 1_048_576
@@ -102,7 +102,7 @@ def _detect(prefix: bytes, name: str) -> Literal["json", "jsonl"]:
 
 def _whole_document(name: str, data: bytes, *, lines_on_error: bool) -> Iterator[Record]:
     try:
-        value = json.loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"), parse_int=parse_json_int)
+        value = loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, RecursionError) as exc:
         if lines_on_error and data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"{":
             # Not one object after all: read it as JSON Lines, so each bad line is reported.

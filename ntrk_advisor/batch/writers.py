@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
 
-COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "errors")
+COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
 
@@ -26,6 +26,7 @@ def row(item: Item) -> tuple[str, ...]:
         s.age_group or "",
         "; ".join(f"{code}:{strength}" for code, strength in s.actions),
         "; ".join(s.missing),
+        "; ".join(s.unused),
         "; ".join(f"{f}: {m}" for f, m in s.errors),
     )
 

@@ -83,13 +83,14 @@ def show(
     lang: LangOption = None,
 ) -> None:
     """The tree of questions, branches and outcomes."""
+    from ntrk_advisor.contract.case import case_from_data
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.contract.vocabulary import PathwayName
     from ntrk_advisor.engine import decide
     from ntrk_advisor.files import read_case_file
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.console import make_console
     from ntrk_advisor.render.tree_view import pathway_tree
-    from ntrk_advisor.validation import CaseInvalid, case_from_data
-    from ntrk_advisor.vocabulary import PathwayName
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
@@ -164,10 +165,10 @@ def export(
     lang: LangOption = None,
 ) -> None:
     """The tree as a Mermaid flowchart, Graphviz DOT, or the compiled tree as JSON."""
+    from ntrk_advisor.contract.vocabulary import PathwayName
     from ntrk_advisor.files import write_atomic
     from ntrk_advisor.pathway.export import to_dot, to_json, to_mermaid
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
-    from ntrk_advisor.vocabulary import PathwayName
 
     kb = default_knowledge_base()
     chosen = PathwayName(pathway.value) if pathway else None

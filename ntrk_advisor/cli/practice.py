@@ -19,8 +19,8 @@ import typer
 from ntrk_advisor.cli.edge import at_the_edge, error_line
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.practice.vocabulary import Difficulty
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 if TYPE_CHECKING:
     from ntrk_advisor.i18n import Lang

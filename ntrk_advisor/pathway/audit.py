@@ -12,15 +12,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ntrk_advisor.contract.case import case_from_data
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.fields import ASKABLE_FIELDS, FIELD_SPECS
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import ActionCode, Status
 from ntrk_advisor.engine import Decision, build_result, decide
 from ntrk_advisor.errors import PathwayProblem
-from ntrk_advisor.fields import FIELD_SPECS
 from ntrk_advisor.i18n import LANGS, Lang
-from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.schema import Text
-from ntrk_advisor.validation import case_from_data
-from ntrk_advisor.vocabulary import ActionCode, Status
 
 AGES = (0.5, 45.0)
 """One pediatric and one adult age: the only distinction age makes to routing and wording."""
@@ -50,11 +51,22 @@ class AuditReport:
     """Number of user-facing texts present per language."""
 
 
-def answer_options(field_name: str) -> list[Any]:
-    """Every answer worth trying for a field: each value; for lists none, each one, and all."""
+def answer_options(field_name: str, kb: KnowledgeBase | None = None) -> list[Any]:
+    """Every answer worth trying for a field: each value; for lists none, each one, and all.
+
+    For a number, the smallest value and each bound the pathways branch on (so every branch is
+    taken); that needs the knowledge base.
+    """
     spec = FIELD_SPECS[field_name]
     if spec.kind == "bool":
         return [True, False]
+    if spec.kind == "number":
+        bounds = (
+            set()
+            if kb is None
+            else {b for n in kb.nodes.values() if n.field == field_name for b, _ in n.number_routes}
+        )
+        return [spec.minimum, *sorted(bounds)]
     values = [m.value for m in spec.values or []]
     if spec.kind == "list":
         return [[], *([v] for v in values), values]
@@ -62,18 +74,27 @@ def answer_options(field_name: str) -> list[Any]:
 
 
 def walk_leaves(kb: KnowledgeBase, lang: Lang = "en") -> list[Leaf]:
-    """Every complete result reachable by answering each question the path asks, every way."""
+    """Every complete result reachable by answering each question the path asks, every way.
+
+    Answer combinations that contradict each other (see `contract.rules`) are invalid cases, not
+    leaves, and are passed over.
+    """
     leaves: list[Leaf] = []
     for age in AGES:
         pending: list[dict[str, Any]] = [{"age_years": age}]
         while pending:
             answers = pending.pop()
-            decision = decide(case_from_data(answers), kb)
+            try:
+                case = case_from_data(answers)
+            except CaseInvalid:
+                continue
+            decision = decide(case, kb)
             if decision.status is Status.COMPLETE:
                 leaves.append(Leaf(answers, decision, build_result(decision, None, lang, kb)))
             else:
                 field_name = decision.missing[0]
-                pending.extend({**answers, field_name: o} for o in reversed(answer_options(field_name)))
+                options = answer_options(field_name, kb)
+                pending.extend({**answers, field_name: o} for o in reversed(options))
     return leaves
 
 
@@ -81,11 +102,19 @@ def audit(kb: KnowledgeBase) -> AuditReport:
     """Walk every leaf and look for unused catalogue entries."""
     report = AuditReport(leaves=walk_leaves(kb))
     reached = {leaf.outcome for leaf in report.leaves}
+    always = kb.meta.knowledge.every_path_asks
     for leaf in report.leaves:
         pathway, _, node = leaf.outcome.partition(".")
         fname = f"{pathway}.yaml"
         if ActionCode.MDT_REVIEW not in {a.action for a in leaf.result.actions}:
             report.problems.append(PathwayProblem(fname, node, f"leaf without mdt_review for {leaf.answers}"))
+        asked = {step.field for step in leaf.result.trace}
+        for name in always:
+            if name not in asked:
+                report.problems.append(
+                    PathwayProblem(fname, node, f"a path ends here without asking {name} for {leaf.answers}")
+                )
+        report.problems += _silently_ignored(kb, leaf, fname, node)
         for action in leaf.result.actions:
             if not action.arguments and not action.evidence:
                 report.problems.append(
@@ -98,6 +127,37 @@ def audit(kb: KnowledgeBase) -> AuditReport:
     report.problems += unused(kb)
     report.texts = count_texts(kb)
     return report
+
+
+def _silently_ignored(kb: KnowledgeBase, leaf: Leaf, fname: str, node: str) -> list[PathwayProblem]:
+    """Give the leaf's case every other field too: each must show, as used or as unused.
+
+    The oracle is the trace (the questions asked), not the engine's own bookkeeping, so a field
+    the engine forgot to report would be found here.
+    """
+    extra = {}
+    for name in ASKABLE_FIELDS:
+        if name not in leaf.answers:
+            options = answer_options(name, kb)
+            extra[name] = options[-1] if FIELD_SPECS[name].kind == "list" else options[0]
+    try:
+        case = case_from_data({**extra, **leaf.answers})
+    except CaseInvalid:  # the extras contradict this path's answers: try them one at a time
+        cases = []
+        for name, value in extra.items():
+            try:
+                cases.append(case_from_data({**leaf.answers, name: value}))
+            except CaseInvalid:
+                continue
+    else:
+        cases = [case]
+    problems = []
+    for candidate in cases:
+        result = build_result(decide(candidate, kb), None, "en", kb)
+        shown = {step.field for step in result.trace} | set(result.unused_answers)
+        for name in set(candidate.answers()) - shown - {"id", "tumor_type"}:
+            problems.append(PathwayProblem(fname, node, f"the answer '{name}' is dropped without a word"))
+    return problems
 
 
 def unused(kb: KnowledgeBase) -> list[PathwayProblem]:
@@ -131,11 +191,10 @@ def unused(kb: KnowledgeBase) -> list[PathwayProblem]:
         ("evidence.yaml", "evidence", kb.evidence.evidence, evidence),
     ):
         found += [PathwayProblem(file, i, f"unused {kind}: nothing cites it") for i in known if i not in used]
-    routable = {name for name, spec in FIELD_SPECS.items() if spec.kind not in ("text",)}
     found += [
         PathwayProblem("questions.yaml", q, "unused question: no pathway asks it")
         for q in kb.questions.questions
-        if q in routable and q not in asked
+        if q in ASKABLE_FIELDS and q not in asked
     ]
     return found
 

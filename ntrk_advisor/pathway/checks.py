@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ntrk_advisor.contract.fields import ASKABLE_FIELDS, FIELD_SPECS, ROUTE_SPECS, FieldSpec
+from ntrk_advisor.contract.vocabulary import ActionCode, Audience, EvidenceLevel, PathwayName
 from ntrk_advisor.errors import PathwayProblem
-from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
+from ntrk_advisor.pathway.compiled import evidence_level
 from ntrk_advisor.pathway.schema import (
     ArgumentsFile,
     Bundle,
@@ -20,7 +22,8 @@ from ntrk_advisor.pathway.schema import (
     StatementsFile,
 )
 from ntrk_advisor.pathway.tree import canonical
-from ntrk_advisor.vocabulary import ActionCode, Audience, PathwayName
+
+_RANK = {level: rank for rank, level in enumerate(EvidenceLevel)}
 
 ENTRY_PATHWAY = PathwayName.DIAGNOSTIC
 
@@ -55,6 +58,20 @@ def check_catalogues(
                 problems.append(
                     PathwayProblem(*where, f"has no rationale shown for the {audience.value} age group")
                 )
+            if statement.evidence_level is not None:
+                shown = [*statement.evidence]
+                for bullet in statement.rationale:
+                    if bullet.audience in (Audience.ALL, audience):
+                        shown += bullet.evidence
+                strongest = evidence_level(tuple(shown), evidence.evidence)
+                if _RANK[statement.evidence_level] < _RANK[strongest]:
+                    problems.append(
+                        PathwayProblem(
+                            *where,
+                            f"evidence_level '{statement.evidence_level.value}' is stronger than what it "
+                            f"cites for the {audience.value} age group ('{strongest.value}')",
+                        )
+                    )
     return problems
 
 
@@ -124,6 +141,13 @@ def _check_node(
         spec = FIELD_SPECS.get(node.ask)
         if spec is None:
             problem(f"asks '{node.ask}', which is not a case field")
+        elif node.ask not in ASKABLE_FIELDS:
+            problem(f"asks '{node.ask}', which no pathway may ask (free text or a version-1 field)")
+        targets = {b.goto or b.handoff for b in node.branches or []}
+        if len(targets) == 1 and len(node.branches or []) > 1:
+            problem(
+                f"every answer to '{node.ask}' leads to the same place: the question cannot change the advice"
+            )
     if node.route_on is not None:
         spec = ROUTE_SPECS.get(node.route_on)
         if spec is None:
@@ -169,6 +193,13 @@ def _coverage(spec: FieldSpec, node: Node) -> list[str]:
             if spec.kind != "list":
                 messages.append(f"branch {i + 1}: when_empty applies only to list fields")
             has_empty = True
+        if branch.count_at_least is not None and spec.kind != "list":
+            messages.append(f"branch {i + 1}: count_at_least applies only to list fields")
+        if branch.below is not None and spec.kind != "number":
+            messages.append(f"branch {i + 1}: below applies only to number fields")
+        if branch.when is not None and spec.kind == "number":
+            messages.append(f"branch {i + 1}: a number field branches with 'below', not 'when'")
+            continue
         for raw in branch.when or []:
             try:
                 value = canonical(spec, raw)
@@ -178,8 +209,17 @@ def _coverage(spec: FieldSpec, node: Node) -> list[str]:
             if value in covered and spec.kind != "list":
                 messages.append(f"branch {i + 1}: '{raw}' is already covered by an earlier branch")
             covered.add(value)
-    if spec.kind in ("number", "text"):
-        return [f"cannot branch on {spec.kind} field '{spec.name}'; use next"]
+    if spec.kind == "text":
+        return [f"cannot branch on text field '{spec.name}'; use next"]
+    if spec.kind == "number":
+        bounds = [b.below for b in branches if b.below is not None]
+        if not bounds:
+            messages.append(f"a number field branches with 'below' bounds; '{spec.name}' has none")
+        if bounds != sorted(set(bounds)):
+            messages.append("'below' bounds must increase from branch to branch")
+        if not has_default:
+            messages.append("a number field needs a last 'otherwise' branch for values above every bound")
+        return messages
     if has_default:
         return messages
     if spec.kind == "bool":

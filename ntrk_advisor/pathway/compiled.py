@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ntrk_advisor.contract.result import KnowledgeStamp
+from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, Audience, EvidenceLevel, PathwayName
 from ntrk_advisor.i18n import LANGS, Lang
-from ntrk_advisor.models import KnowledgeStamp
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName
 
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.knowledge import Catalogues
-    from ntrk_advisor.pathway.schema import KnowledgeFile, Statement
+    from ntrk_advisor.pathway.schema import Evidence, KnowledgeFile, Statement
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class RenderedStatement:
     bullet_evidence: tuple[tuple[str, ...], ...]
     arguments: tuple[str, ...]
     evidence: tuple[str, ...]
+    evidence_level: EvidenceLevel
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
         entry=f"diagnostic.{c.pathways[PathwayName.DIAGNOSTIC].entry}",
         stamp=_stamp(c.meta),
         statements={
-            (sid, lang, group): _render(statement, lang, group)
+            (sid, lang, group): _render(statement, lang, group, c.evidence.evidence)
             for sid, statement in c.statements.statements.items()
             for lang in LANGS
             for group in AgeGroup
@@ -103,7 +104,18 @@ def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:
     )
 
 
-def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
+_RANK = {level: rank for rank, level in enumerate(EvidenceLevel)}
+
+
+def evidence_level(cited: tuple[str, ...], catalogue: dict[str, Evidence]) -> EvidenceLevel:
+    """The strongest level among the cited references; the article's reasoning alone is expert opinion."""
+    levels = [catalogue[eid].level for eid in cited if eid in catalogue]
+    return min(levels, key=_RANK.__getitem__, default=EvidenceLevel.EXPERT_OPINION)
+
+
+def _render(
+    statement: Statement, lang: Lang, age_group: AgeGroup, catalogue: dict[str, Evidence]
+) -> RenderedStatement:
     audience = Audience(age_group.value)
     bullets = [b for b in statement.rationale if b.audience in (Audience.ALL, audience)]
     arguments: dict[str, None] = {}
@@ -112,6 +124,7 @@ def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedSt
         arguments.update(dict.fromkeys(bullet.arguments))
         evidence.update(dict.fromkeys(bullet.evidence))
     evidence.update(dict.fromkeys(statement.evidence))
+    level = statement.evidence_level or evidence_level(tuple(evidence), catalogue)
     return RenderedStatement(
         action=statement.action,
         summary=getattr(statement.summary, lang),
@@ -120,4 +133,5 @@ def _render(statement: Statement, lang: Lang, age_group: AgeGroup) -> RenderedSt
         bullet_evidence=tuple(tuple(b.evidence) for b in bullets),
         arguments=tuple(arguments),
         evidence=tuple(evidence),
+        evidence_level=level,
     )

@@ -45,15 +45,15 @@ MAX_BYTES = 32 * 1024 * 1024
 """A cache file is about 250 KB; anything far larger is not ours and is not read."""
 
 _LAYOUT_SOURCES = (
-    "models.py",
-    "fields.py",
-    "vocabulary.py",
     "i18n.py",
     "pathway/schema.py",
     "pathway/checks.py",
     "pathway/tree.py",
     "pathway/compiled.py",
     "pathway/compiled_codec.py",
+    "contract/vocabulary.py",
+    "contract/fields.py",
+    "contract/result.py",
     "pathway/knowledge.py",
 )
 """The code that decides what a cached knowledge base holds and how it is built."""

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS
+from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS
+from ntrk_advisor.contract.result import KnowledgeStamp
+from ntrk_advisor.contract.vocabulary import (
+    ActionCode,
+    AgeGroup,
+    Audience,
+    EvidenceLevel,
+    PathwayName,
+    Strength,
+)
 from ntrk_advisor.i18n import LANGS, Lang
-from ntrk_advisor.models import KnowledgeStamp
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
-from ntrk_advisor.pathway.tree import CautionFor, Contribution, StepRef, TreeNode, canonical
-from ntrk_advisor.vocabulary import ActionCode, AgeGroup, Audience, PathwayName, Strength
+from ntrk_advisor.pathway.tree import CautionFor, Contribution, ListCondition, StepRef, TreeNode, canonical
 
-LAYOUT = 1
+LAYOUT = 2
 """Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
 
 _NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
@@ -74,15 +81,20 @@ def _node_data(node: TreeNode) -> dict[str, Any]:
         else {
             "actions": [[a.use, a.strength.value, a.step] for a in bundle.actions],
             "cautions": [[c.id, c.audience.value] for c in bundle.cautions],
+            "alongside": bundle.alongside,
         },
         "next": qid(node.next),
         "scalar_routes": [[_plain(value), target.qid] for value, target in node.scalar_routes.items()],
-        "list_routes": [
-            [None if values is None else sorted(_plain(v) for v in values), target.qid]
-            for values, target in node.list_routes
-        ],
+        "list_routes": [[_condition_data(condition), target.qid] for condition, target in node.list_routes],
+        "number_routes": [[bound, target.qid] for bound, target in node.number_routes],
         "default": qid(node.default),
     }
+
+
+def _condition_data(condition: ListCondition) -> Any:
+    if condition is None or isinstance(condition, int):
+        return condition
+    return sorted(_plain(v) for v in condition)
 
 
 def _plain(value: Any) -> Any:
@@ -98,6 +110,7 @@ def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
         "bullet_evidence": [list(ids) for ids in statement.bullet_evidence],
         "arguments": list(statement.arguments),
         "evidence": list(statement.evidence),
+        "evidence_level": statement.evidence_level.value,
     }
 
 
@@ -151,15 +164,23 @@ def _nodes(rows: list[Any]) -> dict[str, TreeNode]:
         node = nodes[record["qid"]]
         node.next = _optional(record["next"], lambda qid: _target(nodes, qid))
         node.default = _optional(record["default"], lambda qid: _target(nodes, qid))
-        if record["scalar_routes"] or record["list_routes"]:
+        if record["scalar_routes"] or record["list_routes"] or record["number_routes"]:
             if node.spec is None:
                 raise CorruptLayer(f"{node.qid} routes without a field")
             spec = node.spec
             for value, qid in (_list(r, 2) for r in _list(record["scalar_routes"])):
                 node.scalar_routes[canonical(spec, value)] = _target(nodes, qid)
-            for values, qid in (_list(r, 2) for r in _list(record["list_routes"])):
-                chosen = None if values is None else frozenset(canonical(spec, v) for v in _list(values))
+            for condition, qid in (_list(r, 2) for r in _list(record["list_routes"])):
+                chosen: ListCondition
+                if condition is None:
+                    chosen = None
+                elif isinstance(condition, list):
+                    chosen = frozenset(canonical(spec, v) for v in condition)
+                else:
+                    chosen = _int(condition)
                 node.list_routes.append((chosen, _target(nodes, qid)))
+            for bound, qid in (_list(r, 2) for r in _list(record["number_routes"])):
+                node.number_routes.append((_number(bound), _target(nodes, qid)))
     return nodes
 
 
@@ -180,7 +201,10 @@ def _bundle(data: Any) -> Contribution:
     for row in _list(body["cautions"]):
         cid, audience = _list(row, 2)
         cautions.append(CautionFor(_str(cid), Audience(_str(audience))))
-    return Contribution(tuple(actions), tuple(cautions))
+    alongside = body["alongside"]
+    if not isinstance(alongside, bool):
+        raise CorruptLayer("alongside must be true or false")
+    return Contribution(tuple(actions), tuple(cautions), alongside)
 
 
 def _statement(body: dict[str, Any]) -> RenderedStatement:
@@ -192,6 +216,7 @@ def _statement(body: dict[str, Any]) -> RenderedStatement:
         bullet_evidence=tuple(_strs(ids) for ids in _list(body["bullet_evidence"])),
         arguments=_strs(body["arguments"]),
         evidence=_strs(body["evidence"]),
+        evidence_level=EvidenceLevel(_str(body["evidence_level"])),
     )
 
 
@@ -223,6 +248,12 @@ def _int(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise CorruptLayer(f"expected a whole number, found {type(value).__name__}")
     return value
+
+
+def _number(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise CorruptLayer(f"expected a number, found {type(value).__name__}")
+    return float(value)
 
 
 def _list(value: Any, length: int | None = None) -> list[Any]:

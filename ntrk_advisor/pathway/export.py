@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.vocabulary import PathwayName
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,16 @@ def edges_of(node: TreeNode) -> list[Edge]:
 
     for value, target in node.scalar_routes.items():
         add(target, _value(value))
-    for values, target in node.list_routes:
-        add(target, "none" if values is None else "any of " + "/".join(sorted(_value(v) for v in values)))
+    for condition, target in node.list_routes:
+        if condition is None:
+            label = "none"
+        elif isinstance(condition, int):
+            label = f"{condition} or more"
+        else:
+            label = "any of " + "/".join(sorted(_value(v) for v in condition))
+        add(target, label)
+    for bound, target in node.number_routes:
+        add(target, f"below {bound:g}")
     if node.default is not None:
         add(node.default, "otherwise")
     if node.next is not None:

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ntrk_advisor import settings
+from ntrk_advisor.contract.result import KnowledgeStamp
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import KnowledgeStamp
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -101,6 +101,16 @@ class KnowledgeBase:
         self._prompts = layer.prompts
         self._texts = texts
         self._catalogues = catalogues
+        self._fields_from: dict[str, frozenset[str]] = {}
+
+    def fields_from(self, node: TreeNode) -> frozenset[str]:
+        """Every field a path from `node` on could still ask (what an incomplete case may yet use)."""
+        known = self._fields_from.get(node.qid)
+        if known is None:
+            here = frozenset((node.field,)) if node.field is not None else frozenset()
+            known = here.union(*(self.fields_from(n) for n in node.successors()))
+            self._fields_from[node.qid] = known
+        return known
 
     @property
     def layer(self) -> CompiledLayer:

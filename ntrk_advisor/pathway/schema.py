@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ntrk_advisor.vocabulary import ActionCode, Audience, PathwayName, Strength
+from ntrk_advisor.contract.vocabulary import ActionCode, Audience, EvidenceLevel, PathwayName, Strength
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
@@ -60,6 +60,9 @@ class KnowledgeMeta(_Data):
     report_problems: NonEmpty
     intended_use: Text
     not_for: Text
+    every_path_asks: list[Identifier] = []
+    """Fields no path may skip (an emergency is never left out): `pathways check` walks every
+    path and proves each one asks them."""
 
 
 class KnowledgeFile(_Data):
@@ -106,17 +109,14 @@ class ArgumentsFile(_Data):
 
 
 class EvidenceKind(str, Enum):
-    PHASE_1 = "phase_1"
-    PHASE_2 = "phase_2"
-    PHASE_3 = "phase_3"
-    POOLED_ANALYSIS = "pooled_analysis"
+    """What kind of source a reference is; all but `review` are also evidence levels."""
+
     LABEL = "label"
     GUIDELINE = "guideline"
-    CONSENSUS = "consensus"
-    CASE_REPORT = "case_report"
-    CASE_SERIES = "case_series"
+    RANDOMIZED = "randomized"
+    PROSPECTIVE = "prospective"
     RETROSPECTIVE = "retrospective"
-    REGISTRY = "registry"
+    CASE_REPORTS = "case_reports"
     REVIEW = "review"
     PRECLINICAL = "preclinical"
 
@@ -127,6 +127,8 @@ class Evidence(_Data):
     citation: NonEmpty
     year: int | None = Field(default=None, ge=1900, le=2100)
     kind: EvidenceKind
+    reviews: EvidenceLevel | None = None
+    """For a review: the kind of evidence it mainly reviews (or `expert_opinion`)."""
     pmid: Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")] | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     summary: Text
@@ -135,7 +137,16 @@ class Evidence(_Data):
     def _locatable(self) -> Evidence:
         if self.pmid is None and self.url is None:
             raise ValueError("a reference needs a pmid or a url")
+        if (self.kind is EvidenceKind.REVIEW) != (self.reviews is not None):
+            raise ValueError("'reviews' is given for a review, and only for a review")
         return self
+
+    @property
+    def level(self) -> EvidenceLevel:
+        """The evidence level this reference lends an action (a review lends what it reviews)."""
+        if self.reviews is not None:
+            return self.reviews
+        return EvidenceLevel(self.kind.value)
 
 
 class EvidenceFile(_Data):
@@ -167,6 +178,9 @@ class Statement(_Data):
     summary: Text
     rationale: list[Bullet] = Field(min_length=1)
     evidence: list[Identifier] = []
+    evidence_level: EvidenceLevel | None = None
+    """Pins the level lower than the strongest reference cited would make it (never higher): for a
+    statement that cites, say, a label only to say its use lies outside it."""
 
 
 class StatementsFile(_Data):
@@ -204,22 +218,40 @@ class Bundle(_Data):
 
     actions: list[ActionRef] = []
     cautions: list[CautionRef] = []
+    alongside: bool = False
+    """For an `add` node: its steps run alongside the next contributor's instead of before them."""
 
 
 class Branch(_Data):
-    """One way out of a question: plain data, never an expression."""
+    """One way out of a question: plain data, never an expression.
+
+    `when` lists values (for a list answer: any of them given); `when_empty` takes an empty list;
+    `count_at_least` a list with at least that many items; `below` a number under that bound;
+    `otherwise` everything else. Branches are tried in order.
+    """
 
     when: list[Any] | None = None
     when_empty: bool | None = None
+    count_at_least: int | None = Field(default=None, ge=1, le=50)
+    below: float | None = None
     otherwise: bool | None = None
     goto: Identifier | None = None
     handoff: Annotated[str, StringConstraints(pattern=r"^[a-z_]+(:[a-z0-9_]+)?$")] | None = None
 
     @model_validator(mode="after")
     def _one_condition_one_target(self) -> Branch:
-        conditions = [self.when is not None, bool(self.when_empty), bool(self.otherwise)]
+        conditions = [
+            self.when is not None,
+            bool(self.when_empty),
+            self.count_at_least is not None,
+            self.below is not None,
+            bool(self.otherwise),
+        ]
         if sum(conditions) != 1:
-            raise ValueError("a branch needs exactly one of: when, when_empty: true, otherwise: true")
+            raise ValueError(
+                "a branch needs exactly one of: when, when_empty: true, count_at_least, below, "
+                "otherwise: true"
+            )
         if (self.goto is None) == (self.handoff is None):
             raise ValueError("a branch needs exactly one of: goto (a node here), handoff (a pathway)")
         return self

@@ -7,8 +7,8 @@ from dataclasses import field as dc_field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from ntrk_advisor.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
-from ntrk_advisor.vocabulary import Audience, PathwayName, Strength
+from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
+from ntrk_advisor.contract.vocabulary import Audience, PathwayName, Strength
 
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.schema import Branch, Bundle, PathwayFile
@@ -37,6 +37,8 @@ class Contribution:
 
     actions: tuple[StepRef, ...]
     cautions: tuple[CautionFor, ...]
+    alongside: bool = False
+    """The actions share the next contributor's steps instead of coming before them."""
 
     @classmethod
     def of(cls, bundle: Bundle) -> Contribution:
@@ -44,7 +46,12 @@ class Contribution:
         return cls(
             tuple(StepRef(a.use, a.strength, a.step) for a in bundle.actions),
             tuple(CautionFor(c.id, c.audience) for c in bundle.cautions),
+            bundle.alongside,
         )
+
+
+ListCondition = frozenset[Any] | int | None
+"""How a list answer is matched: any of these values given, at least this many items, or empty."""
 
 
 @dataclass(eq=False)
@@ -59,17 +66,26 @@ class TreeNode:
     bundle: Contribution | None = None
     next: TreeNode | None = None
     scalar_routes: dict[Any, TreeNode] = dc_field(default_factory=dict)
-    list_routes: list[tuple[frozenset[Any] | None, TreeNode]] = dc_field(default_factory=list)
+    list_routes: list[tuple[ListCondition, TreeNode]] = dc_field(default_factory=list)
+    number_routes: list[tuple[float, TreeNode]] = dc_field(default_factory=list)
+    """(bound, target): the first bound the answer is below, in branch order."""
     default: TreeNode | None = None
 
     def route(self, value: Any) -> TreeNode:
         """The node a given answer leads to (coverage is proven at load time)."""
         if self.list_routes:
-            for values, target in self.list_routes:
-                if values is None:
+            for condition, target in self.list_routes:
+                if condition is None:
                     if not value:
                         return target
-                elif not values.isdisjoint(value):
+                elif isinstance(condition, int):
+                    if len(value) >= condition:
+                        return target
+                elif not condition.isdisjoint(value):
+                    return target
+        elif self.number_routes:
+            for bound, target in self.number_routes:
+                if value < bound:
                     return target
         else:
             found = self.scalar_routes.get(value)
@@ -85,7 +101,8 @@ class TreeNode:
         """Every node this one can lead to, each once, in branch order."""
         out: list[TreeNode] = []
         candidates = [self.next, *self.scalar_routes.values()]
-        candidates += [target for _, target in self.list_routes] + [self.default]
+        candidates += [target for _, target in self.list_routes]
+        candidates += [target for _, target in self.number_routes] + [self.default]
         for node in candidates:
             if node is not None and node not in out:
                 out.append(node)
@@ -163,6 +180,10 @@ def _link_branch(
         tree_node.default = target
     elif branch.when_empty:
         tree_node.list_routes.append((None, target))
+    elif branch.count_at_least is not None:
+        tree_node.list_routes.append((branch.count_at_least, target))
+    elif branch.below is not None:
+        tree_node.number_routes.append((branch.below, target))
     elif spec.kind == "list":
         tree_node.list_routes.append((frozenset(canonical(spec, v) for v in branch.when or []), target))
     else:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import ActionCode
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.errors import InvalidChoice
 from ntrk_advisor.practice.library import KeyedScenario, evaluate_scenario
 from ntrk_advisor.practice.schema import Option
 from ntrk_advisor.practice.store import Attempt, now_utc
-from ntrk_advisor.vocabulary import ActionCode
 
 
 @dataclass(frozen=True)

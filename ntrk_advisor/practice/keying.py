@@ -6,10 +6,10 @@ and a scenario whose options no longer fit is refused at load instead of teachin
 
 from __future__ import annotations
 
-from ntrk_advisor.models import Action, Result
+from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.vocabulary import ActionCode, Status, Strength
 from ntrk_advisor.practice.schema import Scenario
 from ntrk_advisor.practice.vocabulary import QuestionKind
-from ntrk_advisor.vocabulary import ActionCode, Status, Strength
 
 KEY_STRENGTHS = (Strength.URGENT, Strength.PREFERRED, Strength.RECOMMENDED)
 """Strengths that can key a `next_step` or `timing` question, strongest first."""

@@ -17,16 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ntrk_advisor.contract.case import Case, case_from_data
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.models import Action, Case, Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.practice.errors import ScenarioError, ScenarioProblem, UnknownScenario
 from ntrk_advisor.practice.keying import derive_key, key_problems
 from ntrk_advisor.practice.schema import Option, Scenario, ScenarioFile
 from ntrk_advisor.practice.vocabulary import Difficulty
-from ntrk_advisor.validation import CaseInvalid, case_from_data
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable

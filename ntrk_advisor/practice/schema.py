@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, PathwayName
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.schema import Identifier, Text
 from ntrk_advisor.practice.vocabulary import Difficulty, QuestionKind
-from ntrk_advisor.vocabulary import ActionCode, AgeGroup, PathwayName
 
 ScenarioId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64)]
 """A scenario ID is also the case ID its result carries, hence the contract's 64 characters."""

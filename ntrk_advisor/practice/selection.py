@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.practice.errors import NoScenarioMatches
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
 from ntrk_advisor.practice.store import Attempt
 from ntrk_advisor.practice.vocabulary import Difficulty
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 
 def missed(attempts: Sequence[Attempt]) -> list[str]:

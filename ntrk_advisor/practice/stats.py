@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.practice.library import ScenarioLibrary
 from ntrk_advisor.practice.store import Attempt
-from ntrk_advisor.vocabulary import AgeGroup, PathwayName
 
 OTHER = "other"
 WEAKEST_SHOWN = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ntrk_advisor.models import Result
+from ntrk_advisor.contract.result import Result
 
 
 def result_json(result: Result, *, indent: int | None = 2) -> str:

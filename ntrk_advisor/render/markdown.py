@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.models import Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.view import (
     action_title,
@@ -11,11 +12,12 @@ from ntrk_advisor.render.view import (
     bullet_citation,
     case_line,
     knowledge_line,
+    level_label,
     references,
     strength_label,
+    unused_line,
     urgent_first,
 )
-from ntrk_advisor.vocabulary import Status, Strength
 
 
 def _escape(text: str) -> str:
@@ -43,7 +45,8 @@ def render_markdown(
     for action in actions:
         badge = strength_label(action.strength, lang)
         marker = "⚠ " if action.strength is Strength.URGENT else ""
-        out += [f"### {marker}{action_title(action, lang)} — **{badge}**", "", action.summary, ""]
+        title = f"### {marker}{action_title(action, lang)} — **{badge}** · {level_label(action, lang)}"
+        out += [title, "", action.summary, ""]
         for i, bullet in enumerate(action.rationale):
             citation = bullet_citation(action, i, kb)
             out.append(f"- {bullet}" + (f" _[{citation}]_" if citation else ""))
@@ -52,6 +55,9 @@ def render_markdown(
         out.append("")
     if result.cautions:
         out += [f"## {t('cautions', lang)}", ""] + [f"- {c}" for c in result.cautions] + [""]
+    unused = unused_line(result, lang)
+    if unused:
+        out += [f"> {unused}", ""]
     refs = references(result, kb)
     if refs:
         out += [f"## {t('references', lang)}", ""]

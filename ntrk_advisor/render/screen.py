@@ -11,8 +11,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.models import Action, Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.view import (
     action_title,
@@ -20,11 +21,12 @@ from ntrk_advisor.render.view import (
     bullet_citation,
     case_line,
     knowledge_line,
+    level_label,
     references,
     strength_label,
+    unused_line,
     urgent_first,
 )
-from ntrk_advisor.vocabulary import Status, Strength
 
 STRENGTH_STYLE = {
     Strength.URGENT: "bold white on red",
@@ -91,6 +93,9 @@ def render_screen(
     for action in actions:
         console.print(_action_panel(action, kb, lang))
 
+    unused = unused_line(result, lang)
+    if unused:
+        console.print(_fold(unused, "yellow"))
     if result.cautions:
         body = _bullets([_fold(c) for c in result.cautions])
         console.print(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
@@ -129,5 +134,6 @@ def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
         parts.append(_fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
     title = Text(action_title(action, lang) + "  ", overflow="fold")
     title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
+    title.append(f" · {level_label(action, lang)} ", style="italic")
     border = "red" if action.strength is Strength.URGENT else "blue"
     return Panel(Group(*parts), title=title, title_align="left", border_style=border)

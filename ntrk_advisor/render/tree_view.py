@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from rich.tree import Tree
 
+from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.export import edges_of, node_label
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
-from ntrk_advisor.vocabulary import PathwayName
 
 
 def pathway_tree(kb: KnowledgeBase, pathway: PathwayName, lang: Lang, lit: set[str] | None = None) -> Tree:

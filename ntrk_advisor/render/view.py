@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.vocabulary import Strength
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.models import Action, Result
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.vocabulary import Strength
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,18 @@ class Reference:
 def strength_label(strength: Strength, lang: Lang) -> str:
     """The badge text for a strength."""
     return t(f"strength.{strength.value}", lang)
+
+
+def level_label(action: Action, lang: Lang) -> str:
+    """`evidence: prospective trials`: how strong the evidence behind the action is."""
+    return t("evidence_level", lang, level=t(f"level.{action.evidence_level.value}", lang))
+
+
+def unused_line(result: Result, lang: Lang) -> str | None:
+    """The one line that says which given answers this path did not use, or None."""
+    if not result.unused_answers:
+        return None
+    return t("unused_answers", lang, fields=", ".join(result.unused_answers))
 
 
 def action_title(action: Action, lang: Lang) -> str:

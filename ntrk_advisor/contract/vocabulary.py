@@ -1,4 +1,4 @@
-"""The contract's closed vocabularies (case-contract.md, version 1) as enums.
+"""The contract's closed vocabularies (docs/contract.md, version 2) as enums.
 
 Values match case-insensitively, and `-` or a space counts as `_`, because clinicians type
 "Locally-Advanced" and spreadsheets export "R0". This lives in the enum itself (`_missing_`), so
@@ -98,7 +98,52 @@ class TrkInhibitor(ContractEnum):
     ENTRECTINIB = "entrectinib"
     REPOTRECTINIB = "repotrectinib"
     SELITRECTINIB = "selitrectinib"
+    ZURLETRECTINIB = "zurletrectinib"
+    TALETRECTINIB = "taletrectinib"
     OTHER = "other"
+
+
+class TumorCategory(ContractEnum):
+    INFANTILE_FIBROSARCOMA = "infantile_fibrosarcoma"
+    CONGENITAL_MESOBLASTIC_NEPHROMA = "congenital_mesoblastic_nephroma"
+    SOFT_TISSUE_SARCOMA = "soft_tissue_sarcoma"
+    SECRETORY_CARCINOMA = "secretory_carcinoma"
+    THYROID = "thyroid"
+    LUNG = "lung"
+    COLORECTAL = "colorectal"
+    PRIMARY_CNS = "primary_cns"
+    OTHER = "other"
+
+
+class RaiStatus(ContractEnum):
+    RAI_AVID = "rai_avid"
+    RAI_REFRACTORY = "rai_refractory"
+    NOT_ASSESSED = "not_assessed"
+
+
+class Assay(ContractEnum):
+    RNA_NGS = "rna_ngs"
+    DNA_NGS = "dna_ngs"
+    FISH = "fish"
+    RT_PCR = "rt_pcr"
+    OTHER = "other"
+
+
+class CnsDisease(ContractEnum):
+    NONE = "none"
+    ASYMPTOMATIC = "asymptomatic"
+    SYMPTOMATIC = "symptomatic"
+    LEPTOMENINGEAL = "leptomeningeal"
+
+
+class ResidualDisease(ContractEnum):
+    NONE = "none"
+    PRESENT = "present"
+
+
+class Toxicity(ContractEnum):
+    NONE_OR_MANAGEABLE = "none_or_manageable"
+    DOSE_LIMITING = "dose_limiting"
 
 
 class AgeGroup(ContractEnum):
@@ -138,6 +183,10 @@ class ActionCode(ContractEnum):
     CLINICAL_TRIAL = "clinical_trial"
     CHEMOTHERAPY = "chemotherapy"
     MDT_REVIEW = "mdt_review"
+    RADIOTHERAPY = "radiotherapy"
+    MANAGE_TOXICITY = "manage_toxicity"
+    PLANNED_DISCONTINUATION = "planned_discontinuation"
+    STANDARD_THERAPY = "standard_therapy"
 
 
 class Strength(ContractEnum):
@@ -147,6 +196,19 @@ class Strength(ContractEnum):
     CONSIDER = "consider"
     INDIVIDUALIZED = "individualized"
     NOT_RECOMMENDED = "not_recommended"
+
+
+class EvidenceLevel(ContractEnum):
+    """The strongest kind of evidence behind an action, strongest first (the order is the ranking)."""
+
+    LABEL = "label"
+    GUIDELINE = "guideline"
+    RANDOMIZED = "randomized"
+    PROSPECTIVE = "prospective"
+    RETROSPECTIVE = "retrospective"
+    CASE_REPORTS = "case_reports"
+    PRECLINICAL = "preclinical"
+    EXPERT_OPINION = "expert_opinion"
 
 
 class Audience(str, Enum):

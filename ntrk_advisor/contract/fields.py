@@ -1,4 +1,8 @@
-"""What kind of answer each case field takes, for pathway checks and for asking questions."""
+"""The field table: what kind of answer each case field takes, its vocabulary and its limits.
+
+Validation, the JSON Schema, the interview's prompts, the command-line flags and the pathway
+checks all read this one table, so a rule is written once.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,24 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
-from ntrk_advisor.vocabulary import (
+from ntrk_advisor.contract.vocabulary import (
     AgeGroup,
+    Assay,
+    CnsDisease,
     Emergency,
     FusionStatus,
     HighRiskFeature,
     Progression,
+    RaiStatus,
     ResectionMargin,
+    ResidualDisease,
     ResistanceMechanism,
     Response,
     Setting,
+    Toxicity,
     TreatmentPhase,
     TrkInhibitor,
+    TumorCategory,
 )
 
 FieldKind = Literal["number", "text", "enum", "bool", "list"]
@@ -73,9 +83,33 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         FieldSpec("cns_metastases", "bool"),
         FieldSpec("resistance_mechanism", "enum", ResistanceMechanism),
         FieldSpec("prior_trk_inhibitors", "list", TrkInhibitor),
+        FieldSpec("tumor_category", "enum", TumorCategory),
+        FieldSpec("rai_status", "enum", RaiStatus),
+        FieldSpec("other_driver", "bool"),
+        FieldSpec("assay", "enum", Assay),
+        FieldSpec("cns_disease", "enum", CnsDisease),
+        FieldSpec("residual_disease", "enum", ResidualDisease),
+        FieldSpec("toxicity", "enum", Toxicity),
+        FieldSpec("complete_response_months", "number", minimum=0, below=600),
+        FieldSpec("fit_for_surgery", "bool"),
     )
 }
-"""Every askable case field (all but `id`), in contract order."""
+"""Every case field but `id`, in contract order (version 1's fields, then version 2's)."""
+
+LEGACY_FIELDS: dict[str, str] = {"cns_metastases": "cns_disease"}
+"""Version-1 fields still accepted, and the field that now carries their meaning. A pathway never
+asks a legacy field; validation turns its answer into the new field's (see `case.py`)."""
+
+ASKABLE_FIELDS: tuple[str, ...] = tuple(
+    name for name in FIELD_SPECS if name != "tumor_type" and name not in LEGACY_FIELDS
+)
+"""Fields a pathway may ask about: not the free-text tumour type (shown, never routed on) and not
+a legacy field."""
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "是"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "否"})
+"""How a yes/no answer may be typed on the command line or at a prompt (a JSON case file takes
+`true` and `false` only)."""
 
 ID_SPEC = FieldSpec("id", "text", max_length=64)
 """The caller's own label for a case: echoed in the result, never asked, never routed on."""

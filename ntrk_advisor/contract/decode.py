@@ -1,0 +1,71 @@
+"""JSON text to case values: the one decoder for case files, batch records and the library.
+
+Valid JSON is never called "not JSON": an integer beyond Python's digit limit becomes an infinite
+number, which validation then reports by its field. Anything that is not JSON raises `CaseInvalid`
+for the record as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ntrk_advisor.contract.case import Case, case_from_data
+from ntrk_advisor.contract.errors import CaseInvalid
+
+
+def parse_json_int(digits: str) -> int | float:
+    """An integer as JSON allows it: beyond Python's digit limit it is infinitely large, not an error.
+
+    Valid JSON must never be called "not JSON"; an absurd number is then reported by the field.
+    """
+    if len(digits) > 4000:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
+
+
+class DuplicatedKeys(dict[str, Any]):
+    """A JSON object that named a key more than once; validation refuses it, naming the key.
+
+    Refusing is the only safe reading: with "last one wins", `{"age_years": 5, "age_years": 50}`
+    would quietly route a child as an adult.
+    """
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        seen: set[str] = set()
+        self.duplicated = [key for key, _ in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    return value if len(value) == len(pairs) else DuplicatedKeys(pairs)
+
+
+_DECODER = json.JSONDecoder(parse_int=parse_json_int, object_pairs_hook=_object)
+"""Made once: `json.loads` with options builds a decoder per call, and batch decodes every record."""
+
+
+def loads(text: str | bytes) -> Any:
+    """Decode JSON as every case reader must: big integers kept valid, duplicate keys marked.
+
+    Raises `ValueError` (or `RecursionError`) when the text is not JSON.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return _DECODER.decode(text.removeprefix("\ufeff"))  # a UTF-8 byte-order mark is no error
+
+
+def decode_json(text: str | bytes) -> Any:
+    """Decode JSON text (bytes must be UTF-8), raising `CaseInvalid` (field `case`) when it is not JSON."""
+    try:
+        return loads(text)
+    except RecursionError:
+        raise CaseInvalid.whole_record("too_deep") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise CaseInvalid.whole_record("json", detail=str(exc)) from None
+
+
+def case_from_json(text: str | bytes) -> Case:
+    """Validate one JSON document into a `Case` (one batch record, or a case file)."""
+    return case_from_data(decode_json(text))

@@ -1,0 +1,59 @@
+"""`CaseInvalid`: a case that failed validation, with every problem kept until it is worded.
+
+Problems are kept as (field, kind, context) until a language is known, then worded by
+`field_errors`, so the same invalid record reads correctly in English and in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ntrk_advisor.contract.result import FieldError
+from ntrk_advisor.errors import AdvisorError
+from ntrk_advisor.i18n import Lang, t
+
+CASE_ROOT = "case"
+"""The field name used for problems with the record as a whole."""
+
+Problem = tuple[str, str, dict[str, Any]]
+"""(field, kind of problem, context for the message)."""
+
+
+class CaseInvalid(AdvisorError):
+    """A case failed validation; keeps each problem so it can be worded in any language.
+
+    `age_years` is the record's age when that field itself was valid, so an invalid result can
+    still say whether the rules for adults or for children were meant.
+    """
+
+    def __init__(self, problems: Sequence[Problem], age_years: float | None = None) -> None:
+        super().__init__(problems)
+        self.problems = tuple(problems)
+        self.age_years = age_years
+
+    def field_errors(self, lang: Lang = "en") -> tuple[FieldError, ...]:
+        """Each problem as a contract `{field, message}`, in `lang`."""
+        return tuple(
+            FieldError(field=field, message=_message(kind, ctx, lang)) for field, kind, ctx in self.problems
+        )
+
+    def __str__(self) -> str:
+        return "; ".join(f"{e.field}: {e.message}" for e in self.field_errors("en"))
+
+    @classmethod
+    def whole_record(cls, kind: str, **ctx: Any) -> CaseInvalid:
+        """A problem with the record as a whole (not JSON, not an object, too large)."""
+        return cls([(CASE_ROOT, kind, ctx)])
+
+
+def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
+    if kind == "unknown_field":
+        text = t("err.unknown_field", lang)
+        if "suggestion" in ctx:
+            text += "; " + t("err.did_you_mean", lang, suggestion=ctx["suggestion"])
+        return text
+    if kind == "contradiction":
+        reason = t(f"rule.{ctx['rule']}", lang)
+        return t("err.contradiction", lang, other=ctx["other"], reason=reason)
+    return t(f"err.{kind}", lang, **ctx)

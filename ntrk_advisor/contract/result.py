@@ -1,0 +1,130 @@
+"""The result contract (docs/contract.md, version 2) as plain, immutable Python types.
+
+`Result` is what every output format renders. Field names and key order are the public interface:
+add, never rename. These are deliberately not pydantic models: a batch builds one per record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from ntrk_advisor.contract.vocabulary import (
+    ActionCode,
+    AgeGroup,
+    EvidenceLevel,
+    PathwayName,
+    Status,
+    Strength,
+)
+
+SCHEMA_VERSION = "2"
+
+
+def json_value(value: Any) -> Any:
+    """A case value as JSON writes it: enum members by their value, tuples as lists."""
+    if isinstance(value, tuple):
+        return [json_value(v) for v in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One step of a recommendation."""
+
+    action: ActionCode
+    strength: Strength
+    order: int
+    summary: str
+    rationale: tuple[str, ...]
+    arguments: tuple[str, ...]
+    evidence: tuple[str, ...]
+    evidence_level: EvidenceLevel = EvidenceLevel.EXPERT_OPINION
+    bullet_arguments: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    """Per rationale bullet, the argument IDs it rests on (for renderers; not in the JSON)."""
+    bullet_evidence: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    """Per rationale bullet, the evidence IDs it cites (for renderers; not in the JSON)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object for this action."""
+        return {
+            "action": self.action.value,
+            "strength": self.strength.value,
+            "order": self.order,
+            "summary": self.summary,
+            "rationale": list(self.rationale),
+            "arguments": list(self.arguments),
+            "evidence": list(self.evidence),
+            "evidence_level": self.evidence_level.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One validation problem, naming the field it concerns."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """A question the path asked, and the answer it used (as its JSON value)."""
+
+    node: str
+    field: str
+    answer: Any
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeStamp:
+    """Which knowledge base produced a result, so advice can be dated and attributed."""
+
+    version: str
+    reviewed: str
+    source: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of evaluating one case, exactly as the contract lays it out."""
+
+    status: Status
+    knowledge: KnowledgeStamp
+    case_id: str | None = None
+    age_group: AgeGroup | None = None
+    pathway: PathwayName | None = None
+    actions: tuple[Action, ...] = ()
+    cautions: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    unused_answers: tuple[str, ...] = ()
+    errors: tuple[FieldError, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object, keys in contract order (`age_group` absent when unknown)."""
+        data: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "case_id": self.case_id,
+            "status": self.status.value,
+        }
+        if self.age_group is not None:
+            data["age_group"] = self.age_group.value
+        data["pathway"] = None if self.pathway is None else self.pathway.value
+        data["actions"] = [action.to_dict() for action in self.actions]
+        data["cautions"] = list(self.cautions)
+        data["missing"] = list(self.missing)
+        data["unused_answers"] = list(self.unused_answers)
+        data["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        data["trace"] = [{"node": s.node, "field": s.field, "answer": s.answer} for s in self.trace]
+        stamp = self.knowledge
+        data["knowledge"] = {
+            "version": stamp.version,
+            "reviewed": stamp.reviewed,
+            "source": stamp.source,
+            "name": stamp.name,
+        }
+        return data
