@@ -98,13 +98,13 @@ class Consultation:
                 while result.status is Status.INCOMPLETE:
                     field = result.missing[0]
                     answers[field] = interviewer.ask(field)
-                    case = case_from_data(answers)
+                    case = self._reconciled(answers, field, given, interviewer)
                     result = evaluate(case, self.lang, self.kb)
                 change = interviewer.review(result.trace)
                 if change is None:
                     break
                 answers[change] = interviewer.ask(change, answers.get(change))
-                case = case_from_data(answers)
+                case = self._reconciled(answers, change, given, interviewer)
                 result = evaluate(case, self.lang, self.kb)
         except (KeyboardInterrupt, EOFError):
             raise ConsultInterrupted(answers) from None
@@ -112,7 +112,27 @@ class Consultation:
         # if the path came back to it: keep only what the final path used.
         on_path = {step.field for step in result.trace}
         kept = {k: v for k, v in answers.items() if k in given or k in on_path}
-        return case_from_data(kept), result
+        case = case_from_data(kept)
+        return case, evaluate(case, self.lang, self.kb)
+
+    def _reconciled(self, answers: dict[str, Any], field: str, given: set[str], interviewer: Any) -> Case:
+        """The case after `field` was answered; a contradiction is never a crash.
+
+        An earlier answer typed in this consult that the new one contradicts is dropped (the path
+        asks it again if it still needs it). A contradiction with an answer from the case file or
+        the flags is shown, and `field` is asked again.
+        """
+        while True:
+            try:
+                return case_from_data(answers)
+            except CaseInvalid as exc:
+                typed_here = (exc.fields() - {field}) - given
+                if typed_here:
+                    for name in typed_here:
+                        answers.pop(name, None)
+                    continue
+                interviewer.warn("; ".join(f"{e.field}: {e.message}" for e in exc.field_errors(self.lang)))
+                answers[field] = interviewer.ask(field, answers.get(field))
 
     def show(
         self, result: Result, answers: dict[str, Any], output_format: str, *, explain: bool = False

@@ -82,7 +82,7 @@ UI: dict[str, dict[Lang, str]] = {
     "status.invalid": {"en": "invalid", "zh": "无效"},
     "age.adult": {"en": "adult", "zh": "成人"},
     "age.pediatric": {"en": "pediatric", "zh": "儿童"},
-    "pathway.diagnostic": {"en": "diagnostic gate", "zh": "诊断关口"},
+    "pathway.diagnostic": {"en": "diagnostic (fusion confirmation)", "zh": "诊断（融合确认）"},
     "pathway.early": {"en": "early disease", "zh": "早期"},
     "pathway.locally_advanced": {"en": "locally advanced", "zh": "局部晚期"},
     "pathway.metastatic": {"en": "metastatic", "zh": "转移性"},

@@ -106,6 +106,10 @@ class Interviewer:
             return ", ".join(label(a) for a in answer) or t("none", self.lang)
         return label(answer)
 
+    def warn(self, text: str) -> None:
+        """Show a problem with the answers just given (a contradiction), before asking again."""
+        self._say(text)
+
     def _valid_number(self, spec: FieldSpec, text: str) -> bool | str:
         """A typed number within the field table's limits, or the message saying what they are."""
         assert spec.minimum is not None and spec.below is not None  # the field table demands both

@@ -162,7 +162,14 @@ def test_compact_drops_texts_and_keeps_codes(run_cli: Run) -> None:
     results = lines_of(run_cli("batch", str(EXAMPLES), "--compact", "-q"))
     first = results[0]
     assert "cautions" not in first
-    assert set(first["actions"][0]) == {"action", "strength", "order", "arguments", "evidence"}
+    assert set(first["actions"][0]) == {
+        "action",
+        "strength",
+        "order",
+        "arguments",
+        "evidence",
+        "evidence_level",
+    }
     assert results[6]["missing"] == ["treatment_phase"] and results[7]["errors"]
 
 
@@ -195,7 +202,10 @@ def test_csv_cells_cannot_become_formulas(run_cli: Run, tmp_path: Path, evil: st
 
 def test_markdown_and_table_formats_show_the_same_columns(run_cli: Run) -> None:
     md = run_cli("batch", str(EXAMPLES), "--format", "markdown", "-q").stdout
-    assert md.splitlines()[0] == "| case_id | status | pathway | age_group | actions | missing | unused_answers | errors |"
+    assert (
+        md.splitlines()[0]
+        == "| case_id | status | pathway | age_group | actions | missing | unused_answers | errors |"
+    )
     assert len(md.splitlines()) == 10
     table = run_cli("batch", str(EXAMPLES), "--format", "table", "-q", env={"COLUMNS": "200"}).stdout
     assert "ex-masc-postop" in table and "adjuvant_trk:individualized" in table

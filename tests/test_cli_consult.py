@@ -58,7 +58,9 @@ def test_typo_is_named_with_a_suggestion(run_cli: Run, example_cases: dict[str, 
 
 
 def test_flags_fill_and_override_the_case_file(run_cli: Run, tmp_path: Path) -> None:
-    path = write_case(tmp_path, {"age_years": 9, "fusion_status": "confirmed", "setting": "early"})
+    path = write_case(
+        tmp_path, {"age_years": 9, "fusion_status": "confirmed", "setting": "early", "emergency": []}
+    )
     out = run_cli(
         "consult",
         "--case",
@@ -67,6 +69,8 @@ def test_flags_fill_and_override_the_case_file(run_cli: Run, tmp_path: Path) -> 
         "Locally-Advanced",
         "--treatment-phase",
         "naive",
+        "--tumor-category",
+        "Infantile Fibrosarcoma",
         "--no-input",
         "--format",
         "json",
@@ -87,8 +91,10 @@ def test_flags_alone_make_a_case(run_cli: Run) -> None:
         "on_trk_inhibitor",
         "--emergency",
         "none",
-        "--cns-metastases",
-        "no",
+        "--cns-disease",
+        "none",
+        "--toxicity",
+        "none-or-manageable",
         "--progression",
         "oligo",
         "--no-input",
@@ -118,11 +124,15 @@ def test_list_flags_take_comma_separated_values(run_cli: Run) -> None:
         "R0",
         "--high-risk-features",
         "high_grade, close_margin",
+        "--emergency",
+        "none",
+        "--tumor-category",
+        "other",
         "--no-input",
         "--format",
         "json",
     )
-    assert out.json["trace"][-1] == {
+    assert out.json["trace"][-2] == {
         "node": "early.recurrence_risk",
         "field": "high_risk_features",
         "answer": ["high_grade", "close_margin"],
@@ -136,7 +146,7 @@ def test_a_bad_flag_value_is_an_invalid_result_naming_the_field(run_cli: Run) ->
 
 def test_no_input_with_missing_answers_is_incomplete(run_cli: Run) -> None:
     out = run_cli("consult", "--age", "48", "--no-input", "--format", "json")
-    assert out.code == 3 and out.json["missing"] == ["fusion_status"]
+    assert out.code == 3 and out.json["missing"] == ["emergency", "fusion_status"]
 
 
 def test_without_a_terminal_missing_answers_are_a_one_line_usage_error(run_cli: Run) -> None:
@@ -166,7 +176,7 @@ def test_case_can_come_from_stdin(run_cli: Run) -> None:
         "--no-input",
         "--format",
         "json",
-        input='{"age_years": 70, "fusion_status": "ihc_only"}',
+        input='{"age_years": 70, "fusion_status": "ihc_only", "emergency": []}',
     )
     assert out.code == 0 and out.json["actions"][0]["action"] == "confirm_fusion"
 
@@ -245,6 +255,8 @@ def test_language_defaults_from_the_environment(run_cli: Run) -> None:
         "70",
         "--fusion-status",
         "ihc_only",
+        "--emergency",
+        "none",
         "--no-input",
         "--format",
         "json",
@@ -266,12 +278,16 @@ def test_json_is_never_wrapped_or_marked_up(run_cli: Run) -> None:
         "post_resection",
         "--resection-margin",
         "r1",
+        "--emergency",
+        "none",
+        "--fit-for-surgery",
+        "yes",
         "--no-input",
         "--format",
         "json",
         env={"COLUMNS": "20"},
     )
-    assert json.loads(out.stdout)["trace"][-1]["answer"] == "r1"
+    assert json.loads(out.stdout)["trace"][-1]["answer"] is True
 
 
 def test_version_and_help(run_cli: Run) -> None:

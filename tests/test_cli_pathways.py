@@ -110,6 +110,7 @@ def broken_copy(copy: Path, name: str, change: Callable[[Any], None]) -> Path:
                         "citation": "Nobody. Nothing.",
                         "year": 2020,
                         "kind": "review",
+                        "reviews": "retrospective",
                         "url": "https://example.org",
                         "summary": {"en": "x", "zh": "x"},
                     }
@@ -205,8 +206,8 @@ def edited_copy(run_cli: Run, tmp_path: Path) -> Path:
     early = target / "early.yaml"  # the clinic decides: no adjuvant discussion even for high risk
     early.write_text(
         early.read_text(encoding="utf-8").replace(
-            "{use: adjuvant_trk.high_risk, strength: individualized, step: 1}",
-            "{use: adjuvant_trk.high_risk, strength: not_recommended, step: 1}",
+            "{use: adjuvant_trk.high_risk, strength: individualized, step: 2}",
+            "{use: adjuvant_trk.high_risk, strength: not_recommended, step: 2}",
         ),
         encoding="utf-8",
     )
@@ -223,8 +224,8 @@ def test_consult_and_batch_run_on_an_edited_copy_and_carry_its_version(run_cli: 
     assert consult.code == 0
     assert consult.json["knowledge"]["version"] == "clinic-3"
     assert consult.json["knowledge"]["name"].startswith("Local pathways (clinic)")
-    assert consult.json["actions"][0] == {
-        **consult.json["actions"][0],
+    assert consult.json["actions"][1] == {
+        **consult.json["actions"][1],
         "action": "adjuvant_trk",
         "strength": "not_recommended",
     }

@@ -38,7 +38,9 @@ def test_there_are_at_least_25_cases_and_each_has_an_expectation() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_each_case_gets_the_expected_plan_in_both_languages(case: dict[str, Any], lang: str, kb: KnowledgeBase) -> None:
+def test_each_case_gets_the_expected_plan_in_both_languages(
+    case: dict[str, Any], lang: str, kb: KnowledgeBase
+) -> None:
     result = evaluate(case, lang, kb)  # type: ignore[arg-type]
     assert result.status.value == "complete", (result.missing, result.errors)
     expected = EXPECTED[case["id"]]
@@ -53,7 +55,11 @@ def test_an_emergency_leads_every_plan_it_appears_in(kb: KnowledgeBase) -> None:
     for case in CASES:
         if case.get("emergency"):
             first = evaluate(case, "en", kb).actions[0]
-            assert (first.action.value, first.strength.value, first.order) == ("urgent_local_therapy", "urgent", 1)
+            assert (first.action.value, first.strength.value, first.order) == (
+                "urgent_local_therapy",
+                "urgent",
+                1,
+            )
 
 
 def test_an_infant_emergency_avoids_radiotherapy_and_starts_the_drug(kb: KnowledgeBase) -> None:
@@ -61,13 +67,32 @@ def test_an_infant_emergency_avoids_radiotherapy_and_starts_the_drug(kb: Knowled
     urgent = evaluate(case, "en", kb).actions[0]
     text = " ".join([urgent.summary, *urgent.rationale]).lower()
     assert "airway" in text and "radiotherapy" in text
-    assert urgent.rationale != evaluate({**case, "age_years": 40, "tumor_category": "soft_tissue_sarcoma", "other_driver": False}, "en", kb).actions[0].rationale
+    assert (
+        urgent.rationale
+        != evaluate(
+            {**case, "age_years": 40, "tumor_category": "soft_tissue_sarcoma", "other_driver": False},
+            "en",
+            kb,
+        )
+        .actions[0]
+        .rationale
+    )
 
 
 def test_r1_advice_is_the_same_in_the_early_and_locally_advanced_pathways(kb: KnowledgeBase) -> None:
-    early = {"age_years": 50, "fusion_status": "confirmed", "setting": "early", "treatment_phase": "post_resection", "emergency": [], "resection_margin": "r1", "fit_for_surgery": True}
+    early = {
+        "age_years": 50,
+        "fusion_status": "confirmed",
+        "setting": "early",
+        "treatment_phase": "post_resection",
+        "emergency": [],
+        "resection_margin": "r1",
+        "fit_for_surgery": True,
+    }
     advanced = {**early, "setting": "locally_advanced", "prior_trk_inhibitors": []}
     for age in (50, 3):
         a = evaluate({**early, "age_years": age}, "en", kb)
         b = evaluate({**advanced, "age_years": age}, "en", kb)
-        assert [(x.action, x.strength, x.summary) for x in a.actions] == [(x.action, x.strength, x.summary) for x in b.actions]
+        assert [(x.action, x.strength, x.summary) for x in a.actions] == [
+            (x.action, x.strength, x.summary) for x in b.actions
+        ]

@@ -137,17 +137,22 @@ COMPLETE_EXAMPLES = complete_example_ids()
 IFS_ARM_KEYS = "".join(
     [
         "0.5" + ENTER,  # age_years
+        ENTER,  # emergency: nothing ticked, none
         ENTER,  # fusion_status: first choice, confirmed
         DOWN + ENTER,  # setting: second choice, locally advanced
         ENTER,  # treatment_phase: first choice, naive
+        ENTER,  # tumor_category: first choice, infantile fibrosarcoma
         ENTER,  # review: show the recommendation
     ]
 )
+IFS_FIELDS = ["age_years", "emergency", "fusion_status", "setting", "treatment_phase", "tumor_category"]
 IFS_ANSWERS = {
     "age_years": 0.5,
+    "emergency": [],
     "fusion_status": "confirmed",
     "setting": "locally_advanced",
     "treatment_phase": "naive",
+    "tumor_category": "infantile_fibrosarcoma",
 }
 
 
@@ -187,13 +192,8 @@ def test_only_the_questions_the_infant_path_needs_are_asked_once_each_then_one_r
     consult: Callable[..., Consult],
 ) -> None:
     done = consult(IFS_ARM_KEYS)
-    assert done.interviewer.asked == [
-        ("age_years", None),
-        ("fusion_status", None),
-        ("setting", None),
-        ("treatment_phase", None),
-    ]
-    assert done.interviewer.reviews == [["age_years", "fusion_status", "setting", "treatment_phase"]]
+    assert done.interviewer.asked == [(field, None) for field in IFS_FIELDS]
+    assert done.interviewer.reviews == [IFS_FIELDS]
 
 
 @pytest.mark.parametrize("case_id", COMPLETE_EXAMPLES)
@@ -210,9 +210,9 @@ def test_each_example_asks_exactly_the_fields_its_trace_uses_in_path_order(
 def test_diagnostic_gate_stops_asking_once_the_fusion_is_not_confirmed(
     consult: Callable[..., Consult], kb: KnowledgeBase
 ) -> None:
-    keys = "70" + ENTER + keys_for(kb, "fusion_status", "ihc_only") + ENTER
+    keys = "70" + ENTER + keys_for(kb, "emergency", []) + keys_for(kb, "fusion_status", "ihc_only") + ENTER
     done = consult(keys)
-    assert done.interviewer.fields_asked == ["age_years", "fusion_status"]
+    assert done.interviewer.fields_asked == ["age_years", "emergency", "fusion_status"]
     assert (done.result.status, done.result.pathway) == (Status.COMPLETE, "diagnostic")
 
 
@@ -222,12 +222,19 @@ def test_diagnostic_gate_stops_asking_once_the_fusion_is_not_confirmed(
 def test_prefilled_flags_are_not_asked_again_and_the_first_question_is_setting(
     consult: Callable[..., Consult], kb: KnowledgeBase
 ) -> None:
-    flags = {"age_years": 61, "fusion_status": "confirmed"}
-    keys = keys_for(kb, "setting", "early") + keys_for(kb, "treatment_phase", "naive") + ENTER
+    flags = {"age_years": 61, "emergency": [], "fusion_status": "confirmed"}
+    keys = (
+        keys_for(kb, "setting", "early")
+        + keys_for(kb, "treatment_phase", "naive")
+        + keys_for(kb, "fit_for_surgery", True)
+        + ENTER
+    )
     done = consult(keys, flags)
-    assert done.interviewer.fields_asked == ["setting", "treatment_phase"]
-    assert done.interviewer.reviews == [["age_years", "fusion_status", "setting", "treatment_phase"]]
-    expected = {**flags, "setting": "early", "treatment_phase": "naive"}
+    assert done.interviewer.fields_asked == ["setting", "treatment_phase", "fit_for_surgery"]
+    assert done.interviewer.reviews == [
+        ["age_years", "emergency", "fusion_status", "setting", "treatment_phase", "fit_for_surgery"]
+    ]
+    expected = {**flags, "setting": "early", "treatment_phase": "naive", "fit_for_surgery": True}
     assert done.answers == expected
     assert done.result.to_dict() == expected_result(expected, kb)
 
@@ -238,9 +245,14 @@ def test_an_incomplete_case_file_is_finished_by_asking_only_what_it_lacks(
     example = example_cases["ex-incomplete"]
     path = tmp_path / "case.json"
     path.write_text(json.dumps(example), encoding="utf-8")
-    done = consult(keys_for(kb, "treatment_phase", "naive") + ENTER, case_file=path)
-    assert done.interviewer.fields_asked == ["treatment_phase"]
-    assert done.answers == {**example, "treatment_phase": "naive"}
+    keys = (
+        keys_for(kb, "treatment_phase", "naive")
+        + keys_for(kb, "tumor_category", "soft_tissue_sarcoma")
+        + ENTER
+    )
+    done = consult(keys, case_file=path)
+    assert done.interviewer.fields_asked == ["treatment_phase", "tumor_category"]
+    assert done.answers == {**example, "treatment_phase": "naive", "tumor_category": "soft_tissue_sarcoma"}
     assert done.result.case_id == "ex-incomplete"
     assert done.result.status is Status.COMPLETE
 
@@ -285,18 +297,26 @@ def test_saving_over_the_case_file_is_refused_before_any_question_is_asked(
 def test_review_can_change_the_setting_and_the_result_follows_the_change(
     consult: Callable[..., Consult], kb: KnowledgeBase
 ) -> None:
-    fields = ["age_years", "fusion_status", "setting", "treatment_phase"]
+    fields = IFS_FIELDS
     keys = (
         IFS_ARM_KEYS[: -len(ENTER)]  # everything but "show the recommendation"
         + review_keys(fields, "setting")
         + (UP + ENTER)  # from locally advanced (pre-selected) up to early
+        + keys_for(kb, "fit_for_surgery", True)  # early disease asks about fitness before surgery
         + ENTER  # second review: show the recommendation
     )
     done = consult(keys)
-    assert done.interviewer.asked[-1] == ("setting", "locally_advanced")
-    assert done.interviewer.fields_asked == [*fields, "setting"]
+    assert done.interviewer.asked[-2:] == [("setting", "locally_advanced"), ("fit_for_surgery", None)]
+    assert done.interviewer.fields_asked == [*fields, "setting", "fit_for_surgery"]
     assert len(done.interviewer.reviews) == 2
-    changed = {"age_years": 0.5, "fusion_status": "confirmed", "setting": "early", "treatment_phase": "naive"}
+    changed = {
+        "age_years": 0.5,
+        "emergency": [],
+        "fusion_status": "confirmed",
+        "setting": "early",
+        "treatment_phase": "naive",
+        "fit_for_surgery": True,
+    }
     assert done.answers == changed
     assert done.result.pathway == "early"
     assert done.result.to_dict() == expected_result(changed, kb)
@@ -310,21 +330,31 @@ def test_a_changed_answer_that_opens_a_new_branch_asks_its_new_question(
     example = example_cases["ex-masc-postop"]
     first = {**clinical(example), "setting": "locally_advanced"}
     first.pop("high_risk_features")
+    first.pop("tumor_category")
     fields = trace_fields(first, kb)
-    assert fields == ["age_years", "fusion_status", "setting", "treatment_phase", "resection_margin"]
+    assert fields == [
+        "age_years",
+        "emergency",
+        "fusion_status",
+        "setting",
+        "treatment_phase",
+        "resection_margin",
+    ]
     keys = (
         answer_keys(kb, first, fields)
         + review_keys(fields, "setting")
         + keys_for(kb, "setting", "early", current="locally_advanced")
         + keys_for(kb, "high_risk_features", example["high_risk_features"])
+        + keys_for(kb, "tumor_category", example["tumor_category"])
         + ENTER
     )
     done = consult(keys)
     assert done.interviewer.asked[len(fields) :] == [
         ("setting", "locally_advanced"),
         ("high_risk_features", None),
+        ("tumor_category", None),
     ]
-    assert done.interviewer.reviews == [fields, [*fields, "high_risk_features"]]
+    assert done.interviewer.reviews == [fields, [*fields, "high_risk_features", "tumor_category"]]
     assert done.result.to_dict() == expected_result(example, kb)
     assert done.answers == clinical(example)
 
@@ -332,15 +362,21 @@ def test_a_changed_answer_that_opens_a_new_branch_asks_its_new_question(
 def test_review_can_retype_the_age_and_the_age_group_follows(
     consult: Callable[..., Consult], kb: KnowledgeBase
 ) -> None:
-    fields = ["age_years", "fusion_status", "setting", "treatment_phase"]
+    fields = IFS_FIELDS
     keys = (
         IFS_ARM_KEYS[: -len(ENTER)]
         + review_keys(fields, "age_years")
         + (BACKSPACE * len("0.5") + "35" + ENTER)  # the prompt starts with the old answer
+        + keys_for(kb, "other_driver", False)  # an adult is asked about another driver
+        + keys_for(kb, "tumor_category", "soft_tissue_sarcoma")  # infantile fibrosarcoma is no adult tumour
         + ENTER
     )
     done = consult(keys)
-    assert done.interviewer.asked[-1] == ("age_years", 0.5)
+    assert done.interviewer.asked[-3:] == [
+        ("age_years", 0.5),
+        ("other_driver", None),
+        ("tumor_category", None),
+    ]
     assert done.answers["age_years"] == 35
     assert done.result.age_group == "adult"
     assert done.result.to_dict() == expected_result({**done.answers}, kb)
@@ -360,7 +396,10 @@ def test_review_can_untick_a_checklist_answer(
     done = consult(keys)
     assert done.interviewer.asked[-1] == ("high_risk_features", example["high_risk_features"])
     assert done.answers["high_risk_features"] == []
+    # The tumour category was typed for the high-risk branch; off the new path, it is not kept.
     low_risk = {**clinical(example), "high_risk_features": []}
+    del low_risk["tumor_category"]
+    assert done.answers == low_risk
     assert done.result.to_dict() == expected_result(low_risk, kb)
     assert done.result.to_dict() != expected_result(example, kb)
 
@@ -383,7 +422,9 @@ def test_an_age_that_is_not_a_number_or_out_of_range_is_refused_and_asked_again(
     [
         pytest.param(CTRL_C, {}, id="first-question"),
         pytest.param(
-            "0.5" + ENTER + ENTER + CTRL_C, {"age_years": 0.5, "fusion_status": "confirmed"}, id="setting"
+            "0.5" + ENTER + ENTER + ENTER + CTRL_C,
+            {"age_years": 0.5, "emergency": [], "fusion_status": "confirmed"},
+            id="setting",
         ),
         pytest.param(
             IFS_ARM_KEYS[: -len(ENTER)] + CTRL_C,
@@ -461,3 +502,21 @@ def test_help_text_wraps_at_word_and_character_boundaries_within_the_width() -> 
     chinese = wrap_to_width("仅当分子检测证实存在融合时才选择已证实。泛TRK免疫组化阳性只是筛查。", 20)
     assert all(get_cwidth(line) <= 20 for line in chinese) and len(chinese) > 1
     assert "".join(chinese) == "仅当分子检测证实存在融合时才选择已证实。泛TRK免疫组化阳性只是筛查。"
+
+
+def test_a_contradiction_with_an_answer_from_the_case_file_is_shown_and_asked_again(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    flags = {"age_years": 50, "emergency": [], "fusion_status": "confirmed", "prior_trk_inhibitors": []}
+    keys = (
+        keys_for(kb, "setting", "resistant")  # contradicts the prior inhibitors given: asked again
+        + keys_for(kb, "setting", "metastatic", current="resistant")
+        + keys_for(kb, "cns_disease", "none")
+        + keys_for(kb, "treatment_phase", "naive")
+        + keys_for(kb, "other_driver", False)
+        + keys_for(kb, "tumor_category", "lung")
+        + ENTER
+    )
+    done = consult(keys, flags)
+    assert done.interviewer.asked[:2] == [("setting", None), ("setting", "resistant")]
+    assert done.result.status is Status.COMPLETE and done.result.pathway == "metastatic"

@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 TIMEOUT = 20
-IFS_FIELDS = ["age_years", "fusion_status", "setting", "treatment_phase"]
+IFS_FIELDS = ["age_years", "emergency", "fusion_status", "setting", "treatment_phase", "tumor_category"]
 INTERRUPTED = re.compile(r"saved to (\S+) \(resume with --case (\S+)\)\.")
 
 
@@ -183,7 +183,7 @@ def test_ctrl_c_exits_130_with_one_line_naming_the_saved_answers_which_resume_wi
     example = example_cases["ex-ifs-arm"]
     err = tmp_path / "stderr.txt"
     term = terminal(shell=f"exec {advisor_shell('consult', '--format', 'json')} 2> {shlex.quote(str(err))}")
-    term.keyboard.answer_all(example, ["age_years", "fusion_status"])
+    term.keyboard.answer_all(example, ["age_years", "emergency", "fusion_status"])
     term.keyboard.interrupt("setting")
     assert term.finish() == 130
     lines = err.read_text(encoding="utf-8").splitlines()
@@ -193,20 +193,25 @@ def test_ctrl_c_exits_130_with_one_line_naming_the_saved_answers_which_resume_wi
     assert found.group(1) == found.group(2)
     kept = Path(found.group(1))
     assert kept.parent == tmp_path  # a temporary file, since no --save was given
-    assert json.loads(kept.read_text(encoding="utf-8")) == {"age_years": 0.5, "fusion_status": "confirmed"}
+    kept_answers = {"age_years": 0.5, "emergency": [], "fusion_status": "confirmed"}
+    assert json.loads(kept.read_text(encoding="utf-8")) == kept_answers
     assert '"schema_version"' not in term.screen  # no result after an interrupt
 
     resumed = terminal("consult", "--case", str(kept), "--format", "json")
-    resumed.keyboard.answer_all(example, ["setting", "treatment_phase"])
+    resumed.keyboard.answer_all(example, ["setting", "treatment_phase", "tumor_category"])
     resumed.keyboard.review(IFS_FIELDS)
     assert resumed.finish() == 0
-    assert resumed.keyboard.asked == ["setting", "treatment_phase"]
+    assert resumed.keyboard.asked == ["setting", "treatment_phase", "tumor_category"]
     before_review = resumed.screen.split("Review your answers")[0]
-    for field in ("age_years", "fusion_status"):  # answered before the interrupt: not asked again
+    for field in (
+        "age_years",
+        "emergency",
+        "fusion_status",
+    ):  # answered before the interrupt: not asked again
         assert help_text(kb, field)[:40] not in before_review
         assert prompt_text(kb, field) not in before_review
     same_advice(resumed.result_json(), no_input_json(write_case(tmp_path, example, "ex.json"), tmp_path))
-    assert json.loads(kept.read_text(encoding="utf-8")) == {"age_years": 0.5, "fusion_status": "confirmed"}
+    assert json.loads(kept.read_text(encoding="utf-8")) == kept_answers
 
 
 def test_ctrl_c_with_save_keeps_the_answers_in_the_save_file(
@@ -214,12 +219,12 @@ def test_ctrl_c_with_save_keeps_the_answers_in_the_save_file(
 ) -> None:
     saved = tmp_path / "partial.json"
     term = terminal("consult", "--format", "json", "--save", str(saved))
-    term.keyboard.answer_all(example_cases["ex-ifs-arm"], ["age_years"])
+    term.keyboard.answer_all(example_cases["ex-ifs-arm"], ["age_years", "emergency"])
     term.keyboard.interrupt("fusion_status")
     assert term.finish() == 130
     assert term.screen.count("Consult interrupted") == 1
     assert f"saved to {saved} (resume with --case {saved})" in term.screen
-    assert json.loads(saved.read_text(encoding="utf-8")) == {"age_years": 0.5}
+    assert json.loads(saved.read_text(encoding="utf-8")) == {"age_years": 0.5, "emergency": []}
 
 
 def test_with_stdout_redirected_questions_stay_on_the_terminal_and_the_file_holds_only_the_json(

@@ -57,14 +57,18 @@ def test_the_result_says_schema_version_2() -> None:
 
 
 def test_an_answer_the_path_did_not_use_is_reported_not_dropped() -> None:
-    result = evaluate({**EARLY, "rai_status": "rai_avid", "tumor_category": "thyroid", "resectable_now": True})
+    result = evaluate(
+        {**EARLY, "rai_status": "rai_avid", "tumor_category": "thyroid", "resectable_now": True}
+    )
     assert result.status.value == "complete"
     assert result.unused_answers == ("resectable_now", "tumor_category", "rai_status")  # field order
     assert result.to_dict()["unused_answers"] == ["resectable_now", "tumor_category", "rai_status"]
 
 
 def test_an_incomplete_case_does_not_call_an_answer_unused_that_a_later_question_may_use() -> None:
-    result = evaluate({"age_years": 50, "fusion_status": "confirmed", "emergency": [], "resection_margin": "r1"})
+    result = evaluate(
+        {"age_years": 50, "fusion_status": "confirmed", "emergency": [], "resection_margin": "r1"}
+    )
     assert result.status.value == "incomplete" and result.missing[0] == "setting"
     assert "resection_margin" not in result.unused_answers
 
@@ -92,10 +96,25 @@ def test_a_version_1_cns_field_counts_as_used_when_its_successor_is() -> None:
 
 
 def test_every_action_has_an_evidence_level() -> None:
-    result = evaluate({**EARLY, "setting": "locally_advanced", "age_years": 0.5, "tumor_category": "infantile_fibrosarcoma"})
+    result = evaluate(
+        {**EARLY, "setting": "locally_advanced", "age_years": 0.5, "tumor_category": "infantile_fibrosarcoma"}
+    )
     levels = {a["action"]: a["evidence_level"] for a in result.to_dict()["actions"]}
     assert set(levels) == {"neoadjuvant_trk", "surgery_at_max_response", "mdt_review"}
-    assert all(level in {"label", "guideline", "randomized", "prospective", "retrospective", "case_reports", "preclinical", "expert_opinion"} for level in levels.values())
+    assert all(
+        level
+        in {
+            "label",
+            "guideline",
+            "randomized",
+            "prospective",
+            "retrospective",
+            "case_reports",
+            "preclinical",
+            "expert_opinion",
+        }
+        for level in levels.values()
+    )
 
 
 @pytest.mark.parametrize(

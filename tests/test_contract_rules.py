@@ -121,7 +121,9 @@ def test_a_rule_never_fires_on_a_missing_answer() -> None:
 
 
 def test_the_invalid_result_keeps_the_age_group() -> None:
-    result = evaluate({"age_years": 5, "fusion_status": "confirmed", "setting": "resistant", "prior_trk_inhibitors": []})
+    result = evaluate(
+        {"age_years": 5, "fusion_status": "confirmed", "setting": "resistant", "prior_trk_inhibitors": []}
+    )
     assert result.status.value == "invalid"
     assert result.age_group is not None and result.age_group.value == "pediatric"
     assert result.to_dict()["age_group"] == "pediatric"

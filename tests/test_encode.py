@@ -50,6 +50,10 @@ def test_case_ids_with_quotes_and_unicode_are_escaped_like_json(kb: KnowledgeBas
 
 
 def test_compact_keeps_codes_and_drops_texts() -> None:
-    data = json.loads(dumps(compact_dict(evaluate({"age_years": 70, "fusion_status": "ihc_only"}).to_dict())))
+    data = json.loads(
+        dumps(
+            compact_dict(evaluate({"age_years": 70, "fusion_status": "ihc_only", "emergency": []}).to_dict())
+        )
+    )
     assert "cautions" not in data and "summary" not in data["actions"][0]
     assert data["actions"][0]["action"] == "confirm_fusion"

@@ -49,7 +49,12 @@ def test_every_pathway_is_an_end_point_for_some_case(kb: KnowledgeBase) -> None:
 
 def test_every_question_field_is_asked_somewhere(kb: KnowledgeBase) -> None:
     asked = {s.field for _, r in all_leaves(kb) for s in r.trace}
-    assert asked == set(FIELD_SPECS) - {"tumor_type"}
+    assert asked == set(FIELD_SPECS) - {"tumor_type", "cns_metastases"}  # free text; a version-1 field
+
+
+def test_every_path_asks_about_an_emergency(kb: KnowledgeBase) -> None:
+    for answers, result in all_leaves(kb):
+        assert "emergency" in [s.field for s in result.trace], answers
 
 
 def test_the_builtin_pathways_pass_the_audit_with_nothing_unused(kb: KnowledgeBase) -> None:

@@ -65,7 +65,15 @@ CONTRACT_LISTS = {
     ),
     "prior_trk_inhibitors": (
         TrkInhibitor,
-        ["larotrectinib", "entrectinib", "repotrectinib", "selitrectinib", "other"],
+        [
+            "larotrectinib",
+            "entrectinib",
+            "repotrectinib",
+            "selitrectinib",
+            "zurletrectinib",
+            "taletrectinib",
+            "other",
+        ],
     ),
 }
 
@@ -94,6 +102,15 @@ def test_case_fields_are_the_contract_fields_in_contract_order() -> None:
         "cns_metastases",
         "resistance_mechanism",
         "prior_trk_inhibitors",
+        "tumor_category",
+        "rai_status",
+        "other_driver",
+        "assay",
+        "cns_disease",
+        "residual_disease",
+        "toxicity",
+        "complete_response_months",
+        "fit_for_surgery",
     )
 
 
@@ -272,13 +289,13 @@ def test_null_means_not_given() -> None:
 
 
 def test_answers_are_the_given_fields_as_json_values() -> None:
-    case = Case(id="x", age_years=4, setting="early", emergency=["bleeding"], cns_metastases=False)
+    case = Case(id="x", age_years=4, setting="early", emergency=["bleeding"], cns_metastases=True)
     assert case.answers() == {
         "id": "x",
         "age_years": 4,
         "setting": "early",
         "emergency": ["bleeding"],
-        "cns_metastases": False,
+        "cns_metastases": True,
     }
     assert case_from_data(case.answers()) == case
 

@@ -84,10 +84,12 @@ def test_handoff_to_unknown_node_is_reported(pathways_copy: Path) -> None:
 
 def test_cycle_is_reported(pathways_copy: Path) -> None:
     def loop(data: Any) -> None:
-        data["nodes"]["naive_urgent"]["next"] = "naive_emergency"
+        data["nodes"]["brain_symptomatic"]["next"] = "cns"
 
     edit(pathways_copy, "metastatic.yaml", loop)
-    assert any("cycle" in p and p.startswith("metastatic.yaml:naive_urgent") for p in problems(pathways_copy))
+    assert any(
+        "cycle" in p and p.startswith("metastatic.yaml:brain_symptomatic") for p in problems(pathways_copy)
+    )
 
 
 def test_enum_branch_must_cover_every_value(pathways_copy: Path) -> None:
@@ -111,9 +113,9 @@ def test_otherwise_counts_as_covering_the_rest(pathways_copy: Path) -> None:
 
 
 def test_boolean_branch_must_cover_true_and_false(pathways_copy: Path) -> None:
-    edit(pathways_copy, "metastatic.yaml", lambda d: d["nodes"]["naive_brain"]["branches"].pop())
+    edit(pathways_copy, "metastatic.yaml", lambda d: d["nodes"]["other_driver"]["branches"].pop())
     assert any(
-        p.startswith("metastatic.yaml:naive_brain: values of 'cns_metastases' not covered")
+        p.startswith("metastatic.yaml:other_driver: values of 'other_driver' not covered")
         for p in problems(pathways_copy)
     )
 
@@ -135,7 +137,7 @@ def test_action_codes_come_only_from_the_contract(pathways_copy: Path) -> None:
     edit(
         pathways_copy,
         "recommendations.yaml",
-        lambda d: d["statements"]["surgery.early_definitive"].update(action="radiotherapy"),
+        lambda d: d["statements"]["surgery.early_definitive"].update(action="radiation"),
     )
     (problem,) = problems(pathways_copy)
     assert problem.startswith("recommendations.yaml:surgery.early_definitive: action: Input should be")

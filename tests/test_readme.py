@@ -15,7 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-EXAMPLE_CASE = '{"id": "ex-ihc", "age_years": 70, "tumor_type": "colorectal adenocarcinoma", "fusion_status": "ihc_only"}'
+EXAMPLE_CASE = (
+    '{"id": "ex-ihc", "age_years": 70, "tumor_type": "colorectal adenocarcinoma", "fusion_status": "ihc_only", '
+    '"emergency": []}'
+)
 BLOCK = re.compile(r"(<!-- example: (\w+) -->\n```\w*\n)(.*?)(```\n<!-- end example -->)", re.S)
 
 

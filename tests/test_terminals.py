@@ -204,7 +204,9 @@ def test_a_dumb_terminal_still_shows_the_whole_consult_result(
 def test_a_dumb_terminal_gets_no_progress_bar_from_a_long_batch(tmp_path: Path) -> None:
     """Progress goes to stderr only when it is a terminal; a dumb one must not get redraws."""
     cohort = tmp_path / "cohort.jsonl"
-    cohort.write_text('{"age_years": 70, "fusion_status": "ihc_only"}\n' * 5000, encoding="utf-8")
+    cohort.write_text(
+        '{"age_years": 70, "fusion_status": "ihc_only", "emergency": []}\n' * 5000, encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     code, screen = in_terminal(
         ["batch", str(cohort), "--format", "jsonl", "-o", str(out)],

@@ -45,6 +45,17 @@ def consult(
     prior_trk_inhibitors: Annotated[
         str | None, _field("--prior-trk-inhibitors", "Comma-separated, or 'none'.")
     ] = None,
+    tumor_category: Annotated[str | None, _field("--tumor-category")] = None,
+    rai_status: Annotated[str | None, _field("--rai-status")] = None,
+    other_driver: Annotated[str | None, _field("--other-driver", "yes or no.")] = None,
+    assay: Annotated[str | None, _field("--assay")] = None,
+    cns_disease: Annotated[str | None, _field("--cns-disease")] = None,
+    residual_disease: Annotated[str | None, _field("--residual-disease")] = None,
+    toxicity: Annotated[str | None, _field("--toxicity")] = None,
+    complete_response_months: Annotated[
+        float | None, _field("--complete-response-months", "Months the complete response has lasted.")
+    ] = None,
+    fit_for_surgery: Annotated[str | None, _field("--fit-for-surgery", "yes or no.")] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; missing answers make the result 'incomplete'.")
     ] = False,
@@ -83,6 +94,15 @@ def consult(
             "cns_metastases": cns_metastases,
             "resistance_mechanism": resistance_mechanism,
             "prior_trk_inhibitors": prior_trk_inhibitors,
+            "tumor_category": tumor_category,
+            "rai_status": rai_status,
+            "other_driver": other_driver,
+            "assay": assay,
+            "cns_disease": cns_disease,
+            "residual_disease": residual_disease,
+            "toxicity": toxicity,
+            "complete_response_months": complete_response_months,
+            "fit_for_surgery": fit_for_surgery,
         }
     )
     chosen = resolve_lang(lang)

@@ -201,7 +201,11 @@ def case_from_data(data: object) -> Case:
             problems.append(
                 (
                     _FIELD_COUNT * 2,
-                    (contradiction.first.field, "contradiction", {"rule": contradiction.id, "other": other}),
+                    (
+                        contradiction.first.field,
+                        "contradiction",
+                        {"rule": contradiction.id, "other": other, "second": contradiction.second.field},
+                    ),
                 )
             )
     if problems:

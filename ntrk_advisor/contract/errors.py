@@ -41,6 +41,11 @@ class CaseInvalid(AdvisorError):
     def __str__(self) -> str:
         return "; ".join(f"{e.field}: {e.message}" for e in self.field_errors("en"))
 
+    def fields(self) -> set[str]:
+        """Every field a problem concerns, both fields of a contradiction included."""
+        named = {field.partition(".")[0] for field, _, _ in self.problems}
+        return named | {ctx["second"] for _, kind, ctx in self.problems if kind == "contradiction"}
+
     @classmethod
     def whole_record(cls, kind: str, **ctx: Any) -> CaseInvalid:
         """A problem with the record as a whole (not JSON, not an object, too large)."""
