@@ -30,12 +30,25 @@ FIELDS: dict[str, list[object]] = {
     "resectable_now": [True, False],
     "resection_margin": ["r0", "r1", "r2"],
     "progression": ["none", "oligo", "widespread"],
-    "cns_metastases": [True, False],
+    "cns_disease": ["none"] * 6 + ["asymptomatic", "symptomatic", "leptomeningeal"],
     "resistance_mechanism": ["not_tested", "solvent_front", "gatekeeper", "xdfg", "bypass", "none_found"],
+    "tumor_category": [
+        "soft_tissue_sarcoma",
+        "secretory_carcinoma",
+        "thyroid",
+        "lung",
+        "colorectal",
+        "other",
+    ],
+    "other_driver": [False] * 5 + [True],
+    "assay": ["rna_ngs", "dna_ngs", "fish", "rt_pcr"],
+    "residual_disease": ["none", "present"],
+    "toxicity": ["none_or_manageable"] * 4 + ["dose_limiting"],
+    "fit_for_surgery": [True] * 4 + [False],
 }
 LISTS: dict[str, list[str]] = {
     "high_risk_features": ["high_grade", "lymphovascular_invasion", "close_margin", "nodal_involvement"],
-    "emergency": ["bowel_obstruction", "bleeding", "spinal_cord_compression"],
+    "emergency": ["bowel_obstruction", "bleeding", "spinal_cord_compression"] + [""] * 6,
     "prior_trk_inhibitors": ["larotrectinib", "entrectinib", "repotrectinib"],
 }
 
@@ -61,7 +74,16 @@ class Case(BaseModel):
     emergency: Optional[tuple[Literal["bowel_obstruction", "bleeding", "spinal_cord_compression", "airway_compromise", "impending_fracture"], ...]] = None
     cns_metastases: Optional[bool] = None
     resistance_mechanism: Optional[Literal["not_tested", "solvent_front", "gatekeeper", "xdfg", "bypass", "none_found"]] = None
-    prior_trk_inhibitors: Optional[tuple[Literal["larotrectinib", "entrectinib", "repotrectinib", "selitrectinib", "other"], ...]] = None
+    prior_trk_inhibitors: Optional[tuple[Literal["larotrectinib", "entrectinib", "repotrectinib", "selitrectinib", "zurletrectinib", "taletrectinib", "other"], ...]] = None
+    tumor_category: Optional[Literal["infantile_fibrosarcoma", "congenital_mesoblastic_nephroma", "soft_tissue_sarcoma", "secretory_carcinoma", "thyroid", "lung", "colorectal", "primary_cns", "other"]] = None
+    rai_status: Optional[Literal["rai_avid", "rai_refractory", "not_assessed"]] = None
+    other_driver: Optional[bool] = None
+    assay: Optional[Literal["rna_ngs", "dna_ngs", "fish", "rt_pcr", "other"]] = None
+    cns_disease: Optional[Literal["none", "asymptomatic", "symptomatic", "leptomeningeal"]] = None
+    residual_disease: Optional[Literal["none", "present"]] = None
+    toxicity: Optional[Literal["none_or_manageable", "dose_limiting"]] = None
+    complete_response_months: Optional[float] = Field(None, ge=0, lt=600)
+    fit_for_surgery: Optional[bool] = None
 
 size = int(sys.argv[3])
 result = '{"r": "' + "x" * max(size - 9, 1) + '"}\n'
@@ -78,16 +100,34 @@ with open(sys.argv[1], "rb") as src, open(sys.argv[2], "w", encoding="utf-8") as
 
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
+    """`n` varied cases, each valid: answers that contradict each other are drawn again.
+
+    Every field is given, as a registry export would give it, so most cases are complete and
+    report the answers their path did not use.
+    """
+    from ntrk_advisor.contract.case import case_from_data
+    from ntrk_advisor.contract.errors import CaseInvalid
+
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
-            case: dict[str, object] = {"age_years": round(rng.uniform(0.1, 90), 1)}
-            if rng.random() < 0.5:
-                case["id"] = f"case-{i}"
-            for field, values in FIELDS.items():
-                case[field] = rng.choice(values)
-            for field, values in LISTS.items():
-                case[field] = rng.sample(values, rng.randint(0, 2))
+            while True:
+                case: dict[str, object] = {"age_years": round(rng.uniform(0.1, 90), 1)}
+                if rng.random() < 0.5:
+                    case["id"] = f"case-{i}"
+                for field, values in FIELDS.items():
+                    case[field] = rng.choice(values)
+                for field, values in LISTS.items():
+                    case[field] = [v for v in rng.sample(values, rng.randint(0, 2)) if v]
+                if case.get("tumor_category") == "thyroid":
+                    case["rai_status"] = rng.choice(["rai_avid", "rai_refractory", "not_assessed"])
+                if case.get("response") == "complete":
+                    case["complete_response_months"] = rng.choice([3, 8, 14, 30])
+                try:
+                    case_from_data(case)
+                except CaseInvalid:
+                    continue
+                break
             out.write(json.dumps(case) + "\n")
 
 

@@ -30,6 +30,8 @@ CASE = {
     "fusion_status": "confirmed",
     "setting": "locally_advanced",
     "treatment_phase": "naive",
+    "emergency": [],
+    "tumor_category": "infantile_fibrosarcoma",
 }
 TARGETS = {"--version": 1.3, "--help": 1.6, "consult": 2.5}
 

@@ -8,6 +8,7 @@ reused: per case only the cut points are filled in, each answer's JSON looked up
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -67,7 +68,9 @@ class DecisionEncoder:
         self.lang = lang
         self.compact = compact
         self._templates: dict[tuple[Any, ...], tuple[list[bytes], Summary]] = {}
+        self._summaries: dict[tuple[Any, ...], Summary] = {}
         self._answers: dict[Any, bytes] = {}
+        self._unused: dict[tuple[str, ...], bytes] = {}
 
     def encode(self, decision: Decision, case_id: str | None) -> tuple[bytes, Summary]:
         """The JSON line (UTF-8, no newline) and the summary for one decision.
@@ -75,14 +78,29 @@ class DecisionEncoder:
         Bytes, because the texts are not ASCII (the source is Chinese): joining ready-encoded
         pieces avoids re-encoding kilobytes of text for every case.
         """
-        key = (decision.trail, decision.age_group, decision.missing, decision.unused)
+        key = (decision.trail, decision.age_group, decision.missing)
         cached = self._templates.get(key)
         if cached is None:
             cached = self._templates[key] = self._template(decision)
         parts, summary = cached
-        out = [parts[0], b"null" if case_id is None else encode_basestring(case_id).encode()]
+        unused = decision.unused
+        if unused:  # the answers this path left unused vary by case, not by path: a slot of their own
+            summary_key = (key, unused)
+            shown = self._summaries.get(summary_key)
+            if shown is None:
+                shown = self._summaries[summary_key] = dataclasses.replace(summary, unused=unused)
+            summary = shown
+        unused_json = self._unused.get(unused)
+        if unused_json is None:
+            unused_json = self._unused[unused] = dumps(list(unused)).encode()
+        out = [
+            parts[0],
+            b"null" if case_id is None else encode_basestring(case_id).encode(),
+            parts[1],
+            unused_json,
+        ]
         known = self._answers
-        for index, value in enumerate(decision.answers, 1):
+        for index, value in enumerate(decision.answers, 2):
             out.append(parts[index])
             cls = value.__class__
             if cls is float or cls is int:
@@ -98,8 +116,9 @@ class DecisionEncoder:
         return b"".join(out), summary
 
     def _template(self, decision: Decision) -> tuple[list[bytes], Summary]:
-        result = build_result(decision, _SLOT, self.lang, self.kb)
+        result = build_result(decision._replace(unused=()), _SLOT, self.lang, self.kb)
         data = result.to_dict()
+        data["unused_answers"] = _SLOT
         for step in data["trace"]:
             step["answer"] = _SLOT
         text = dumps(compact_dict(data) if self.compact else data)
@@ -110,7 +129,7 @@ class DecisionEncoder:
             age_group=None if decision.age_group is None else decision.age_group.value,
             actions=tuple((a.action.value, a.strength.value) for a in result.actions),
             missing=decision.missing,
-            unused=decision.unused,
+            unused=(),
             errors=(),
         )
         return parts, summary

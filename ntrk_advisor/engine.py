@@ -10,12 +10,14 @@ built from it, so there is exactly one place where routing happens.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from ntrk_advisor.contract.case import Case, case_from_data, given_answers
+from ntrk_advisor.contract.case import Case, case_from_data, unused_answers
 from ntrk_advisor.contract.errors import CaseInvalid
-from ntrk_advisor.contract.fields import ID_SPEC, LEGACY_FIELDS
+from ntrk_advisor.contract.fields import ID_SPEC
 from ntrk_advisor.contract.result import Action, Result, TraceStep, json_value
 from ntrk_advisor.contract.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
 from ntrk_advisor.i18n import Lang
@@ -62,39 +64,62 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
     node = knowledge.entry
     trail: list[TreeNode] = []
     answers: list[Any] = []
-    used: set[str] = set()
     while True:
         trail.append(node)
         kind = node.kind
         if kind == "ask":
-            field = node.field
-            value = getattr(case, field)  # type: ignore[arg-type]
+            value = getattr(case, node.field)  # type: ignore[arg-type]
             if value is None:
                 missing = tuple(needed_from(node, case, age_group))
-                unused = _unused(case, used | knowledge.fields_from(node))
+                path = tuple(trail)
+                later = knowledge.fields_from(node)
+                unused = unused_answers(case, {n.field for n in path if n.field is not None} | later)
                 return Decision(
-                    Status.INCOMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), missing, unused
+                    Status.INCOMPLETE, node.pathway, age_group, path, tuple(answers), missing, unused
                 )
             answers.append(value)
-            used.add(field)  # type: ignore[arg-type]
             if node.list_routes or node.number_routes:
                 node = node.route(value)
             else:  # inline of TreeNode.route for the common scalar case
                 node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "route_on":
-            node = node.route(age_group)
+            node = node.scalar_routes.get(age_group) or node.route(age_group)
         elif kind == "outcome":
-            unused = _unused(case, used)
+            path = tuple(trail)
             return Decision(
-                Status.COMPLETE, node.pathway, age_group, tuple(trail), tuple(answers), (), unused
+                Status.COMPLETE,
+                node.pathway,
+                age_group,
+                path,
+                tuple(answers),
+                (),
+                _unused(case, path, knowledge),
             )
         else:
             node = node.next  # type: ignore[assignment]
 
 
-def _unused(case: Case, used: set[str] | frozenset[str]) -> tuple[str, ...]:
-    """The given answers outside `used`; a legacy field counts as used when its successor is."""
-    return tuple(name for name in given_answers(case) if LEGACY_FIELDS.get(name, name) not in used)
+_NOT_GIVEN = functools.partial(operator.is_, None)
+
+
+def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) -> tuple[str, ...]:
+    """The answers a complete path did not use, remembered per path and pattern of given fields.
+
+    Batch records of one registry give the same fields again and again, so the answer is looked
+    up far more often than worked out (this runs for every batch record).
+    """
+    key = (bytes(map(_NOT_GIVEN, case)), path)
+    memo = knowledge.unused_memo
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[key] = unused_answers(case, {n.field for n in path if n.field is not None})
+    return found
+
+
+_MEMO_LIMIT = 100_000
+"""Entries kept before the memo starts afresh, so memory stays bounded on any input."""
 
 
 def evaluate(

@@ -65,6 +65,8 @@ CASE = {
     "fusion_status": "confirmed",
     "setting": "locally_advanced",
     "treatment_phase": "naive",
+    "emergency": [],
+    "tumor_category": "infantile_fibrosarcoma",
 }
 CACHED_RUNS = {
     "consult json": ("consult", "--case", "{case}", "--no-input", "--format", "json"),

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from ntrk_advisor.contract.errors import CaseInvalid, Problem
-from ntrk_advisor.contract.fields import CASE_SPECS, FieldSpec
+from ntrk_advisor.contract.fields import CASE_SPECS, LEGACY_FIELDS, FieldSpec
 from ntrk_advisor.contract.result import json_value
 from ntrk_advisor.contract.rules import RULES
 from ntrk_advisor.contract.vocabulary import (
@@ -139,7 +139,11 @@ _FIELD_COUNT = len(CASE_FIELDS)
 _AGE = _POSITION["age_years"]
 _CNS_METASTASES = _POSITION["cns_metastases"]
 _CNS_DISEASE = _POSITION["cns_disease"]
-_RULE_POSITIONS = tuple((rule, _POSITION[rule.first.field], _POSITION[rule.second.field]) for rule in RULES)
+_RULE_POSITIONS = tuple(
+    (rule, _POSITION[rule.first.field], _POSITION[rule.second.field], rule.first.values) for rule in RULES
+)
+"""Per rule: the rule, the places of its two fields, and the first field's values when it names
+some (a set lookup rejects most records before any method is called: this runs per batch record)."""
 
 _new_case = tuple.__new__
 
@@ -194,9 +198,12 @@ def case_from_data(data: object) -> Case:
         values[position] = accepted
     if values[_CNS_METASTASES] is False and values[_CNS_DISEASE] is None:
         values[_CNS_DISEASE] = CnsDisease.NONE  # version 1's "no brain metastases"
-    for contradiction, first, second in _RULE_POSITIONS:
-        a, b = values[first], values[second]
-        if a is not None and b is not None and contradiction.first.holds(a) and contradiction.second.holds(b):
+    for contradiction, first, second, first_values in _RULE_POSITIONS:
+        a = values[first]
+        if a is None or (first_values is not None and a not in first_values):
+            continue
+        b = values[second]
+        if b is not None and contradiction.first.holds(a) and contradiction.second.holds(b):
             other = f"{contradiction.second.field} ({_shown(b)})"
             problems.append(
                 (
@@ -300,20 +307,27 @@ def _expected(values: type[Enum]) -> str:
 
 
 _ANSWER_POSITIONS = tuple(
-    (index, name) for index, name in enumerate(CASE_FIELDS) if name not in ("id", "tumor_type")
+    (index, name, LEGACY_FIELDS.get(name, name))
+    for index, name in enumerate(CASE_FIELDS)
+    if name not in ("id", "tumor_type")
 )
 
 
-def given_answers(case: Case) -> list[str]:
-    """The answers a caller gave (not `id` or the free-text tumour type), in field order.
+def unused_answers(case: Case, used: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """The answers a caller gave (not `id` or the free-text tumour type) outside `used`, in field order.
 
-    A value that validation derived from a legacy field (`cns_metastases: false` gives
-    `cns_disease: none`) is not listed twice: the legacy field stands for it.
+    A legacy field counts as used when its successor is (`cns_metastases` for `cns_disease`), and
+    a value validation derived from a legacy field (`cns_metastases: false` gives
+    `cns_disease: none`) is not listed twice: the legacy field stands for it. Runs per batch record.
     """
-    given = [name for index, name in _ANSWER_POSITIONS if case[index] is not None]
-    if case[_CNS_METASTASES] is False and case[_CNS_DISEASE] is CnsDisease.NONE:
-        given.remove("cns_disease")
-    return given
+    unused = tuple(
+        name
+        for index, name, counted_as in _ANSWER_POSITIONS
+        if case[index] is not None and counted_as not in used
+    )
+    if "cns_disease" in unused and case[_CNS_METASTASES] is False and case[_CNS_DISEASE] is CnsDisease.NONE:
+        unused = tuple(name for name in unused if name != "cns_disease")
+    return unused
 
 
 def _shown(value: Any) -> str:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+try:
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - a dependency; without it, the standard decoder does it all
+    _fast_loads = json.loads  # type: ignore[assignment]
+
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 
@@ -42,18 +47,33 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value if len(value) == len(pairs) else DuplicatedKeys(pairs)
 
 
-_DECODER = json.JSONDecoder(parse_int=parse_json_int, object_pairs_hook=_object)
+_DECODER = json.JSONDecoder(parse_int=parse_json_int)
+_CAREFUL_DECODER = json.JSONDecoder(parse_int=parse_json_int, object_pairs_hook=_object)
 """Made once: `json.loads` with options builds a decoder per call, and batch decodes every record."""
 
 
 def loads(text: str | bytes) -> Any:
     """Decode JSON as every case reader must: big integers kept valid, duplicate keys marked.
 
-    Raises `ValueError` (or `RecursionError`) when the text is not JSON.
+    Raises `ValueError` (or `RecursionError`) when the text is not JSON. A flat object has as many
+    keys as `":` pairs in its text; only when the counts differ (a duplicate, a nested object, or
+    a text holding `":`) is it decoded again, more slowly, to mark duplicates: the common record
+    pays nothing for the check.
+
+    The fast decoder (orjson) takes the common record; whatever it refuses (NaN, numbers too
+    large for a double, lone surrogates, deep nesting, a byte-order mark) goes to the standard
+    decoder, whose reading of those edge cases is the contract's.
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    return _DECODER.decode(text.removeprefix("\ufeff"))  # a UTF-8 byte-order mark is no error
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark is no error
+    try:
+        value = _fast_loads(text)
+    except ValueError:  # orjson's JSONDecodeError is a ValueError
+        value = _DECODER.decode(text)
+    if isinstance(value, dict) and text.count('":') == len(value):
+        return value
+    return _CAREFUL_DECODER.decode(text)
 
 
 def decode_json(text: str | bytes) -> Any:

@@ -102,6 +102,8 @@ class KnowledgeBase:
         self._texts = texts
         self._catalogues = catalogues
         self._fields_from: dict[str, frozenset[str]] = {}
+        self.unused_memo: dict[tuple[bytes, tuple[TreeNode, ...]], tuple[str, ...]] = {}
+        """The engine's memo of unused answers per path and pattern of given fields."""
 
     def fields_from(self, node: TreeNode) -> frozenset[str]:
         """Every field a path from `node` on could still ask (what an incomplete case may yet use)."""
