@@ -28,7 +28,7 @@ UI: dict[str, dict[Lang, str]] = {
     "age_group": {"en": "Age group", "zh": "年龄组"},
     "tumor_type": {"en": "Tumour", "zh": "肿瘤"},
     "recommendation": {"en": "Recommendation", "zh": "建议"},
-    "urgent_first": {"en": "Urgent: act on these first", "zh": "紧急:请优先处理"},
+    "urgent_first": {"en": "Urgent: act on these first", "zh": "紧急：请优先处理"},
     "step": {"en": "Step", "zh": "步骤"},
     "rationale": {"en": "Why", "zh": "依据"},
     "arguments": {"en": "Article arguments", "zh": "文章论点"},
@@ -47,15 +47,15 @@ UI: dict[str, dict[Lang, str]] = {
             "For clinicians. Supports, and never replaces, the multidisciplinary team (MDT). "
             "Not for patients or for self-treatment."
         ),
-        "zh": "供临床医生使用。本工具辅助而不取代多学科团队(MDT)决策,不供患者使用或自行治疗。",
+        "zh": "供临床医生使用。本工具辅助而不取代多学科诊疗（MDT）团队的决策，不供患者使用或自行治疗。",
     },
     "incomplete_note": {
         "en": "No recommendation yet: the path needs the answers listed below. Nothing was guessed.",
-        "zh": "尚无建议:该路径需要以下回答。本工具不会猜测缺失的信息。",
+        "zh": "尚无建议：该路径需要以下回答。本工具不会猜测缺失的信息。",
     },
     "invalid_note": {
         "en": "The case did not pass validation; correct the fields below.",
-        "zh": "病例未通过校验,请更正以下字段。",
+        "zh": "病例未通过校验，请更正以下字段。",
     },
     "none": {"en": "none", "zh": "无"},
     "yes": {"en": "yes", "zh": "是"},
@@ -63,16 +63,16 @@ UI: dict[str, dict[Lang, str]] = {
     "review_title": {"en": "Review your answers", "zh": "核对您的回答"},
     "review_prompt": {
         "en": "Change an answer, or show the recommendation?",
-        "zh": "修改某个回答,还是显示建议?",
+        "zh": "修改某个回答，还是显示建议？",
     },
     "review_done": {"en": "Show the recommendation", "zh": "显示建议"},
     "interrupted": {
         "en": "Consult interrupted; answers so far saved to {path} (resume with --case {path}).",
-        "zh": "会诊已中断;已有回答保存在 {path}(用 --case {path} 继续)。",
+        "zh": "会诊已中断；已有回答保存在 {path}（用 --case {path} 继续）。",
     },
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
-    "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "(用方向键选择,回车确认)"},
+    "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "（用方向键选择，回车确认）"},
     "number_invalid": {
         "en": "Enter a number from {minimum} to below {below} (decimals allowed, e.g. 0.5).",
         "zh": "请输入 {minimum} 至 {below} 以下的数值（可填小数，如 0.5）。",
@@ -141,7 +141,7 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "batch.summary": {
         "en": "{total} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
-        "zh": "共 {total} 例,用时 {seconds:.2f} 秒(每秒 {rate:,.0f} 例)",
+        "zh": "共 {total} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
     },
     "batch.by_status": {"en": "by status", "zh": "按状态"},
     "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
@@ -152,7 +152,7 @@ UI: dict[str, dict[Lang, str]] = {
     "about.users_text": {
         "en": "Oncologists, surgeons, radiation oncologists, pathologists and trainees preparing an "
         "MDT discussion; scripts and registries evaluating cases in batch.",
-        "zh": "肿瘤内科、外科、放疗科、病理科医生及规培/进修医生(用于准备MDT讨论);"
+        "zh": "肿瘤内科、外科、放疗科、病理科医生及规培/进修医生（用于准备MDT讨论）；"
         "以及批量评估病例的脚本和登记数据库。",
     },
     "about.not_for": {"en": "Not for", "zh": "不适用于"},
@@ -163,9 +163,9 @@ UI: dict[str, dict[Lang, str]] = {
         "resection margin, recurrence-risk features, progression pattern, emergencies, brain "
         "metastases, resistance mechanism and TRK inhibitors received. Tumour type is shown but "
         "never used for routing. No names, dates of birth, record numbers or other identifiers.",
-        "zh": "仅使用临床参数:年龄(唯一的人口学信息,用于区分成人与儿童)、融合状态、疾病分期、"
+        "zh": "仅使用临床参数：年龄（唯一的人口学信息，用于区分成人与儿童）、融合状态、疾病分期、"
         "治疗阶段、疗效、可切除性、切缘、复发高危因素、进展模式、急症、脑转移、耐药机制以及已用过的"
-        "TRK抑制剂。肿瘤类型仅用于显示,不参与路径判断。不收集姓名、出生日期、病历号或其他身份信息。",
+        "TRK抑制剂。肿瘤类型仅用于显示，不参与路径判断。不收集姓名、出生日期、病历号或其他身份信息。",
     },
     "about.developer": {"en": "Developer", "zh": "开发者"},
     "about.report": {"en": "Report a problem", "zh": "问题反馈"},
@@ -183,52 +183,52 @@ UI: dict[str, dict[Lang, str]] = {
     "practice.your_answer": {"en": "Your answer", "zh": "您的回答"},
     "practice.keyed_answer": {
         "en": "The advisor's answer (from its recommendation for this case)",
-        "zh": "决策助手的答案(来自其对本病例的建议)",
+        "zh": "决策助手的答案（来自其对本病例的建议）",
     },
     "practice.why_weaker": {"en": "Why your answer is weaker", "zh": "您的回答为何欠佳"},
     "practice.teaching_points": {"en": "Teaching points", "zh": "学习要点"},
     "practice.full_recommendation": {"en": "The advisor's full recommendation", "zh": "决策助手的完整建议"},
     "practice.score": {
         "en": "Score: {correct}/{answered} ({percent}%)",
-        "zh": "得分:{correct}/{answered}({percent}%)",
+        "zh": "得分：{correct}/{answered}({percent}%)",
     },
     "practice.answer_hint": {
         "en": "(press the option's number or use the arrow keys, then Enter)",
-        "zh": "(按选项编号或用方向键选择,回车确认)",
+        "zh": "（按选项编号或用方向键选择，回车确认）",
     },
-    "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗?"},
+    "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗？"},
     "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
     "practice.end_session": {"en": "End the session", "zh": "结束练习"},
-    "practice.summary_title": {"en": "Session summary by pathway", "zh": "本次练习小结(按路径)"},
+    "practice.summary_title": {"en": "Session summary by pathway", "zh": "本次练习小结（按路径）"},
     "practice.answered": {"en": "answered", "zh": "已答"},
     "practice.correct_count": {"en": "correct", "zh": "正确"},
     "practice.accuracy": {"en": "accuracy", "zh": "正确率"},
     "practice.total": {"en": "total", "zh": "合计"},
     "practice.interrupted": {
         "en": "Session ended early; {count} answer(s) recorded in {db}.",
-        "zh": "练习已提前结束;{count} 个回答已记录在 {db}。",
+        "zh": "练习已提前结束；{count} 个回答已记录在 {db}。",
     },
     "practice.recorded": {"en": "Recorded in {db}.", "zh": "已记录在 {db}。"},
     "practice.nothing_to_review": {
         "en": "Nothing to review: no missed scenario and none left unseen.",
-        "zh": "没有需要复习的内容:没有答错的病例,也没有未做过的病例。",
+        "zh": "没有需要复习的内容：没有答错的病例，也没有未做过的病例。",
     },
     "practice.no_attempts": {"en": "No attempts recorded yet in {db}.", "zh": "{db} 中尚无答题记录。"},
-    "practice.stats_title": {"en": "Practice record: {db}", "zh": "练习记录:{db}"},
+    "practice.stats_title": {"en": "Practice record: {db}", "zh": "练习记录：{db}"},
     "practice.by_pathway": {"en": "Accuracy by pathway", "zh": "各路径正确率"},
     "practice.by_age_group": {"en": "Accuracy by age group", "zh": "各年龄组正确率"},
     "practice.streaks": {
         "en": "Current streak: {current} · best streak: {best}",
-        "zh": "当前连续答对:{current} · 最长连续答对:{best}",
+        "zh": "当前连续答对：{current} · 最长连续答对：{best}",
     },
     "practice.weakest": {"en": "Weakest areas", "zh": "最薄弱的方面"},
     "practice.no_weak_area": {
         "en": "No weak area: every answer so far was right.",
-        "zh": "暂无薄弱方面:目前的回答全部正确。",
+        "zh": "暂无薄弱方面：目前的回答全部正确。",
     },
     "practice.review_hint": {
         "en": "Practise them again with: ntrk-advisor practice --review",
-        "zh": "可用以下命令再次练习:ntrk-advisor practice --review",
+        "zh": "可用以下命令再次练习：ntrk-advisor practice --review",
     },
     "practice.unknown": {"en": "other", "zh": "其他"},
     "practice.list_title": {"en": "{count} practice scenarios", "zh": "共 {count} 个练习病例"},
@@ -241,20 +241,20 @@ UI: dict[str, dict[Lang, str]] = {
     "practice.col.area": {"en": "area", "zh": "方面"},
     "practice.reset_confirm": {
         "en": "Delete all {count} recorded attempt(s) in {db}? A backup is kept.",
-        "zh": "删除 {db} 中全部 {count} 条答题记录吗?删除前会保留备份。",
+        "zh": "删除 {db} 中全部 {count} 条答题记录吗？删除前会保留备份。",
     },
     "practice.reset_done": {
         "en": "Deleted {count} attempt(s); backup kept at {backup}.",
-        "zh": "已删除 {count} 条记录;备份保存在 {backup}。",
+        "zh": "已删除 {count} 条记录；备份保存在 {backup}。",
     },
     "practice.reset_declined": {"en": "Nothing was deleted.", "zh": "未删除任何记录。"},
     "practice.reset_needs_answer": {
         "en": "No answer to the confirmation; nothing was deleted (add --yes to reset without asking).",
-        "zh": "未回答确认问题,未删除任何记录(加 --yes 可不经询问直接重置)。",
+        "zh": "未回答确认问题，未删除任何记录（加 --yes 可不经询问直接重置）。",
     },
     "practice.migrated": {
         "en": "Upgraded the practice database from version {old} to {new}; the old file is kept at {backup}.",
-        "zh": "练习数据库已从版本 {old} 升级到 {new};旧文件保存在 {backup}。",
+        "zh": "练习数据库已从版本 {old} 升级到 {new}；旧文件保存在 {backup}。",
     },
     "practice.exported": {
         "en": "Wrote {count} attempt(s) to {path}.",
@@ -267,7 +267,7 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "同一病例中出现了不止一次，只能给出一次",
     },
     "err.did_you_mean": {"en": "did you mean '{suggestion}'?", "zh": "您是否想输入 '{suggestion}'?"},
-    "err.enum": {"en": "must be one of: {expected}", "zh": "取值必须是:{expected}"},
+    "err.enum": {"en": "must be one of: {expected}", "zh": "取值必须是：{expected}"},
     "err.number": {"en": "must be a number", "zh": "必须是数字"},
     "err.boolean": {"en": "must be true or false", "zh": "必须是 true 或 false"},
     "err.string": {"en": "must be a string", "zh": "必须是字符串"},
@@ -275,7 +275,7 @@ UI: dict[str, dict[Lang, str]] = {
     "err.list": {"en": "must be a list", "zh": "必须是列表"},
     "err.too_long": {
         "en": "is too long (at most {max_length} characters)",
-        "zh": "过长(最多 {max_length} 个字符)",
+        "zh": "过长（最多 {max_length} 个字符）",
     },
     "err.ge": {"en": "must be at least {ge}", "zh": "不得小于 {ge}"},
     "err.lt": {"en": "must be below {lt}", "zh": "必须小于 {lt}"},
@@ -287,7 +287,7 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "记录超过 {limit} 字节",
     },
     "err.too_deep": {"en": "JSON nesting is too deep", "zh": "JSON 嵌套层级过深"},
-    "err.other": {"en": "invalid value ({detail})", "zh": "取值无效({detail})"},
+    "err.other": {"en": "invalid value ({detail})", "zh": "取值无效（{detail})"},
     "err.contradiction": {
         "en": "contradicts {other}: {reason}",
         "zh": "与 {other} 相互矛盾：{reason}",

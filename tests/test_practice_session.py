@@ -186,7 +186,7 @@ def test_a_chinese_session_speaks_chinese(session: Callable[..., Run], library: 
     keyed = library.get("la-infant-leg-fibrosarcoma")
     done = session(pick(keyed, keyed.key_index), [keyed.id], lang="zh")
     screen = flat(done.screen)
-    assert "回答正确" in screen and "学习要点" in screen and "得分:1/1(100%)" in screen
+    assert "回答正确" in screen and "学习要点" in screen and "得分：1/1(100%)" in screen
     assert flat(keyed.scenario.vignette.zh)[:20] in screen
     assert "建议" in screen  # the advisor's recommendation, in Chinese
     assert done.attempts[0].lang == "zh"
