@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
+import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -49,25 +52,100 @@ def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = ()) -> Non
 
 @contextlib.contextmanager
 def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = False) -> Iterator[IO[Any]]:
-    """A text stream that becomes `path` only if the block completes (temp file, then rename)."""
+    """A stream that becomes `path` only if the block completes (a temporary file, then a rename).
+
+    Refused before anything is written: an empty path, an output that is one of the inputs (by
+    path, link or inode; `-` is standard input, compared by device and inode, so
+    `batch - -o X < X` cannot replace X), a folder, a device, a FIFO or anything else that is not
+    a regular file, and a read-only file. The new file follows the user's umask (an existing one
+    keeps its mode), and the temporary file is removed on any failure or signal (SIGINT, SIGTERM,
+    SIGHUP). Problems writing are usage errors naming the path, never a crash.
+    """
+    if not str(path):
+        raise UsageError("the output path is empty")
     for source in inputs:
-        if same_file(path, source):
+        if same_file(path, source) or (str(source) == "-" and _is_stdin(path)):
             raise UsageError(f"refusing to write over an input file: {path}")
+    mode = _target_mode(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        handle: IO[Any]
-        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        with _signals_end_the_write():
+            handle: IO[Any]
+            with (
+                os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle
+            ):
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _target_mode(path: Path) -> int:
+    """The mode the output will have; refuses a target that must not be replaced."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"refusing to write over {path}: it is not a regular file")
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        # by its mode bits too: root may write anywhere, but a file marked read-only means "keep"
+        raise UsageError(f"refusing to replace the read-only file {path}")
+    return stat.S_IMODE(info.st_mode)
+
+
+def _is_stdin(path: Path) -> bool:
+    """Whether `path` is the file standard input was redirected from."""
+    try:
+        stdin = os.fstat(0)
+        target = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(stdin.st_mode) and (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
+
+
+class _Terminated(BaseException):
+    """A SIGTERM or SIGHUP during a write: unwinds like Ctrl-C so the temporary file is removed."""
+
+
+@contextlib.contextmanager
+def _signals_end_the_write() -> Iterator[None]:
+    """While writing, SIGTERM and SIGHUP unwind (and so clean up) instead of killing at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _Terminated(signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    except _Terminated as caught:
+        signum = caught.args[0]
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        previous.clear()
+        raise SystemExit(128 + signum) from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def case_json(answers: dict[str, Any]) -> str:

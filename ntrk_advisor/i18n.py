@@ -135,6 +135,7 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "源文章的论证（专家意见）",
     },
     "evidence_level": {"en": "evidence: {level}", "zh": "证据：{level}"},
+    "not_verified": {"en": "identifier not verified", "zh": "标识符未经核实"},
     "unused_answers": {
         "en": "Not used on this path: {fields}. These answers do not change the advice here.",
         "zh": "本路径未使用的回答：{fields}。这些回答不影响此处的建议。",
@@ -144,6 +145,12 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "共 {total} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
     },
     "batch.by_status": {"en": "by status", "zh": "按状态"},
+    "batch.table_cut": {
+        "en": "The table shows the first {shown} cases; {left_out} more were evaluated and counted "
+        "but not drawn. Use --format csv or jsonl for every row.",
+        "zh": "表格仅显示前 {shown} 例；另有 {left_out} 例已评估并计入统计，但未列出。"
+        "如需全部结果，请使用 --format csv 或 jsonl。",
+    },
     "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
     "batch.by_action": {"en": "by action", "zh": "按措施"},
     "batch.progress": {"en": "cases evaluated", "zh": "例已评估"},

@@ -135,7 +135,7 @@ def test_the_cache_file_is_plain_json_with_a_header_that_vouches_for_the_body(ca
     header = json.loads(head)
     assert header["key"] == builtin_key()
     assert header["sha256"] == hashlib.sha256(body).hexdigest() and header["bytes"] == len(body)
-    assert json.loads(body)["layout"] == 2
+    assert json.loads(body)["layout"] == 3
 
 
 def test_a_tampered_body_is_rebuilt_and_the_built_in_advice_stands(cache_dir: Path) -> None:
@@ -185,7 +185,7 @@ def test_a_well_hashed_body_with_a_wrong_structure_is_rebuilt(cache_dir: Path) -
         lambda d: d["nodes"][0].update(kind="python"),
         lambda d: d["statements"][0][3].update(summary={"not": "text"}),
         lambda d: d["statements"][0].__setitem__(1, "fr"),
-        lambda d: d["works"].update(x=["citation", "1999", None]),
+        lambda d: d["works"].update(x=["citation", "1999", None, True]),
         lambda d: d.pop("prompts"),
     ],
     ids=["layout", "entry", "link", "kind", "text", "language", "year", "missing-part"],

@@ -290,3 +290,16 @@ def test_invalid_utf8_is_an_invalid_record(run_cli: Run, tmp_path: Path) -> None
 def test_line_numbers_count_blank_lines_before_the_first_record(run_cli: Run, tmp_path: Path) -> None:
     path = write(tmp_path, "gap.jsonl", "\n\n" + json.dumps(IHC) + "\n\n" + json.dumps(IHC))
     assert [r["case_id"] for r in lines_of(run_cli("batch", str(path), "-q"))] == [f"{path}:3", f"{path}:5"]
+
+
+def test_the_table_format_draws_at_most_its_limit_and_says_how_many_it_left_out(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    from ntrk_advisor.batch.job import TABLE_ROWS
+
+    path = write(tmp_path, "many.jsonl", (json.dumps(IHC) + "\n") * (TABLE_ROWS + 7))
+    out = run_cli("batch", str(path), "--format", "table", "-q")
+    assert out.code == 0
+    assert f"The table shows the first {TABLE_ROWS} cases; 7 more were evaluated" in " ".join(
+        out.stdout.split()
+    )

@@ -107,11 +107,14 @@ def broken_copy(copy: Path, name: str, change: Callable[[Any], None]) -> Path:
             lambda d: d["evidence"].update(
                 {
                     "unused-2020": {
-                        "citation": "Nobody. Nothing.",
+                        "authors": "Nobody A, et al.",
+                        "title": "Nothing",
+                        "journal": "J Nowhere",
                         "year": 2020,
                         "kind": "review",
                         "reviews": "retrospective",
-                        "url": "https://example.org",
+                        "doi": "10.1000/nothing",
+                        "verified": False,
                         "summary": {"en": "x", "zh": "x"},
                     }
                 }
@@ -298,7 +301,7 @@ def test_unknown_argument_or_evidence_is_a_usage_error(run_cli: Run) -> None:
 
 def test_evidence_shows_full_references_and_what_cites_them(run_cli: Run) -> None:
     out = run_cli("evidence", "dubois-2018-cancer", env={"COLUMNS": "250"})
-    assert "DuBois" in out.stdout and "PMC6263791" in out.stdout
+    assert "DuBois SG, et al." in out.stdout and "https://clinicaltrials.gov/study/NCT02637687" in out.stdout
     assert "locally_advanced.neoadjuvant" in out.stdout
 
 

@@ -217,3 +217,54 @@ def test_a_yaml_tag_that_would_build_python_objects_is_refused(pathways_copy: Pa
     (problem,) = problems(pathways_copy)
     assert problem.startswith("knowledge.yaml:") and "not valid YAML" in problem
     assert not marker.exists()
+
+
+# --- YAML read strictly as data (reliability review M5, M6, M7) ---------------------------------
+
+
+def test_a_node_given_twice_is_named_with_file_and_line_and_never_silently_replaced(
+    pathways_copy: Path,
+) -> None:
+    path = pathways_copy / "early.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n  upfront_surgery:\n    outcome:\n      actions: []\n", encoding="utf-8")
+    found = problems(pathways_copy)
+    assert any(
+        p.startswith("early.yaml:line ") and "the key 'upfront_surgery' is given twice" in p for p in found
+    ), found
+
+
+def test_an_alias_bomb_is_one_clear_error_at_once(pathways_copy: Path) -> None:
+    import time
+
+    levels = "".join(
+        f"    l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}]\n" for i in range(1, 10)
+    )
+    path = pathways_copy / "early.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "nodes:\n", "bomb:\n    l0: &l0 [lol, lol]\n" + levels + "nodes:\n", 1
+        ),
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    found = problems(pathways_copy)
+    assert time.monotonic() - start < 5
+    assert any("anchors and aliases" in p for p in found)
+    assert all(len(p) < 300 for p in found)
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "ntrk-advisor\u00a0built-in pathways",
+        "ntrk-advisor built-in pathways\u200b",
+        "NTRK-Advisor  Built-in Pathways",
+    ],
+)
+def test_a_local_copy_cannot_pass_as_the_builtin_by_invisible_or_odd_spaces(
+    pathways_copy: Path, disguise: str
+) -> None:
+    edit(pathways_copy, "knowledge.yaml", lambda d: d["knowledge"].update(name=disguise))
+    found = problems_raw(pathways_copy)
+    assert any("a local copy must change 'name'" in p for p in found), found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
+
+TABLE_ROWS = 5000
+"""The most rows `--format table` draws (a table is built whole in memory; a screen shows far fewer)."""
 
 _PROGRESS_EVERY = 1000
 
@@ -38,15 +42,20 @@ class BatchJob:
         stats = BatchStats()
         evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
         items = evaluator.run(read_records(self.files, self.input_format), stats)
-        inputs = tuple(Path(f) for f in self.files if f != "-")
+        inputs = tuple(Path(f) for f in self.files)  # "-" is standard input, compared by inode
         binary = self.output_format in BINARY_FORMATS
         writer = WRITERS[self.output_format]
         with self._destination(inputs, binary) as out:
             if self.output_format == "table":
                 # A table is drawn whole; draw it after the progress bar has gone, not under it.
+                # It holds at most TABLE_ROWS rows, so memory stays flat on any input; the rest
+                # are still evaluated and counted, and the table says how many it left out.
                 with self._progress(items, stats) as shown:
-                    rows = list(shown)
+                    rows = list(itertools.islice(shown, TABLE_ROWS))
+                    left_out = sum(1 for _ in shown)
                 writer(rows, out)
+                if left_out:
+                    out.write(t("batch.table_cut", self.lang, shown=len(rows), left_out=left_out) + "\n")
             else:
                 with self._progress(items, stats) as shown:
                     writer(shown, out)

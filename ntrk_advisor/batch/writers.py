@@ -5,11 +5,12 @@ Machine formats go straight to the stream as text, never through rich.
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
+from ntrk_advisor.render.safe_text import data_text, markdown_text, shown
 
 COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -17,7 +18,7 @@ _CHUNK = 2000
 
 
 def row(item: Item) -> tuple[str, ...]:
-    """The table columns for one item."""
+    """The table columns for one item, as data (the CSV writer keeps them; displays make them safe)."""
     s = item.summary
     return (
         item.case_id,
@@ -60,26 +61,42 @@ def write_json(items: Iterable[Item], out: BinaryIO) -> None:
     out.write(b"\n]\n" if separator != b"\n" else b"]\n")
 
 
+_NEEDS_QUOTES = re.compile(r'[",\x00-\x1f\x7f-\x9f]')
+"""A cell with a delimiter, a quote, a line break or any other control character is quoted, so no
+reader splits the row at a bare carriage return (csv's own writer does not quote one)."""
+
+
+def csv_line(cells: Iterable[str]) -> str:
+    """One CSV record (RFC 4180 quoting), every cell formula-neutralised, no escape sequence left."""
+    out = []
+    for cell in cells:
+        value = neutralise(data_text(cell))
+        if _NEEDS_QUOTES.search(value):
+            value = '"' + value.replace('"', '""') + '"'
+        out.append(value)
+    return ",".join(out) + "\n"
+
+
 def write_csv(items: Iterable[Item], out: TextIO) -> None:
-    """One row per case, formula-neutralised."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    """One row per case, formula-neutralised and quoted wherever a reader could be misled."""
+    out.write(csv_line(COLUMNS))
     for item in items:
-        writer.writerow([neutralise(cell) for cell in row(item)])
+        out.write(csv_line(row(item)))
 
 
 def write_markdown(items: Iterable[Item], out: TextIO) -> None:
-    """A Markdown table of the same columns."""
+    """A Markdown table of the same columns; case texts are shown literally and stay inert."""
     out.write("| " + " | ".join(COLUMNS) + " |\n")
     out.write("|" + "---|" * len(COLUMNS) + "\n")
     for item in items:
-        cells = (c.replace("|", "\\|").replace("\n", " ") for c in row(item))
+        cells = (markdown_text(c) for c in row(item))
         out.write("| " + " | ".join(cells) + " |\n")
 
 
 def write_table(items: Iterable[Item], out: TextIO) -> None:
     """A rich table for people at a terminal; long and Chinese cells fold."""
     from rich.table import Table
+    from rich.text import Text
 
     from ntrk_advisor.render.console import make_console
 
@@ -87,7 +104,7 @@ def write_table(items: Iterable[Item], out: TextIO) -> None:
     for name in COLUMNS:
         table.add_column(name, overflow="fold")
     for item in items:
-        table.add_row(*row(item))
+        table.add_row(*(Text(shown(cell)) for cell in row(item)))
     make_console(file=out).print(table)
 
 

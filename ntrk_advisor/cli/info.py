@@ -65,42 +65,37 @@ def arguments(
     make_console().print(table)
 
 
+class EvidenceFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
 @at_the_edge
 def evidence(
     evidence_id: Annotated[str | None, typer.Argument(help="One evidence ID.", show_default=False)] = None,
     lang: LangOption = None,
+    output_format: Annotated[
+        EvidenceFormat,
+        typer.Option("--format", help="table for people; json (every field of each entry) for scripts."),
+    ] = EvidenceFormat.TABLE,
 ) -> None:
     """Full references for every evidence ID, and what cites each."""
-    from rich.table import Table
-
     from ntrk_advisor.errors import UsageError
-    from ntrk_advisor.i18n import t
-    from ntrk_advisor.pathway.citations import cited_by
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
-    from ntrk_advisor.render.console import make_console
 
     chosen = resolve_lang(lang)
     kb = default_knowledge_base()
-    items = kb.evidence.evidence
-    if evidence_id is not None and evidence_id not in items:
+    if evidence_id is not None and evidence_id not in kb.evidence.evidence:
         raise UsageError(f"no evidence '{evidence_id}'; see `ntrk-advisor evidence` for the list")
-    uses = cited_by(kb)
-    table = Table(title=t("references", chosen), title_justify="left", show_lines=True)
-    for column in ("id", "reference", "kind", "what it shows", "cited by"):
-        table.add_column(column, overflow="fold")
-    for ev_id, ref in items.items():
-        if evidence_id is not None and ev_id != evidence_id:
-            continue
-        link = f"PMID {ref.pmid}" if ref.pmid else (ref.url or "")
-        year = f" ({ref.year})" if ref.year else ""
-        table.add_row(
-            ev_id,
-            f"{ref.citation}{year}\n{link}",
-            ref.kind.value,
-            getattr(ref.summary, chosen),
-            "\n".join(uses.get(("evidence", ev_id), [])),
-        )
-    make_console().print(table)
+    if output_format is EvidenceFormat.JSON:
+        from ntrk_advisor.render.evidence_list import evidence_json
+
+        sys.stdout.write(evidence_json(kb, evidence_id) + "\n")
+        return
+    from ntrk_advisor.render.console import make_console
+    from ntrk_advisor.render.evidence_list import evidence_table
+
+    make_console().print(evidence_table(kb, chosen, evidence_id))
 
 
 @at_the_edge

@@ -40,9 +40,12 @@ class CitedWork:
     """An evidence entry as a reference list prints it."""
 
     citation: str
+    """Compact Vancouver style: authors, title, source year;volume:pages, DOI."""
     year: int | None
     link: str | None
-    """`PMID n` when there is one, else the URL."""
+    """Derived from the identifier: doi.org, PubMed, ClinicalTrials.gov, or an official URL."""
+    verified: bool
+    """Whether the identifiers were checked against the source itself."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,7 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
         },
         sections={aid: a.section for aid, a in c.arguments.arguments.items()},
         works={
-            eid: CitedWork(e.citation, e.year, f"PMID {e.pmid}" if e.pmid else e.url)
-            for eid, e in c.evidence.evidence.items()
+            eid: CitedWork(e.citation, e.year, e.link, e.verified) for eid, e in c.evidence.evidence.items()
         },
         prompts={
             (name, lang): str(getattr(question.prompt, lang))

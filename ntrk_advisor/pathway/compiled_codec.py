@@ -25,7 +25,7 @@ from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import CautionFor, Contribution, ListCondition, StepRef, TreeNode, canonical
 
-LAYOUT = 2
+LAYOUT = 3
 """Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
 
 _NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
@@ -50,7 +50,7 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
         ],
         "cautions": [[cid, lang, text] for (cid, lang), text in layer.cautions.items()],
         "sections": layer.sections,
-        "works": {eid: [w.citation, w.year, w.link] for eid, w in layer.works.items()},
+        "works": {eid: [w.citation, w.year, w.link, w.verified] for eid, w in layer.works.items()},
         "prompts": [[name, lang, text] for (name, lang), text in layer.prompts.items()],
     }
 
@@ -128,8 +128,10 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
         statements[(_str(sid), _lang(lang), AgeGroup(_str(group)))] = _statement(_dict(body))
     works = {}
     for eid, row in _dict(data["works"]).items():
-        citation, year, link = _list(row, 3)
-        works[eid] = CitedWork(_str(citation), _optional(year, _int), _optional(link, _str))
+        citation, year, link, verified = _list(row, 4)
+        if not isinstance(verified, bool):
+            raise CorruptLayer("verified must be true or false")
+        works[eid] = CitedWork(_str(citation), _optional(year, _int), _optional(link, _str), verified)
     return CompiledLayer(
         nodes=nodes,
         entry=entry,

@@ -285,9 +285,19 @@ def default_knowledge_base() -> KnowledgeBase:
 BUILTIN_NAME = "ntrk-advisor built-in pathways"
 
 
+def _letters(name: str) -> str:
+    """A name as a reader sees it: compatibility-normalised, without spaces or invisible characters."""
+    import unicodedata
+
+    normal = unicodedata.normalize("NFKC", name)
+    return "".join(
+        c for c in normal if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")
+    ).casefold()
+
+
 def _check_local_identity(meta: KnowledgeFile) -> list[PathwayProblem]:
-    """A local copy must not carry the built-in name: its advice must never pass as ours."""
-    if meta.knowledge.name.strip().lower() == BUILTIN_NAME:
+    """A local copy must not carry the built-in name, even disguised by invisible or odd spaces."""
+    if _letters(meta.knowledge.name) == _letters(BUILTIN_NAME):
         return [
             PathwayProblem(
                 "knowledge.yaml",
@@ -317,18 +327,15 @@ def _read_text(root: Traversable, name: str, problems: list[PathwayProblem]) -> 
 
 
 def _parse_yaml(name: str, text: str | None, problems: list[PathwayProblem]) -> Any:
-    """Parse with a safe loader only: pathway files are data, and a tag must never build an object."""
-    import yaml
+    """Parse as plain data only (see `yaml_data`): no tag builds an object, no key is given twice."""
+    from ntrk_advisor.pathway.yaml_data import YamlProblem, load_yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if text is None:
         return None
     try:
-        data = yaml.load(text, Loader=loader)  # a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        problems.append(PathwayProblem(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        problems.append(PathwayProblem(name, exc.where, exc.message))
         return None
     if data is None:
         problems.append(PathwayProblem(name, "-", "the file is empty"))

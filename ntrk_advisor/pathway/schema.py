@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ntrk_advisor.contract.vocabulary import ActionCode, Audience, EvidenceLevel, PathwayName, Strength
+from ntrk_advisor.pathway.references import DOI, NCT, PMID, link_of, official_host, vancouver
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
@@ -122,23 +123,59 @@ class EvidenceKind(str, Enum):
 
 
 class Evidence(_Data):
-    """An external reference, with what the advisor takes from it."""
+    """An external reference, with what the advisor takes from it: always a primary source.
 
-    citation: NonEmpty
-    year: int | None = Field(default=None, ge=1900, le=2100)
+    It carries a stable identifier (a DOI, a PubMed ID, a trial registry number, or a URL on an
+    official host: `references.OFFICIAL_HOSTS`); its link is derived from that identifier, never
+    typed. `verified` says whether the identifiers were checked against the source itself; an
+    unverified one is shown as such.
+    """
+
     kind: EvidenceKind
     reviews: EvidenceLevel | None = None
     """For a review: the kind of evidence it mainly reviews (or `expert_opinion`)."""
-    pmid: Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")] | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    authors: NonEmpty
+    """First author et al. (`Drilon A, et al.`), or the issuing body for a label or guideline."""
+    title: NonEmpty
+    journal: NonEmpty | None = None
+    issuer: NonEmpty | None = None
+    """The body that issued a label, approval record, guideline or registry record."""
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    volume: NonEmpty | None = None
+    pages: NonEmpty | None = None
+    doi: Annotated[str, StringConstraints(pattern=DOI.pattern)] | None = None
+    pmid: Annotated[str, StringConstraints(pattern=PMID.pattern)] | None = None
+    nct: Annotated[str, StringConstraints(pattern=NCT.pattern)] | None = None
+    url: NonEmpty | None = None
+    verified: bool
     summary: Text
 
     @model_validator(mode="after")
-    def _locatable(self) -> Evidence:
-        if self.pmid is None and self.url is None:
-            raise ValueError("a reference needs a pmid or a url")
+    def _primary_and_identified(self) -> Evidence:
+        problems = []
+        if not (self.doi or self.pmid or self.nct or self.url):
+            problems.append("a reference needs a stable identifier: doi, pmid, nct or an official url")
+        if self.url is not None:
+            host = official_host(self.url)
+            if host is not None:
+                problems.append(
+                    f"url host '{host}' is not an official source (a regulator's or guideline body's own "
+                    "site over https); cite the paper by its doi or pmid instead"
+                )
+        if self.year is None:
+            problems.append("a reference needs its year")
+        if self.kind is EvidenceKind.LABEL:
+            if self.issuer is None:
+                problems.append("a label needs its issuer (the regulator)")
+        elif self.kind is EvidenceKind.GUIDELINE:
+            if self.journal is None and self.issuer is None:
+                problems.append("a guideline needs its journal or its issuer")
+        elif self.nct is None and (self.journal is None or not (self.doi or self.pmid)):
+            problems.append(f"a {self.kind.value} reference needs its journal and a doi or pmid (or an nct)")
         if (self.kind is EvidenceKind.REVIEW) != (self.reviews is not None):
-            raise ValueError("'reviews' is given for a review, and only for a review")
+            problems.append("'reviews' is given for a review, and only for a review")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
@@ -147,6 +184,16 @@ class Evidence(_Data):
         if self.reviews is not None:
             return self.reviews
         return EvidenceLevel(self.kind.value)
+
+    @property
+    def link(self) -> str | None:
+        """The reference's one link, derived from its identifier."""
+        return link_of(self)
+
+    @property
+    def citation(self) -> str:
+        """The reference in compact Vancouver style."""
+        return vancouver(self)
 
 
 class EvidenceFile(_Data):

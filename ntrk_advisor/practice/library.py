@@ -120,6 +120,10 @@ def load_library(
     problems: list[ScenarioProblem] = []
     parsed: list[tuple[str, Scenario]] = []
     files = sorted((e for e in root.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+    for entry in files:  # a link out of the folder, a FIFO or a device is never read (or waited on)
+        if isinstance(entry, Path) and (entry.is_symlink() or not entry.is_file()):
+            problems.append(ScenarioProblem(entry.name, "-", "not a regular file in the scenarios folder"))
+    files = [e for e in files if not (isinstance(e, Path) and (e.is_symlink() or not e.is_file()))]
     if not files:
         raise ScenarioError([ScenarioProblem(str(root), "-", "no scenario files (*.yaml) found")])
     for entry in files:
@@ -145,18 +149,15 @@ def evaluate_scenario(scenario: Scenario, kb: KnowledgeBase, lang: Lang = "en") 
 
 
 def _read_file(entry: Traversable, problems: list[ScenarioProblem]) -> list[Scenario]:
-    import yaml
+    from ntrk_advisor.pathway.yaml_data import YamlProblem, load_yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+        data = load_yaml(entry.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(ScenarioProblem(entry.name, "-", f"cannot read: {exc}"))
         return []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        problems.append(ScenarioProblem(entry.name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+    except YamlProblem as exc:
+        problems.append(ScenarioProblem(entry.name, exc.where, exc.message))
         return []
     try:
         return ScenarioFile.model_validate(data).scenarios

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -297,7 +298,21 @@ class PracticeStore:
 
 
 def _refuse_non_sqlite(path: Path) -> None:
-    """Check the header before SQLite opens the file, so a non-database is never modified."""
+    """Check the header before SQLite opens the file, so a non-database is never modified.
+
+    Only a regular file is opened at all: a FIFO would block the read forever, and SQLite would
+    create a journal beside a device.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise PracticeDatabaseError(path, "cannot_open", exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PracticeDatabaseError(path, "cannot_open", "it is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise PracticeDatabaseError(path, "cannot_open", "it is not a regular file")
     try:
         with path.open("rb") as handle:
             head = handle.read(len(_SQLITE_MAGIC))

@@ -18,7 +18,15 @@ def plain_text_wanted() -> bool:
 
 
 def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> Console:
-    """A rich console on stdout (or stderr, or a file) that respects NO_COLOR and TERM=dumb."""
+    """A rich console on stdout (or stderr, or a file) that respects NO_COLOR and TERM=dumb.
+
+    Markup, emoji codes and automatic highlighting are off: strings printed may come from a case
+    (an id, a tumour type, an unknown key), and `[link=…]` in them must stay text. Styles are
+    applied with `Text` objects only.
+    """
+    options.setdefault("markup", False)
+    options.setdefault("emoji", False)
+    options.setdefault("highlight", False)
     if plain_text_wanted():
         options.setdefault("color_system", None)
         options.setdefault("no_color", True)

@@ -6,6 +6,7 @@ from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import markdown_escape, markdown_text
 from ntrk_advisor.render.view import (
     action_title,
     answer_text,
@@ -20,16 +21,14 @@ from ntrk_advisor.render.view import (
 )
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def render_markdown(
     result: Result, kb: KnowledgeBase, lang: Lang, *, tumor_type: str | None = None, explain: bool = False
 ) -> str:
     """The whole result as a Markdown document."""
     out: list[str] = [f"# {t('title', lang)}: {t('recommendation', lang)}", ""]
-    out += [f"- **{label}:** {_escape(value)}" for label, value in case_line(result, lang, tumor_type)]
+    out += [
+        f"- **{label}:** {markdown_escape(value)}" for label, value in case_line(result, lang, tumor_type)
+    ]
     out.append("")
     if result.status is Status.INCOMPLETE:
         out += [f"> {t('incomplete_note', lang)}", "", f"## {t('missing', lang)}", ""]
@@ -37,7 +36,7 @@ def render_markdown(
         out.append("")
     if result.status is Status.INVALID:
         out += [f"> {t('invalid_note', lang)}", "", f"## {t('errors', lang)}", ""]
-        out += [f"- `{e.field}`: {_escape(e.message)}" for e in result.errors]
+        out += [f"- {markdown_text(e.field)}: {markdown_text(e.message)}" for e in result.errors]
         out.append("")
     actions = urgent_first(result)
     if actions:
@@ -62,14 +61,13 @@ def render_markdown(
     if refs:
         out += [f"## {t('references', lang)}", ""]
         for ref in refs:
-            year = f" ({ref.year})" if ref.year else ""
-            link = f" {ref.link}" if ref.link else ""
-            out.append(f"- `{ref.id}`: {ref.citation}{year}.{link}")
+            out.append(f"{ref.number}. `{ref.id}`: {ref.line(lang)}")
         out.append("")
     if explain and result.trace:
         out += [f"## {t('trace', lang)}", "", "| node | field | answer |", "|---|---|---|"]
         out += [
-            f"| `{s.node}` | `{s.field}` | {_escape(answer_text(s.answer, lang))} |" for s in result.trace
+            f"| `{s.node}` | `{s.field}` | {markdown_text(answer_text(s.answer, lang))} |"
+            for s in result.trace
         ]
         out.append("")
     out += [

@@ -15,6 +15,7 @@ from ntrk_advisor.contract.result import Action, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import shown
 from ntrk_advisor.render.view import (
     action_title,
     answer_text,
@@ -84,7 +85,7 @@ def render_screen(
         console.print(_fold(t("invalid_note", lang), "bold red"))
         table = Table(title=t("errors", lang), show_header=False)
         for error in result.errors:
-            table.add_row(_fold(error.field, "bold"), _fold(error.message))
+            table.add_row(_fold(shown(error.field), "bold"), _fold(shown(error.message)))
         console.print(table)
 
     actions = urgent_first(result)
@@ -105,8 +106,7 @@ def render_screen(
         table.add_column(overflow="fold", style="bold")
         table.add_column(overflow="fold")
         for ref in refs:
-            year = f" ({ref.year})" if ref.year else ""
-            table.add_row(ref.id, f"{ref.citation}{year}" + (f"\n{ref.link}" if ref.link else ""))
+            table.add_row(f"{ref.number}. {ref.id}", ref.line(lang))
         console.print(table)
     if explain and result.trace:
         table = Table(title=t("trace", lang), title_justify="left")

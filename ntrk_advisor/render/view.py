@@ -8,16 +8,25 @@ from ntrk_advisor.contract.result import Action, Result
 from ntrk_advisor.contract.vocabulary import Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import shown
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A resolved evidence reference, ready to print."""
+    """A resolved evidence reference, ready to print: numbered in order of first citation."""
 
+    number: int
     id: str
     citation: str
-    year: int | None
     link: str | None
+    verified: bool
+
+    def line(self, lang: Lang) -> str:
+        """`Author A, et al. Title. Journal 2019;30:1417-27. doi:… https://doi.org/…` (link last)."""
+        text = self.citation
+        if not self.verified:
+            text += f" ({t('not_verified', lang)})"
+        return f"{text} {self.link}" if self.link else text
 
 
 def strength_label(strength: Strength, lang: Lang) -> str:
@@ -57,9 +66,9 @@ def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
 
 
 def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
-    """Label/value pairs summarising the case and where it ended."""
+    """Label/value pairs summarising the case and where it ended (case texts shown literally)."""
     pairs = [
-        (t("case", lang), result.case_id or "-"),
+        (t("case", lang), shown(result.case_id) if result.case_id else "-"),
         (t("status", lang), t(f"status.{result.status.value}", lang)),
     ]
     if result.pathway is not None:
@@ -67,7 +76,7 @@ def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[
     if result.age_group is not None:
         pairs.append((t("age_group", lang), t(f"age.{result.age_group.value}", lang)))
     if tumor_type:
-        pairs.append((t("tumor_type", lang), tumor_type))
+        pairs.append((t("tumor_type", lang), shown(tumor_type)))
     return pairs
 
 
@@ -76,11 +85,11 @@ def references(result: Result, kb: KnowledgeBase) -> list[Reference]:
     seen: dict[str, None] = {}
     for action in result.actions:
         seen.update(dict.fromkeys(action.evidence))
-    out = []
+    out: list[Reference] = []
     for ref_id in seen:
         work = kb.work(ref_id)
         if work is not None:
-            out.append(Reference(ref_id, work.citation, work.year, work.link))
+            out.append(Reference(len(out) + 1, ref_id, work.citation, work.link, work.verified))
     return out
 
 

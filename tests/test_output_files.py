@@ -1,0 +1,142 @@
+"""Output files are written whole or not at all, never over an input, a device or a read-only file.
+
+Regression tests for the reliability review's M8 (`batch - -o X < X` replaced its input), M9 (`-o`
+onto a device node replaced it), and its low findings: `-o` onto a folder or `-o ''` ended as an
+internal error, a full disk was "unexpected", SIGTERM and SIGHUP left temporary files, files were
+written 0600 whatever the umask.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.errors import UsageError
+from ntrk_advisor.files import atomic_output
+
+IHC = json.dumps({"age_years": 70, "fusion_status": "ihc_only", "emergency": []})
+
+
+def advisor(*args: str, stdin: Any = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", *args],
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_batch_from_stdin_never_writes_over_the_file_stdin_comes_from(tmp_path: Path) -> None:
+    cases = tmp_path / "in.jsonl"
+    cases.write_text(IHC + "\n", encoding="utf-8")
+    before = cases.read_bytes()
+    with cases.open("rb") as stdin:
+        done = advisor("batch", "-", "-o", str(cases), "-q", stdin=stdin)
+    assert done.returncode == 2 and "refusing to write over an input file" in done.stderr
+    assert cases.read_bytes() == before
+
+
+@pytest.mark.parametrize("target", ["folder", "fifo", "empty"])
+def test_an_output_that_is_not_a_regular_file_is_refused_with_a_usage_error(
+    tmp_path: Path, target: str
+) -> None:
+    cases = tmp_path / "in.jsonl"
+    cases.write_text(IHC + "\n", encoding="utf-8")
+    if target == "folder":
+        out = tmp_path / "adir"
+        out.mkdir()
+    elif target == "fifo":
+        out = tmp_path / "pipe"
+        os.mkfifo(out)
+    else:
+        out = Path("")
+    done = advisor("batch", str(cases), "-o", str(out), "-q")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    if target == "fifo":
+        assert stat.S_ISFIFO(out.stat().st_mode)  # still a FIFO: not replaced
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a device node")
+def test_a_device_node_is_never_replaced(tmp_path: Path) -> None:
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    cases = tmp_path / "in.jsonl"
+    cases.write_text(IHC + "\n", encoding="utf-8")
+    done = advisor("batch", str(cases), "-o", str(device), "-q")
+    assert done.returncode == 2 and "not a regular file" in done.stderr
+    assert stat.S_ISCHR(device.stat().st_mode)
+
+
+def test_a_read_only_output_is_not_silently_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep\n", encoding="utf-8")
+    out.chmod(0o444)
+    with pytest.raises(UsageError, match="read-only"), atomic_output(out) as handle:
+        handle.write("new")
+    assert out.read_text(encoding="utf-8") == "keep\n"
+
+
+def test_a_new_output_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        new = tmp_path / "new.txt"
+        with atomic_output(new) as handle:
+            handle.write("x")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o664)
+        with atomic_output(kept) as handle:
+            handle.write("new")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)
+
+
+def test_a_full_disk_is_a_usage_error_naming_the_path_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out.txt"
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with (
+        pytest.raises(UsageError, match=f"cannot write {out}: No space left on device"),
+        atomic_output(out) as h,
+    ):
+        h.write("x")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_during_a_batch_leave_no_temporary_file(tmp_path: Path, signum: int) -> None:
+    cases = tmp_path / "in.jsonl"
+    cases.write_text((IHC + "\n") * 400_000, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ntrk_advisor", "batch", str(cases), "-o", str(out), "-q", "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # wait until it is writing
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    child.send_signal(signum)
+    assert child.wait(timeout=60) == 128 + signum
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
