@@ -16,16 +16,28 @@ from typing import IO, Any
 
 from ntrk_advisor.errors import CaseFileError, UsageError
 
+MAX_CASE_FILE_BYTES = 1_048_576
+"""A case file larger than this is refused unread (one case is a few hundred bytes; the same limit
+as one batch record), so an endless input such as /dev/zero stops at once."""
+
 
 def read_case_file(path: Path) -> Any:
-    """Decode a case JSON file ('-' is stdin); unreadable or non-JSON files are usage errors."""
+    """Decode a case JSON file ('-' is stdin); unreadable, oversized or non-JSON files are usage errors."""
     from ntrk_advisor.contract.decode import loads
 
     name = str(path)
     try:
-        raw = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
+        if name == "-":
+            if sys.stdin is None:
+                raise CaseFileError(name, "standard input is closed")
+            raw = sys.stdin.buffer.read(MAX_CASE_FILE_BYTES + 1)
+        else:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_CASE_FILE_BYTES + 1)
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
+    if len(raw) > MAX_CASE_FILE_BYTES:
+        raise CaseFileError(name, f"larger than {MAX_CASE_FILE_BYTES} bytes; one case is a small JSON object")
     try:
         return loads(raw)
     except UnicodeDecodeError:

@@ -140,3 +140,20 @@ def test_sigterm_and_sighup_during_a_batch_leave_no_temporary_file(tmp_path: Pat
     child.send_signal(signum)
     assert child.wait(timeout=60) == 128 + signum
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_an_endless_case_file_stops_at_the_size_limit_with_one_line(tmp_path: Path) -> None:
+    done = advisor("consult", "--case", "/dev/zero", "--no-input", "--format", "json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "larger than 1048576 bytes" in done.stderr
+
+
+def test_a_closed_stdin_for_a_case_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    done = subprocess.run(
+        f"exec {sys.executable} -m ntrk_advisor consult --case - --no-input --format json <&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1

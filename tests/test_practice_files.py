@@ -44,3 +44,21 @@ def test_a_fifo_or_a_link_in_a_local_scenarios_folder_is_reported_not_read(tmp_p
     done = practice("list", env={"NTRK_ADVISOR_PATHWAYS": str(copy)})
     assert done.returncode == 2
     assert "zz.yaml" in done.stderr and "zy.yaml" in done.stderr and "root:" not in done.stderr
+
+
+def test_a_read_only_database_is_reported_as_read_only_not_damaged(tmp_path: Path) -> None:
+    from ntrk_advisor.practice.errors import PracticeDatabaseError
+    from ntrk_advisor.practice.store import PracticeStore
+
+    db = tmp_path / "p.sqlite3"
+    with PracticeStore(db):
+        pass
+    store = PracticeStore(db)
+    store._conn.execute("PRAGMA query_only = ON")  # what SQLite reports for a file it may not write
+    try:
+        with store._errors():
+            store._conn.execute("CREATE TABLE t(x)")
+    except PracticeDatabaseError as exc:
+        assert exc.reason == "read_only" and "damaged" not in str(exc)
+    else:
+        raise AssertionError("a write to a read-only database succeeded")

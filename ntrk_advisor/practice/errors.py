@@ -110,6 +110,8 @@ class PracticeDatabaseError(PracticeError):
         "newer": "was written by a newer ntrk-advisor (schema version {detail})",
         "busy": "stayed locked by another program ({detail})",
         "cannot_open": "cannot be opened ({detail})",
+        "read_only": "cannot be written: it, or its folder, is read-only",
+        "disk_full": "cannot be written: the disk is full",
     }
 
     def __init__(self, path: Path, reason: str, detail: str = "") -> None:

@@ -292,6 +292,10 @@ class PracticeStore:
             message = str(exc)
             if "locked" in message or "busy" in message:
                 raise PracticeDatabaseError(self.path, "busy", message) from None
+            if "readonly" in message or "read-only" in message:
+                raise PracticeDatabaseError(self.path, "read_only", message) from None
+            if "disk is full" in message or "disk I/O error" in message:
+                raise PracticeDatabaseError(self.path, "disk_full", message) from None
             raise PracticeDatabaseError(self.path, "corrupt", message) from None
         except sqlite3.DatabaseError as exc:
             raise PracticeDatabaseError(self.path, "corrupt", str(exc)) from None
