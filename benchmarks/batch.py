@@ -163,6 +163,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--rss-cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5, help="best of N interleaved timings")
+    parser.add_argument(
+        "--array-cases", type=int, default=0, help="also measure RSS for one JSON array of N cases"
+    )
     args = parser.parse_args()
     # Timings run in memory (/dev/shm) when there is one, so disk flushes do not add noise to a
     # comparison of CPU work; the memory run writes its gigabytes of output to ordinary disk.
@@ -193,6 +196,20 @@ def main() -> None:
             print(
                 f"peak RSS at {args.rss_cases:,} cases: {rss:.0f} MB  "
                 f"({args.rss_cases / big_s:,.0f} cases/s)  (target <= 100 MB)"
+            )
+        if args.array_cases:
+            lines_src, array_src, array_out = (Path(disk) / n for n in ("a.jsonl", "a.json", "a-out.jsonl"))
+            generate(lines_src, args.array_cases, seed=13)
+            with lines_src.open("rb") as lines, array_src.open("wb") as array:
+                array.write(b"[\n")
+                for number, line in enumerate(lines):
+                    array.write((b",\n" if number else b"") + line.rstrip(b"\n"))
+                array.write(b"\n]\n")
+            lines_src.unlink()
+            array_s, array_rss = timed(batch_cmd(array_src, array_out))
+            print(
+                f"peak RSS for one JSON array of {args.array_cases:,} cases: {array_rss:.0f} MB  "
+                f"({args.array_cases / array_s:,.0f} cases/s)  (target <= 150 MB)"
             )
 
 

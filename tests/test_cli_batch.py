@@ -303,3 +303,48 @@ def test_the_table_format_draws_at_most_its_limit_and_says_how_many_it_left_out(
     assert f"The table shows the first {TABLE_ROWS} cases; 7 more were evaluated" in " ".join(
         out.stdout.split()
     )
+
+
+def test_a_json_array_is_streamed_and_a_duplicate_key_in_one_item_spoils_only_that_item(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    text = (
+        "["
+        + json.dumps(IHC)
+        + ', {"age_years": 5, "age_years": 50, "fusion_status": "ihc_only"}, '
+        + json.dumps(IHC)
+        + "]"
+    )
+    path = write(tmp_path, "cases.json", text)
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [r["status"] for r in results] == ["complete", "invalid", "complete"]
+    assert (
+        results[1]["errors"][0]["field"] == "age_years"
+        and "more than once" in results[1]["errors"][0]["message"]
+    )
+
+
+def test_an_array_that_breaks_off_keeps_the_items_before_and_names_where_it_broke(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "cases.json", "[" + json.dumps(IHC) + ", " + json.dumps(IHC) + ', {"age_years": ')
+    out = run_cli("batch", str(path), "-q")
+    results = lines_of(out)
+    assert [(r["case_id"], r["status"]) for r in results] == [
+        (f"{path}[0]", "complete"),
+        (f"{path}[1]", "complete"),
+        (f"{path}[2]", "invalid"),
+    ]
+    assert "the array breaks off here" in results[2]["errors"][0]["message"] and out.code == 4
+
+
+def test_a_jsonl_file_with_a_broken_first_line_is_read_line_by_line(run_cli: Run, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "cases.jsonl", '{"age_years": 3, \n' + json.dumps(IHC) + "\n" + json.dumps(IHC) + "\n"
+    )
+    results = lines_of(run_cli("batch", str(path), "-q"))
+    assert [(r["case_id"], r["status"]) for r in results] == [
+        (f"{path}:1", "invalid"),
+        (f"{path}:2", "complete"),
+        (f"{path}:3", "complete"),
+    ]

@@ -112,6 +112,8 @@ class BatchEvaluator:
         try:
             if record.oversized:
                 raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
+            if record.broken is not None:
+                raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
             return self._invalid(record, exc)

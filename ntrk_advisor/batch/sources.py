@@ -33,6 +33,8 @@ class Record(NamedTuple):
     value: Any = None
     oversized: bool = False
     in_array: bool = False
+    broken: str | None = None
+    """Why the array this record would belong to broke off (the parser's message)."""
 
     @property
     def where(self) -> str:
@@ -63,8 +65,14 @@ def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
     try:
         prefix = _peek(handle)
         fmt = input_format if input_format != "auto" else _detect(prefix, name)
-        if fmt == "json":
-            yield from _whole_document(name, prefix + handle.read(), lines_on_error=input_format == "auto")
+        if fmt == "json" and input_format == "auto" and _looks_like_lines(prefix, handle):
+            fmt = "jsonl"  # a broken or oversized first line, then more records: JSON Lines after all
+        if fmt == "json" and prefix.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"[":
+            yield from _array_items(name, prefix, handle)
+        elif fmt == "json":
+            yield from _whole_document(
+                name, prefix + _bounded(handle, name), lines_on_error=input_format == "auto"
+            )
         else:
             yield from _lines(name, prefix, handle)
     except OSError as exc:
@@ -72,6 +80,94 @@ def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
+
+
+MAX_DOCUMENT_BYTES = 64 * 1_048_576
+"""A single JSON object spread over several lines is read whole, up to this size (an array is
+streamed item by item whatever its size, and JSON Lines line by line)."""
+
+
+def _bounded(handle: IO[bytes], name: str) -> bytes:
+    data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise CaseFileError(
+            name, f"a single JSON object larger than {MAX_DOCUMENT_BYTES} bytes; give cases as JSON Lines"
+        )
+    return data
+
+
+def _looks_like_lines(prefix: bytes, handle: IO[bytes]) -> bool:
+    """Whether a file whose first line is not a whole object goes on with one record per line.
+
+    Peeks at the next line without consuming it (the handle is buffered), so a JSON Lines file
+    with a broken or oversized first line is streamed, never read whole.
+    """
+    first = prefix.strip().lstrip(b"\xef\xbb\xbf")
+    if first[:1] != b"{":
+        return False
+    if len(first) > MAX_RECORD_BYTES:
+        return True  # no single pretty-printed object starts with a line this long
+    peek = getattr(handle, "peek", None)
+    if peek is None:
+        return False
+    ahead = peek(MAX_RECORD_BYTES)
+    for line in ahead.split(b"\n")[:-1] or [ahead]:
+        stripped = line.strip()
+        if stripped:
+            return bool(stripped[:1] == b"{" and stripped[-1:] == b"}")
+    return False
+
+
+def _array_items(name: str, prefix: bytes, handle: IO[bytes]) -> Iterator[Record]:
+    """Stream the items of a top-level JSON array, one record each, in constant memory.
+
+    The well-kept incremental parser ijson reads the events; each item is built by
+    `contract.decode.ValueBuilder`, which marks a key given twice exactly as the record decoder
+    does. A syntax error ends the file with one invalid record naming where the array broke off.
+    """
+    import ijson
+
+    from ntrk_advisor.contract.decode import ValueBuilder
+
+    stream = _Joined(prefix.lstrip().removeprefix(b"\xef\xbb\xbf"), handle)
+    events = ijson.basic_parse(stream, use_float=True)
+    index = 0
+    try:
+        kind, _ = next(events)
+        if kind != "start_array":
+            raise CaseFileError(name, "not JSON: expected an array")
+        builder = ValueBuilder()
+        for kind, value in events:
+            if kind == "end_array" and builder.depth == 0:
+                break
+            done, item = builder.feed(kind, value)
+            if done:
+                yield Record(name, index, value=item, in_array=True)
+                index += 1
+    except ijson.JSONError as exc:
+        if index == 0 and not isinstance(exc, ijson.IncompleteJSONError):
+            raise CaseFileError(name, f"not JSON ({exc})") from None
+        yield Record(
+            name, index, in_array=True, broken=str(exc).splitlines()[0][:200] if str(exc) else "syntax error"
+        )
+    except StopIteration:
+        raise CaseFileError(name, "not JSON: the input is empty") from None
+
+
+class _Joined:
+    """The peeked prefix, then the rest of the file, read like one binary file."""
+
+    def __init__(self, first: bytes, rest: IO[bytes]) -> None:
+        self._first = first
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # a parser's probe for bytes or text: it must not consume anything
+            return b""
+        if self._first:
+            data, self._first = self._first, b""
+            return data
+        return self._rest.read(size)
 
 
 def _peek(handle: IO[bytes]) -> bytes:

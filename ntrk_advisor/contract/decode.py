@@ -89,3 +89,46 @@ def decode_json(text: str | bytes) -> Any:
 def case_from_json(text: str | bytes) -> Case:
     """Validate one JSON document into a `Case` (one batch record, or a case file)."""
     return case_from_data(decode_json(text))
+
+
+class ValueBuilder:
+    """Builds JSON values from an incremental parser's events (ijson's `basic_parse`), one at a time.
+
+    Used to stream the items of a JSON array in constant memory. Objects are made exactly as the
+    record decoder makes them, so a key given twice is marked (and refused by validation) here too.
+    Nesting is kept on a list, never on Python's call stack, so no depth can overflow it.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[list[Any], list[str | None]]] = []
+
+    @property
+    def depth(self) -> int:
+        """How many objects and arrays are open."""
+        return len(self._stack)
+
+    def feed(self, kind: str, value: Any) -> tuple[bool, Any]:
+        """Take one event; `(True, value)` when a whole top-level value has just been built."""
+        if kind == "start_map":
+            self._stack.append(([], [None]))
+            return False, None
+        if kind == "start_array":
+            self._stack.append(([], []))
+            return False, None
+        if kind == "map_key":
+            self._stack[-1][1][0] = value
+            return False, None
+        if kind == "end_map":
+            pairs, _ = self._stack.pop()
+            return self._add(_object(pairs))
+        if kind == "end_array":
+            items, _ = self._stack.pop()
+            return self._add(items)
+        return self._add(value)
+
+    def _add(self, value: Any) -> tuple[bool, Any]:
+        if not self._stack:
+            return True, value
+        items, key = self._stack[-1]
+        items.append((key[0], value) if key else value)
+        return False, None
