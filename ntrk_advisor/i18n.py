@@ -269,6 +269,10 @@ UI: dict[str, dict[Lang, str]] = {
     },
     # Validation messages; {field} and pydantic context keys are filled in.
     "err.unknown_field": {"en": "unknown field", "zh": "未知字段"},
+    "err.more_bad_items": {
+        "en": "and {count} more items that are not allowed values",
+        "zh": "另有 {count} 项不是允许的取值",
+    },
     "err.duplicate_key": {
         "en": "given more than once in the same case; give it once",
         "zh": "同一病例中出现了不止一次，只能给出一次",

@@ -134,3 +134,19 @@ def test_a_key_given_twice_is_invalid_and_named_never_last_wins(text: str) -> No
 
 def test_a_utf8_byte_order_mark_is_no_error() -> None:
     case_from_json("\ufeff" + json.dumps(EARLY))
+
+
+def test_a_huge_bad_list_gives_a_short_error_result() -> None:
+    result = evaluate({"age_years": 50, "fusion_status": "confirmed", "emergency": ["nope"] * 200_000})
+    errors = result.to_dict()["errors"]
+    assert len(errors) == 6 and errors[-1] == {
+        "field": "emergency",
+        "message": "and 199995 more items that are not allowed values",
+    }
+    assert len(json.dumps(result.to_dict())) < 20_000
+
+
+def test_a_huge_unknown_key_is_cut_in_the_error_with_its_length() -> None:
+    result = evaluate({"age_years": 50, "k" * 1_000_000: 1})
+    (error,) = result.errors
+    assert error.field == "k" * 64 + "… (1000000 characters)"

@@ -157,3 +157,42 @@ def test_a_closed_stdin_for_a_case_is_a_usage_error_not_a_crash(tmp_path: Path) 
         timeout=60,
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def shell(command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
+
+
+def a_case(tmp_path: Path) -> Path:
+    case = tmp_path / "case.json"
+    case.write_text(IHC, encoding="utf-8")
+    return case
+
+
+def test_a_closed_stdout_is_a_usage_error_with_one_line(tmp_path: Path) -> None:
+    done = shell(f"{sys.executable} -m ntrk_advisor consult --case {a_case(tmp_path)} --no-input >&-")
+    assert (
+        done.returncode == 2 and done.stderr.count("\n") == 1 and "standard output is closed" in done.stderr
+    )
+
+
+@pytest.mark.parametrize("command", ["consult --case {case} --no-input --format json", "batch {case} -q"])
+def test_a_full_stdout_is_a_usage_error_with_one_line(tmp_path: Path, command: str) -> None:
+    args = command.format(case=a_case(tmp_path))
+    done = shell(f"{sys.executable} -m ntrk_advisor {args} > /dev/full")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "No space left on device" in done.stderr
+
+
+def test_the_formatted_screen_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    case = a_case(tmp_path)
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"COLUMNS=40 {sys.executable} -m ntrk_advisor consult --case {case} --no-input | head -1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stderr == "" and done.returncode == 0

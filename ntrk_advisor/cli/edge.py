@@ -75,13 +75,29 @@ def at_the_edge(command: F) -> F:
             error_line(str(exc))
             raise typer.Exit(ExitCode.INTERNAL) from None
         except BrokenPipeError:
+            _quiet_after_a_closed_pipe()
             raise typer.Exit(ExitCode.OK) from None
+        except OSError as exc:  # the machine, not the tool: a full disk, a closed stream
+            _maybe_traceback()
+            error_line(f"cannot write the output: {exc.strerror or exc}")
+            raise typer.Exit(ExitCode.USAGE) from None
         except Exception as exc:
             _maybe_traceback()
             error_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
             raise typer.Exit(ExitCode.INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_after_a_closed_pipe() -> None:
+    """Point stdout at nowhere, so Python's final flush cannot complain about the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _maybe_traceback() -> None:

@@ -13,6 +13,16 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = sys.argv[1:] if argv is None else argv
+    if sys.stdout is None or sys.stderr is None:  # started with a standard stream closed (>&-)
+        if sys.stderr is not None:
+            sys.stderr.write(
+                "ntrk-advisor: error: standard output is closed; give --output FILE or redirect it\n"
+            )
+        try:
+            sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+        except OSError:
+            return 2
+        return 2
     if args == ["--version"]:
         from ntrk_advisor._version import __version__
 

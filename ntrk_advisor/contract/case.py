@@ -234,8 +234,18 @@ def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int,
 
 
 def _printable(text: str) -> str:
-    """A key as it can be written back: a lone surrogate (valid as a JSON escape) shown escaped."""
+    """A key as it can be written back, and short.
+
+    A lone surrogate (valid as a JSON escape) is shown escaped, and a long key is cut with its
+    length said: an error never echoes a megabyte back.
+    """
+    if len(text) > _KEY_SHOWN:
+        text = f"{text[:_KEY_SHOWN]}… ({len(text)} characters)"
     return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_KEY_SHOWN = 64
+"""The most characters of an unknown key an error shows."""
 
 
 class _Invalid(Exception):
@@ -285,9 +295,15 @@ def _checked_choice(spec: FieldSpec, value: Any, problems: list[tuple[int, Probl
         return None
     members = [_member(spec.values, item) for item in value]
     bad = [index for index, member in enumerate(members) if member is None]
-    for index in bad:
+    for index in bad[:_ITEM_ERRORS]:
         problems.append((position, (f"{spec.name}.{index}", "enum", {"expected": _expected(spec.values)})))
+    if len(bad) > _ITEM_ERRORS:  # a huge bad list gives a short result, never one error per item
+        problems.append((position, (spec.name, "more_bad_items", {"count": len(bad) - _ITEM_ERRORS})))
     return None if bad else tuple(members)
+
+
+_ITEM_ERRORS = 5
+"""At most this many bad list items are named one by one; the rest are counted."""
 
 
 def _member(values: type[Enum], value: Any) -> Enum | None:

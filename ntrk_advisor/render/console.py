@@ -12,6 +12,17 @@ from typing import IO, Any
 from rich.console import Console
 
 
+class _Console(Console):
+    """rich's console, but a reader that stops reading (`| head`) ends the program quietly.
+
+    rich's own handler exits with status 1, which this tool reserves for bugs.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def plain_text_wanted() -> bool:
     """Whether the environment asks for output without any styling."""
     return "NO_COLOR" in os.environ or os.environ.get("TERM", "").lower() == "dumb"
@@ -31,4 +42,4 @@ def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options
         options.setdefault("color_system", None)
         options.setdefault("no_color", True)
         options.setdefault("emoji", False)
-    return Console(stderr=stderr, file=file, **options)
+    return _Console(stderr=stderr, file=file, **options)
