@@ -11,15 +11,21 @@ A crash is: an exception from `evaluate`; a result that is not the contract (JSO
 order, status rules, writable as UTF-8); a batch run that fails or writes a missing, extra or
 misnamed result line, or one whose status differs from `evaluate`'s. Whole batch results are
 also compared with `evaluate` for lines both parsers read alike (shown as mismatches). The status
-counts are `evaluate`'s, one per input. Exits 1 if there was any crash. Run by hand, not in CI.
+counts are `evaluate`'s, one per input. Inputs whose id or tumour type carries markup, escape
+sequences, bidi controls, HTML or a formula are also rendered to the screen, Markdown and CSV,
+and a crash is case text that is not shown literally there. Exits 1 if there was any crash. Run by
+hand, not in CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import math
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,7 +44,10 @@ from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
 from ntrk_advisor.contract.case import CASE_FIELDS  # noqa: E402
 from ntrk_advisor.contract.decode import loads  # noqa: E402
 from ntrk_advisor.contract.fields import FIELD_SPECS  # noqa: E402
+from ntrk_advisor.pathway.knowledge import load_knowledge_base  # noqa: E402
 from ntrk_advisor.schemas import result_schema  # noqa: E402
+
+KB = load_knowledge_base()
 from tests.conftest import RESULT_KEYS  # noqa: E402  (the contract's key order, written once)
 
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"
@@ -71,11 +80,14 @@ class Generator:
 
     def text(self, max_len: int = 12) -> str:
         rng = self.rng
+        if rng.random() < 0.08:  # a whole attack: markup, escape sequences, formulas, HTML
+            return rng.choice(PAYLOADS)
         pools = [
             "abcdefghijklmnopqrstuvwxyz_- ",
             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
             "中文病例手术靶向治疗是否",
             '\u0000\u0085\u2028\u2029\ufeff\ufffd"\\\t\r',
+            "\x1b[]();=+-@<>#*_`|!\u202e\u2066",
             "😀é",
         ]
         out = []
@@ -133,6 +145,8 @@ class Generator:
                 case[name] = [rng.choice(ENUM_VALUES[name]) for _ in range(rng.randint(0, 2))]
         if rng.random() < 0.5:
             case["id"] = f"fz-{rng.randrange(10**9)}"
+        if rng.random() < 0.25:  # case texts that try to take over a screen, a document or a sheet
+            case[rng.choice(["id", "tumor_type"])] = rng.choice(PAYLOADS)
         return case
 
     def typo(self, key: str) -> str:
@@ -287,12 +301,61 @@ class Report:
         self.crashes: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.mismatches = 0
+        self.displays = 0
         self.examples: list[str] = []
 
     def crash(self, kind: str, detail: str) -> None:
         self.crashes[kind] += 1
         if len(self.examples) < SHOWN_PROBLEMS:
             self.examples.append(f"{kind}: {detail}")
+
+
+PAYLOADS = [
+    "[link=http://evil.example]LNK[/link]",
+    "[bold red]MARKUP[/]",
+    "\x1b[2J",
+    "\x1b]0;TITLE\x07",
+    "\x1b]8;;http://evil.example/\x1b\\x\x1b]8;;\x1b\\",
+    "evil\u202ereversed",
+    "line\n# heading",
+    "<script>alert(1)</script>",
+    "[click](http://evil.example)",
+    "x\r=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil")',
+]
+_ESCAPES = re.compile(r"\x1b[\[\]]|[\u202a-\u202e\u2066-\u2069\x00]")
+
+
+def display_problem(result: Any, value: Any, lang: str) -> str | None:
+    """Case text in the screen, Markdown and CSV renderings stays literal (None when it does)."""
+    from ntrk_advisor.batch.writers import csv_line
+    from ntrk_advisor.render.console import make_console
+    from ntrk_advisor.render.markdown import render_markdown
+    from ntrk_advisor.render.screen import render_screen
+
+    tumor = value.get("tumor_type") if isinstance(value.get("tumor_type"), str) else None
+    screen = io.StringIO()
+    render_screen(result, KB, lang, make_console(file=screen, width=100, color_system=None), tumor_type=tumor)
+    markdown = render_markdown(result, KB, lang, tumor_type=tumor)  # type: ignore[arg-type]
+    for name, text in (("screen", screen.getvalue()), ("markdown", markdown)):
+        if _ESCAPES.search(text):
+            return f"an escape or bidi control reached the {name}"
+    if "<script" in markdown or "](http://evil" in markdown or "\n# heading" in markdown:
+        return "markup from the case is live in Markdown"
+    flat = re.sub(r"[\s│╭╮╰╯─]", "", screen.getvalue())  # the screen without its folding and frames
+    for text in (result.case_id, tumor):  # an id that failed validation is rightly not echoed
+        if (
+            isinstance(text, str)
+            and text.startswith("[")
+            and "]" in text
+            and re.sub(r"\s", "", text) not in flat
+        ):
+            return "rich markup from the case was interpreted"
+    cells = [result.case_id or "", tumor or ""]
+    (row,) = list(csv.reader(io.StringIO(csv_line(cells), newline="")))
+    if len(row) != 2 or any(cell.startswith(("=", "+", "-", "@")) for cell in row):
+        return "a CSV row was split or starts a cell with a formula"
+    return None
 
 
 def in_process(lines: list[bytes], report: Report) -> list[tuple[str, Any, dict[str, Any] | None]]:
@@ -304,7 +367,16 @@ def in_process(lines: list[bytes], report: Report) -> list[tuple[str, Any, dict[
             value = line.decode("utf-8", "surrogateescape")  # junk that is not JSON: still a value
         lang = "en" if number % 2 else "zh"
         try:
-            data = evaluate(value, lang).to_dict()  # type: ignore[arg-type]
+            result = evaluate(value, lang)  # type: ignore[arg-type]
+            data = result.to_dict()
+            if isinstance(value, dict) and any(
+                isinstance(value.get(k), str) and any(p in value[k] for p in PAYLOADS)
+                for k in ("id", "tumor_type")
+            ):
+                report.displays += 1
+                shown_problem = display_problem(result, value, lang)
+                if shown_problem:
+                    report.crash("case text not shown literally", f"line {number}: {shown_problem}")
         except Exception as exc:
             report.crash("evaluate raised", f"line {number}: {type(exc).__name__}: {str(exc)[:150]}")
             out.append((mode, value, None))
@@ -395,6 +467,9 @@ def main() -> int:
     )
     print(
         f"seed: {args.seed}, batch != evaluate: {report.mismatches}, crashes by kind: {dict(report.crashes)}"
+    )
+    print(
+        f"case texts with markup, escapes or formulas rendered to screen, Markdown and CSV: {report.displays}"
     )
     for example in report.examples:
         print(f"  {example}")
