@@ -6,7 +6,7 @@ from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.render.safe_text import markdown_escape, markdown_text
+from ntrk_advisor.render.safe_text import markdown_escape, markdown_text, shown
 from ntrk_advisor.render.view import (
     action_title,
     answer_text,
@@ -74,7 +74,7 @@ def render_markdown(
         "---",
         "",
         f"{t('knowledge', lang)}: {knowledge_line(result, lang)}  ",
-        f"{t('source', lang)}: {result.knowledge.source}  ",
+        f"{t('source', lang)}: {shown(result.knowledge.source)}  ",
         f"_{t('intended_use', lang)}_",
         "",
     ]

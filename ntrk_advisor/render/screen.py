@@ -116,7 +116,7 @@ def render_screen(
             table.add_row(step.node, step.field, answer_text(step.answer, lang))
         console.print(table)
     console.print(_fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
-    console.print(_fold(f"{t('source', lang)}: {result.knowledge.source}", "dim"))
+    console.print(_fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
     console.print(_fold(t("intended_use", lang), "italic"))
 
 

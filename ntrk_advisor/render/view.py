@@ -101,8 +101,8 @@ def urgent_first(result: Result) -> list[Action]:
 
 def knowledge_line(result: Result, lang: Lang) -> str:
     """Name, version and review date of the knowledge that produced the result."""
-    k = result.knowledge
-    return f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}"
+    k = result.knowledge  # a local copy's own name and version: typed by someone else, shown literally
+    return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}")
 
 
 def answer_text(answer: object, lang: Lang) -> str:
