@@ -19,7 +19,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ntrk_advisor.cli.practice import practice_app
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -27,50 +26,17 @@ from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 from ntrk_advisor.practice.store import APPLICATION_ID, PracticeStore
 from ntrk_advisor.settings import use_pathways
 
-LOCAL_APP = """
-import typer
-from ntrk_advisor.cli.practice import practice_app
-
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-
-@app.callback()
-def root() -> None:
-    '''Stand-in root command until `practice` is registered in ntrk_advisor.cli.app.'''
-
-
-app.add_typer(practice_app, name="practice")
-app(prog_name="ntrk-advisor")
-"""
-
-
-def practice_registered() -> bool:
-    from ntrk_advisor.cli.app import app
-
-    return any(group.name == "practice" for group in app.registered_groups)
-
 
 def practice_cli() -> typer.Typer:
-    """The real root app once it has `practice`; a stand-in root with the same sub-app until then."""
+    """The real root app (practice is one of its command groups)."""
     from ntrk_advisor.cli.app import app
 
-    if practice_registered():
-        return app
-    local = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @local.callback()
-    def root() -> None:
-        """Stand-in root command."""
-
-    local.add_typer(practice_app, name="practice")
-    return local
+    return app
 
 
 def practice_argv(*args: str) -> list[str]:
     """A command line running `ntrk-advisor ARGS` in a new process (for pseudo-terminal tests)."""
-    if practice_registered():
-        return [sys.executable, "-m", "ntrk_advisor", *args]
-    return [sys.executable, "-c", LOCAL_APP, *args]
+    return [sys.executable, "-m", "ntrk_advisor", *args]
 
 
 @dataclass

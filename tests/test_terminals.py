@@ -393,13 +393,6 @@ def clinic_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PATHWAY_YAMLS = sorted(p.name for p in builtin_source().iterdir() if p.name.endswith(".yaml"))
-EMPTY_YAML_CRASH = pytest.mark.xfail(
-    strict=True,
-    reason="an empty YAML file parses to None and pathway/knowledge._validate skips it without a "
-    "problem: _build then fails its `assert` (AssertionError, exit 1) or, for diagnostic.yaml, "
-    "pathway/checks._check_graph raises KeyError; 'unexpected …' instead of a PathwayError",
-)
-CRASHES_WHEN_EMPTY: set[str] = set()  # fixed: an empty file is now a named problem
 
 
 def broken_copy(clinic_copy: Path, tmp_path: Path, emptied: str | None) -> Path:
@@ -418,7 +411,7 @@ def broken_copy(clinic_copy: Path, tmp_path: Path, emptied: str | None) -> Path:
     "emptied",
     [
         None,
-        *(pytest.param(n, marks=EMPTY_YAML_CRASH) if n in CRASHES_WHEN_EMPTY else n for n in PATHWAY_YAMLS),
+        *PATHWAY_YAMLS,
     ],
     ids=lambda n: n or "only-one-empty-yaml",
 )
