@@ -48,6 +48,7 @@ def test_show_with_a_case_highlights_its_path_and_only_its_pathways(run_cli: Run
     assert "early:" not in out.stdout and "metastatic:" not in out.stdout
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_builtins(run_cli: Run) -> None:
     out = run_cli("pathways", "check")
     assert out.code == 0 and out.stdout == ""
@@ -185,6 +186,7 @@ def test_export_writes_a_file(run_cli: Run, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("digraph")
 
 
+@pytest.mark.slow
 def test_init_makes_a_renamed_copy_that_passes_check(run_cli: Run, tmp_path: Path) -> None:
     target = tmp_path / "clinic"
     assert run_cli("pathways", "init", str(target)).code == 0

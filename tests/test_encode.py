@@ -13,6 +13,7 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from tests.test_exhaustive_walk import all_leaves
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("compact", [False, True])
 def test_cached_encoding_equals_the_general_path_for_every_leaf(

@@ -26,6 +26,8 @@ from ntrk_advisor.files import MAX_CASE_FILE_BYTES
 from ntrk_advisor.schemas import result_schema
 from tests.conftest import RESULT_KEYS, CliRun
 
+pytestmark = pytest.mark.slow  # hypothesis runs many examples; CI runs it, `-m "not slow"` skips it
+
 Run = Callable[..., CliRun]
 
 SCHEMA = result_schema()

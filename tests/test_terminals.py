@@ -26,7 +26,10 @@ from ntrk_advisor.pathway.knowledge import builtin_source
 
 pexpect = pytest.importorskip("pexpect")
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX processes and terminals")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX processes and terminals"),
+]
 
 TIMEOUT = 60
 CSI = re.compile(r"\x1b\[([0-?]*)[ -/]*([@-~])")

@@ -17,7 +17,7 @@ from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.tree import TreeNode
 
 if TYPE_CHECKING:
-    from ntrk_advisor.pathway.knowledge import Catalogues
+    from ntrk_advisor.pathway.catalogues import Catalogues
     from ntrk_advisor.pathway.schema import Evidence, KnowledgeFile, Statement
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +25,7 @@ from ntrk_advisor.contract.result import KnowledgeStamp
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.pathway.catalogues import Catalogues
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import TreeNode
 
@@ -60,19 +60,6 @@ CATALOGUE_FILES = (
 PATHWAY_FILES = tuple(f"{p.value}.yaml" for p in PathwayName)
 
 M = TypeVar("M", bound="BaseModel")
-
-
-@dataclass(frozen=True)
-class Catalogues:
-    """The validated pathway files: what renderers, interviews and tooling read."""
-
-    meta: KnowledgeFile
-    questions: QuestionsFile
-    arguments: ArgumentsFile
-    evidence: EvidenceFile
-    cautions: CautionsFile
-    statements: StatementsFile
-    pathways: dict[PathwayName, PathwayFile]
 
 
 class KnowledgeBase:
