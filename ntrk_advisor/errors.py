@@ -12,6 +12,7 @@ __all__ = [
     "NoTerminalError",
     "PathwayError",
     "PathwayProblem",
+    "Terminated",
     "UsageError",
 ]
 
@@ -93,3 +94,15 @@ class PathwayError(AdvisorError):
             f"the pathway modules cannot be used: {first}{more}; "
             "run `ntrk-advisor pathways check` to see every problem"
         )
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived during a write; the write unwound and cleaned up.
+
+    A `BaseException`, like `KeyboardInterrupt`, so no `except Exception` on the way swallows it.
+    The CLI edge ends the process with the shell's convention, 128 + the signal's number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

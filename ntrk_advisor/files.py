@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ntrk_advisor.errors import CaseFileError, UsageError
+from ntrk_advisor.errors import CaseFileError, Terminated, UsageError
 
 MAX_CASE_FILE_BYTES = 1_048_576
 """A case file larger than this is refused unread (one case is a few hundred bytes; the same limit
@@ -131,10 +131,6 @@ def _is_stdin(path: Path) -> bool:
     return stat.S_ISREG(stdin.st_mode) and (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
 
 
-class _Terminated(BaseException):
-    """A SIGTERM or SIGHUP during a write: unwinds like Ctrl-C so the temporary file is removed."""
-
-
 @contextlib.contextmanager
 def _signals_end_the_write() -> Iterator[None]:
     """While writing, SIGTERM and SIGHUP unwind (and so clean up) instead of killing at once."""
@@ -143,18 +139,12 @@ def _signals_end_the_write() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        raise _Terminated(signum)
+        raise Terminated(signum)
 
     wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
     previous = {s: signal.signal(s, stop) for s in wanted}
     try:
         yield
-    except _Terminated as caught:
-        signum = caught.args[0]
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        previous.clear()
-        raise SystemExit(128 + signum) from None
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

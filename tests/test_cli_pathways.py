@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
+from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.pathway.export import edges_of
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -128,13 +129,13 @@ def test_check_fails_clearly_on_a_broken_copy(
     run_cli: Run, pathways_copy: Path, name: str, change: Callable[[Any], None], expected: str
 ) -> None:
     out = run_cli("pathways", "check", "--dir", str(broken_copy(pathways_copy, name, change)))
-    assert out.code == 1
+    assert out.code == ExitCode.PROBLEMS == 5
     assert any(line.startswith(expected) for line in out.stdout.splitlines()), out.stdout
 
 
 def test_check_refuses_a_copy_that_still_carries_the_builtin_name(run_cli: Run, pathways_copy: Path) -> None:
     out = run_cli("pathways", "check", "--dir", str(pathways_copy))
-    assert out.code == 1 and out.stdout.startswith(
+    assert out.code == ExitCode.PROBLEMS and out.stdout.startswith(
         "knowledge.yaml:knowledge: a local copy must change 'name'"
     )
 

@@ -77,32 +77,5 @@ app.command("about")(about)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; a usage error is one line on stderr (exit 2)."""
-    import warnings
-
-    warnings.showwarning = edge.warning_line
-    try:
-        code = app(args=argv, prog_name="ntrk-advisor", standalone_mode=False)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except KeyboardInterrupt:
-        sys.stderr.write("ntrk-advisor: interrupted\n")
-        return 130
-    except Exception as exc:
-        # click's usage errors (vendored by typer) carry a message and an exit code.
-        format_message = getattr(exc, "format_message", None)
-        exit_code = getattr(exc, "exit_code", None)
-        if format_message is None or not isinstance(exit_code, int):
-            raise
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            ctx = getattr(exc, "ctx", None)
-            sys.stdout.write(ctx.get_help() + "\n" if ctx is not None else "")
-            return 0
-        if type(exc).__name__ == "Abort":
-            sys.stderr.write("ntrk-advisor: interrupted\n")
-            return 130
-        ctx = getattr(exc, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        sys.stderr.write(f"ntrk-advisor: error: {format_message()}{hint}\n")
-        return exit_code
-    return code if isinstance(code, int) else 0
+    """Run the CLI and return its exit code (decided at the edge, `cli/edge.run`)."""
+    return edge.run(app, sys.argv[1:] if argv is None else argv)

@@ -46,47 +46,120 @@ def warning_line(
     sys.stderr.write(f"ntrk-advisor: warning: {message}\n")
 
 
+def usage_error_types() -> tuple[type[BaseException], ...]:
+    """Domain errors that are the user's to fix (exit 2): a bad option, file, folder or database.
+
+    Imported when an error happens, not before, so `--help` and `--version` stay fast.
+    """
+    from ntrk_advisor.errors import CaseFileError, NoTerminalError, PathwayError, UsageError
+    from ntrk_advisor.practice.errors import PracticeError
+
+    return (UsageError, CaseFileError, NoTerminalError, PathwayError, PracticeError)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The one table from an exception a command lets out to the exit code the user sees."""
+    from ntrk_advisor.errors import AdvisorError, Terminated
+
+    if isinstance(exc, Terminated):
+        return 128 + exc.signum  # the shell's convention for a process ended by a signal
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(exc, usage_error_types()):
+        return ExitCode.USAGE
+    if isinstance(exc, AdvisorError):
+        return ExitCode.INTERNAL
+    if isinstance(exc, BrokenPipeError):
+        return ExitCode.OK  # the reader went away (`| head`): not an error of ours or theirs
+    if isinstance(exc, OSError):
+        return ExitCode.USAGE  # the machine, not the tool: a full disk, a closed stream
+    return ExitCode.INTERNAL
+
+
+def message_for(exc: BaseException) -> str | None:
+    """The one line shown for an exception, or None when it ends quietly (a closed pipe)."""
+    from ntrk_advisor.errors import AdvisorError, Terminated
+
+    if isinstance(exc, (KeyboardInterrupt, Terminated)):
+        return None
+    if isinstance(exc, AdvisorError):
+        return str(exc)
+    if isinstance(exc, BrokenPipeError):
+        return None
+    if isinstance(exc, OSError):
+        return f"cannot write the output: {exc.strerror or exc}"
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+
+
 def at_the_edge(command: F) -> F:
-    """Map every exception a command lets out to a message and an exit code."""
+    """Map every exception a command lets out to a message and an exit code (`exit_code_for`)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ntrk_advisor.errors import (
-            AdvisorError,
-            CaseFileError,
-            NoTerminalError,
-            PathwayError,
-            UsageError,
-        )
-
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
-        except KeyboardInterrupt:
-            sys.stderr.write("ntrk-advisor: interrupted\n")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except (UsageError, CaseFileError, NoTerminalError, PathwayError) as exc:
-            _maybe_traceback()
-            error_line(str(exc))
-            raise typer.Exit(ExitCode.USAGE) from None
-        except AdvisorError as exc:
-            _maybe_traceback()
-            error_line(str(exc))
-            raise typer.Exit(ExitCode.INTERNAL) from None
-        except BrokenPipeError:
-            _quiet_after_a_closed_pipe()
-            raise typer.Exit(ExitCode.OK) from None
-        except OSError as exc:  # the machine, not the tool: a full disk, a closed stream
-            _maybe_traceback()
-            error_line(f"cannot write the output: {exc.strerror or exc}")
-            raise typer.Exit(ExitCode.USAGE) from None
-        except Exception as exc:
-            _maybe_traceback()
-            error_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
-            raise typer.Exit(ExitCode.INTERNAL) from None
+        except (KeyboardInterrupt, Exception) as exc:
+            raise typer.Exit(_report(exc)) from None
+        except BaseException as exc:
+            from ntrk_advisor.errors import Terminated  # a signal during a write
+
+            if not isinstance(exc, Terminated):
+                raise
+            raise typer.Exit(_report(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report(exc: BaseException) -> int:
+    from ntrk_advisor.errors import Terminated
+
+    code = exit_code_for(exc)
+    if isinstance(exc, Terminated):
+        return code  # the write cleaned up; whoever sent the signal needs no message
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("ntrk-advisor: interrupted\n")
+        return code
+    if isinstance(exc, BrokenPipeError):
+        _quiet_after_a_closed_pipe()
+        return code
+    _maybe_traceback()
+    message = message_for(exc)
+    if message is not None:
+        error_line(message)
+    return code
+
+
+def run(app: typer.Typer, argv: list[str]) -> int:
+    """Run the application and return its exit code: the one place the process's status is set.
+
+    Commands end with `typer.Exit(code)`; what escapes them was mapped by `at_the_edge`. What is
+    left is typer's own parsing: a usage error is one line on stderr (exit 2), a bare group prints
+    its help (exit 0), Ctrl-C before a command starts is exit 130.
+    """
+    import warnings
+
+    warnings.showwarning = warning_line
+    try:
+        code = app(args=argv, prog_name="ntrk-advisor", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except (KeyboardInterrupt, typer.Abort):
+        sys.stderr.write("ntrk-advisor: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except typer.TyperException as exc:  # click's usage errors, vendored by typer
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # not exported by typer; its name is stable
+            sys.stdout.write(ctx.get_help() + "\n" if ctx is not None else "")
+            return ExitCode.OK
+        format_message = getattr(exc, "format_message", None)
+        exit_code = getattr(exc, "exit_code", ExitCode.USAGE)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        message = format_message() if callable(format_message) else str(exc)
+        sys.stderr.write(f"ntrk-advisor: error: {message}{hint}\n")
+        return exit_code if isinstance(exit_code, int) else ExitCode.USAGE
+    return code if isinstance(code, int) else ExitCode.OK
 
 
 def _quiet_after_a_closed_pipe() -> None:

@@ -18,5 +18,7 @@ class ExitCode(IntEnum):
     """Answers are missing; the result names them."""
     INVALID = 4
     """A case failed validation; the result names the fields."""
+    PROBLEMS = 5
+    """`pathways check` found problems in the pathway modules (each printed on stdout)."""
     INTERRUPTED = 130
     """Ctrl-C or end of input at a prompt."""

@@ -120,7 +120,7 @@ def check(
         typer.Option("--dir", help="Check this folder instead of the pathways in use.", show_default=False),
     ] = None,
 ) -> None:
-    """Every load-time check, the exhaustive walk, translations and unused entries."""
+    """Every load-time check, the exhaustive walk, translations and unused entries; exit 5 on problems."""
     from ntrk_advisor.errors import PathwayError
     from ntrk_advisor.pathway.audit import audit
     from ntrk_advisor.pathway.knowledge import default_knowledge_base, load_knowledge_base
@@ -131,7 +131,7 @@ def check(
         for problem in exc.problems:
             sys.stdout.write(f"{problem}\n")
         sys.stderr.write(f"{len(exc.problems)} problem(s): the pathway modules cannot be used\n")
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.PROBLEMS) from None
     report = audit(kb)
     for problem in report.problems:
         sys.stdout.write(f"{problem}\n")
@@ -142,7 +142,7 @@ def check(
     )
     if report.problems:
         sys.stderr.write(f"{len(report.problems)} problem(s)\n")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.PROBLEMS)
     sys.stderr.write("all checks passed\n")
 
 

@@ -7,7 +7,6 @@ imports what it needs when it runs, so `--help` stays fast.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ntrk_advisor.cli.edge import at_the_edge, error_line
+from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
@@ -61,25 +60,8 @@ DbOption = Annotated[
 
 
 def _practice_command(command: F) -> F:
-    """`at_the_edge`, plus practice-mode errors as usage errors (exit 2) with their own message."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ntrk_advisor.practice.errors import PracticeError
-
-        try:
-            return command(*args, **kwargs)
-        except PracticeError as exc:
-            from ntrk_advisor.cli.edge import debug_enabled
-
-            if debug_enabled():
-                import traceback
-
-                traceback.print_exc(file=sys.stderr)
-            error_line(str(exc))
-            raise typer.Exit(ExitCode.USAGE) from None
-
-    return at_the_edge(wrapper)  # type: ignore[return-value]
+    """`at_the_edge`: practice-mode errors are usage errors (exit 2) there, with their own message."""
+    return at_the_edge(command)
 
 
 def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
