@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,13 @@ from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName, Status
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.i18n import UI
-from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source
 from ntrk_advisor.practice.errors import ScenarioError, UnknownScenario
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 
 TEXTS = {k: v for k, v in UI.items() if k.startswith("practice.")}
 
-SCENARIO_DIR = Path(str(resources.files("pathways").joinpath("scenarios")))
+SCENARIO_DIR = Path(str(builtin_source().joinpath("scenarios")))
 RAW: list[dict[str, Any]] = [
     s
     for path in sorted(SCENARIO_DIR.glob("*.yaml"))

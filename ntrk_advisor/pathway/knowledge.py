@@ -173,9 +173,22 @@ class KnowledgeBase:
         return self.catalogues.pathways
 
 
+BUILTIN_FOLDER = "builtin_pathways"
+"""Where a wheel installs the repository's `pathways/` folder, inside the package."""
+
+
 def builtin_source() -> Traversable:
-    """The pathway modules shipped with the package (works from a wheel and an editable install)."""
-    return resources.files("pathways")
+    """The pathway modules shipped with the tool, from a wheel or a source checkout.
+
+    A wheel carries the repository's top-level `pathways/` folder inside the package (as
+    `ntrk_advisor/builtin_pathways`, mapped at build time), so installing it adds no top-level
+    `pathways` import package that could collide with another distribution's. A source checkout
+    or an editable install reads the folder where the clinician edits it, next to the package.
+    """
+    packaged = resources.files("ntrk_advisor").joinpath(BUILTIN_FOLDER)
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "pathways"
 
 
 def load_knowledge_base(source: Traversable | Path | str | None = None) -> KnowledgeBase:

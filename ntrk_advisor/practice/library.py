@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from ntrk_advisor.contract.result import Action, Result
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.engine import evaluate
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, default_knowledge_base
 from ntrk_advisor.practice.errors import ScenarioError, ScenarioProblem, UnknownScenario
 from ntrk_advisor.practice.keying import derive_key, key_problems
 from ntrk_advisor.practice.schema import Option, Scenario, ScenarioFile
@@ -108,7 +107,7 @@ def scenario_source(kb: KnowledgeBase) -> Traversable:
         local = Path(kb.location) / SCENARIO_FOLDER
         if local.is_dir():
             return local
-    return resources.files("pathways").joinpath(SCENARIO_FOLDER)
+    return builtin_source().joinpath(SCENARIO_FOLDER)
 
 
 def load_library(

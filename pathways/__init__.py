@@ -1,1 +1,0 @@
-"""The built-in pathway modules: clinical knowledge as YAML data, read via importlib.resources."""

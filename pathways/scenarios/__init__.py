@@ -1,1 +1,0 @@
-"""Practice scenarios for trainees: data only, read with a safe YAML loader and never executed."""
