@@ -59,11 +59,6 @@ DbOption = Annotated[
 ]
 
 
-def _practice_command(command: F) -> F:
-    """`at_the_edge`: practice-mode errors are usage errors (exit 2) there, with their own message."""
-    return at_the_edge(command)
-
-
 def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
     """A subcommand's `--db`/`--lang`, else the one given before it (`practice --db X stats`)."""
     if value is not None:
@@ -83,7 +78,7 @@ def _open_store(db: Path | None, lang: Lang) -> PracticeStore:
 
 
 @practice_app.callback(invoke_without_command=True)
-@_practice_command
+@at_the_edge
 def practice(
     ctx: typer.Context,
     count: Annotated[
@@ -163,7 +158,7 @@ def practice(
 
 
 @practice_app.command("list")
-@_practice_command
+@at_the_edge
 def list_scenarios(
     ctx: typer.Context,
     output_format: Annotated[
@@ -199,7 +194,7 @@ def list_scenarios(
 
 
 @practice_app.command("show")
-@_practice_command
+@at_the_edge
 def show(
     ctx: typer.Context,
     scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The scenario to show.")],
@@ -215,7 +210,7 @@ def show(
 
 
 @practice_app.command("answer")
-@_practice_command
+@at_the_edge
 def answer(
     ctx: typer.Context,
     scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The scenario answered.")],
@@ -254,7 +249,7 @@ def answer(
 
 
 @practice_app.command("stats")
-@_practice_command
+@at_the_edge
 def stats(
     ctx: typer.Context,
     output_format: Annotated[
@@ -284,7 +279,7 @@ def stats(
 
 
 @practice_app.command("export")
-@_practice_command
+@at_the_edge
 def export(
     ctx: typer.Context,
     output_format: Annotated[
@@ -314,7 +309,7 @@ def export(
 
 
 @practice_app.command("reset")
-@_practice_command
+@at_the_edge
 def reset(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
