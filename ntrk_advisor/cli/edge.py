@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import typer
 
 from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.errors import Terminated  # light: the standard library only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +60,7 @@ def usage_error_types() -> tuple[type[BaseException], ...]:
 
 def exit_code_for(exc: BaseException) -> int:
     """The one table from an exception a command lets out to the exit code the user sees."""
-    from ntrk_advisor.errors import AdvisorError, Terminated
+    from ntrk_advisor.errors import AdvisorError
 
     if isinstance(exc, Terminated):
         return 128 + exc.signum  # the shell's convention for a process ended by a signal
@@ -78,7 +79,7 @@ def exit_code_for(exc: BaseException) -> int:
 
 def message_for(exc: BaseException) -> str | None:
     """The one line shown for an exception, or None when it ends quietly (a closed pipe)."""
-    from ntrk_advisor.errors import AdvisorError, Terminated
+    from ntrk_advisor.errors import AdvisorError
 
     if isinstance(exc, (KeyboardInterrupt, Terminated)):
         return None
@@ -100,35 +101,22 @@ def at_the_edge(command: F) -> F:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
-        except (KeyboardInterrupt, Exception) as exc:
-            raise typer.Exit(_report(exc)) from None
-        except BaseException as exc:
-            from ntrk_advisor.errors import Terminated  # a signal during a write
-
-            if not isinstance(exc, Terminated):
-                raise
+        except (KeyboardInterrupt, Terminated, Exception) as exc:
             raise typer.Exit(_report(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _report(exc: BaseException) -> int:
-    from ntrk_advisor.errors import Terminated
-
-    code = exit_code_for(exc)
-    if isinstance(exc, Terminated):
-        return code  # the write cleaned up; whoever sent the signal needs no message
+    """Say what `message_for` says (a signal and a closed pipe end quietly); return the code."""
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("ntrk-advisor: interrupted\n")
-        return code
-    if isinstance(exc, BrokenPipeError):
+    elif isinstance(exc, BrokenPipeError):
         _quiet_after_a_closed_pipe()
-        return code
-    _maybe_traceback()
-    message = message_for(exc)
-    if message is not None:
+    elif (message := message_for(exc)) is not None:
+        _maybe_traceback()
         error_line(message)
-    return code
+    return exit_code_for(exc)
 
 
 def run(app: typer.Typer, argv: list[str]) -> int:

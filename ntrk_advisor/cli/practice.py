@@ -8,10 +8,9 @@ imports what it needs when it runs, so `--help` stays fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,8 +23,6 @@ from ntrk_advisor.practice.vocabulary import Difficulty
 if TYPE_CHECKING:
     from ntrk_advisor.i18n import Lang
     from ntrk_advisor.practice.store import PracticeStore
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 practice_app = typer.Typer(
     help="Practise scenarios: answer, get graded feedback from the advisor, track progress.",
