@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Case", "CaseInvalid", "Result", "evaluate", "evaluate_many", "load_knowledge_base"]
 
 if TYPE_CHECKING:
+    from ntrk_advisor.api import evaluate, evaluate_many
     from ntrk_advisor.contract.case import Case
     from ntrk_advisor.contract.errors import CaseInvalid
     from ntrk_advisor.contract.result import Result
-    from ntrk_advisor.engine import evaluate, evaluate_many
     from ntrk_advisor.pathway.knowledge import load_knowledge_base
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: `ntrk-advisor --version` must not pay for the engine and its knowledge.
     if name in ("evaluate", "evaluate_many"):
-        from ntrk_advisor import engine
+        from ntrk_advisor import api
 
-        return getattr(engine, name)
+        return getattr(api, name)
     if name == "Case":
         from ntrk_advisor.contract.case import Case
 

@@ -6,17 +6,17 @@ missing, review, save, render) and never decides anything clinical: the engine d
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ntrk_advisor.contract.case import Case, case_from_data, merge_answers
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import FALSE_WORDS, FIELD_SPECS, TRUE_WORDS
-from ntrk_advisor.contract.result import Result
+from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import echoable_id, evaluate, invalid_result
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
 from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
@@ -42,12 +42,28 @@ def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class Interviewer(Protocol):
+    """Whoever answers the questions of a consult: a person at a terminal, or a test."""
+
+    def ask(self, field: str, current: Any = None) -> Any:
+        """The answer for `field` as a JSON value (`current` is the answer to change, if any)."""
+
+    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
+        """The field to change after seeing the answers used, or None to accept them."""
+
+    def warn(self, text: str) -> None:
+        """Tell the person why an answer cannot be taken."""
+
+
 class Consultation:
     """Runs one consult in one language against one knowledge base."""
 
-    def __init__(self, lang: Lang, knowledge: KnowledgeBase | None = None) -> None:
+    def __init__(
+        self, lang: Lang, knowledge: KnowledgeBase | None = None, env: Environment | None = None
+    ) -> None:
         self.lang = lang
         self.kb = knowledge or default_knowledge_base()
+        self.env = env or Environment.of_process()
 
     def run(
         self,
@@ -56,7 +72,7 @@ class Consultation:
         *,
         interactive: bool,
         save: Path | None = None,
-        interviewer: Any = None,
+        interviewer: Interviewer | None = None,
     ) -> tuple[Result, dict[str, Any]]:
         """Produce the result and the answers it used; asks only when `interactive`."""
         if save is not None and case_file is not None and same_file(save, case_file):
@@ -74,21 +90,21 @@ class Consultation:
         result = evaluate(case, self.lang, self.kb)
         if interactive and interviewer is None:
             # Nobody to ask: a complete case is simply shown; an incomplete one is an error.
-            if not _stdin_is_terminal():
+            if not self.env.stdin_is_terminal:
                 if result.status is not Status.COMPLETE:
                     raise NoTerminalError(result.missing)
                 interactive = False
             else:
                 interviewer = _terminal_interviewer(self.kb, self.lang)
-        if interactive:
+        if interactive and interviewer is not None:
             case, result = self._interview(case, interviewer)
         answers = answers_of(case, answers)
         if save is not None:
             write_atomic(save, case_json(answers), inputs=inputs)
-            sys.stderr.write(t("saved", self.lang, path=save) + "\n")
+            self.env.stderr.write(t("saved", self.lang, path=save) + "\n")
         return result, answers
 
-    def _interview(self, case: Case, interviewer: Any) -> tuple[Case, Result]:
+    def _interview(self, case: Case, interviewer: Interviewer) -> tuple[Case, Result]:
         """Ask what the path still needs, then review; Ctrl-C anywhere keeps the answers."""
         answers = case.answers()
         given = set(answers)  # from the case file and flags: kept even if off the final path
@@ -115,7 +131,9 @@ class Consultation:
         case = case_from_data(kept)
         return case, evaluate(case, self.lang, self.kb)
 
-    def _reconciled(self, answers: dict[str, Any], field: str, given: set[str], interviewer: Any) -> Case:
+    def _reconciled(
+        self, answers: dict[str, Any], field: str, given: set[str], interviewer: Interviewer
+    ) -> Case:
         """The case after `field` was answered; a contradiction is never a crash.
 
         An earlier answer typed in this consult that the new one contradicts is dropped (the path
@@ -142,18 +160,19 @@ class Consultation:
         if output_format == "json":
             from ntrk_advisor.render.json_out import result_json
 
-            sys.stdout.write(result_json(result) + "\n")
+            self.env.stdout.write(result_json(result) + "\n")
         elif output_format == "markdown":
             from ntrk_advisor.render.markdown import render_markdown
 
-            sys.stdout.write(
+            self.env.stdout.write(
                 render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
             )
         else:
             from ntrk_advisor.render.console import make_console
             from ntrk_advisor.render.screen import render_screen
 
-            render_screen(result, self.kb, self.lang, make_console(), tumor_type=tumor_type, explain=explain)
+            console = make_console(self.env)
+            render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
 
 
 def answers_of(case: Case, fallback: Any) -> dict[str, Any]:
@@ -175,11 +194,7 @@ def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[P
     return save
 
 
-def _stdin_is_terminal() -> bool:
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
-def _terminal_interviewer(kb: KnowledgeBase, lang: Lang) -> Any:
+def _terminal_interviewer(kb: KnowledgeBase, lang: Lang) -> Interviewer:
     from prompt_toolkit.output import create_output
 
     from ntrk_advisor.prompting import Interviewer

@@ -21,7 +21,7 @@ from ntrk_advisor.contract.fields import ID_SPEC
 from ntrk_advisor.contract.result import Action, Result, TraceStep, json_value
 from ntrk_advisor.contract.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
 
 __all__ = ["Decision", "decide", "evaluate", "evaluate_many", "invalid_result"]
@@ -122,11 +122,8 @@ _MEMO_LIMIT = 100_000
 """Entries kept before the memo starts afresh, so memory stays bounded on any input."""
 
 
-def evaluate(
-    case: Case | Mapping[str, Any], lang: Lang = "en", knowledge: KnowledgeBase | None = None
-) -> Result:
+def evaluate(case: Case | Mapping[str, Any], lang: Lang, kb: KnowledgeBase) -> Result:
     """Evaluate one case. A mapping is validated first; a bad one gives an `invalid` result."""
-    kb = knowledge or default_knowledge_base()
     if not isinstance(case, Case):
         try:
             case = case_from_data(case)
@@ -136,10 +133,9 @@ def evaluate(
 
 
 def evaluate_many(
-    cases: Iterable[Case | Mapping[str, Any]], lang: Lang = "en", knowledge: KnowledgeBase | None = None
+    cases: Iterable[Case | Mapping[str, Any]], lang: Lang, kb: KnowledgeBase
 ) -> Iterator[Result]:
     """Evaluate cases lazily, one result per case, in order (suits any size of cohort)."""
-    kb = knowledge or default_knowledge_base()
     for case in cases:
         yield evaluate(case, lang, kb)
 

@@ -88,3 +88,10 @@ def pathway_schema() -> dict[str, Any]:
 
 
 SCHEMAS = {"case": case_schema, "result": result_schema, "pathway": pathway_schema}
+
+
+def schema_json(name: str) -> str:
+    """One schema (`case`, `result` or `pathway`) as indented JSON text, ending in a newline."""
+    import json
+
+    return json.dumps(SCHEMAS[name](), ensure_ascii=False, indent=2) + "\n"

@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 import yaml
 
+from ntrk_advisor.api import evaluate
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.engine import evaluate
-from ntrk_advisor.pathway.export import edges_of
+from ntrk_advisor.pathway.graph import edges_of
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.schemas import case_schema, pathway_schema, result_schema
 from tests.conftest import EXAMPLES, PROJECT, CliRun

@@ -16,10 +16,10 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from ntrk_advisor.api import evaluate
 from ntrk_advisor.consultation import Consultation
 from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
-from ntrk_advisor.engine import evaluate
 from ntrk_advisor.errors import ConsultInterrupted, UsageError
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting import Interviewer

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from ntrk_advisor.api import evaluate
+from ntrk_advisor.batch.encode import DecisionEncoder, compact_dict, dumps, result_line
 from ntrk_advisor.contract.case import case_from_data
-from ntrk_advisor.encode import DecisionEncoder, compact_dict, dumps, result_line
-from ntrk_advisor.engine import decide, evaluate
+from ntrk_advisor.engine import decide
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from tests.test_exhaustive_walk import all_leaves
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from ntrk_advisor.api import evaluate, evaluate_many
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
-from ntrk_advisor.engine import evaluate, evaluate_many
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from tests.conftest import RESULT_KEYS
 

@@ -120,7 +120,7 @@ def test_a_citation_is_compact_vancouver(kb: KnowledgeBase) -> None:
 def test_no_result_shows_a_link_outside_the_derived_forms_and_the_allow_list(
     kb: KnowledgeBase, lang: str
 ) -> None:
-    from ntrk_advisor.pathway.audit import walk_leaves
+    from ntrk_advisor.authoring.audit import walk_leaves
     from ntrk_advisor.render.markdown import render_markdown
 
     seen = set()

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from ntrk_advisor.api import evaluate
+from ntrk_advisor.authoring.audit import audit, walk_leaves
 from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import ActionCode, PathwayName, Status
-from ntrk_advisor.engine import evaluate
-from ntrk_advisor.pathway.audit import audit, walk_leaves
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 pytestmark = pytest.mark.slow  # walks every answer combination

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ntrk_advisor.engine import evaluate
+from ntrk_advisor.api import evaluate
 from ntrk_advisor.render.json_out import result_json
 
 GOLDEN = Path(__file__).parent / "golden"

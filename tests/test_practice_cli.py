@@ -19,8 +19,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from ntrk_advisor.api import evaluate
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
-from ntrk_advisor.engine import evaluate
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 from ntrk_advisor.practice.store import APPLICATION_ID, PracticeStore

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from ntrk_advisor.api import evaluate
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName, Status
-from ntrk_advisor.engine import evaluate
 from ntrk_advisor.i18n import UI
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source
 from ntrk_advisor.practice.errors import ScenarioError, UnknownScenario
@@ -345,8 +345,8 @@ def test_a_duplicated_id_is_refused(scenario_copy: Path, kb: KnowledgeBase) -> N
 
 
 def test_a_local_copy_of_the_pathways_brings_its_own_scenarios(tmp_path: Path) -> None:
+    from ntrk_advisor.authoring.local_copy import make_local_copy
     from ntrk_advisor.pathway.knowledge import load_knowledge_base
-    from ntrk_advisor.pathway.local_copy import make_local_copy
 
     local = tmp_path / "local"
     make_local_copy(local)

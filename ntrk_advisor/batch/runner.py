@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
+from ntrk_advisor.batch.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.decode import case_from_json
 from ntrk_advisor.contract.errors import CaseInvalid
-from ntrk_advisor.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.engine import decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
@@ -64,11 +63,13 @@ def batch(
 ) -> None:
     """Evaluate many cases: one contract result per case, in input order."""
     from ntrk_advisor.batch.job import BatchJob
+    from ntrk_advisor.environment import Environment
 
+    env = Environment.of_process()
     chosen = (
         output_format.value
         if output_format
-        else ("table" if _stdout_is_terminal() and output is None else "jsonl")
+        else ("table" if env.stdout_is_terminal and output is None else "jsonl")
     )
     job = BatchJob(
         files=files,
@@ -77,7 +78,7 @@ def batch(
         output=output,
         lang=resolve_lang(lang),
         compact=compact,
-        progress=not no_progress and sys.stderr.isatty(),
+        progress=not no_progress and env.stderr_is_terminal,
         summary=not quiet,
     )
     stats = job.run()
@@ -86,7 +87,3 @@ def batch(
     if stats.by_status["incomplete"]:
         raise typer.Exit(ExitCode.INCOMPLETE)
     raise typer.Exit(ExitCode.OK)
-
-
-def _stdout_is_terminal() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty()

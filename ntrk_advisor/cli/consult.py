@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -105,14 +104,17 @@ def consult(
             "fit_for_surgery": fit_for_surgery,
         }
     )
+    from ntrk_advisor.environment import Environment
+
+    env = Environment.of_process()
     chosen = resolve_lang(lang)
-    consultation = Consultation(lang=chosen)
+    consultation = Consultation(lang=chosen, env=env)
     try:
         result, answers = consultation.run(case_file, flags, interactive=not no_input, save=save)
     except ConsultInterrupted as exc:
         inputs = (case_file,) if case_file is not None else ()
         path = save_interrupted(exc.answers, save, inputs)
-        sys.stderr.write(t("interrupted", chosen, path=path) + "\n")
+        env.stderr.write(t("interrupted", chosen, path=path) + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     consultation.show(result, answers, output_format.value, explain=explain)
     raise typer.Exit(_exit_code(result.status.value))

@@ -6,10 +6,11 @@ NO_COLOR, or a terminal that says TERM=dumb, gets plain text with no escape code
 
 from __future__ import annotations
 
-import os
 from typing import IO, Any
 
 from rich.console import Console
+
+from ntrk_advisor.environment import Environment
 
 
 class _Console(Console):
@@ -23,13 +24,12 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def plain_text_wanted() -> bool:
-    """Whether the environment asks for output without any styling."""
-    return "NO_COLOR" in os.environ or os.environ.get("TERM", "").lower() == "dumb"
-
-
-def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> Console:
+def make_console(
+    env: Environment | None = None, *, stderr: bool = False, file: IO[str] | None = None, **options: Any
+) -> Console:
     """A rich console on stdout (or stderr, or a file) that respects NO_COLOR and TERM=dumb.
+
+    Whether to style at all comes from the command's `Environment` (the process's when none is given).
 
     Markup, emoji codes and automatic highlighting are off: strings printed may come from a case
     (an id, a tumour type, an unknown key), and `[link=…]` in them must stay text. Styles are
@@ -38,7 +38,9 @@ def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options
     options.setdefault("markup", False)
     options.setdefault("emoji", False)
     options.setdefault("highlight", False)
-    if plain_text_wanted():
+    if env is not None and file is None:
+        file = env.stderr if stderr else env.stdout
+    if (env or Environment.of_process()).plain:
         options.setdefault("color_system", None)
         options.setdefault("no_color", True)
         options.setdefault("emoji", False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from rich.tree import Tree
 
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.pathway.export import edges_of, node_label
+from ntrk_advisor.pathway.graph import edges_of, node_label
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
 
@@ -23,6 +25,23 @@ def pathway_tree(kb: KnowledgeBase, pathway: PathwayName, lang: Lang, lit: set[s
     tree = Tree(title)
     _grow(tree, root, kb, lang, lit, depth=0)
     return tree
+
+
+def pathway_trees(
+    kb: KnowledgeBase, lang: Lang, pathway: PathwayName | None, trail: Sequence[TreeNode] | None = None
+) -> list[Tree]:
+    """The trees `pathways show` draws: one pathway, all of them, or those a case passed.
+
+    With a case's trail the case's path is lit, and when no pathway is named only the
+    pathways it passed through are drawn.
+    """
+    names = [pathway] if pathway is not None else list(PathwayName)
+    lit: set[str] | None = None
+    if trail is not None:
+        lit = {node.qid for node in trail}
+        if pathway is None:
+            names = list(dict.fromkeys(node.pathway for node in trail))
+    return [pathway_tree(kb, name, lang, lit) for name in names]
 
 
 def _style(qid: str, lit: set[str] | None, base: str = "") -> str:

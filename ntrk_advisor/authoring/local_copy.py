@@ -51,3 +51,12 @@ def _renamed(text: str, label: str) -> str:
         text,
         count=1,
     )
+
+
+def next_steps(directory: Path, copied: int) -> str:
+    """What to do after `pathways init`: edit, check, then use the copy."""
+    return (
+        f"copied {copied} files to {directory}\n"
+        f"next: edit them, run `ntrk-advisor pathways check --dir {directory}`, then use them with "
+        f"`ntrk-advisor --pathways-dir {directory} consult` (or NTRK_ADVISOR_PATHWAYS={directory})\n"
+    )

@@ -4,84 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.pathway.graph import edges_of, node_label, selected_nodes
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A way from one node to the next, labelled with the answers that take it."""
-
-    source: str
-    target: str
-    label: str
-
-
-def _value(value: Any) -> str:
-    return str(value.value) if hasattr(value, "value") else str(value).lower()
-
-
-def edges_of(node: TreeNode) -> list[Edge]:
-    """The node's outgoing edges; answers leading to the same node share one edge."""
-    grouped: dict[str, list[str]] = {}
-    order: list[TreeNode] = []
-
-    def add(target: TreeNode, label: str) -> None:
-        if target.qid not in grouped:
-            grouped[target.qid] = []
-            order.append(target)
-        if label:
-            grouped[target.qid].append(label)
-
-    for value, target in node.scalar_routes.items():
-        add(target, _value(value))
-    for condition, target in node.list_routes:
-        if condition is None:
-            label = "none"
-        elif isinstance(condition, int):
-            label = f"{condition} or more"
-        else:
-            label = "any of " + "/".join(sorted(_value(v) for v in condition))
-        add(target, label)
-    for bound, target in node.number_routes:
-        add(target, f"below {bound:g}")
-    if node.default is not None:
-        add(node.default, "otherwise")
-    if node.next is not None:
-        add(node.next, "")
-    return [Edge(node.qid, t.qid, ", ".join(grouped[t.qid])) for t in order]
-
-
-def selected_nodes(kb: KnowledgeBase, pathway: PathwayName | None) -> list[TreeNode]:
-    """The nodes of one pathway (plus the nodes it hands off to), or of all, in file order."""
-    nodes = [n for n in kb.nodes.values() if pathway is None or n.pathway is pathway]
-    if pathway is not None:
-        names = {n.qid for n in nodes}
-        for node in list(nodes):
-            for edge in edges_of(node):
-                if edge.target not in names:
-                    names.add(edge.target)
-                    nodes.append(kb.nodes[edge.target])
-    return nodes
-
-
-def node_label(kb: KnowledgeBase, node: TreeNode, lang: Lang = "en") -> str:
-    """A short human label: the question asked, or the actions of an outcome."""
-    if node.kind == "ask" and node.field:
-        return kb.prompt(node.field, lang)
-    if node.kind == "route_on":
-        return "age group"
-    assert node.bundle is not None
-    actions = [
-        f"{kb.statements.statements[a.use].action.value} ({a.strength.value})" for a in node.bundle.actions
-    ]
-    cautions = [c.id for c in node.bundle.cautions]
-    return "; ".join(actions) if actions else "cautions: " + ", ".join(cautions)
 
 
 def _is_own(node: TreeNode, pathway: PathwayName | None) -> bool:
@@ -163,3 +92,15 @@ def to_json(kb: KnowledgeBase, pathway: PathwayName | None = None) -> str:
     stamp = kb.stamp
     data = {"knowledge": dataclasses.asdict(stamp), "entry": kb.entry.qid, "nodes": nodes}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+EXPORT_FORMATS = ("mermaid", "dot", "json")
+
+
+def export_text(kb: KnowledgeBase, output_format: str, pathway: PathwayName | None, lang: Lang) -> str:
+    """The tree in one of `EXPORT_FORMATS` (JSON carries codes only, so it has no language)."""
+    if output_format == "mermaid":
+        return to_mermaid(kb, pathway, lang)
+    if output_format == "dot":
+        return to_dot(kb, pathway, lang)
+    return to_json(kb, pathway)

@@ -1,0 +1,66 @@
+"""What the process runs in: its streams, which of them is a terminal, colour, width, language.
+
+Several decisions hang on these facts: a consult asks questions only at a terminal, batch shows
+a table only to a terminal, a progress line goes to stderr only when someone watches it, and
+NO_COLOR or TERM=dumb turn every screen into plain text. One object answers all of them, read
+once per command from the process, so the commands cannot decide differently, and a test can
+hand in an environment of its own instead of patching `sys`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from typing import IO
+
+from ntrk_advisor.i18n import Lang, default_lang
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # a closed or detached stream is no terminal
+        return False
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The streams and the terminal facts a command needs, fixed when the command starts."""
+
+    stdin: IO[str] | None
+    stdout: IO[str]
+    stderr: IO[str]
+    stdin_is_terminal: bool
+    stdout_is_terminal: bool
+    stderr_is_terminal: bool
+    plain: bool
+    """NO_COLOR is set or TERM is dumb: no colour and no styling at all."""
+    width: int
+    """Columns of the terminal on stdout (COLUMNS, else the terminal's size, else 80)."""
+    lang: Lang
+    """The language asked for by NTRK_ADVISOR_LANG, English when unset; `--lang` overrides it."""
+
+    @classmethod
+    def of_process(cls) -> Environment:
+        """The environment of this process as it is now."""
+        return cls(
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdin_is_terminal=_is_terminal(sys.stdin),
+            stdout_is_terminal=_is_terminal(sys.stdout),
+            stderr_is_terminal=_is_terminal(sys.stderr),
+            plain="NO_COLOR" in os.environ or os.environ.get("TERM", "").lower() == "dumb",
+            width=shutil.get_terminal_size((80, 24)).columns,
+            lang=default_lang(),
+        )
+
+    def language(self, chosen: str | None) -> Lang:
+        """The language for the texts: the one chosen on the command line, else the environment's."""
+        if chosen == "zh":
+            return "zh"
+        if chosen == "en":
+            return "en"
+        return self.lang

@@ -1,0 +1,116 @@
+"""The environment object: the one place that knows which stream is a terminal, colour and language."""
+
+from __future__ import annotations
+
+import ast
+import io
+from pathlib import Path
+
+import pytest
+
+from ntrk_advisor.consultation import Consultation
+from ntrk_advisor.environment import Environment
+from ntrk_advisor.errors import NoTerminalError
+from ntrk_advisor.render.console import make_console
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ntrk_advisor"
+
+
+def made_up(*, stdin_is_terminal: bool = False, plain: bool = False, lang: str = "en") -> Environment:
+    return Environment(
+        stdin=io.StringIO(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        stdin_is_terminal=stdin_is_terminal,
+        stdout_is_terminal=False,
+        stderr_is_terminal=False,
+        plain=plain,
+        width=80,
+        lang=lang,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "plain"),
+    [
+        ({}, False),
+        ({"NO_COLOR": ""}, True),
+        ({"NO_COLOR": "1"}, True),
+        ({"TERM": "dumb"}, True),
+        ({"TERM": "DUMB"}, True),
+    ],
+)
+def test_no_color_or_a_dumb_terminal_asks_for_plain_text(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], plain: bool
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert Environment.of_process().plain is plain
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"), [(None, "en"), ("zh", "zh"), ("zh_CN.UTF-8", "zh"), ("en", "en")]
+)
+def test_the_language_comes_from_the_environment_unless_chosen(
+    monkeypatch: pytest.MonkeyPatch, variable: str | None, expected: str
+) -> None:
+    if variable is None:
+        monkeypatch.delenv("NTRK_ADVISOR_LANG", raising=False)
+    else:
+        monkeypatch.setenv("NTRK_ADVISOR_LANG", variable)
+    env = Environment.of_process()
+    assert env.lang == expected
+    assert env.language(None) == expected
+    assert env.language("zh") == "zh"
+    assert env.language("en") == "en"
+
+
+def test_a_closed_stream_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr("sys.stdin", closed)
+    monkeypatch.setattr("sys.stdout", None)
+    env = Environment.of_process()
+    assert env.stdin_is_terminal is False
+    assert env.stdout_is_terminal is False
+
+
+def test_a_console_for_a_plain_environment_writes_no_escape_codes() -> None:
+    env = made_up(plain=True)
+    console = make_console(env, force_terminal=True)
+    console.print("[bold]stays text[/bold]", style="bold red")
+    written = env.stdout.getvalue()  # type: ignore[attr-defined]
+    assert written == "[bold]stays text[/bold]\n"
+
+
+def test_a_console_for_a_styled_environment_keeps_its_styles() -> None:
+    env = made_up(plain=False)
+    make_console(env, force_terminal=True, color_system="standard").print("x", style="bold")
+    assert "\x1b[" in env.stdout.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_consult_with_no_terminal_to_ask_at_says_what_is_missing_instead_of_prompting() -> None:
+    consultation = Consultation("en", env=made_up(stdin_is_terminal=False))
+    with pytest.raises(NoTerminalError) as caught:
+        consultation.run(None, {"age_years": 50}, interactive=True)
+    assert "fusion_status" in caught.value.missing
+
+
+def test_only_the_environment_module_asks_whether_a_stream_is_a_terminal() -> None:
+    askers = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "isatty":
+                askers.append(str(path.relative_to(PACKAGE)))
+    assert sorted(set(askers)) == ["environment.py"]
+
+
+def test_only_the_environment_module_reads_no_color_and_term() -> None:
+    readers = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if '"NO_COLOR"' in text or '"TERM"' in text:
+            readers.append(str(path.relative_to(PACKAGE)))
+    assert readers == ["environment.py"]
