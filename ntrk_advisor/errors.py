@@ -12,6 +12,7 @@ __all__ = [
     "NoTerminalError",
     "PathwayError",
     "PathwayProblem",
+    "Problem",
     "Terminated",
     "UsageError",
 ]
@@ -62,21 +63,37 @@ class ConsultInterrupted(AdvisorError):
         return "consult interrupted"
 
 
-class PathwayProblem:
-    """One problem found in the pathway files, located by file and node."""
+class Problem:
+    """One problem found in a data file, located by file and a place inside it (`where`).
 
-    __slots__ = ("file", "message", "node")
+    The one shape of a located problem, printed `file:where: message`: the pathway loader and the
+    scenario library report through it (as `PathwayProblem` and `ScenarioProblem`), so a problem
+    reads the same whichever kind of file it was found in.
+    """
 
-    def __init__(self, file: str, node: str, message: str) -> None:
+    __slots__ = ("file", "message", "where")
+
+    def __init__(self, file: str, where: str, message: str) -> None:
         self.file = file
-        self.node = node
+        self.where = where
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.node}: {self.message}"
+        return f"{self.file}:{self.where}: {self.message}"
 
     def __repr__(self) -> str:
-        return f"PathwayProblem({str(self)!r})"
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class PathwayProblem(Problem):
+    """One problem found in the pathway files, located by file and node (or `line N`, or `-`)."""
+
+    __slots__ = ()
+
+    @property
+    def node(self) -> str:
+        """The node (or other place in the file) the problem is about."""
+        return self.where
 
 
 class PathwayError(AdvisorError):

@@ -2,15 +2,19 @@
 
 It sits in a module of its own so that both the loader (`knowledge`) and the compiler
 (`compiled`) can name it without importing each other: the knowledge layer has no import cycle.
+Naming the type costs nothing; `catalogues_of`, which validates the parsed files into it, imports
+the schema (and with it pydantic) only when it runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from ntrk_advisor.contract.vocabulary import PathwayName
+from ntrk_advisor.errors import PathwayError, PathwayProblem
 
 if TYPE_CHECKING:
-    from ntrk_advisor.contract.vocabulary import PathwayName
     from ntrk_advisor.pathway.schema import (
         ArgumentsFile,
         CautionsFile,
@@ -33,3 +37,43 @@ class Catalogues:
     cautions: CautionsFile
     statements: StatementsFile
     pathways: dict[PathwayName, PathwayFile]
+
+
+def catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None = None) -> Catalogues:
+    """Validate every parsed file; problems are collected (or, for files once checked, raised).
+
+    Raises `PathwayError` with the problems given and those found here, if there are any.
+    """
+    from ntrk_advisor.pathway.loading import validate
+    from ntrk_advisor.pathway.schema import (
+        ArgumentsFile,
+        CautionsFile,
+        EvidenceFile,
+        KnowledgeFile,
+        PathwayFile,
+        QuestionsFile,
+        StatementsFile,
+    )
+
+    found: list[PathwayProblem] = [] if problems is None else problems
+    meta = validate(KnowledgeFile, parsed, "knowledge.yaml", found)
+    questions = validate(QuestionsFile, parsed, "questions.yaml", found)
+    arguments = validate(ArgumentsFile, parsed, "arguments.yaml", found)
+    evidence = validate(EvidenceFile, parsed, "evidence.yaml", found)
+    cautions = validate(CautionsFile, parsed, "cautions.yaml", found)
+    statements = validate(StatementsFile, parsed, "recommendations.yaml", found)
+    pathways: dict[PathwayName, PathwayFile] = {}
+    for pathway in PathwayName:
+        fname = f"{pathway.value}.yaml"
+        pfile = validate(PathwayFile, parsed, fname, found)
+        if pfile is not None:
+            if pfile.pathway is not pathway:
+                declared = pfile.pathway.value
+                message = f"declares '{declared}', expected '{pathway.value}'"
+                found.append(PathwayProblem(fname, "pathway", message))
+            else:
+                pathways[pathway] = pfile
+    if found:
+        raise PathwayError(found)
+    assert meta and questions and arguments and evidence and cautions and statements
+    return Catalogues(meta, questions, arguments, evidence, cautions, statements, pathways)

@@ -55,6 +55,10 @@ _LAYOUT_SOURCES = (
     "contract/fields.py",
     "contract/result.py",
     "pathway/knowledge.py",
+    "pathway/sources.py",
+    "pathway/yaml_data.py",
+    "pathway/loading.py",
+    "pathway/catalogues.py",
 )
 """The code that decides what a cached knowledge base holds and how it is built."""
 

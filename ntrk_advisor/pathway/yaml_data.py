@@ -5,13 +5,21 @@ one mapping is an error (a YAML parser keeps the last one, so a second `upfront_
 silently replaced the first), and anchors and aliases are refused (nothing in these files needs
 them, and an alias bomb expands to gigabytes: the "billion laughs"). Every problem is reported as
 one short line with its line number, never with the offending value.
+
+`parse_yaml_file` is the one place such a problem becomes a reported one, for pathway and scenario
+files alike, so both name the place the same way (`file:line N: ...`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import yaml
+
+from ntrk_advisor.errors import Problem
+
+P = TypeVar("P", bound=Problem)
 
 _BASE: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -70,3 +78,14 @@ def load_yaml(text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or exc).splitlines()[0][:120]
         raise YamlProblem(f"not valid YAML: {problem}", None if mark is None else mark.line + 1) from None
+
+
+def parse_yaml_file(file: str, text: str, problem: Callable[[str, str, str], P]) -> tuple[Any, P | None]:
+    """One file's data, or None and the problem that stops it: `problem(file, where, message)`.
+
+    `where` is `line N` (or `-` when the line is not known), whichever kind of file it is.
+    """
+    try:
+        return load_yaml(text), None
+    except YamlProblem as exc:
+        return None, problem(file, exc.where, exc.message)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from ntrk_advisor.errors import AdvisorError
+from ntrk_advisor.errors import AdvisorError, Problem
 
 __all__ = [
     "InvalidChoice",
@@ -25,21 +25,15 @@ class PracticeError(AdvisorError):
     """Base of the errors practice mode reports to a user (a usage problem: exit 2)."""
 
 
-class ScenarioProblem:
-    """One problem found in the scenario files, located by file and scenario."""
+class ScenarioProblem(Problem):
+    """One problem found in the scenario files, located by file and scenario (or `line N`, or `-`)."""
 
-    __slots__ = ("file", "message", "scenario")
+    __slots__ = ()
 
-    def __init__(self, file: str, scenario: str, message: str) -> None:
-        self.file = file
-        self.scenario = scenario
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.scenario}: {self.message}"
-
-    def __repr__(self) -> str:
-        return f"ScenarioProblem({str(self)!r})"
+    @property
+    def scenario(self) -> str:
+        """The scenario (or other place in the file) the problem is about."""
+        return self.where
 
 
 class ScenarioError(PracticeError):

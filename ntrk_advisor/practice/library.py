@@ -148,15 +148,16 @@ def evaluate_scenario(scenario: Scenario, kb: KnowledgeBase, lang: Lang = "en") 
 
 
 def _read_file(entry: Traversable, problems: list[ScenarioProblem]) -> list[Scenario]:
-    from ntrk_advisor.pathway.yaml_data import YamlProblem, load_yaml
+    from ntrk_advisor.pathway.yaml_data import parse_yaml_file
 
     try:
-        data = load_yaml(entry.read_text(encoding="utf-8"))
+        text = entry.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(ScenarioProblem(entry.name, "-", f"cannot read: {exc}"))
         return []
-    except YamlProblem as exc:
-        problems.append(ScenarioProblem(entry.name, exc.where, exc.message))
+    data, problem = parse_yaml_file(entry.name, text, ScenarioProblem)
+    if problem is not None:
+        problems.append(problem)
         return []
     try:
         return ScenarioFile.model_validate(data).scenarios

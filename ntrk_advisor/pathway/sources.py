@@ -1,0 +1,80 @@
+"""Where the pathway files are and how their texts are read: fixed names in one folder, nothing parsed.
+
+Reading the texts is all a quick consult needs of the files (they key the compiled-layer cache), so
+this module imports neither YAML nor pydantic; parsing and validating them is `loading`'s job. Only
+the names below are ever read, and a name that leads out of the folder is refused.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+
+from ntrk_advisor.contract.vocabulary import PathwayName
+from ntrk_advisor.errors import PathwayError, PathwayProblem
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
+
+CATALOGUE_FILES = (
+    "knowledge.yaml",
+    "questions.yaml",
+    "arguments.yaml",
+    "evidence.yaml",
+    "cautions.yaml",
+    "recommendations.yaml",
+)
+PATHWAY_FILES = tuple(f"{p.value}.yaml" for p in PathwayName)
+
+BUILTIN_FOLDER = "builtin_pathways"
+"""Where a wheel installs the repository's `pathways/` folder, inside the package."""
+
+
+def builtin_source() -> Traversable:
+    """The pathway modules shipped with the tool, from a wheel or a source checkout.
+
+    A wheel carries the repository's top-level `pathways/` folder inside the package (as
+    `ntrk_advisor/builtin_pathways`, mapped at build time), so installing it adds no top-level
+    `pathways` import package that could collide with another distribution's. A source checkout
+    or an editable install reads the folder where the clinician edits it, next to the package.
+    """
+    packaged = resources.files("ntrk_advisor").joinpath(BUILTIN_FOLDER)
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "pathways"
+
+
+def folder_of(source: Traversable | Path | str | None) -> Traversable:
+    """The folder to read: the built-in modules for None, else the folder given."""
+    if source is None:
+        return builtin_source()
+    return Path(source) if isinstance(source, str) else source
+
+
+def read_texts(root: Traversable) -> dict[str, str | None]:
+    """Every file's text, by name; raises `PathwayError` naming each file missing or unreadable."""
+    problems: list[PathwayProblem] = []
+    texts = {name: _read_text(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
+    if problems:
+        raise PathwayError(problems)
+    return texts
+
+
+def _read_text(root: Traversable, name: str, problems: list[PathwayProblem]) -> str | None:
+    node = root.joinpath(name)
+    if isinstance(root, Path):
+        resolved = Path(str(node)).resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            problems.append(PathwayProblem(name, "-", "file leads outside the pathways folder"))
+            return None
+    if not node.is_file():
+        problems.append(PathwayProblem(name, "-", "file not found"))
+        return None
+    try:
+        return node.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(PathwayProblem(name, "-", f"cannot read: {exc}"))
+        return None
