@@ -17,6 +17,9 @@ from typing import IO
 
 from ntrk_advisor.i18n import Lang, default_lang
 
+PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"
+"""Names a folder of pathway modules to use instead of the built-ins (as `--pathways-dir` does)."""
+
 
 def _is_terminal(stream: IO[str] | None) -> bool:
     try:

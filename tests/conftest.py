@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ntrk_advisor.cli.app import app
+from ntrk_advisor.cli.app import main
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base
-from ntrk_advisor.settings import use_pathways
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESULT_KEYS = (  # the result's keys in the contract's order (docs/contract.md), written from the spec
@@ -72,16 +71,19 @@ class CliRun:
         return json.loads(self.stdout)
 
 
+def run_main(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
+    """`ntrk-advisor ARGS` in this process, with stdin, stdout, stderr and variables of its own."""
+    import sys
+
+    with CliRunner().isolation(input=input, env=env) as (stdout, stderr, _):
+        code = main(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return CliRun(code, stdout.getvalue().decode("utf-8"), stderr.getvalue().decode("utf-8"))
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., CliRun]:
-    """Run the CLI in-process (non-interactive paths only) and capture its streams."""
-
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
-        runner = CliRunner()
-        try:
-            result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
-        finally:
-            use_pathways(None)  # a real process runs one command; in-process runs must not leak
-        return CliRun(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    """Run the CLI in-process through its real entry point (`cli/app.main`, so the edge decides
+    every exit code and message) and capture its streams. Non-interactive paths only."""
+    return run_main

@@ -23,8 +23,8 @@ class CheckReport:
     passed: bool
 
 
-def check_pathways(directory: Path | None = None) -> CheckReport:
-    """Check the folder given, else the pathway modules in use."""
+def check_pathways(directory: Path | str | None = None) -> CheckReport:
+    """Check the folder given, else the pathway modules in use (NTRK_ADVISOR_PATHWAYS or built-in)."""
     try:
         kb = load_knowledge_base(directory) if directory is not None else default_knowledge_base()
     except PathwayError as exc:

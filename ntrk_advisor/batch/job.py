@@ -15,7 +15,7 @@ from ntrk_advisor.batch.sources import InputFormat, read_records
 from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.pathway.knowledge import default_knowledge_base
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 TABLE_ROWS = 5000
 """The most rows `--format table` draws (a table is built whole in memory; a screen shows far fewer)."""
@@ -35,10 +35,11 @@ class BatchJob:
     compact: bool
     progress: bool
     summary: bool
+    knowledge: KnowledgeBase
 
     def run(self) -> BatchStats:
         """Evaluate every case and write the results; returns the counts."""
-        kb = default_knowledge_base()
+        kb = self.knowledge
         stats = BatchStats()
         evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
         items = evaluator.run(read_records(self.files, self.input_format), stats)

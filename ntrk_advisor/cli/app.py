@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from ntrk_advisor import settings
 from ntrk_advisor._version import __version__
 from ntrk_advisor.cli import edge
 from ntrk_advisor.cli.batch import batch
@@ -20,7 +19,7 @@ from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
-from ntrk_advisor.settings import PATHWAYS_ENV
+from ntrk_advisor.environment import PATHWAYS_ENV
 
 app = typer.Typer(
     name="ntrk-advisor",
@@ -61,9 +60,11 @@ def root(
         ),
     ] = None,
 ) -> None:
-    """Global options: set afresh on every run, so nothing lingers between in-process calls."""
+    """Global options, read by each command from this context (`cli/options.knowledge_base`).
+
+    Nothing is kept in the process between runs (`--debug` is cleared by `edge.run`).
+    """
     edge.DEBUG = debug
-    settings.use_pathways(pathways_dir)
 
 
 app.command("consult")(consult)

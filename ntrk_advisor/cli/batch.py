@@ -9,7 +9,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
 
 
 class BatchFormat(str, Enum):
@@ -28,6 +28,7 @@ class InputFormatChoice(str, Enum):
 
 @at_the_edge
 def batch(
+    ctx: typer.Context,
     files: Annotated[
         list[str],
         typer.Argument(
@@ -80,6 +81,7 @@ def batch(
         compact=compact,
         progress=not no_progress and env.stderr_is_terminal,
         summary=not quiet,
+        knowledge=knowledge_base(ctx),
     )
     stats = job.run()
     if stats.by_status["invalid"]:

@@ -9,7 +9,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, resolve_lang
+from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, knowledge_base, resolve_lang
 
 _FIELD_HELP = "See `questions.yaml`; values match case-insensitively."
 
@@ -20,6 +20,7 @@ def _field(flag: str, help: str = _FIELD_HELP) -> Any:
 
 @at_the_edge
 def consult(
+    ctx: typer.Context,
     case_file: Annotated[
         Path | None,
         typer.Option("--case", help="Case JSON file to start from ('-' for stdin).", show_default=False),
@@ -108,7 +109,7 @@ def consult(
 
     env = Environment.of_process()
     chosen = resolve_lang(lang)
-    consultation = Consultation(lang=chosen, env=env)
+    consultation = Consultation(lang=chosen, knowledge=knowledge_base(ctx), env=env)
     try:
         result, answers = consultation.run(case_file, flags, interactive=not no_input, save=save)
     except ConsultInterrupted as exc:

@@ -19,7 +19,9 @@ DEBUG_ENV = "NTRK_ADVISOR_DEBUG"
 
 
 DEBUG = False
-"""Set by the root command from `--debug` (or NTRK_ADVISOR_DEBUG=1)."""
+"""Set by the root command from `--debug` (or NTRK_ADVISOR_DEBUG=1) and cleared by `run` when the
+run ends, so it never outlives the run it was given for. The one piece of state the boundary keeps:
+the error is reported inside the command, where the root's options are not otherwise at hand."""
 
 
 def debug_enabled() -> bool:
@@ -128,7 +130,16 @@ def run(app: typer.Typer, argv: list[str]) -> int:
     """
     import warnings
 
+    global DEBUG
     warnings.showwarning = warning_line
+    DEBUG = False
+    try:
+        return _run(app, argv)
+    finally:
+        DEBUG = False
+
+
+def _run(app: typer.Typer, argv: list[str]) -> int:
     try:
         code = app(args=argv, prog_name="ntrk-advisor", standalone_mode=False)
     except SystemExit as exc:

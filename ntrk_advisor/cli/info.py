@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.options import LangOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
 
 
 class SchemaName(str, Enum):
@@ -33,16 +33,16 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="case, result or path
 
 @at_the_edge
 def arguments(
+    ctx: typer.Context,
     argument_id: Annotated[str | None, typer.Argument(help="One argument ID.", show_default=False)] = None,
     lang: LangOption = None,
 ) -> None:
     """The source article's arguments, paraphrased, with the outcomes that cite each."""
     from ntrk_advisor.errors import UsageError
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.catalogue_tables import arguments_table
     from ntrk_advisor.render.console import make_console
 
-    kb = default_knowledge_base()
+    kb = knowledge_base(ctx)
     if argument_id is not None and argument_id not in kb.arguments.arguments:
         raise UsageError(f"no argument '{argument_id}'; see `ntrk-advisor arguments` for the list")
     make_console().print(arguments_table(kb, resolve_lang(lang), argument_id))
@@ -50,6 +50,7 @@ def arguments(
 
 @at_the_edge
 def evidence(
+    ctx: typer.Context,
     evidence_id: Annotated[str | None, typer.Argument(help="One evidence ID.", show_default=False)] = None,
     lang: LangOption = None,
     output_format: Annotated[
@@ -59,11 +60,10 @@ def evidence(
 ) -> None:
     """Full references for every evidence ID, and what cites each."""
     from ntrk_advisor.errors import UsageError
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.console import make_console
     from ntrk_advisor.render.evidence_list import evidence_json, evidence_table
 
-    kb = default_knowledge_base()
+    kb = knowledge_base(ctx)
     if evidence_id is not None and evidence_id not in kb.evidence.evidence:
         raise UsageError(f"no evidence '{evidence_id}'; see `ntrk-advisor evidence` for the list")
     if output_format is EvidenceFormat.JSON:
@@ -73,10 +73,9 @@ def evidence(
 
 
 @at_the_edge
-def about(lang: LangOption = None) -> None:
+def about(ctx: typer.Context, lang: LangOption = None) -> None:
     """Intended use, users, limits, inputs, knowledge version and source, and how to report a problem."""
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.about import about_panel
     from ntrk_advisor.render.console import make_console
 
-    make_console().print(about_panel(default_knowledge_base(), resolve_lang(lang)))
+    make_console().print(about_panel(knowledge_base(ctx), resolve_lang(lang)))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ntrk_advisor.i18n import Lang
+
+if TYPE_CHECKING:
+    from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 
 class LangChoice(str, Enum):
@@ -49,3 +52,13 @@ def resolve_lang(choice: LangChoice | None) -> Lang:
     from ntrk_advisor.i18n import default_lang
 
     return default_lang()
+
+
+def knowledge_base(ctx: typer.Context) -> KnowledgeBase:
+    """The knowledge base this run uses: `--pathways-dir` (or its variable), else the built-ins.
+
+    The folder is passed in from the root command's options, not kept in a process-wide global.
+    """
+    from ntrk_advisor.pathway.knowledge import default_knowledge_base
+
+    return default_knowledge_base(ctx.find_root().params.get("pathways_dir"))

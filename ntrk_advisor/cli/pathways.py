@@ -11,7 +11,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
 from ntrk_advisor.contract.vocabulary import PathwayName
 
 pathways_app = typer.Typer(
@@ -29,18 +29,18 @@ class ExportFormat(str, Enum):
 
 @pathways_app.command("list")
 @at_the_edge
-def list_pathways(lang: LangOption = None) -> None:
+def list_pathways(ctx: typer.Context, lang: LangOption = None) -> None:
     """The modules, with their node and outcome counts and the knowledge version."""
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.catalogue_tables import pathways_table
     from ntrk_advisor.render.console import make_console
 
-    make_console().print(pathways_table(default_knowledge_base(), resolve_lang(lang)))
+    make_console().print(pathways_table(knowledge_base(ctx), resolve_lang(lang)))
 
 
 @pathways_app.command("show")
 @at_the_edge
 def show(
+    ctx: typer.Context,
     pathway: Annotated[
         PathwayName | None,
         typer.Argument(
@@ -61,11 +61,10 @@ def show(
     from ntrk_advisor.engine import decide
     from ntrk_advisor.errors import UsageError
     from ntrk_advisor.files import read_case_file
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
     from ntrk_advisor.render.console import make_console
     from ntrk_advisor.render.tree_view import pathway_trees
 
-    kb = default_knowledge_base()
+    kb = knowledge_base(ctx)
     trail = None
     if case_file is not None:
         try:
@@ -80,6 +79,7 @@ def show(
 @pathways_app.command("check")
 @at_the_edge
 def check(
+    ctx: typer.Context,
     directory: Annotated[
         Path | None,
         typer.Option("--dir", help="Check this folder instead of the pathways in use.", show_default=False),
@@ -88,7 +88,7 @@ def check(
     """Every load-time check, the exhaustive walk, translations and unused entries; exit 5 on problems."""
     from ntrk_advisor.authoring.check import check_pathways
 
-    report = check_pathways(directory)
+    report = check_pathways(directory or ctx.find_root().params.get("pathways_dir"))
     sys.stdout.write(report.findings)
     sys.stderr.write(report.summary)
     raise typer.Exit(ExitCode.OK if report.passed else ExitCode.PROBLEMS)
@@ -97,6 +97,7 @@ def check(
 @pathways_app.command("export")
 @at_the_edge
 def export(
+    ctx: typer.Context,
     output_format: Annotated[
         ExportFormat, typer.Option("--format", case_sensitive=False, help="mermaid, dot or json.")
     ],
@@ -115,9 +116,8 @@ def export(
     """The tree as a Mermaid flowchart, Graphviz DOT, or the compiled tree as JSON."""
     from ntrk_advisor.authoring.export import export_text
     from ntrk_advisor.files import write_atomic
-    from ntrk_advisor.pathway.knowledge import default_knowledge_base
 
-    text = export_text(default_knowledge_base(), output_format.value, pathway, resolve_lang(lang))
+    text = export_text(knowledge_base(ctx), output_format.value, pathway, resolve_lang(lang))
     if output is None:
         sys.stdout.write(text)
     else:

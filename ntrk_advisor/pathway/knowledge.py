@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ntrk_advisor import settings
+from ntrk_advisor.environment import PATHWAYS_ENV
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.pathway.knowledge_base import KnowledgeBase
 from ntrk_advisor.pathway.sources import (
@@ -29,7 +30,6 @@ from ntrk_advisor.pathway.sources import (
 
 if TYPE_CHECKING:
     import sys
-    from pathlib import Path
 
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
@@ -45,8 +45,6 @@ __all__ = [
     "default_knowledge_base",
     "load_knowledge_base",
 ]
-
-PATHWAYS_ENV = settings.PATHWAYS_ENV
 
 
 def load_knowledge_base(source: Traversable | Path | str | None = None) -> KnowledgeBase:
@@ -96,6 +94,10 @@ def _cached_default(directory: str | None) -> KnowledgeBase:
     return load_knowledge_base(directory)
 
 
-def default_knowledge_base() -> KnowledgeBase:
-    """The knowledge base in use: a chosen folder, else `NTRK_ADVISOR_PATHWAYS`, else built-in."""
-    return _cached_default(settings.chosen_pathways_dir or os.environ.get(PATHWAYS_ENV) or None)
+def default_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:
+    """The knowledge base in use: `directory`, else `NTRK_ADVISOR_PATHWAYS`, else the built-ins.
+
+    The CLI passes the folder chosen with `--pathways-dir`; loaded once per folder and process.
+    """
+    chosen = directory or os.environ.get(PATHWAYS_ENV) or None
+    return _cached_default(None if chosen is None else str(chosen))
