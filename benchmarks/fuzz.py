@@ -328,8 +328,8 @@ _ESCAPES = re.compile(r"\x1b[\[\]]|[\u202a-\u202e\u2066-\u2069\x00]")
 
 def display_problem(result: Any, value: Any, lang: str) -> str | None:
     """Case text in the screen, Markdown and CSV renderings stays literal (None when it does)."""
-    from ntrk_advisor.batch.writers import csv_line
     from ntrk_advisor.render.console import make_console
+    from ntrk_advisor.render.csv_safe import csv_line
     from ntrk_advisor.render.markdown import render_markdown
     from ntrk_advisor.render.screen import render_screen
 

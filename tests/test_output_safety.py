@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ntrk_advisor import evaluate
-from ntrk_advisor.batch.writers import csv_line
+from ntrk_advisor.render.csv_safe import csv_line, neutralise
 from ntrk_advisor.render.safe_text import markdown_text, shown
 
 ATTACKS = [
@@ -56,6 +56,15 @@ def test_controls_are_written_out_visibly() -> None:
 def test_markdown_text_is_inert(text: str) -> None:
     out = markdown_text(text)
     assert "\n" not in out and "<script" not in out and "](" not in out and "**" not in out.replace("\\*", "")
+
+
+FORMULAS = ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+INERT = ["1-1", "a=b", "", "'=already quoted"]
+
+
+@pytest.mark.parametrize("cell", FORMULAS + INERT)
+def test_only_a_cell_a_spreadsheet_would_run_gets_a_quote_first(cell: str) -> None:
+    assert neutralise(cell) == ("'" + cell if cell in FORMULAS else cell)
 
 
 @settings(max_examples=300, deadline=None)

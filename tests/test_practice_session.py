@@ -19,7 +19,7 @@ from rich.console import Console
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary, load_library
-from ntrk_advisor.practice.render import print_summary
+from ntrk_advisor.practice.render import summary_screen
 from ntrk_advisor.practice.session import Session, SessionReport
 from ntrk_advisor.practice.stats import Tally
 from ntrk_advisor.practice.store import Attempt, PracticeStore
@@ -140,7 +140,7 @@ def test_the_session_summary_is_by_pathway(session: Callable[..., Run], library:
         "resistant": Tally(1, 1),
     }
     out = io.StringIO()
-    print_summary(Console(file=out, width=100, color_system=None), report.by_pathway(), "en")
+    Console(file=out, width=100, color_system=None).print(summary_screen(report.by_pathway(), "en"))
     lines = [" ".join(line.replace("│", " ").split()) for line in out.getvalue().splitlines()]
     assert "Session summary by pathway" in lines[0]
     assert "locally advanced 1 1 100%" in lines

@@ -5,15 +5,14 @@ Machine formats go straight to the stream as text, never through rich.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
-from ntrk_advisor.render.safe_text import data_text, markdown_text, shown
+from ntrk_advisor.render.csv_safe import csv_line
+from ntrk_advisor.render.safe_text import markdown_text, shown
 
 COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
 
 
@@ -30,11 +29,6 @@ def row(item: Item) -> tuple[str, ...]:
         "; ".join(s.unused),
         "; ".join(f"{f}: {m}" for f, m in s.errors),
     )
-
-
-def neutralise(cell: str) -> str:
-    """Defuse a spreadsheet formula: a cell starting with = + - @ (or tab/CR) gets a quote first."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def write_jsonl(items: Iterable[Item], out: BinaryIO) -> None:
@@ -59,22 +53,6 @@ def write_json(items: Iterable[Item], out: BinaryIO) -> None:
         out.write(separator + item.line)
         separator = b",\n"
     out.write(b"\n]\n" if separator != b"\n" else b"]\n")
-
-
-_NEEDS_QUOTES = re.compile(r'[",\x00-\x1f\x7f-\x9f]')
-"""A cell with a delimiter, a quote, a line break or any other control character is quoted, so no
-reader splits the row at a bare carriage return (csv's own writer does not quote one)."""
-
-
-def csv_line(cells: Iterable[str]) -> str:
-    """One CSV record (RFC 4180 quoting), every cell formula-neutralised, no escape sequence left."""
-    out = []
-    for cell in cells:
-        value = neutralise(data_text(cell))
-        if _NEEDS_QUOTES.search(value):
-            value = '"' + value.replace('"', '""') + '"'
-        out.append(value)
-    return ",".join(out) + "\n"
 
 
 def write_csv(items: Iterable[Item], out: TextIO) -> None:

@@ -1,8 +1,9 @@
 """`ntrk-advisor practice`: scenarios for trainees, graded by the advisor's own recommendation.
 
 Without a subcommand it runs an interactive session; the subcommands serve instructors and
-scripts. Only typer, the standard library and light enums are imported here; each command
-imports what it needs when it runs, so `--help` stays fast.
+scripts. Each command parses its options, hands on to one function of `practice/commands.py` and
+prints what it returns. Only typer, the standard library and light enums are imported here; the
+rest is imported when a command runs, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.practice.vocabulary import Difficulty
 
 if TYPE_CHECKING:
-    from ntrk_advisor.i18n import Lang
-    from ntrk_advisor.practice.store import PracticeStore
+    from ntrk_advisor.practice.commands import Shown
 
 practice_app = typer.Typer(
     help="Practise scenarios: answer, get graded feedback from the advisor, track progress.",
@@ -63,15 +63,20 @@ def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
     return (ctx.obj or {}).get(name) if isinstance(ctx.obj, dict) else None
 
 
-def _open_store(db: Path | None, lang: Lang) -> PracticeStore:
-    from ntrk_advisor.practice.store import SCHEMA_VERSION, PracticeStore, resolve_db_path
-    from ntrk_advisor.practice.texts import say
+def _note(line: str) -> None:
+    sys.stderr.write(line + "\n")
 
-    store = PracticeStore(resolve_db_path(db))
-    if store.migration is not None:
-        old, backup = store.migration.from_version, store.migration.backup
-        sys.stderr.write(say("migrated", lang, old=old, new=SCHEMA_VERSION, backup=backup) + "\n")
-    return store
+
+def _show(shown: Shown) -> None:
+    """A command's output on stdout (text as it is, a screen through rich), then its note on stderr."""
+    if isinstance(shown.out, str):
+        sys.stdout.write(shown.out)
+    elif shown.out is not None:
+        from ntrk_advisor.render.console import make_console
+
+        make_console().print(shown.out)
+    if shown.note is not None:
+        _note(shown.note)
 
 
 @practice_app.callback(invoke_without_command=True)
@@ -112,45 +117,22 @@ def practice(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db": db, "lang": lang}
         return
-    import random
+    from ntrk_advisor.practice import commands
 
-    from prompt_toolkit.output import create_output
-
-    from ntrk_advisor.practice.errors import NeedsTerminal
-    from ntrk_advisor.practice.library import load_library
-    from ntrk_advisor.practice.render import print_summary
-    from ntrk_advisor.practice.selection import choose
-    from ntrk_advisor.practice.session import Session
-    from ntrk_advisor.practice.texts import say
-    from ntrk_advisor.render.console import make_console
-
-    chosen = resolve_lang(lang)
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise NeedsTerminal()
-    library = load_library()
-    console = make_console()
-    with _open_store(db, chosen) as store:
-        scenarios = choose(
-            library,
-            store.attempts() if review else (),
-            scenario_ids=scenario or (),
-            pathway=pathway,
-            difficulty=difficulty,
-            age_group=age_group,
-            review=review,
-            count=count,
-            rng=random.Random(seed),
-        )
-        if not scenarios:
-            console.print(say("nothing_to_review", chosen))
-            raise typer.Exit(ExitCode.OK)
-        # Questions go to the terminal even when stdout is redirected to a file.
-        session = Session(library, store, chosen, console, output=create_output(always_prefer_tty=True))
-        report = session.run(scenarios)
-        path = store.path
-    print_summary(console, report.by_pathway(), chosen)
-    if report.interrupted:
-        sys.stderr.write(say("interrupted", chosen, count=len(report.answered), db=path) + "\n")
+    end = commands.run_session(
+        resolve_lang(lang),
+        db,
+        note=_note,
+        scenario_ids=scenario or (),
+        pathway=pathway,
+        difficulty=difficulty,
+        age_group=age_group,
+        review=review,
+        count=count,
+        seed=seed,
+    )
+    _show(end)
+    if end.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
 
 
@@ -164,30 +146,10 @@ def list_scenarios(
     lang: LangOption = None,
 ) -> None:
     """The scenarios, with pathway, age group, difficulty and question."""
-    from ntrk_advisor.practice.library import load_library
+    from ntrk_advisor.practice import commands
 
-    library = load_library()
-    if output_format is TableOrJson.JSON:
-        import json
-
-        rows = [
-            {
-                "id": k.id,
-                "version": k.scenario.version,
-                "pathway": k.scenario.pathway.value,
-                "age_group": k.scenario.age_group.value,
-                "difficulty": k.scenario.difficulty.value,
-                "question": k.scenario.question.value,
-                "title": k.scenario.title.model_dump(),
-            }
-            for k in library
-        ]
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-        return
-    from ntrk_advisor.practice.render import print_list
-    from ntrk_advisor.render.console import make_console
-
-    print_list(make_console(), library, resolve_lang(_inherited(ctx, "lang", lang)))
+    chosen = resolve_lang(_inherited(ctx, "lang", lang))
+    _show(commands.list_scenarios(chosen, as_json=output_format is TableOrJson.JSON))
 
 
 @practice_app.command("show")
@@ -198,12 +160,9 @@ def show(
     lang: LangOption = None,
 ) -> None:
     """One scenario's vignette, question and numbered options (never the answer)."""
-    from ntrk_advisor.practice.library import load_library
-    from ntrk_advisor.practice.render import print_question
-    from ntrk_advisor.render.console import make_console
+    from ntrk_advisor.practice import commands
 
-    chosen = resolve_lang(_inherited(ctx, "lang", lang))
-    print_question(make_console(), load_library().get(scenario_id), chosen)
+    _show(commands.show_scenario(scenario_id, resolve_lang(_inherited(ctx, "lang", lang))))
 
 
 @practice_app.command("answer")
@@ -221,28 +180,11 @@ def answer(
     db: DbOption = None,
 ) -> None:
     """Grade one answer, show the feedback and record it."""
-    from ntrk_advisor.practice.grading import feedback_dict, grade, parse_choice
-    from ntrk_advisor.practice.library import load_library
-    from ntrk_advisor.practice.texts import say
+    from ntrk_advisor.practice import commands
 
-    chosen = resolve_lang(_inherited(ctx, "lang", lang))
-    library = load_library()
-    keyed = library.get(scenario_id)
-    feedback = grade(keyed, parse_choice(keyed, choice), chosen, library.kb)
-    with _open_store(_inherited(ctx, "db", db), chosen) as store:
-        row = store.record(feedback.attempt(library.kb.stamp.version))
-        path = store.path
-    if output_format is TextOrJson.JSON:
-        import json
-
-        data = {**feedback_dict(feedback), "recorded": {"db": str(path), "id": row}}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
-    from ntrk_advisor.practice.render import print_feedback
-    from ntrk_advisor.render.console import make_console
-
-    print_feedback(make_console(), feedback, library.kb)
-    sys.stderr.write(say("recorded", chosen, db=path) + "\n")
+    chosen, db = resolve_lang(_inherited(ctx, "lang", lang)), _inherited(ctx, "db", db)
+    as_json = output_format is TextOrJson.JSON
+    _show(commands.answer_scenario(scenario_id, choice, chosen, db, as_json=as_json, note=_note))
 
 
 @practice_app.command("stats")
@@ -256,23 +198,10 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Accuracy by pathway and age group, streaks, and the weakest areas."""
-    from ntrk_advisor.practice.library import load_library
-    from ntrk_advisor.practice.stats import stats_dict, summarise
-    from ntrk_advisor.practice.store import resolve_db_path
+    from ntrk_advisor.practice import commands
 
-    chosen = resolve_lang(_inherited(ctx, "lang", lang))
-    path = resolve_db_path(_inherited(ctx, "db", db))
-    attempts = _read(path, chosen)
-    summary = summarise(attempts, load_library())
-    if output_format is TableOrJson.JSON:
-        import json
-
-        sys.stdout.write(json.dumps({"db": str(path), **stats_dict(summary)}, indent=2) + "\n")
-        return
-    from ntrk_advisor.practice.render import print_stats
-    from ntrk_advisor.render.console import make_console
-
-    print_stats(make_console(), summary, chosen, str(path))
+    chosen, db = resolve_lang(_inherited(ctx, "lang", lang)), _inherited(ctx, "db", db)
+    _show(commands.progress(chosen, db, as_json=output_format is TableOrJson.JSON, note=_note))
 
 
 @practice_app.command("export")
@@ -287,22 +216,11 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Every recorded attempt, as CSV or JSON."""
-    from ntrk_advisor.files import write_atomic
-    from ntrk_advisor.practice.export import to_csv, to_json
-    from ntrk_advisor.practice.library import load_library
-    from ntrk_advisor.practice.store import resolve_db_path
-    from ntrk_advisor.practice.texts import say
+    from ntrk_advisor.practice import commands
 
-    chosen = resolve_lang(_inherited(ctx, "lang", lang))
-    path = resolve_db_path(_inherited(ctx, "db", db))
-    attempts = _read(path, chosen)
-    writer = to_csv if output_format is ExportFormat.CSV else to_json
-    text = writer(attempts, load_library())
-    if output is None:
-        sys.stdout.write(text)
-        return
-    write_atomic(output, text, inputs=(path,))
-    sys.stderr.write(say("exported", chosen, count=len(attempts), path=output) + "\n")
+    chosen, db = resolve_lang(_inherited(ctx, "lang", lang)), _inherited(ctx, "db", db)
+    as_csv = output_format is ExportFormat.CSV
+    _show(commands.export_attempts(chosen, db, as_csv=as_csv, output=output, note=_note))
 
 
 @practice_app.command("reset")
@@ -314,32 +232,16 @@ def reset(
     db: DbOption = None,
 ) -> None:
     """Delete every recorded attempt, after confirmation; a timestamped backup is kept."""
-    from ntrk_advisor.practice.store import resolve_db_path
+    from ntrk_advisor.practice import commands
     from ntrk_advisor.practice.texts import say
 
-    chosen = resolve_lang(_inherited(ctx, "lang", lang))
-    path = resolve_db_path(_inherited(ctx, "db", db))
-    if not path.exists():
-        sys.stderr.write(say("no_attempts", chosen, db=path) + "\n")
-        return
-    with _open_store(path, chosen) as store:
-        count = len(store.attempts())
-        if not yes:
-            try:
-                confirmed = typer.confirm(say("reset_confirm", chosen, count=count, db=path), err=True)
-            except typer.Abort:
-                sys.stderr.write("\n" + say("reset_needs_answer", chosen) + "\n")
-                raise typer.Exit(ExitCode.USAGE) from None
-            if not confirmed:
-                sys.stderr.write(say("reset_declined", chosen) + "\n")
-                return
-        backup, deleted = store.reset()
-    sys.stderr.write(say("reset_done", chosen, count=deleted, backup=backup) + "\n")
+    chosen, db = resolve_lang(_inherited(ctx, "lang", lang)), _inherited(ctx, "db", db)
 
+    def confirm(question: str) -> bool:
+        try:
+            return typer.confirm(question, err=True)
+        except typer.Abort:  # no answer (end of input): nothing is deleted
+            _note("\n" + say("reset_needs_answer", chosen))
+            raise typer.Exit(ExitCode.USAGE) from None
 
-def _read(path: Path, lang: Lang) -> list[Any]:
-    """The attempts in `path` (none if it does not exist: reading never creates the database)."""
-    if not path.exists():
-        return []
-    with _open_store(path, lang) as store:
-        return store.attempts()
+    _show(commands.reset_attempts(chosen, db, confirm=None if yes else confirm, note=_note))

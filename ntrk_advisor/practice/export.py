@@ -1,7 +1,8 @@
-"""Attempts as CSV or JSON, for instructors' spreadsheets and scripts.
+"""Attempts as CSV or JSON, and the scenario list as data, for instructors' spreadsheets and scripts.
 
 Each row is one stored attempt, plus the scenario's pathway, age group and difficulty from the
 library (empty for a scenario it no longer holds), so a spreadsheet can group without a join.
+CSV cells are formula-neutralised by the rule batch output uses too (`render/csv_safe.py`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ntrk_advisor.batch.writers import neutralise
 from ntrk_advisor.practice.library import ScenarioLibrary
 from ntrk_advisor.practice.store import Attempt
+from ntrk_advisor.render.csv_safe import neutralise
 
 COLUMNS = (
     "id",
@@ -29,6 +30,22 @@ COLUMNS = (
     "lang",
     "knowledge_version",
 )
+
+
+def scenario_rows(library: ScenarioLibrary) -> list[dict[str, Any]]:
+    """One JSON-ready object per scenario (`practice list --format json`): what it is, never its key."""
+    return [
+        {
+            "id": k.id,
+            "version": k.scenario.version,
+            "pathway": k.scenario.pathway.value,
+            "age_group": k.scenario.age_group.value,
+            "difficulty": k.scenario.difficulty.value,
+            "question": k.scenario.question.value,
+            "title": k.scenario.title.model_dump(),
+        }
+        for k in library
+    ]
 
 
 def attempt_rows(attempts: Sequence[Attempt], library: ScenarioLibrary) -> list[dict[str, Any]]:

@@ -1,5 +1,7 @@
 """Practice mode on a terminal (rich): vignettes, feedback, session summary, stats and the list.
 
+Each screen is returned as one renderable for the caller to print, so the CLI and the interactive
+session show exactly the same thing and tests can render a screen without running a command.
 Every text folds (`overflow="fold"`) so Chinese, which has no spaces to break at, wraps instead
 of being cut. The advisor's own recommendation is shown by the consult's renderer, unchanged.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -20,7 +22,7 @@ from ntrk_advisor.practice.grading import Feedback
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
 from ntrk_advisor.practice.stats import OTHER, Stats, Tally
 from ntrk_advisor.practice.texts import say
-from ntrk_advisor.render.screen import render_screen
+from ntrk_advisor.render.screen import result_screen
 
 
 def _fold(text: str, style: str = "") -> Text:
@@ -71,36 +73,36 @@ def vignette_panel(keyed: KeyedScenario, lang: Lang, position: tuple[int, int] |
     )
 
 
-def print_question(console: Console, keyed: KeyedScenario, lang: Lang) -> None:
+def question_screen(keyed: KeyedScenario, lang: Lang) -> Group:
     """The vignette, the question and the numbered options (what `practice show` prints)."""
-    console.print(vignette_panel(keyed, lang))
-    console.print(_fold(getattr(keyed.scenario.prompt, lang), "bold"))
-    for number, option in enumerate(keyed.scenario.options, start=1):
-        console.print(_fold(f"  {number}. {option.label(lang)}  [{option.action.value}]"))
+    options = [
+        _fold(f"  {number}. {option.label(lang)}  [{option.action.value}]")
+        for number, option in enumerate(keyed.scenario.options, start=1)
+    ]
+    return Group(vignette_panel(keyed, lang), _fold(getattr(keyed.scenario.prompt, lang), "bold"), *options)
 
 
-def print_feedback(
-    console: Console, feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None
-) -> None:
+def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None) -> Group:
     """The advisor's whole recommendation, then right or not and why, teaching points, the score.
 
     The verdict comes after the long recommendation so that it is what stays on screen.
     """
     lang = feedback.lang
     keyed = feedback.keyed
-    console.print(_fold(say("full_recommendation", lang), "bold underline"))
-    render_screen(feedback.result, kb, lang, console, tumor_type=keyed.case.tumor_type)
-    console.print(_verdict(feedback, kb))
     points = []
     for point in keyed.scenario.teaching_points:
         line = _fold(f"• {getattr(point.text, lang)}")
         line.append(f"  [{citation(point.arguments, point.evidence, kb)}]", style="cyan")
         points.append(line)
-    console.print(
-        Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta")
-    )
+    parts: list[RenderableType] = [
+        _fold(say("full_recommendation", lang), "bold underline"),
+        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
+        _verdict(feedback, kb),
+        Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta"),
+    ]
     if score is not None:
-        console.print(_fold(_score(score, lang), "bold"))
+        parts.append(_fold(_score(score, lang), "bold"))
+    return Group(*parts)
 
 
 def _verdict(feedback: Feedback, kb: KnowledgeBase) -> Panel:
@@ -140,31 +142,36 @@ def _tally_table(title: str, tallies: Mapping[str, Tally], label_of: str, lang: 
     return table
 
 
-def print_summary(console: Console, by_pathway: Mapping[str, Tally], lang: Lang) -> None:
-    """The end of a session: answers and accuracy by pathway, then the total."""
+def summary_screen(by_pathway: Mapping[str, Tally], lang: Lang) -> RenderableType:
+    """The end of a session: answers and accuracy by pathway, then the total (nothing if none)."""
     if not by_pathway:
-        return
+        return Group()
     table = _tally_table(say("summary_title", lang), by_pathway, "col.pathway", lang)
     total = Tally(sum(t.attempts for t in by_pathway.values()), sum(t.correct for t in by_pathway.values()))
     table.add_row(
         say("total", lang), str(total.attempts), str(total.correct), f"{total.percent}%", style="bold"
     )
-    console.print(table)
+    return table
 
 
-def print_stats(console: Console, stats: Stats, lang: Lang, db: str) -> None:
+def nothing_to_review(lang: Lang) -> Text:
+    """What a review session says when no scenario was missed and none is unseen."""
+    return Text(say("nothing_to_review", lang))
+
+
+def stats_screen(stats: Stats, lang: Lang, db: str) -> Group:
     """`practice stats` for people."""
     if not stats.total.attempts:
-        console.print(_fold(say("no_attempts", lang, db=db)))
-        return
-    console.print(_fold(say("stats_title", lang, db=db), "bold"))
-    console.print(_fold(_score(stats.total, lang)))
-    console.print(_tally_table(say("by_pathway", lang), stats.by_pathway, "col.pathway", lang))
-    console.print(_tally_table(say("by_age_group", lang), stats.by_age_group, "col.age_group", lang))
-    console.print(_fold(say("streaks", lang, current=stats.current_streak, best=stats.best_streak)))
+        return Group(_fold(say("no_attempts", lang, db=db)))
+    parts: list[RenderableType] = [
+        _fold(say("stats_title", lang, db=db), "bold"),
+        _fold(_score(stats.total, lang)),
+        _tally_table(say("by_pathway", lang), stats.by_pathway, "col.pathway", lang),
+        _tally_table(say("by_age_group", lang), stats.by_age_group, "col.age_group", lang),
+        _fold(say("streaks", lang, current=stats.current_streak, best=stats.best_streak)),
+    ]
     if not stats.weakest:
-        console.print(_fold(say("no_weak_area", lang), "green"))
-        return
+        return Group(*parts, _fold(say("no_weak_area", lang), "green"))
     table = Table(title=say("weakest", lang), title_justify="left")
     table.add_column(say("col.area", lang), overflow="fold")
     table.add_column(say("accuracy", lang), justify="right")
@@ -173,11 +180,10 @@ def print_stats(console: Console, stats: Stats, lang: Lang, db: str) -> None:
         label = f"{pathway_label(area.pathway, lang)} · {age_label(area.age_group, lang)}"
         share = f"{area.tally.correct}/{area.tally.attempts} ({area.tally.percent}%)"
         table.add_row(label, share, ", ".join(area.missed))
-    console.print(table)
-    console.print(_fold(say("review_hint", lang), "dim"))
+    return Group(*parts, table, _fold(say("review_hint", lang), "dim"))
 
 
-def print_list(console: Console, library: ScenarioLibrary, lang: Lang) -> None:
+def list_table(library: ScenarioLibrary, lang: Lang) -> Table:
     """`practice list` for people: the ID whole (it is typed back), then where and what it is."""
     table = Table(
         title=say("list_title", lang, count=len(library)), title_justify="left", box=box.SIMPLE_HEAD
@@ -197,4 +203,4 @@ def print_list(console: Console, library: ScenarioLibrary, lang: Lang) -> None:
         cell = _fold(getattr(s.title, lang))
         cell.append("\n" + where, style="dim")
         table.add_row(s.id, cell)
-    console.print(table)
+    return table

@@ -20,7 +20,7 @@ from rich.console import Console
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.practice.grading import grade
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
-from ntrk_advisor.practice.render import print_feedback, vignette_panel
+from ntrk_advisor.practice.render import feedback_screen, vignette_panel
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
 from ntrk_advisor.practice.store import PracticeStore
 from ntrk_advisor.practice.texts import say
@@ -76,7 +76,7 @@ class Session:
                 feedback = grade(keyed, self._ask(keyed), self.lang, kb)
                 self.store.record(feedback.attempt(kb.stamp.version))
                 report.answered.append((keyed, feedback.correct))
-                print_feedback(self.console, feedback, kb, report.score)
+                self.console.print(feedback_screen(feedback, kb, report.score))
                 if number < len(scenarios) and not self._go_on():
                     break
         except (KeyboardInterrupt, EOFError):

@@ -67,39 +67,52 @@ def render_screen(
     explain: bool = False,
 ) -> None:
     """Print the result for a person at a terminal."""
+    console.print(result_screen(result, kb, lang, tumor_type=tumor_type, explain=explain))
+
+
+def result_screen(
+    result: Result,
+    kb: KnowledgeBase,
+    lang: Lang,
+    *,
+    tumor_type: str | None = None,
+    explain: bool = False,
+) -> Group:
+    """The result for a person at a terminal, as one renderable (practice feedback shows it too)."""
+    parts: list[RenderableType] = []
     header = Text(overflow="fold")
     for i, (label, value) in enumerate(case_line(result, lang, tumor_type)):
         if i:
             header.append("  ·  ", style="dim")
         header.append(f"{label}: ", style="bold")
         header.append(value)
-    console.print(Panel(header, title=t("title", lang), title_align="left"))
+    parts.append(Panel(header, title=t("title", lang), title_align="left"))
 
     if result.status is Status.INCOMPLETE:
-        console.print(_fold(t("incomplete_note", lang), "bold yellow"))
+        parts.append(_fold(t("incomplete_note", lang), "bold yellow"))
         table = Table(title=t("missing", lang), show_header=False, expand=False)
         for field in result.missing:
             table.add_row(_fold(field, "bold"), _fold(kb.prompt(field, lang)))
-        console.print(table)
+        parts.append(table)
     if result.status is Status.INVALID:
-        console.print(_fold(t("invalid_note", lang), "bold red"))
+        parts.append(_fold(t("invalid_note", lang), "bold red"))
         table = Table(title=t("errors", lang), show_header=False)
         for error in result.errors:
             table.add_row(_fold(shown(error.field), "bold"), _fold(shown(error.message)))
-        console.print(table)
+        parts.append(table)
 
     actions = urgent_first(result)
     if any(a.strength is Strength.URGENT for a in actions):
-        console.print(_fold(t("urgent_first", lang), "bold red"))
+        parts.append(_fold(t("urgent_first", lang), "bold red"))
     for action in actions:
-        console.print(_action_panel(action, kb, lang))
+        parts.append(_action_panel(action, kb, lang))
 
     unused = unused_line(result, lang)
     if unused:
-        console.print(_fold(unused, "yellow"))
+        parts.append(_fold(unused, "yellow"))
     if result.cautions:
         body = _bullets([_fold(c) for c in result.cautions])
-        console.print(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
+        parts.append(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
     refs = references(result, kb)
     if refs:
         table = Table(title=t("references", lang), show_header=False, title_justify="left")
@@ -107,17 +120,18 @@ def render_screen(
         table.add_column(overflow="fold")
         for ref in refs:
             table.add_row(f"{ref.number}. {ref.id}", ref.line(lang))
-        console.print(table)
+        parts.append(table)
     if explain and result.trace:
         table = Table(title=t("trace", lang), title_justify="left")
         for column in ("node", "field", "answer"):
             table.add_column(column, overflow="fold")
         for step in result.trace:
             table.add_row(step.node, step.field, answer_text(step.answer, lang))
-        console.print(table)
-    console.print(_fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
-    console.print(_fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
-    console.print(_fold(t("intended_use", lang), "italic"))
+        parts.append(table)
+    parts.append(_fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
+    parts.append(_fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
+    parts.append(_fold(t("intended_use", lang), "italic"))
+    return Group(*parts)
 
 
 def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:

@@ -1,0 +1,214 @@
+"""The work behind each `ntrk-advisor practice` command, so that the CLI only parses and prints.
+
+Each function loads what its command needs (the scenarios, the database), does the work (grade and
+record an answer, summarise, export, reset, run a session) and returns a `Shown`: what goes on
+stdout (JSON or CSV as text, a screen as a rich renderable), then a closing note for stderr. A
+note that belongs in the middle of the work (the database was upgraded) goes through the `note`
+function the caller passes, when it happens, so it keeps its place among the prompts.
+
+rich (the screens) and questionary and prompt_toolkit (the session) are imported only by the
+functions that show them, so JSON and CSV output start as light as ever.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.files import write_atomic
+from ntrk_advisor.i18n import Lang
+from ntrk_advisor.practice.errors import NeedsTerminal
+from ntrk_advisor.practice.export import scenario_rows, to_csv, to_json
+from ntrk_advisor.practice.grading import feedback_dict, grade, parse_choice
+from ntrk_advisor.practice.library import load_library
+from ntrk_advisor.practice.stats import stats_dict, summarise
+from ntrk_advisor.practice.store import SCHEMA_VERSION, Attempt, PracticeStore, resolve_db_path
+from ntrk_advisor.practice.texts import say
+from ntrk_advisor.practice.vocabulary import Difficulty
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+Note = Callable[[str], None]
+"""Where a line for the person at the terminal goes, as it happens (the CLI writes it on stderr)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a command shows when its work is done: `out` on stdout, then `note` on stderr.
+
+    `out` is either text to write as it is (JSON, CSV) or a rich renderable (a screen); None, or
+    an empty `Group`, shows nothing.
+    """
+
+    out: RenderableType | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionEnd(Shown):
+    """The end of an interactive session: its summary, and whether Ctrl-C or end of input cut it short."""
+
+    interrupted: bool = False
+
+
+def list_scenarios(lang: Lang, *, as_json: bool) -> Shown:
+    """`practice list`: every scenario with where it sits and what it asks, as a table or JSON."""
+    library = load_library()
+    if as_json:
+        return Shown(_json(scenario_rows(library)))
+    from ntrk_advisor.practice.render import list_table
+
+    return Shown(list_table(library, lang))
+
+
+def show_scenario(scenario_id: str, lang: Lang) -> Shown:
+    """`practice show`: one scenario's vignette, question and numbered options (never the answer)."""
+    from ntrk_advisor.practice.render import question_screen
+
+    return Shown(question_screen(load_library().get(scenario_id), lang))
+
+
+def answer_scenario(
+    scenario_id: str, choice: str, lang: Lang, db: Path | None, *, as_json: bool, note: Note
+) -> Shown:
+    """`practice answer`: grade `choice` (a number or an action code), record it, give the feedback.
+
+    A choice that is no option is refused before the database is opened, so nothing is recorded.
+    """
+    library = load_library()
+    keyed = library.get(scenario_id)
+    feedback = grade(keyed, parse_choice(keyed, choice), lang, library.kb)
+    with _open_store(db, lang, note) as store:
+        row = store.record(feedback.attempt(library.kb.stamp.version))
+        path = store.path
+    if as_json:
+        return Shown(_json({**feedback_dict(feedback), "recorded": {"db": str(path), "id": row}}))
+    from ntrk_advisor.practice.render import feedback_screen
+
+    return Shown(feedback_screen(feedback, library.kb), say("recorded", lang, db=path))
+
+
+def progress(lang: Lang, db: Path | None, *, as_json: bool, note: Note) -> Shown:
+    """`practice stats`: accuracy by pathway and age group, streaks and the weakest areas."""
+    path = resolve_db_path(db)
+    summary = summarise(_read(path, lang, note), load_library())
+    if as_json:
+        return Shown(json.dumps({"db": str(path), **stats_dict(summary)}, indent=2) + "\n")
+    from ntrk_advisor.practice.render import stats_screen
+
+    return Shown(stats_screen(summary, lang, str(path)))
+
+
+def export_attempts(lang: Lang, db: Path | None, *, as_csv: bool, output: Path | None, note: Note) -> Shown:
+    """`practice export`: every attempt as CSV or JSON, on stdout or written atomically to `output`.
+
+    `output` may not be the database itself (`write_atomic` refuses to write over an input).
+    """
+    path = resolve_db_path(db)
+    attempts = _read(path, lang, note)
+    text = (to_csv if as_csv else to_json)(attempts, load_library())
+    if output is None:
+        return Shown(text)
+    write_atomic(output, text, inputs=(path,))
+    return Shown(note=say("exported", lang, count=len(attempts), path=output))
+
+
+def reset_attempts(
+    lang: Lang, db: Path | None, *, confirm: Callable[[str], bool] | None, note: Note
+) -> Shown:
+    """`practice reset`: delete every attempt, keeping a timestamped backup.
+
+    `confirm` is asked the question and says whether to go on (None: do not ask, as `--yes`).
+    A database that does not exist is not created.
+    """
+    path = resolve_db_path(db)
+    if not path.exists():
+        return Shown(note=say("no_attempts", lang, db=path))
+    with _open_store(path, lang, note) as store:
+        count = len(store.attempts())
+        if confirm is not None and not confirm(say("reset_confirm", lang, count=count, db=path)):
+            return Shown(note=say("reset_declined", lang))
+        backup, deleted = store.reset()
+    return Shown(note=say("reset_done", lang, count=deleted, backup=backup))
+
+
+def run_session(
+    lang: Lang,
+    db: Path | None,
+    *,
+    note: Note,
+    scenario_ids: Sequence[str] = (),
+    pathway: PathwayName | None = None,
+    difficulty: Difficulty | None = None,
+    age_group: AgeGroup | None = None,
+    review: bool = False,
+    count: int = 5,
+    seed: int | None = None,
+) -> SessionEnd:
+    """`practice`: ask the chosen scenarios at the terminal, grading and recording each answer.
+
+    The questions and feedback are shown as the session goes; what is returned is the summary by
+    pathway (or, for a review with nothing due, a line saying so) and, when the session was cut
+    short, a note of how many answers were kept and where.
+    """
+    import random
+
+    from prompt_toolkit.output import create_output
+
+    from ntrk_advisor.practice.render import nothing_to_review, summary_screen
+    from ntrk_advisor.practice.selection import choose
+    from ntrk_advisor.practice.session import Session
+    from ntrk_advisor.render.console import make_console
+
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise NeedsTerminal()
+    library = load_library()
+    with _open_store(db, lang, note) as store:
+        scenarios = choose(
+            library,
+            store.attempts() if review else (),
+            scenario_ids=scenario_ids,
+            pathway=pathway,
+            difficulty=difficulty,
+            age_group=age_group,
+            review=review,
+            count=count,
+            rng=random.Random(seed),
+        )
+        if not scenarios:
+            return SessionEnd(nothing_to_review(lang))
+        # Questions go to the terminal even when stdout is redirected to a file.
+        session = Session(library, store, lang, make_console(), output=create_output(always_prefer_tty=True))
+        report = session.run(scenarios)
+        path = store.path
+    if not report.interrupted:
+        return SessionEnd(summary_screen(report.by_pathway(), lang))
+    cut_short = say("interrupted", lang, count=len(report.answered), db=path)
+    return SessionEnd(summary_screen(report.by_pathway(), lang), cut_short, interrupted=True)
+
+
+def _open_store(db: Path | None, lang: Lang, note: Note) -> PracticeStore:
+    """The practice database, opened (created if new); an upgrade of an older file is noted."""
+    store = PracticeStore(resolve_db_path(db))
+    if store.migration is not None:
+        old, backup = store.migration.from_version, store.migration.backup
+        note(say("migrated", lang, old=old, new=SCHEMA_VERSION, backup=backup))
+    return store
+
+
+def _read(path: Path, lang: Lang, note: Note) -> list[Attempt]:
+    """The attempts in `path` (none if it does not exist: reading never creates the database)."""
+    if not path.exists():
+        return []
+    with _open_store(path, lang, note) as store:
+        return store.attempts()
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
