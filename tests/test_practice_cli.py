@@ -1,8 +1,5 @@
-"""`ntrk-advisor practice` subcommands in-process (typer's runner): scripted use, for instructors and tests.
-
-Until `practice` is registered on the root command, a stand-in root with the same sub-app is
-used; once it is, these tests run the real `ntrk-advisor` app unchanged.
-"""
+"""`ntrk-advisor practice` subcommands in-process, through the real entry point: scripted use,
+for instructors and tests."""
 
 from __future__ import annotations
 
@@ -11,43 +8,22 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from ntrk_advisor.api import evaluate
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 from ntrk_advisor.practice.store import APPLICATION_ID, PracticeStore
-from ntrk_advisor.settings import use_pathways
-
-
-def practice_cli() -> typer.Typer:
-    """The real root app (practice is one of its command groups)."""
-    from ntrk_advisor.cli.app import app
-
-    return app
+from tests.conftest import CliRun as Out
+from tests.conftest import run_main
 
 
 def practice_argv(*args: str) -> list[str]:
     """A command line running `ntrk-advisor ARGS` in a new process (for pseudo-terminal tests)."""
     return [sys.executable, "-m", "ntrk_advisor", *args]
-
-
-@dataclass
-class Out:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.stdout)
 
 
 @pytest.fixture
@@ -61,16 +37,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def cli(home: Path) -> Callable[..., Out]:
-    app = practice_cli()
-
-    def run(*args: str, input: str | None = None) -> Out:
-        try:
-            result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
-        finally:
-            use_pathways(None)
-        return Out(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return run_main
 
 
 @pytest.fixture(scope="module")

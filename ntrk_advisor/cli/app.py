@@ -19,6 +19,7 @@ from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
+from ntrk_advisor.cli.practice_records import export, reset, stats
 from ntrk_advisor.environment import PATHWAYS_ENV
 
 app = typer.Typer(
@@ -70,6 +71,9 @@ def root(
 app.command("consult")(consult)
 app.command("batch")(batch)
 app.add_typer(pathways_app, name="pathways")
+practice_app.command("stats")(stats)
+practice_app.command("export")(export)
+practice_app.command("reset")(reset)
 app.add_typer(practice_app, name="practice")
 app.command("arguments")(arguments)
 app.command("evidence")(evidence)

@@ -20,7 +20,9 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
 
 
-class _Data(BaseModel):
+class Data(BaseModel):
+    """The base of every model of a data file: unknown keys are refused, values never change."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -28,7 +30,7 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
-class Text(_Data):
+class Text(Data):
     """A user-facing text: both languages are required and non-empty."""
 
     en: NonEmpty
@@ -41,7 +43,7 @@ class Text(_Data):
         return _SPACE_BETWEEN_CJK.sub("", value)
 
 
-class KnowledgeSource(_Data):
+class KnowledgeSource(Data):
     title: NonEmpty
     title_en: NonEmpty
     author: NonEmpty
@@ -50,7 +52,7 @@ class KnowledgeSource(_Data):
     publisher: NonEmpty
 
 
-class KnowledgeMeta(_Data):
+class KnowledgeMeta(Data):
     """Who made this knowledge base, from what, and when it was last reviewed."""
 
     name: NonEmpty
@@ -66,11 +68,11 @@ class KnowledgeMeta(_Data):
     path and proves each one asks them."""
 
 
-class KnowledgeFile(_Data):
+class KnowledgeFile(Data):
     knowledge: KnowledgeMeta
 
 
-class Question(_Data):
+class Question(Data):
     """How to ask for one case field."""
 
     prompt: Text
@@ -90,21 +92,21 @@ class Question(_Data):
         return data
 
 
-class QuestionsFile(_Data):
+class QuestionsFile(Data):
     questions: dict[str, Question]
 
 
-class Section(_Data):
+class Section(Data):
     heading: NonEmpty
     title: Text
 
 
-class Argument(_Data):
+class Argument(Data):
     section: NonEmpty
     text: Text
 
 
-class ArgumentsFile(_Data):
+class ArgumentsFile(Data):
     sections: dict[str, Section]
     arguments: dict[str, Argument]
 
@@ -122,7 +124,7 @@ class EvidenceKind(str, Enum):
     PRECLINICAL = "preclinical"
 
 
-class Evidence(_Data):
+class Evidence(Data):
     """An external reference, with what the advisor takes from it: always a primary source.
 
     It carries a stable identifier (a DOI, a PubMed ID, a trial registry number, or a URL on an
@@ -196,20 +198,20 @@ class Evidence(_Data):
         return vancouver(self)
 
 
-class EvidenceFile(_Data):
+class EvidenceFile(Data):
     evidence: dict[str, Evidence]
 
 
-class Caution(_Data):
+class Caution(Data):
     text: Text
     evidence: list[Identifier] = Field(min_length=1)
 
 
-class CautionsFile(_Data):
+class CautionsFile(Data):
     cautions: dict[str, Caution]
 
 
-class Bullet(_Data):
+class Bullet(Data):
     """One reason behind an action, tied to the article arguments it rests on."""
 
     text: Text
@@ -218,7 +220,7 @@ class Bullet(_Data):
     audience: Audience = Audience.ALL
 
 
-class Statement(_Data):
+class Statement(Data):
     """A reusable, fully worded action: what to do and why."""
 
     action: ActionCode
@@ -230,11 +232,11 @@ class Statement(_Data):
     statement that cites, say, a label only to say its use lies outside it."""
 
 
-class StatementsFile(_Data):
+class StatementsFile(Data):
     statements: dict[str, Statement]
 
 
-class ActionRef(_Data):
+class ActionRef(Data):
     """An action of an outcome: which statement, how strongly, at which step."""
 
     use: Identifier
@@ -242,7 +244,7 @@ class ActionRef(_Data):
     step: int = Field(default=1, ge=1, le=20)
 
 
-class CautionRef(_Data):
+class CautionRef(Data):
     id: Identifier
     audience: Audience = Audience.ALL
 
@@ -258,7 +260,7 @@ def _bare_caution_ids(schema: dict[str, Any]) -> None:
     schema["properties"]["cautions"]["items"] = {"anyOf": [items, {"type": "string"}]}
 
 
-class Bundle(_Data):
+class Bundle(Data):
     """Actions and cautions that a node contributes to the recommendation."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_bare_caution_ids)
@@ -269,7 +271,7 @@ class Bundle(_Data):
     """For an `add` node: its steps run alongside the next contributor's instead of before them."""
 
 
-class Branch(_Data):
+class Branch(Data):
     """One way out of a question: plain data, never an expression.
 
     `when` lists values (for a list answer: any of them given); `when_empty` takes an empty list;
@@ -304,7 +306,7 @@ class Branch(_Data):
         return self
 
 
-class Node(_Data):
+class Node(Data):
     """One step of a pathway: exactly one of four kinds.
 
     A question (`ask`), a silent split on age group (`route_on`), a contribution that carries on
@@ -344,7 +346,7 @@ class Node(_Data):
         raise AssertionError("validated node without a kind")
 
 
-class PathwayFile(_Data):
+class PathwayFile(Data):
     """One pathway module: a tree of nodes starting at `entry`."""
 
     pathway: PathwayName

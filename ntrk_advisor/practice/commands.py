@@ -13,13 +13,13 @@ functions that show them, so JSON and CSV output start as light as ever.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.files import write_atomic
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.practice.errors import NeedsTerminal
@@ -33,6 +33,8 @@ from ntrk_advisor.practice.vocabulary import Difficulty
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+    from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 Note = Callable[[str], None]
 """Where a line for the person at the terminal goes, as it happens (the CLI writes it on stderr)."""
@@ -57,9 +59,9 @@ class SessionEnd(Shown):
     interrupted: bool = False
 
 
-def list_scenarios(lang: Lang, *, as_json: bool) -> Shown:
+def list_scenarios(kb: KnowledgeBase, lang: Lang, *, as_json: bool) -> Shown:
     """`practice list`: every scenario with where it sits and what it asks, as a table or JSON."""
-    library = load_library()
+    library = load_library(kb)
     if as_json:
         return Shown(_json(scenario_rows(library)))
     from ntrk_advisor.practice.render import list_table
@@ -67,21 +69,28 @@ def list_scenarios(lang: Lang, *, as_json: bool) -> Shown:
     return Shown(list_table(library, lang))
 
 
-def show_scenario(scenario_id: str, lang: Lang) -> Shown:
+def show_scenario(kb: KnowledgeBase, scenario_id: str, lang: Lang) -> Shown:
     """`practice show`: one scenario's vignette, question and numbered options (never the answer)."""
     from ntrk_advisor.practice.render import question_screen
 
-    return Shown(question_screen(load_library().get(scenario_id), lang))
+    return Shown(question_screen(load_library(kb).get(scenario_id), lang))
 
 
 def answer_scenario(
-    scenario_id: str, choice: str, lang: Lang, db: Path | None, *, as_json: bool, note: Note
+    kb: KnowledgeBase,
+    scenario_id: str,
+    choice: str,
+    lang: Lang,
+    db: Path | None,
+    *,
+    as_json: bool,
+    note: Note,
 ) -> Shown:
     """`practice answer`: grade `choice` (a number or an action code), record it, give the feedback.
 
     A choice that is no option is refused before the database is opened, so nothing is recorded.
     """
-    library = load_library()
+    library = load_library(kb)
     keyed = library.get(scenario_id)
     feedback = grade(keyed, parse_choice(keyed, choice), lang, library.kb)
     with _open_store(db, lang, note) as store:
@@ -94,10 +103,10 @@ def answer_scenario(
     return Shown(feedback_screen(feedback, library.kb), say("recorded", lang, db=path))
 
 
-def progress(lang: Lang, db: Path | None, *, as_json: bool, note: Note) -> Shown:
+def progress(kb: KnowledgeBase, lang: Lang, db: Path | None, *, as_json: bool, note: Note) -> Shown:
     """`practice stats`: accuracy by pathway and age group, streaks and the weakest areas."""
     path = resolve_db_path(db)
-    summary = summarise(_read(path, lang, note), load_library())
+    summary = summarise(_read(path, lang, note), load_library(kb))
     if as_json:
         return Shown(json.dumps({"db": str(path), **stats_dict(summary)}, indent=2) + "\n")
     from ntrk_advisor.practice.render import stats_screen
@@ -105,14 +114,16 @@ def progress(lang: Lang, db: Path | None, *, as_json: bool, note: Note) -> Shown
     return Shown(stats_screen(summary, lang, str(path)))
 
 
-def export_attempts(lang: Lang, db: Path | None, *, as_csv: bool, output: Path | None, note: Note) -> Shown:
+def export_attempts(
+    kb: KnowledgeBase, lang: Lang, db: Path | None, *, as_csv: bool, output: Path | None, note: Note
+) -> Shown:
     """`practice export`: every attempt as CSV or JSON, on stdout or written atomically to `output`.
 
     `output` may not be the database itself (`write_atomic` refuses to write over an input).
     """
     path = resolve_db_path(db)
     attempts = _read(path, lang, note)
-    text = (to_csv if as_csv else to_json)(attempts, load_library())
+    text = (to_csv if as_csv else to_json)(attempts, load_library(kb))
     if output is None:
         return Shown(text)
     write_atomic(output, text, inputs=(path,))
@@ -139,6 +150,8 @@ def reset_attempts(
 
 
 def run_session(
+    kb: KnowledgeBase,
+    env: Environment,
     lang: Lang,
     db: Path | None,
     *,
@@ -166,9 +179,9 @@ def run_session(
     from ntrk_advisor.practice.session import Session
     from ntrk_advisor.render.console import make_console
 
-    if sys.stdin is None or not sys.stdin.isatty():
+    if not env.stdin_is_terminal:
         raise NeedsTerminal()
-    library = load_library()
+    library = load_library(kb)
     with _open_store(db, lang, note) as store:
         scenarios = choose(
             library,
@@ -184,7 +197,9 @@ def run_session(
         if not scenarios:
             return SessionEnd(nothing_to_review(lang))
         # Questions go to the terminal even when stdout is redirected to a file.
-        session = Session(library, store, lang, make_console(), output=create_output(always_prefer_tty=True))
+        session = Session(
+            library, store, lang, make_console(env), output=create_output(always_prefer_tty=True)
+        )
         report = session.run(scenarios)
         path = store.path
     if not report.interrupted:

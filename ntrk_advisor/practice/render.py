@@ -8,7 +8,7 @@ of being cut. The advisor's own recommendation is shown by the consult's rendere
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -22,11 +22,9 @@ from ntrk_advisor.practice.grading import Feedback
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
 from ntrk_advisor.practice.stats import OTHER, Stats, Tally
 from ntrk_advisor.practice.texts import say
+from ntrk_advisor.render.rich_blocks import fold
 from ntrk_advisor.render.screen import result_screen
-
-
-def _fold(text: str, style: str = "") -> Text:
-    return Text(text, style=style, overflow="fold")
+from ntrk_advisor.render.view import citation
 
 
 def pathway_label(value: str, lang: Lang) -> str:
@@ -37,17 +35,6 @@ def pathway_label(value: str, lang: Lang) -> str:
 def age_label(value: str, lang: Lang) -> str:
     """An age group's name in `lang`."""
     return say("unknown", lang) if value == OTHER else t(f"age.{value}", lang)
-
-
-def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBase) -> str:
-    """`advanced.oligoprogression · S4; weickhardt-2012-jto`: what a text rests on."""
-    parts = []
-    if arguments:
-        sections = sorted({s for s in map(kb.section_of, arguments) if s is not None})
-        parts.append(f"{', '.join(arguments)} · {', '.join(sections)}")
-    if evidence:
-        parts.append(", ".join(evidence))
-    return "; ".join(parts)
 
 
 def vignette_panel(keyed: KeyedScenario, lang: Lang, position: tuple[int, int] | None = None) -> Panel:
@@ -64,10 +51,10 @@ def vignette_panel(keyed: KeyedScenario, lang: Lang, position: tuple[int, int] |
         ]
     )
     return Panel(
-        _fold(getattr(s.vignette, lang)),
-        title=_fold(title, "bold"),
+        fold(getattr(s.vignette, lang)),
+        title=fold(title, "bold"),
         title_align="left",
-        subtitle=_fold(subtitle, "dim"),
+        subtitle=fold(subtitle, "dim"),
         subtitle_align="right",
         border_style="cyan",
     )
@@ -76,10 +63,10 @@ def vignette_panel(keyed: KeyedScenario, lang: Lang, position: tuple[int, int] |
 def question_screen(keyed: KeyedScenario, lang: Lang) -> Group:
     """The vignette, the question and the numbered options (what `practice show` prints)."""
     options = [
-        _fold(f"  {number}. {option.label(lang)}  [{option.action.value}]")
+        fold(f"  {number}. {option.label(lang)}  [{option.action.value}]")
         for number, option in enumerate(keyed.scenario.options, start=1)
     ]
-    return Group(vignette_panel(keyed, lang), _fold(getattr(keyed.scenario.prompt, lang), "bold"), *options)
+    return Group(vignette_panel(keyed, lang), fold(getattr(keyed.scenario.prompt, lang), "bold"), *options)
 
 
 def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None) -> Group:
@@ -91,17 +78,17 @@ def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None =
     keyed = feedback.keyed
     points = []
     for point in keyed.scenario.teaching_points:
-        line = _fold(f"• {getattr(point.text, lang)}")
+        line = fold(f"• {getattr(point.text, lang)}")
         line.append(f"  [{citation(point.arguments, point.evidence, kb)}]", style="cyan")
         points.append(line)
     parts: list[RenderableType] = [
-        _fold(say("full_recommendation", lang), "bold underline"),
+        fold(say("full_recommendation", lang), "bold underline"),
         result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
         _verdict(feedback, kb),
         Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta"),
     ]
     if score is not None:
-        parts.append(_fold(_score(score, lang), "bold"))
+        parts.append(fold(_score(score, lang), "bold"))
     return Group(*parts)
 
 
@@ -110,18 +97,18 @@ def _verdict(feedback: Feedback, kb: KnowledgeBase) -> Panel:
     lang = feedback.lang
     keyed = feedback.keyed
     chosen = feedback.chosen
-    lines = [_fold(f"{say('your_answer', lang)}: {feedback.chosen_index + 1}. {chosen.label(lang)}")]
+    lines = [fold(f"{say('your_answer', lang)}: {feedback.chosen_index + 1}. {chosen.label(lang)}")]
     if not feedback.correct:
         key = keyed.key_option
-        lines.append(_fold(f"{say('keyed_answer', lang)}: {keyed.key_index + 1}. {key.label(lang)}", "bold"))
+        lines.append(fold(f"{say('keyed_answer', lang)}: {keyed.key_index + 1}. {key.label(lang)}", "bold"))
         if chosen.why_weaker is not None:
-            why = _fold(f"{say('why_weaker', lang)}: {getattr(chosen.why_weaker, lang)}")
+            why = fold(f"{say('why_weaker', lang)}: {getattr(chosen.why_weaker, lang)}")
             why.append(f"  [{citation(chosen.arguments, chosen.evidence, kb)}]", style="cyan")
             lines.append(why)
     verdict, style, mark = ("correct", "green", "✓") if feedback.correct else ("incorrect", "red", "✗")
     return Panel(
         Group(*lines),
-        title=_fold(f"{mark} {say(verdict, lang)}", f"bold {style}"),
+        title=fold(f"{mark} {say(verdict, lang)}", f"bold {style}"),
         title_align="left",
         border_style=style,
     )
@@ -162,16 +149,16 @@ def nothing_to_review(lang: Lang) -> Text:
 def stats_screen(stats: Stats, lang: Lang, db: str) -> Group:
     """`practice stats` for people."""
     if not stats.total.attempts:
-        return Group(_fold(say("no_attempts", lang, db=db)))
+        return Group(fold(say("no_attempts", lang, db=db)))
     parts: list[RenderableType] = [
-        _fold(say("stats_title", lang, db=db), "bold"),
-        _fold(_score(stats.total, lang)),
+        fold(say("stats_title", lang, db=db), "bold"),
+        fold(_score(stats.total, lang)),
         _tally_table(say("by_pathway", lang), stats.by_pathway, "col.pathway", lang),
         _tally_table(say("by_age_group", lang), stats.by_age_group, "col.age_group", lang),
-        _fold(say("streaks", lang, current=stats.current_streak, best=stats.best_streak)),
+        fold(say("streaks", lang, current=stats.current_streak, best=stats.best_streak)),
     ]
     if not stats.weakest:
-        return Group(*parts, _fold(say("no_weak_area", lang), "green"))
+        return Group(*parts, fold(say("no_weak_area", lang), "green"))
     table = Table(title=say("weakest", lang), title_justify="left")
     table.add_column(say("col.area", lang), overflow="fold")
     table.add_column(say("accuracy", lang), justify="right")
@@ -180,7 +167,7 @@ def stats_screen(stats: Stats, lang: Lang, db: str) -> Group:
         label = f"{pathway_label(area.pathway, lang)} · {age_label(area.age_group, lang)}"
         share = f"{area.tally.correct}/{area.tally.attempts} ({area.tally.percent}%)"
         table.add_row(label, share, ", ".join(area.missed))
-    return Group(*parts, table, _fold(say("review_hint", lang), "dim"))
+    return Group(*parts, table, fold(say("review_hint", lang), "dim"))
 
 
 def list_table(library: ScenarioLibrary, lang: Lang) -> Table:
@@ -200,7 +187,7 @@ def list_table(library: ScenarioLibrary, lang: Lang) -> Table:
                 say(f"question.{s.question.value}", lang),
             ]
         )
-        cell = _fold(getattr(s.title, lang))
+        cell = fold(getattr(s.title, lang))
         cell.append("\n" + where, style="dim")
         table.add_row(s.id, cell)
     return table

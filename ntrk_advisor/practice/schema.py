@@ -8,44 +8,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, PathwayName
 from ntrk_advisor.i18n import Lang
-from ntrk_advisor.pathway.schema import Identifier, Text
+from ntrk_advisor.pathway.schema import Data, Identifier, Text
 from ntrk_advisor.practice.vocabulary import Difficulty, QuestionKind
 
 ScenarioId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64)]
 """A scenario ID is also the case ID its result carries, hence the contract's 64 characters."""
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Data):
+class Option(Data):
     """One answer a trainee can give: an action, in plain words, and why it falls short if it does."""
 
     action: ActionCode
     text: Text
     why_weaker: Text | None = None
     arguments: list[Identifier] = Field(min_length=1)
-    evidence: list[Identifier] = []
+    evidence: list[Identifier] = Field(default_factory=list)
 
     def label(self, lang: Lang) -> str:
         """The option's words in `lang`."""
         return str(getattr(self.text, lang))
 
 
-class TeachingPoint(_Data):
+class TeachingPoint(Data):
     """What the scenario is meant to teach, tied to the article arguments it rests on."""
 
     text: Text
     arguments: list[Identifier] = Field(min_length=1)
-    evidence: list[Identifier] = []
+    evidence: list[Identifier] = Field(default_factory=list)
 
 
-class Scenario(_Data):
+class Scenario(Data):
     """One vignette with its contract case, its question and 4-5 options.
 
     There is deliberately no field for the correct answer: it is derived from the engine's
@@ -74,7 +70,7 @@ class Scenario(_Data):
         return self
 
 
-class ScenarioFile(_Data):
+class ScenarioFile(Data):
     """One file of the library (by convention one per pathway)."""
 
     scenarios: list[Scenario] = Field(min_length=1)

@@ -15,6 +15,7 @@ from ntrk_advisor.contract.result import Action, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.rich_blocks import bullets, fold
 from ntrk_advisor.render.safe_text import shown
 from ntrk_advisor.render.view import (
     action_title,
@@ -37,24 +38,6 @@ STRENGTH_STYLE = {
     Strength.INDIVIDUALIZED: "bold black on magenta",
     Strength.NOT_RECOMMENDED: "bold white on grey35",
 }
-
-
-def _fold(text: str, style: str = "") -> Text:
-    return Text(text, style=style, overflow="fold")
-
-
-def _bullets(items: list[Text]) -> Table:
-    """Bullet points whose text folds in its own column.
-
-    Written as "• text", a Chinese sentence (no spaces to break at) would leave the bullet alone
-    on its line and start the text below it.
-    """
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    for item in items:
-        grid.add_row("•", item)
-    return grid
 
 
 def render_screen(
@@ -89,29 +72,29 @@ def result_screen(
     parts.append(Panel(header, title=t("title", lang), title_align="left"))
 
     if result.status is Status.INCOMPLETE:
-        parts.append(_fold(t("incomplete_note", lang), "bold yellow"))
+        parts.append(fold(t("incomplete_note", lang), "bold yellow"))
         table = Table(title=t("missing", lang), show_header=False, expand=False)
         for field in result.missing:
-            table.add_row(_fold(field, "bold"), _fold(kb.prompt(field, lang)))
+            table.add_row(fold(field, "bold"), fold(kb.prompt(field, lang)))
         parts.append(table)
     if result.status is Status.INVALID:
-        parts.append(_fold(t("invalid_note", lang), "bold red"))
+        parts.append(fold(t("invalid_note", lang), "bold red"))
         table = Table(title=t("errors", lang), show_header=False)
         for error in result.errors:
-            table.add_row(_fold(shown(error.field), "bold"), _fold(shown(error.message)))
+            table.add_row(fold(shown(error.field), "bold"), fold(shown(error.message)))
         parts.append(table)
 
     actions = urgent_first(result)
     if any(a.strength is Strength.URGENT for a in actions):
-        parts.append(_fold(t("urgent_first", lang), "bold red"))
+        parts.append(fold(t("urgent_first", lang), "bold red"))
     for action in actions:
         parts.append(_action_panel(action, kb, lang))
 
     unused = unused_line(result, lang)
     if unused:
-        parts.append(_fold(unused, "yellow"))
+        parts.append(fold(unused, "yellow"))
     if result.cautions:
-        body = _bullets([_fold(c) for c in result.cautions])
+        body = bullets([fold(c) for c in result.cautions])
         parts.append(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
     refs = references(result, kb)
     if refs:
@@ -128,14 +111,14 @@ def result_screen(
         for step in result.trace:
             table.add_row(step.node, step.field, answer_text(step.answer, lang))
         parts.append(table)
-    parts.append(_fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
-    parts.append(_fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
-    parts.append(_fold(t("intended_use", lang), "italic"))
+    parts.append(fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
+    parts.append(fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
+    parts.append(fold(t("intended_use", lang), "italic"))
     return Group(*parts)
 
 
 def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
-    parts: list[RenderableType] = [_fold(action.summary, "bold")]
+    parts: list[RenderableType] = [fold(action.summary, "bold")]
     lines = []
     for i, bullet in enumerate(action.rationale):
         line = Text(bullet, overflow="fold")
@@ -143,9 +126,9 @@ def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
         if citation:
             line.append(f"  [{citation}]", style="cyan")
         lines.append(line)
-    parts.append(_bullets(lines))
+    parts.append(bullets(lines))
     if action.evidence:
-        parts.append(_fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
+        parts.append(fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
     title = Text(action_title(action, lang) + "  ", overflow="fold")
     title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
     title.append(f" · {level_label(action, lang)} ", style="italic")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ntrk_advisor.contract.result import Action, Result
@@ -59,10 +60,20 @@ def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
     per_bullet = action.bullet_arguments
     arguments = per_bullet[index] if index < len(per_bullet) else ()
     if arguments:
-        sections = sorted({s for s in map(kb.section_of, arguments) if s is not None})
-        return f"{', '.join(arguments)} · {', '.join(sections)}"
+        return citation(arguments, (), kb)
     evidence = action.bullet_evidence[index] if index < len(action.bullet_evidence) else ()
-    return ", ".join(evidence)
+    return citation((), evidence, kb)
+
+
+def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBase) -> str:
+    """`advanced.oligoprogression · S4; weickhardt-2012-jto`: what a text rests on."""
+    parts = []
+    if arguments:
+        sections = sorted({s for s in map(kb.section_of, arguments) if s is not None})
+        parts.append(f"{', '.join(arguments)} · {', '.join(sections)}")
+    if evidence:
+        parts.append(", ".join(evidence))
+    return "; ".join(parts)
 
 
 def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:

@@ -1,0 +1,109 @@
+"""What the `practice` command modules share: options, inherited choices, printing results.
+
+The inherited choices are a `--db` or `--lang` given before the subcommand.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.practice.vocabulary import Difficulty
+
+if TYPE_CHECKING:
+    from ntrk_advisor.practice.commands import Shown
+
+
+class TableOrJson(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class TextOrJson(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ExportFormat(str, Enum):
+    CSV = "csv"
+    JSON = "json"
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Practice database (default: $NTRK_ADVISOR_HOME/practice.sqlite3, else the user data folder).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+
+CountOption = Annotated[
+    int, typer.Option("--count", "-n", min=1, help="How many scenarios to draw at random.")
+]
+PathwayFilter = Annotated[
+    PathwayName | None,
+    typer.Option("--pathway", case_sensitive=False, help="Only this pathway.", show_default=False),
+]
+DifficultyFilter = Annotated[
+    Difficulty | None,
+    typer.Option("--difficulty", case_sensitive=False, help="Only this difficulty.", show_default=False),
+]
+AgeGroupFilter = Annotated[
+    AgeGroup | None,
+    typer.Option("--age-group", case_sensitive=False, help="Only this age group.", show_default=False),
+]
+ScenarioOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--scenario", "-s", help="This scenario (repeat for several, in order).", show_default=False
+    ),
+]
+ReviewOption = Annotated[
+    bool, typer.Option("--review", help="Scenarios you missed last time first, then those not yet seen.")
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Seed the random draw, to repeat a set.", show_default=False)
+]
+TableOrJsonOption = Annotated[
+    TableOrJson, typer.Option("--format", case_sensitive=False, help="Output format.")
+]
+TextOrJsonOption = Annotated[
+    TextOrJson, typer.Option("--format", case_sensitive=False, help="Output format.")
+]
+ExportFormatOption = Annotated[
+    ExportFormat, typer.Option("--format", case_sensitive=False, help="Output format.")
+]
+
+
+def inherited(ctx: typer.Context, name: str, value: Any) -> Any:
+    """A subcommand's `--db`/`--lang`, else the one given before it (`practice --db X stats`)."""
+    if value is not None:
+        return value
+    return (ctx.obj or {}).get(name) if isinstance(ctx.obj, dict) else None
+
+
+def note(line: str) -> None:
+    """A line for the person at the terminal, on stderr."""
+    sys.stderr.write(line + "\n")
+
+
+def show_returned(shown: Shown) -> None:
+    """A command's output on stdout (text as it is, a screen through rich), then its note on stderr."""
+    if isinstance(shown.out, str):
+        sys.stdout.write(shown.out)
+    elif shown.out is not None:
+        from ntrk_advisor.render.console import make_console
+
+        make_console().print(shown.out)
+    if shown.note is not None:
+        note(shown.note)
+
+
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

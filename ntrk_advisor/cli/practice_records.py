@@ -1,0 +1,75 @@
+"""`ntrk-advisor practice stats|export|reset`: the record of attempts, for trainees and instructors.
+
+Kept apart from the session and scenario commands (`cli/practice.py`): these read or change the
+practice database and never show a scenario. `cli/app.py` adds them to the `practice` group.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ntrk_advisor.cli.edge import at_the_edge
+from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.practice_options import (
+    DbOption,
+    ExportFormat,
+    ExportFormatOption,
+    TableOrJson,
+    TableOrJsonOption,
+    YesOption,
+    inherited,
+    note,
+    show_returned,
+)
+
+
+@at_the_edge
+def stats(
+    ctx: typer.Context,
+    output_format: TableOrJsonOption = TableOrJson.TABLE,
+    lang: LangOption = None,
+    db: DbOption = None,
+) -> None:
+    """Accuracy by pathway and age group, streaks, and the weakest areas."""
+    from ntrk_advisor.practice import commands
+
+    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    as_json = output_format is TableOrJson.JSON
+    show_returned(commands.progress(knowledge_base(ctx), chosen, db, as_json=as_json, note=note))
+
+
+@at_the_edge
+def export(
+    ctx: typer.Context,
+    output_format: ExportFormatOption = ExportFormat.CSV,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    db: DbOption = None,
+) -> None:
+    """Every recorded attempt, as CSV or JSON."""
+    from ntrk_advisor.practice import commands
+
+    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    as_csv = output_format is ExportFormat.CSV
+    show_returned(
+        commands.export_attempts(knowledge_base(ctx), chosen, db, as_csv=as_csv, output=output, note=note)
+    )
+
+
+@at_the_edge
+def reset(ctx: typer.Context, yes: YesOption = False, lang: LangOption = None, db: DbOption = None) -> None:
+    """Delete every recorded attempt, after confirmation; a timestamped backup is kept."""
+    from ntrk_advisor.practice import commands
+    from ntrk_advisor.practice.texts import say
+
+    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+
+    def confirm(question: str) -> bool:
+        try:
+            return typer.confirm(question, err=True)
+        except typer.Abort:  # no answer (end of input): nothing is deleted
+            note("\n" + say("reset_needs_answer", chosen))
+            raise typer.Exit(ExitCode.USAGE) from None
+
+    show_returned(commands.reset_attempts(chosen, db, confirm=None if yes else confirm, note=note))
