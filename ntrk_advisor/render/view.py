@@ -110,6 +110,46 @@ def urgent_first(result: Result) -> list[Action]:
     return urgent + [a for a in result.actions if a.strength is not Strength.URGENT]
 
 
+DO_STRENGTHS = (Strength.URGENT, Strength.PREFERRED, Strength.RECOMMENDED)
+CONSIDER_STRENGTHS = (Strength.CONSIDER, Strength.INDIVIDUALIZED)
+AVOID_STRENGTHS = (Strength.NOT_RECOMMENDED,)
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """The plan at a glance, in three groups a reader can take in within seconds.
+
+    `do`: urgent, preferred and recommended actions, strongest first and then in the order the plan
+    runs; `consider`: actions to consider or decide case by case; `avoid`: what not to do. An avoid
+    item is never a step of the plan, so it is never numbered.
+    """
+
+    do: tuple[Action, ...]
+    consider: tuple[Action, ...]
+    avoid: tuple[Action, ...]
+
+    def groups(self) -> list[tuple[str, tuple[Action, ...]]]:
+        """(`do`|`consider`|`avoid`, actions) for the groups that have any, in that order."""
+        named = [("do", self.do), ("consider", self.consider), ("avoid", self.avoid)]
+        return [(name, actions) for name, actions in named if actions]
+
+
+def bottom_line(result: Result) -> BottomLine:
+    """The result's actions grouped into do, consider and avoid (see `BottomLine`)."""
+
+    def picked(strengths: tuple[Strength, ...]) -> tuple[Action, ...]:
+        chosen = [a for a in result.actions if a.strength in strengths]
+        return tuple(sorted(chosen, key=lambda a: (strengths.index(a.strength), a.order)))
+
+    return BottomLine(picked(DO_STRENGTHS), picked(CONSIDER_STRENGTHS), picked(AVOID_STRENGTHS))
+
+
+def bottom_line_item(action: Action, lang: Lang) -> str:
+    """`Surgery at maximal response · PREFERRED · evidence: case series`: one line of the bottom line."""
+    name = t(f"action.{action.action.value}", lang)
+    return f"{name} · {strength_label(action.strength, lang)} · {level_label(action, lang)}"
+
+
 def knowledge_line(result: Result, lang: Lang) -> str:
     """Name, version and review date of the knowledge that produced the result."""
     k = result.knowledge  # a local copy's own name and version: typed by someone else, shown literally
