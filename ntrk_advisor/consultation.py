@@ -42,11 +42,21 @@ def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+OPTIONAL_AT_START = ("id", "tumor_type")
+"""Asked first in an interactive consult when not given: they label the note, never the path."""
+
+
 class Interviewer(Protocol):
     """Whoever answers the questions of a consult: a person at a terminal, or a test."""
 
-    def ask(self, field: str, current: Any = None) -> Any:
-        """The answer for `field` as a JSON value (`current` is the answer to change, if any)."""
+    def begin(self) -> None:
+        """Show what the tool is and the keys, before the first question."""
+
+    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+        """The answer for `field` as a JSON value (`current` is the answer to change, if any).
+
+        `position` is (this question's number, about how many the path will ask).
+        """
 
     def review(self, trace: tuple[TraceStep, ...]) -> str | None:
         """The field to change after seeing the answers used, or None to accept them."""
@@ -109,11 +119,18 @@ class Consultation:
         answers = case.answers()
         given = set(answers)  # from the case file and flags: kept even if off the final path
         try:
+            interviewer.begin()
+            for optional in OPTIONAL_AT_START:  # for the MDT note; Enter skips
+                if optional not in answers and (value := interviewer.ask(optional)) is not None:
+                    answers[optional] = value
+                    case = self._reconciled(answers, optional, given, interviewer)
             result = evaluate(case, self.lang, self.kb)
+            asked = 0
             while True:
                 while result.status is Status.INCOMPLETE:
                     field = result.missing[0]
-                    answers[field] = interviewer.ask(field)
+                    asked += 1
+                    answers[field] = interviewer.ask(field, position=(asked, asked - 1 + len(result.missing)))
                     case = self._reconciled(answers, field, given, interviewer)
                     result = evaluate(case, self.lang, self.kb)
                 change = interviewer.review(result.trace)
@@ -197,7 +214,7 @@ def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[P
 def _terminal_interviewer(kb: KnowledgeBase, lang: Lang) -> Interviewer:
     from prompt_toolkit.output import create_output
 
-    from ntrk_advisor.prompting import Interviewer
+    from ntrk_advisor.prompting.interviewer import Interviewer
 
     # Questions go to the terminal even when stdout is redirected to a file.
     return Interviewer(kb, lang, output=create_output(always_prefer_tty=True))

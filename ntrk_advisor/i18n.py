@@ -73,6 +73,48 @@ UI: dict[str, dict[Lang, str]] = {
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
     "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "（用方向键选择，回车确认）"},
+    "checklist_hint": {
+        "en": "(↑↓ move · Space ticks · Enter confirms)",
+        "zh": "（↑↓ 移动 · 空格键勾选 · 回车键确认）",
+    },
+    "checklist_ticked": {
+        "en": "Ticked: {item}. Press Enter again to record it, or Space to untick it.",
+        "zh": "已勾选：{item}。再按回车键记录，或按空格键取消勾选。",
+    },
+    "consult_intro": {
+        "en": (
+            "NTRK advisor: decision support for clinicians before an MDT meeting. "
+            "It supports, and never replaces, the MDT; not for patients."
+        ),
+        "zh": (
+            "NTRK 决策助手：供临床医生在多学科诊疗（MDT）讨论前参考，辅助而不取代 MDT 的决策，不供患者使用。"
+        ),
+    },
+    "consult_keys": {
+        "en": (
+            "Keys: ↑↓ move · Space ticks · Enter confirms. Only the questions this case needs are "
+            "asked; you can change any answer at the end. Ctrl-C stops and keeps your answers."
+        ),
+        "zh": (
+            "按键：↑↓ 移动 · 空格键勾选 · 回车键确认。只询问本病例所需的问题；"
+            "最后可以修改任何回答。按 Ctrl-C 可中止并保留已有回答。"
+        ),
+    },
+    "question_position": {
+        "en": "Question {number} of about {about}",
+        "zh": "第 {number} 题，共约 {about} 题",
+    },
+    "case_id_prompt": {
+        "en": "Case ID for the MDT note (optional; Enter skips)",
+        "zh": "用于 MDT 记录的病例编号（选填；按回车键跳过）",
+    },
+    "case_id_help": {
+        "en": (
+            "Your own reference for this case, shown with the result. Never a name, record "
+            "number or other patient identifier."
+        ),
+        "zh": "您为本病例设定的编号，随结果显示。请勿填写姓名、病历号或其他可识别患者身份的信息。",
+    },
     "number_invalid": {
         "en": "Enter a number from {minimum} to below {below} (decimals allowed, e.g. 0.5).",
         "zh": "请输入 {minimum} 至 {below} 以下的数值（可填小数，如 0.5）。",

@@ -1,7 +1,7 @@
 """Keystrokes that answer the consult's questions, for the pipe-input and pseudo-terminal tests.
 
 `keys_for` turns one answer into what a user would type at the questionary prompt that
-`ntrk_advisor.prompting.Interviewer` shows for that field (select, yes/no, checklist, number);
+`ntrk_advisor.prompting.interviewer.Interviewer` shows for that field (select, yes/no, checklist, number);
 `Keyboard` plays them into a real terminal, waiting for each question's text first.
 """
 
@@ -48,8 +48,11 @@ def keys_for(kb: KnowledgeBase, field: str, value: Any, current: Any = None) -> 
         return BACKSPACE * len(shown) + ("" if value is None else str(value)) + ENTER
     keys = choice_keys(kb, field)
     if kind == "list":
+        # The checklist lists the items, then "None of these"; ticking one clears the other.
         wanted = {str(v) for v in value}
         ticked = {str(v) for v in current or ()}
+        if not wanted:
+            return DOWN * len(keys) + (SPACE if ticked else "") + ENTER
         typed = []
         for position, key in enumerate(keys):
             if position:
@@ -57,7 +60,8 @@ def keys_for(kb: KnowledgeBase, field: str, value: Any, current: Any = None) -> 
             if (key in wanted) != (key in ticked):
                 typed.append(SPACE)
         return "".join(typed) + ENTER
-    start = 0 if current is None else keys.index(_key(current))
+    start_on = kb.questions.questions[field].start_on
+    start = keys.index(_key(current)) if current is not None else keys.index(start_on) if start_on else 0
     return _move(keys.index(_key(value)) - start) + ENTER
 
 
@@ -101,6 +105,7 @@ class Keyboard:
         self.kb = kb
         self.lang = lang
         self.asked: list[str] = []
+        self.opening = [t("case_id_prompt", lang), prompt_text(kb, "tumor_type", lang)]  # type: ignore[arg-type]
 
     def wait_for(self, field: str) -> None:
         """Wait until the question for `field` is on screen (its help text, then the question).
@@ -108,7 +113,15 @@ class Keyboard:
         The help text is printed only when the field is asked, never in the review list, so
         waiting for it first keeps a review line naming the same question from matching.
         """
-        self.child.expect_exact(help_text(self.kb, field, self.lang)[:40])
+        wanted = help_text(self.kb, field, self.lang)[:40]
+        while self.opening:  # the optional case ID and tumour type, asked first: Enter skips each
+            found = self.child.expect_exact([*self.opening, wanted])
+            if found == len(self.opening):
+                break
+            self.opening.pop(found)  # its answered line repeats the prompt: never match it twice
+            self.child.send(ENTER)
+        else:
+            self.child.expect_exact(wanted)
         self.child.expect_exact(prompt_text(self.kb, field, self.lang))
         self.asked.append(field)
 

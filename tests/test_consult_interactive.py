@@ -17,12 +17,12 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from ntrk_advisor.api import evaluate
-from ntrk_advisor.consultation import Consultation
+from ntrk_advisor.consultation import OPTIONAL_AT_START, Consultation
 from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.errors import ConsultInterrupted, UsageError
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.prompting import Interviewer
+from ntrk_advisor.prompting.interviewer import Interviewer
 from tests.keyboard import (
     BACKSPACE,
     CTRL_C,
@@ -34,7 +34,7 @@ from tests.keyboard import (
     review_keys,
 )
 
-NOT_ASKED = ("id", "tumor_type")  # never needed by a path, so never asked
+NOT_ASKED = OPTIONAL_AT_START  # never needed by a path: asked once at the start, Enter skips
 
 
 class RecordingInterviewer(Interviewer):
@@ -43,11 +43,17 @@ class RecordingInterviewer(Interviewer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.asked: list[tuple[str, Any]] = []
+        self.opening: list[str] = []
+        self.positions: list[tuple[int, int] | None] = []
         self.reviews: list[list[str]] = []
 
-    def ask(self, field: str, current: Any = None) -> Any:
-        self.asked.append((field, current))
-        return super().ask(field, current)
+    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+        if field in OPTIONAL_AT_START:
+            self.opening.append(field)
+        else:
+            self.asked.append((field, current))
+            self.positions.append(position)
+        return super().ask(field, current, position)
 
     def review(self, trace: tuple[TraceStep, ...]) -> str | None:
         self.reviews.append([step.field for step in trace])
@@ -77,8 +83,13 @@ def consult(kb: KnowledgeBase) -> Callable[..., Consult]:
         case_file: Path | None = None,
         save: Path | None = None,
     ) -> Consult:
+        given = dict(flags or {})
+        if case_file is not None and case_file.is_file():
+            data = json.loads(case_file.read_text(encoding="utf-8"))
+            given.update(data if isinstance(data, dict) else {})
+        opening = "".join(ENTER for name in OPTIONAL_AT_START if name not in given)  # Enter skips
         with create_pipe_input() as pipe:
-            pipe.send_text(keys)
+            pipe.send_text(opening + keys)
             pipe.close()  # typing too little ends the consult instead of hanging the test
             interviewer = RecordingInterviewer(kb, lang, input=pipe, output=DummyOutput())  # type: ignore[arg-type]
             result, answers = Consultation(lang, kb).run(  # type: ignore[arg-type]
@@ -137,7 +148,7 @@ COMPLETE_EXAMPLES = complete_example_ids()
 IFS_ARM_KEYS = "".join(
     [
         "0.5" + ENTER,  # age_years
-        ENTER,  # emergency: nothing ticked, none
+        DOWN * 5 + ENTER,  # emergency: down past the five emergencies to "None of these"
         ENTER,  # fusion_status: first choice, confirmed
         DOWN + ENTER,  # setting: second choice, locally advanced
         ENTER,  # treatment_phase: first choice, naive
@@ -422,7 +433,7 @@ def test_an_age_that_is_not_a_number_or_out_of_range_is_refused_and_asked_again(
     [
         pytest.param(CTRL_C, {}, id="first-question"),
         pytest.param(
-            "0.5" + ENTER + ENTER + ENTER + CTRL_C,
+            "0.5" + ENTER + DOWN * 5 + ENTER + ENTER + CTRL_C,
             {"age_years": 0.5, "emergency": [], "fusion_status": "confirmed"},
             id="setting",
         ),
@@ -489,7 +500,7 @@ def test_chinese_infant_consult_shows_chinese_texts(
 def test_help_text_wraps_at_word_and_character_boundaries_within_the_width() -> None:
     from prompt_toolkit.utils import get_cwidth
 
-    from ntrk_advisor.prompting import wrap_to_width
+    from ntrk_advisor.prompting.interviewer import wrap_to_width
 
     english = wrap_to_width(
         "TRK inhibitors are indicated only for a proven NTRK1, NTRK2 or NTRK3 gene fusion.", 30

@@ -257,3 +257,79 @@ def test_save_over_the_case_file_is_refused_before_any_question_is_shown(
         f"ntrk-advisor: error: refusing to write over an input file: {partial}"
     ]
     assert partial.read_bytes() == before
+
+
+# --- safe answers (the emergency checklist) and the first screen ---------------------------------
+
+EMERGENCY_PROMPT = "Structural emergencies needing local treatment now"
+
+
+def interrupted_answers(term: Terminal, err: Path) -> dict[str, Any]:
+    """The answers an interrupted consult kept, read from the file its stderr line names."""
+    assert term.finish() == 130
+    found = re.search(r"(/\S+?\.json)", err.read_text(encoding="utf-8"))  # either language
+    assert found is not None, err.read_text(encoding="utf-8")
+    kept: dict[str, Any] = json.loads(Path(found.group(1)).read_text(encoding="utf-8"))
+    return kept
+
+
+def test_the_first_screen_says_what_the_tool_is_for_whom_and_the_keys(
+    terminal: Callable[..., Terminal],
+) -> None:
+    term = terminal("consult")
+    term.child.expect_exact("Case ID for the MDT note (optional; Enter skips)")
+    first_screen = " ".join(term.screen.split())  # as read, whatever the line breaks
+    assert "It supports, and never replaces, the MDT; not for patients." in first_screen
+    assert "Keys: ↑↓ move · Space ticks · Enter confirms." in first_screen
+    assert "Ctrl-C stops and keeps your answers" in first_screen
+    term.child.sendcontrol("c")
+    assert term.finish() == 130
+
+
+def test_enter_on_a_highlighted_emergency_records_that_emergency_never_none(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    err = tmp_path / "stderr.txt"
+    term = terminal(
+        shell=f"exec {advisor_shell('consult', '--id', 'c1', '--tumor-type', 't', '--age', '62')} 2> {err}"
+    )
+    term.child.expect_exact(EMERGENCY_PROMPT)
+    term.child.send("\x1b[B\x1b[B\r")  # Down, Down: the cursor on spinal cord compression; Enter
+    term.child.expect_exact("Ticked: Spinal cord compression. Press Enter again to record it")
+    term.child.send("\r")
+    term.keyboard.interrupt("fusion_status")
+    assert interrupted_answers(term, err)["emergency"] == ["spinal_cord_compression"]
+    assert f"? {EMERGENCY_PROMPT} Spinal cord compression\n" in term.screen  # the echo names it
+
+
+def test_none_of_these_is_a_choice_of_its_own_and_records_an_empty_list(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    err = tmp_path / "stderr.txt"
+    term = terminal(
+        shell=f"exec {advisor_shell('consult', '--id', 'c1', '--tumor-type', 't', '--age', '62')} 2> {err}"
+    )
+    term.child.expect_exact(EMERGENCY_PROMPT)
+    term.child.expect_exact("None of these")
+    term.child.send("\x1b[B" * 5 + "\r")  # past the five emergencies to "None of these"
+    term.keyboard.interrupt("fusion_status")
+    assert interrupted_answers(term, err)["emergency"] == []
+    assert f"? {EMERGENCY_PROMPT} None of these\n" in term.screen
+
+
+def test_the_chinese_checklist_echoes_in_chinese(terminal: Callable[..., Terminal], tmp_path: Path) -> None:
+    err = tmp_path / "stderr.txt"
+    args = ("consult", "--lang", "zh", "--id", "c1", "--tumor-type", "t", "--age", "62")
+    term = terminal(shell=f"exec {advisor_shell(*args)} 2> {err}")
+    term.child.expect_exact("需要立即局部处理的肿瘤占位相关急症")
+    term.child.expect_exact("空格键勾选")
+    term.child.send("\x1b[B \x1b[B \r")  # tick bleeding and spinal cord compression
+    term.child.expect_exact("NTRK融合检测结果")
+    term.child.sendcontrol("c")
+    assert interrupted_answers(term, err)["emergency"] == ["bleeding", "spinal_cord_compression"]
+    assert "? 需要立即局部处理的肿瘤占位相关急症 肿瘤出血、脊髓压迫\n" in term.screen
+
+
+def test_yes_no_questions_start_on_the_conservative_answer(kb: KnowledgeBase) -> None:
+    for field in ("max_response_reached", "resectable_now", "fit_for_surgery"):
+        assert kb.questions.questions[field].start_on == "false", field

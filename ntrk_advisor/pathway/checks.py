@@ -110,6 +110,14 @@ def _check_questions(questions: QuestionsFile) -> list[PathwayProblem]:
                 problems.append(PathwayProblem("questions.yaml", name, f"unknown choice '{key}'"))
         if spec.kind == "list" and question.none_label is None:
             problems.append(PathwayProblem("questions.yaml", name, "a list question needs none_label"))
+        if question.start_on is not None and (
+            spec.kind not in ("enum", "bool") or question.start_on not in given
+        ):
+            problems.append(
+                PathwayProblem(
+                    "questions.yaml", name, f"start_on '{question.start_on}' is not one of its choices"
+                )
+            )
     return problems
 
 

@@ -79,6 +79,9 @@ class Question(Data):
     help: Text
     choices: dict[str, Text] | None = None
     none_label: Text | None = None
+    start_on: str | None = None
+    """The choice the prompt's cursor starts on (else the first): the answer that is safe to
+    leave highlighted, so a hasty Enter cannot pick the riskier one."""
 
     @model_validator(mode="before")
     @classmethod
@@ -89,6 +92,8 @@ class Question(Data):
             data["choices"] = {
                 (str(k).lower() if isinstance(k, bool) else k): v for k, v in data["choices"].items()
             }
+        if isinstance(data, dict) and isinstance(data.get("start_on"), bool):
+            data = {**data, "start_on": str(data["start_on"]).lower()}
         return data
 
 

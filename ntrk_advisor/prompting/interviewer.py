@@ -1,8 +1,8 @@
 """Ask for case fields at a terminal, in the chosen language, with the catalogue's help texts.
 
 Questions, labels and help come from `questions.yaml`; this module only knows how each kind of
-field is asked (select, yes/no, checklist, number). It uses `unsafe_ask()` so Ctrl-C and end of
-input reach the caller, which keeps the answers given so far.
+field is asked (select, yes/no, checklist, number, text). It uses `unsafe_ask()` so Ctrl-C and
+end of input reach the caller, which keeps the answers given so far.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.utils import get_cwidth
 
-from ntrk_advisor.contract.fields import FIELD_SPECS, FieldSpec
+from ntrk_advisor.contract.fields import FIELD_SPECS, ID_SPEC, FieldSpec
 from ntrk_advisor.contract.result import TraceStep
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.prompting.checklist import ask_checklist
 from ntrk_advisor.render.view import answer_text
 
 _DONE = "__done__"
@@ -40,8 +41,20 @@ class Interviewer:
         if output is not None:
             self._io["output"] = output
 
-    def ask(self, field: str, current: Any = None) -> Any:
-        """Ask for one field and return its answer as a JSON-ready value."""
+    def begin(self) -> None:
+        """The first screen: what the tool is, for whom, and the keys."""
+        self._say(t("consult_intro", self.lang), style="bold")
+        self._say(t("consult_keys", self.lang))
+
+    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+        """Ask for one field and return its answer as a JSON-ready value.
+
+        `position` is (this question's number, about how many the path will ask), shown above it.
+        """
+        if position is not None:
+            self._say(t("question_position", self.lang, number=position[0], about=position[1]), style="bold")
+        if field == ID_SPEC.name:
+            return self._ask_case_id(current)
         question = self.kb.questions.questions[field]
         spec = FIELD_SPECS[field]
         prompt = getattr(question.prompt, self.lang)
@@ -60,23 +73,30 @@ class Interviewer:
             text = questionary.text(prompt, default=current or "", **self._io).unsafe_ask()
             return text.strip() or None
         if spec.kind == "list":
-            selected = set(current or [])
-            items = [
-                questionary.Choice(getattr(label, self.lang), value=key, checked=key in selected)
-                for key, label in choices.items()
-            ]
-            assert question.none_label is not None
-            hint = f"{getattr(question.none_label, self.lang)}: ⏎"
-            return list(
-                questionary.checkbox(prompt, choices=items, instruction=hint, **self._io).unsafe_ask()
+            assert question.none_label is not None  # the load-time checks demand one
+            return ask_checklist(
+                prompt,
+                [(key, getattr(label, self.lang)) for key, label in choices.items()],
+                getattr(question.none_label, self.lang),
+                self.lang,
+                current=current,
+                **self._io,
             )
         items = [questionary.Choice(getattr(label, self.lang), value=key) for key, label in choices.items()]
-        default_key = None if current is None else str(current).lower()
+        default_key = question.start_on if current is None else str(current).lower()
         default = next((c for c in items if c.value == default_key), None)
         answer = questionary.select(
             prompt, choices=items, default=default, instruction=t("select_hint", self.lang), **self._io
         ).unsafe_ask()
         return answer == "true" if spec.kind == "bool" else answer
+
+    def _ask_case_id(self, current: Any) -> str | None:
+        """The case's own identifier for the MDT note (optional: Enter skips)."""
+        self._say(t("case_id_help", self.lang))
+        text = questionary.text(
+            t("case_id_prompt", self.lang), default=current or "", **self._io
+        ).unsafe_ask()
+        return text.strip() or None
 
     def review(self, trace: tuple[TraceStep, ...]) -> str | None:
         """Show the answers used; return a field the user wants to change, or None when done."""
@@ -118,7 +138,7 @@ class Interviewer:
             return t("number_invalid", self.lang, minimum=f"{spec.minimum:g}", below=f"{spec.below:g}")
         return True
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, style: str = "fg:ansibrightblack") -> None:
         kwargs: dict[str, Any] = {}
         width = 80
         if "output" in self._io:
@@ -128,7 +148,7 @@ class Interviewer:
             except Exception:  # a dummy or detached output: keep the default width
                 width = 80
         wrapped = "\n".join(wrap_to_width(text, max(20, width - 1)))
-        print_formatted_text(FormattedText([("fg:ansibrightblack", wrapped)]), **kwargs)
+        print_formatted_text(FormattedText([(style, wrapped)]), **kwargs)
 
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
