@@ -7,11 +7,12 @@ missing, review, save, render) and never decides anything clinical: the engine d
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from ntrk_advisor.contract.case import Case, case_from_data, merge_answers
-from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.errors import CaseInvalid, Problem
 from ntrk_advisor.contract.fields import FALSE_WORDS, FIELD_SPECS, TRUE_WORDS
 from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
@@ -21,6 +22,7 @@ from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
 from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.render.safe_text import shown
 
 
 def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
@@ -91,12 +93,26 @@ class Consultation:
         base = read_case_file(case_file) if case_file is not None else {}
         # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
         # flags add to it and win.
-        answers = {**base, **merge_answers(flags)} if isinstance(base, dict) else base
+        flagged = merge_answers(flags)
+        answers = {**base, **flagged} if isinstance(base, dict) else base
         inputs = (case_file,) if case_file is not None else ()
+        can_ask = interactive and (interviewer is not None or self.env.stdin_is_terminal)
+        notices: list[str] = []
         try:
             case = case_from_data(answers)
         except CaseInvalid as exc:
-            return invalid_result(exc, self.lang, self.kb, echoable_id(answers, exc)), {}
+            wrong = flag_value_problems(exc, flagged) if isinstance(answers, dict) else []
+            if not wrong:
+                return invalid_result(exc, self.lang, self.kb, echoable_id(answers, exc)), {}
+            if not can_ask:  # a mistyped flag is the user's to fix: one line, exit 2
+                raise UsageError(flag_message(wrong[0], flagged, self.lang)) from None
+            notices = [flag_message(problem, flagged, self.lang) for problem in wrong]
+            for field in {problem[0].partition(".")[0] for problem in wrong}:
+                answers.pop(field, None)  # asked again instead
+            try:
+                case = case_from_data(answers)
+            except CaseInvalid as again:
+                return invalid_result(again, self.lang, self.kb, echoable_id(answers, again)), {}
         result = evaluate(case, self.lang, self.kb)
         if interactive and interviewer is None:
             # Nobody to ask: a complete case is simply shown; an incomplete one is an error.
@@ -107,19 +123,26 @@ class Consultation:
             else:
                 interviewer = _terminal_interviewer(self.kb, self.lang)
         if interactive and interviewer is not None:
-            case, result = self._interview(case, interviewer)
+            case, result = self._interview(case, interviewer, notices)
         answers = answers_of(case, answers)
         if save is not None:
             write_atomic(save, case_json(answers), inputs=inputs)
             self.env.stderr.write(t("saved", self.lang, path=save) + "\n")
         return result, answers
 
-    def _interview(self, case: Case, interviewer: Interviewer) -> tuple[Case, Result]:
-        """Ask what the path still needs, then review; Ctrl-C anywhere keeps the answers."""
+    def _interview(
+        self, case: Case, interviewer: Interviewer, notices: Sequence[str] = ()
+    ) -> tuple[Case, Result]:
+        """Ask what the path still needs, then review; Ctrl-C anywhere keeps the answers.
+
+        `notices` are the flags that could not be taken: shown first, their questions asked.
+        """
         answers = case.answers()
         given = set(answers)  # from the case file and flags: kept even if off the final path
         try:
             interviewer.begin()
+            for notice in notices:
+                interviewer.warn(f"{notice} {t('flag_asked_again', self.lang)}")
             for optional in OPTIONAL_AT_START:  # for the MDT note; Enter skips
                 if optional not in answers and (value := interviewer.ask(optional)) is not None:
                     answers[optional] = value
@@ -190,6 +213,51 @@ class Consultation:
 
             console = make_console(self.env)
             render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
+
+
+FLAG_VALUE_KINDS = frozenset(
+    {"enum", "boolean", "number", "finite", "ge", "lt", "list", "string", "too_long"}
+)
+"""Problems with one value on its own (not a contradiction between answers): a typo in a flag."""
+FLAG_NAMES = {"age_years": "--age", "id": "--id"}
+"""Fields whose flag is not `--` and the field name with dashes."""
+
+
+def flag_for(field: str) -> str:
+    """The `consult` option that sets `field` (`fusion_status` -> `--fusion-status`)."""
+    return FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+def flag_value_problems(exc: CaseInvalid, flagged: Mapping[str, Any]) -> list[Problem]:
+    """The problems of `exc` that are a bad value given with a flag, in field order."""
+    return [p for p in exc.problems if p[1] in FLAG_VALUE_KINDS and p[0].partition(".")[0] in flagged]
+
+
+def flag_message(problem: Problem, flagged: Mapping[str, Any], lang: Lang) -> str:
+    """`--setting 'metastatc' is not valid; did you mean 'metastatic'? (early, locally-advanced, …)`."""
+    import difflib
+
+    path, kind, _ = problem
+    field, _, index = path.partition(".")
+    value = flagged[field]
+    if index and isinstance(value, list):
+        value = value[int(index)]
+    spec = FIELD_SPECS[field]
+    if spec.values is not None and kind == "enum":
+        allowed = [member.value for member in spec.values]
+        typed = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        close = difflib.get_close_matches(typed, allowed, n=1, cutoff=0.6)
+        text = t("flag_invalid", lang, flag=flag_for(field), value=shown(str(value)))
+        if close:
+            text += t("flag_did_you_mean", lang, suggestion=close[0].replace("_", "-"))
+        listed = ("、" if lang == "zh" else ", ").join(v.replace("_", "-") for v in allowed)
+        return text + t("flag_allowed", lang, allowed=listed)
+    if spec.kind == "bool":
+        return t("flag_invalid", lang, flag=flag_for(field), value=shown(str(value))) + t(
+            "flag_allowed", lang, allowed=", ".join((t("yes", "en"), t("no", "en")))
+        )
+    message = next(e.message for e in CaseInvalid([problem]).field_errors(lang))
+    return f"{flag_for(field)} {shown(str(value))}: {message}"
 
 
 def answers_of(case: Case, fallback: Any) -> dict[str, Any]:

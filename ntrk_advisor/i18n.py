@@ -100,6 +100,10 @@ UI: dict[str, dict[Lang, str]] = {
             "最后可以修改任何回答。按 Ctrl-C 可中止并保留已有回答。"
         ),
     },
+    "flag_invalid": {"en": "{flag} '{value}' is not valid", "zh": "{flag} 的取值 '{value}' 无效"},
+    "flag_did_you_mean": {"en": "; did you mean '{suggestion}'?", "zh": "；您是否想输入 '{suggestion}'？"},
+    "flag_allowed": {"en": " (allowed: {allowed})", "zh": "（可选值：{allowed}）"},
+    "flag_asked_again": {"en": "The question is asked below.", "zh": "下面将重新询问该问题。"},
     "question_position": {
         "en": "Question {number} of about {about}",
         "zh": "第 {number} 题，共约 {about} 题",

@@ -139,8 +139,55 @@ def test_list_flags_take_comma_separated_values(run_cli: Run) -> None:
     }
 
 
-def test_a_bad_flag_value_is_an_invalid_result_naming_the_field(run_cli: Run) -> None:
+def test_a_mistyped_flag_value_is_a_one_line_usage_error_with_a_suggestion(run_cli: Run) -> None:
+    out = run_cli(
+        "consult", "--age", "40", "--fusion-status", "confirmed", "--setting", "metastatc", "--no-input"
+    )
+    assert (out.code, out.stdout) == (2, "")
+    assert out.stderr == (
+        "ntrk-advisor: error: --setting 'metastatc' is not valid; did you mean 'metastatic'? "
+        "(allowed: early, locally-advanced, metastatic, resistant)\n"
+    )
+
+
+def test_a_flag_value_with_no_near_match_lists_the_allowed_values(run_cli: Run) -> None:
     out = run_cli("consult", "--age", "48", "--fusion-status", "maybe", "--no-input", "--format", "json")
+    assert (out.code, out.stdout) == (2, "")
+    assert "--fusion-status 'maybe' is not valid (allowed: confirmed, ihc-only," in out.stderr
+    assert "did you mean" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--resectable-now", "perhaps"], "--resectable-now 'perhaps' is not valid (allowed: yes, no)"),
+        (
+            ["--emergency", "bleeding,bledding"],
+            "--emergency 'bledding' is not valid; did you mean 'bleeding'?",
+        ),
+        (["--age", "130"], "--age 130: must be below 130"),
+    ],
+)
+def test_every_kind_of_bad_flag_value_is_named_by_its_flag(
+    run_cli: Run, flags: list[str], expected: str
+) -> None:
+    out = run_cli("consult", *flags, "--no-input")
+    assert out.code == 2 and expected in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_a_bad_flag_value_is_worded_in_chinese_with_full_width_punctuation(run_cli: Run) -> None:
+    out = run_cli("consult", "--setting", "metastatc", "--no-input", "--lang", "zh")
+    assert out.code == 2
+    assert (
+        "--setting 的取值 'metastatc' 无效；您是否想输入 'metastatic'？（可选值：early、locally-advanced、"
+        in out.stderr
+    )
+
+
+def test_a_bad_value_in_a_case_file_is_still_an_invalid_result(run_cli: Run, tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text('{"age_years": 48, "fusion_status": "maybe"}', encoding="utf-8")
+    out = run_cli("consult", "--case", str(case), "--no-input", "--format", "json")
     assert out.code == 4 and [e["field"] for e in out.json["errors"]] == ["fusion_status"]
 
 
@@ -310,3 +357,21 @@ def test_a_whole_number_age_flag_is_saved_as_an_integer(run_cli: Run, tmp_path: 
         str(saved),
     )
     assert saved.read_text(encoding="utf-8").count('"age_years": 61,') == 1
+
+
+def test_help_lists_the_contract_values_of_every_case_field_option() -> None:
+    import typer
+
+    from ntrk_advisor.cli.app import app
+    from ntrk_advisor.contract.fields import FIELD_SPECS
+
+    consult = typer.main.get_command(app).commands["consult"]  # type: ignore[attr-defined]
+    helps = {param.name: param.help for param in consult.params}
+    for name, spec in FIELD_SPECS.items():
+        if name not in helps:
+            continue
+        if spec.values is not None:
+            listed = helps[name].removeprefix("Comma-separated, or 'none': ").rstrip(".").split(", ")
+            assert listed == [member.value.replace("_", "-") for member in spec.values], name
+        elif spec.kind == "bool":
+            assert helps[name] == "yes or no.", name

@@ -531,3 +531,28 @@ def test_a_contradiction_with_an_answer_from_the_case_file_is_shown_and_asked_ag
     done = consult(keys, flags)
     assert done.interviewer.asked[:2] == [("setting", None), ("setting", "resistant")]
     assert done.result.status is Status.COMPLETE and done.result.pathway == "metastatic"
+
+
+def test_a_mistyped_flag_at_a_terminal_is_named_and_its_question_asked(kb: KnowledgeBase) -> None:
+    flags = {"id": "c", "tumor_type": "t", "age_years": 40, "emergency": [], "fusion_status": "confirmed"}
+    warned: list[str] = []
+
+    class Warned(RecordingInterviewer):
+        def warn(self, text: str) -> None:
+            warned.append(text)
+            super().warn(text)
+
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys_for(kb, "setting", "early") + CTRL_C)
+        pipe.close()
+        interviewer = Warned(kb, "en", input=pipe, output=DummyOutput())  # type: ignore[arg-type]
+        with pytest.raises(ConsultInterrupted) as caught:
+            Consultation("en", kb).run(
+                None, {**flags, "setting": "metastatc"}, interactive=True, interviewer=interviewer
+            )
+    assert warned == [
+        "--setting 'metastatc' is not valid; did you mean 'metastatic'? "
+        "(allowed: early, locally-advanced, metastatic, resistant) The question is asked below."
+    ]
+    assert interviewer.asked[0] == ("setting", None)
+    assert caught.value.answers["setting"] == "early"

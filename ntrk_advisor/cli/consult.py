@@ -11,10 +11,12 @@ from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, knowledge_base, resolve_lang
 
-_FIELD_HELP = "See `questions.yaml`; values match case-insensitively."
 
+def _field(flag: str, help: str) -> Any:
+    """A case-field option; its help lists the contract's values (a test keeps them so).
 
-def _field(flag: str, help: str = _FIELD_HELP) -> Any:
+    Any case, and `-` or `_`, are accepted.
+    """
     return typer.Option(flag, help=help, show_default=False, rich_help_panel="Case fields")
 
 
@@ -28,30 +30,79 @@ def consult(
     case_id: Annotated[str | None, _field("--id", "Your case identifier (no patient identifiers).")] = None,
     age: Annotated[float | None, _field("--age", "Age in years (decimals allowed).")] = None,
     tumor_type: Annotated[str | None, _field("--tumor-type", "Tumour type, shown in the output.")] = None,
-    fusion_status: Annotated[str | None, _field("--fusion-status")] = None,
-    setting: Annotated[str | None, _field("--setting")] = None,
-    treatment_phase: Annotated[str | None, _field("--treatment-phase")] = None,
-    response: Annotated[str | None, _field("--response")] = None,
+    fusion_status: Annotated[
+        str | None,
+        _field("--fusion-status", "confirmed, ihc-only, not-tested, non-fusion-alteration, negative."),
+    ] = None,
+    setting: Annotated[
+        str | None, _field("--setting", "early, locally-advanced, metastatic, resistant.")
+    ] = None,
+    treatment_phase: Annotated[
+        str | None, _field("--treatment-phase", "naive, on-trk-inhibitor, post-resection.")
+    ] = None,
+    response: Annotated[
+        str | None, _field("--response", "complete, partial, stable, progression, not-assessed.")
+    ] = None,
     max_response_reached: Annotated[str | None, _field("--max-response-reached", "yes or no.")] = None,
     resectable_now: Annotated[str | None, _field("--resectable-now", "yes or no.")] = None,
-    resection_margin: Annotated[str | None, _field("--resection-margin")] = None,
+    resection_margin: Annotated[str | None, _field("--resection-margin", "r0, r1, r2.")] = None,
     high_risk_features: Annotated[
-        str | None, _field("--high-risk-features", "Comma-separated, or 'none'.")
+        str | None,
+        _field(
+            "--high-risk-features",
+            (
+                "Comma-separated, or 'none': high-grade, lymphovascular-invasion, "
+                "close-margin, nodal-involvement, large-tumor, high-risk-histology."
+            ),
+        ),
     ] = None,
-    progression: Annotated[str | None, _field("--progression")] = None,
-    emergency: Annotated[str | None, _field("--emergency", "Comma-separated, or 'none'.")] = None,
+    progression: Annotated[str | None, _field("--progression", "none, oligo, widespread.")] = None,
+    emergency: Annotated[
+        str | None,
+        _field(
+            "--emergency",
+            (
+                "Comma-separated, or 'none': bowel-obstruction, bleeding, "
+                "spinal-cord-compression, airway-compromise, impending-fracture."
+            ),
+        ),
+    ] = None,
     cns_metastases: Annotated[str | None, _field("--cns-metastases", "yes or no.")] = None,
-    resistance_mechanism: Annotated[str | None, _field("--resistance-mechanism")] = None,
-    prior_trk_inhibitors: Annotated[
-        str | None, _field("--prior-trk-inhibitors", "Comma-separated, or 'none'.")
+    resistance_mechanism: Annotated[
+        str | None,
+        _field("--resistance-mechanism", "not-tested, solvent-front, gatekeeper, xdfg, bypass, none-found."),
     ] = None,
-    tumor_category: Annotated[str | None, _field("--tumor-category")] = None,
-    rai_status: Annotated[str | None, _field("--rai-status")] = None,
+    prior_trk_inhibitors: Annotated[
+        str | None,
+        _field(
+            "--prior-trk-inhibitors",
+            (
+                "Comma-separated, or 'none': larotrectinib, entrectinib, repotrectinib, "
+                "selitrectinib, zurletrectinib, taletrectinib, other."
+            ),
+        ),
+    ] = None,
+    tumor_category: Annotated[
+        str | None,
+        _field(
+            "--tumor-category",
+            (
+                "infantile-fibrosarcoma, congenital-mesoblastic-nephroma, "
+                "soft-tissue-sarcoma, secretory-carcinoma, thyroid, lung, colorectal, "
+                "primary-cns, other."
+            ),
+        ),
+    ] = None,
+    rai_status: Annotated[
+        str | None, _field("--rai-status", "rai-avid, rai-refractory, not-assessed.")
+    ] = None,
     other_driver: Annotated[str | None, _field("--other-driver", "yes or no.")] = None,
-    assay: Annotated[str | None, _field("--assay")] = None,
-    cns_disease: Annotated[str | None, _field("--cns-disease")] = None,
-    residual_disease: Annotated[str | None, _field("--residual-disease")] = None,
-    toxicity: Annotated[str | None, _field("--toxicity")] = None,
+    assay: Annotated[str | None, _field("--assay", "rna-ngs, dna-ngs, fish, rt-pcr, other.")] = None,
+    cns_disease: Annotated[
+        str | None, _field("--cns-disease", "none, asymptomatic, symptomatic, leptomeningeal.")
+    ] = None,
+    residual_disease: Annotated[str | None, _field("--residual-disease", "none, present.")] = None,
+    toxicity: Annotated[str | None, _field("--toxicity", "none-or-manageable, dose-limiting.")] = None,
     complete_response_months: Annotated[
         float | None, _field("--complete-response-months", "Months the complete response has lasted.")
     ] = None,
