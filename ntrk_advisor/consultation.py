@@ -193,9 +193,19 @@ class Consultation:
                 answers[field] = interviewer.ask(field, answers.get(field))
 
     def show(
-        self, result: Result, answers: dict[str, Any], output_format: str, *, explain: bool = False
+        self,
+        result: Result,
+        answers: dict[str, Any],
+        output_format: str,
+        *,
+        explain: bool = False,
+        page: bool = True,
     ) -> None:
-        """Write the result to stdout in the chosen format."""
+        """Write the result to stdout in the chosen format.
+
+        On a screen at an interactive terminal a long result goes through the pager (unless
+        `page` is off), and the bottom line is printed once more at the end, where the eye is.
+        """
         tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
         if output_format == "json":
             from ntrk_advisor.render.json_out import result_json
@@ -208,11 +218,14 @@ class Consultation:
                 render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
             )
         else:
+            from ntrk_advisor.render import pager
             from ntrk_advisor.render.console import make_console
-            from ntrk_advisor.render.screen import render_screen
+            from ntrk_advisor.render.screen import bottom_line_box, result_screen
 
-            console = make_console(self.env)
-            render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
+            screen = result_screen(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            pager.show(screen, self.env, page=page)
+            if pager.wants_pager(self.env) and result.actions:
+                make_console(self.env).print(bottom_line_box(result, self.lang))
 
 
 FLAG_VALUE_KINDS = frozenset(

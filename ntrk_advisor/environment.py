@@ -42,12 +42,17 @@ class Environment:
     """NO_COLOR is set or TERM is dumb: no colour and no styling at all."""
     width: int
     """Columns of the terminal on stdout (COLUMNS, else the terminal's size, else 80)."""
+    height: int
+    """Lines of the terminal (LINES, else the terminal's size, else 24)."""
+    pager: str | None
+    """The user's PAGER command, when set and not empty."""
     lang: Lang
     """The language asked for by NTRK_ADVISOR_LANG, English when unset; `--lang` overrides it."""
 
     @classmethod
     def of_process(cls) -> Environment:
         """The environment of this process as it is now."""
+        size = shutil.get_terminal_size((80, 24))
         return cls(
             stdin=sys.stdin,
             stdout=sys.stdout,
@@ -56,7 +61,9 @@ class Environment:
             stdout_is_terminal=_is_terminal(sys.stdout),
             stderr_is_terminal=_is_terminal(sys.stderr),
             plain="NO_COLOR" in os.environ or os.environ.get("TERM", "").lower() == "dumb",
-            width=shutil.get_terminal_size((80, 24)).columns,
+            width=size.columns,
+            height=size.lines,
+            pager=os.environ.get("PAGER") or None,
             lang=default_lang(),
         )
 

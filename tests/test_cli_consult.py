@@ -265,7 +265,10 @@ def test_markdown_output_has_the_same_content_for_mdt_notes(
     assert text.index("Urgent local therapy") < text.index("Continue the TRK inhibitor")
     assert "advanced.palliative_local" in text and "· S4" in text
     assert "## References" in text and "## Cautions" in text
-    assert "| `metastatic.progression` | `progression` | none |" in text
+    assert (
+        "| Pattern of progression on the TRK inhibitor | No progression | `metastatic.progression` |" in text
+    )
+    assert text.index("## Bottom line") < text.index("## Recommendation")
     assert "Supports, and never replaces" in text
 
 

@@ -333,3 +333,58 @@ def test_the_chinese_checklist_echoes_in_chinese(terminal: Callable[..., Termina
 def test_yes_no_questions_start_on_the_conservative_answer(kb: KnowledgeBase) -> None:
     for field in ("max_response_reached", "resectable_now", "fit_for_surgery"):
         assert kb.questions.questions[field].start_on == "false", field
+
+
+# --- a long result through the pager -----------------------------------------------------------
+
+OLIGOPROGRESSION = {
+    "age_years": 62,
+    "fusion_status": "confirmed",
+    "setting": "metastatic",
+    "treatment_phase": "on_trk_inhibitor",
+    "emergency": [],
+    "cns_disease": "none",
+    "progression": "oligo",
+    "toxicity": "none_or_manageable",
+}
+
+
+def paged_run(
+    terminal: Callable[..., Terminal], tmp_path: Path, *extra: str, pipe: str = ""
+) -> tuple[Terminal, Path]:
+    case = write_case(tmp_path, OLIGOPROGRESSION, "oligo.json")
+    paged = tmp_path / "paged.txt"
+    pager = shlex.quote(f"sh -c 'cat > {paged}'")
+    command = advisor_shell("consult", "--case", str(case), "--no-input", *extra)
+    term = terminal(shell=f"PAGER={pager} {command}{pipe}")
+    assert term.finish() == 0
+    return term, paged
+
+
+def test_a_long_result_at_a_terminal_goes_through_the_pager_then_the_bottom_line_is_repeated(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    term, paged = paged_run(terminal, tmp_path)
+    text = plain(paged.read_text(encoding="utf-8"))
+    assert "Bottom line" in text and "Step 1 · Continue the TRK inhibitor" in text and "References" in text
+    after = term.screen
+    assert "Step 1 · Continue the TRK inhibitor" not in after  # the details went to the pager
+    assert "Bottom line" in after and "Next-generation TRK inhibitor · NOT RECOMMENDED" in after
+
+
+def test_no_pager_prints_everything_and_still_ends_on_the_bottom_line(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    term, paged = paged_run(terminal, tmp_path, "--no-pager")
+    assert not paged.exists()
+    screen = term.screen
+    assert "Step 1 · Continue the TRK inhibitor" in screen
+    assert screen.rindex("Bottom line") > screen.rindex("References")
+
+
+def test_piped_output_is_never_paged_and_never_repeats_the_bottom_line(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    term, paged = paged_run(terminal, tmp_path, pipe=" | cat")
+    assert not paged.exists()
+    assert term.screen.count("Bottom line") == 1

@@ -26,6 +26,8 @@ def made_up(*, stdin_is_terminal: bool = False, plain: bool = False, lang: str =
         stderr_is_terminal=False,
         plain=plain,
         width=80,
+        height=24,
+        pager=None,
         lang=lang,  # type: ignore[arg-type]
     )
 

@@ -121,6 +121,10 @@ def consult(
     ] = ConsultFormat.RICH,
     lang: LangOption = None,
     explain: ExplainOption = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page a long result (at a terminal, PAGER or less is used)."),
+    ] = False,
 ) -> None:
     """Get a recommendation for one case: asks only what its path needs."""
     from ntrk_advisor.consultation import Consultation, flag_answers, save_interrupted
@@ -168,7 +172,7 @@ def consult(
         path = save_interrupted(exc.answers, save, inputs)
         env.stderr.write(t("interrupted", chosen, path=path) + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    consultation.show(result, answers, output_format.value, explain=explain)
+    consultation.show(result, answers, output_format.value, explain=explain, page=not no_pager)
     raise typer.Exit(_exit_code(result.status.value))
 
 

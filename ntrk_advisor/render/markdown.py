@@ -1,4 +1,8 @@
-"""Markdown with the same content as the screen, for pasting into MDT notes."""
+"""Markdown with the same content as the screen, for pasting into MDT notes.
+
+The bottom line first, then each action (avoid items last and never numbered), cautions and
+references.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,14 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_escape, markdown_text, shown
 from ntrk_advisor.render.view import (
     action_title,
-    answer_text,
+    answer_label,
+    avoid_title,
+    bottom_line,
+    bottom_line_item,
     bullet_citation,
     case_line,
     knowledge_line,
+    labelled,
     level_label,
     references,
     strength_label,
@@ -38,13 +46,22 @@ def render_markdown(
         out += [f"> {t('invalid_note', lang)}", "", f"## {t('errors', lang)}", ""]
         out += [f"- {markdown_text(e.field)}: {markdown_text(e.message)}" for e in result.errors]
         out.append("")
-    actions = urgent_first(result)
+    plan = bottom_line(result)
+    if result.actions:
+        out += [f"## {t('bottom_line', lang)}", ""]
+        for group, grouped in plan.groups():
+            out += [f"**{t(f'group.{group}', lang)}**", ""]
+            out += [f"- {bottom_line_item(action, lang)}" for action in grouped]
+            out.append("")
+    avoid = set(map(id, plan.avoid))
+    actions = [a for a in urgent_first(result) if id(a) not in avoid] + list(plan.avoid)
     if actions:
         out += [f"## {t('recommendation', lang)}", ""]
     for action in actions:
         badge = strength_label(action.strength, lang)
         marker = "⚠ " if action.strength is Strength.URGENT else ""
-        title = f"### {marker}{action_title(action, lang)} — **{badge}** · {level_label(action, lang)}"
+        heading = avoid_title(action, lang) if id(action) in avoid else action_title(action, lang)
+        title = f"### {marker}{heading} — **{badge}** · {level_label(action, lang)}"
         out += [title, "", action.summary, ""]
         for i, bullet in enumerate(action.rationale):
             citation = bullet_citation(action, i, kb)
@@ -64,17 +81,19 @@ def render_markdown(
             out.append(f"{ref.number}. `{ref.id}`: {ref.line(lang)}")
         out.append("")
     if explain and result.trace:
-        out += [f"## {t('trace', lang)}", "", "| node | field | answer |", "|---|---|---|"]
+        columns = " | ".join(t(c, lang) for c in ("trace.question", "trace.answer", "trace.node"))
+        out += [f"## {t('trace', lang)}", "", f"| {columns} |", "|---|---|---|"]
         out += [
-            f"| `{s.node}` | `{s.field}` | {markdown_text(answer_text(s.answer, lang))} |"
+            f"| {markdown_text(kb.prompt(s.field, lang))} | "
+            f"{markdown_text(answer_label(kb, s.field, s.answer, lang))} | `{s.node}` |"
             for s in result.trace
         ]
         out.append("")
     out += [
         "---",
         "",
-        f"{t('knowledge', lang)}: {knowledge_line(result, lang)}  ",
-        f"{t('source', lang)}: {shown(result.knowledge.source)}  ",
+        labelled(t("knowledge", lang), knowledge_line(result, lang), lang) + "  ",
+        labelled(t("source", lang), shown(result.knowledge.source), lang) + "  ",
         f"_{t('intended_use', lang)}_",
         "",
     ]

@@ -1,7 +1,10 @@
-"""The rich terminal screen: case summary, urgent actions first, one panel per action.
+"""The rich terminal screen: the case, the bottom line, then the details of each action.
 
-Every text uses `overflow="fold"` so Chinese (which has no spaces to break at) folds instead of
-being cut off on narrow terminals.
+The bottom line (do, consider, avoid; one line per action with its strength and evidence level)
+comes right after the case line, so the plan is read in seconds; at an interactive terminal it
+is repeated at the end, where the eye is when the output stops. Avoid items are never numbered
+as steps and have a section and colour of their own. Every text folds (`overflow="fold"`), so
+Chinese, which has no spaces to break at, is never cut off on a narrow terminal.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from ntrk_advisor.render.rich_blocks import bullets, fold
 from ntrk_advisor.render.safe_text import shown
 from ntrk_advisor.render.view import (
     action_title,
-    answer_text,
+    answer_label,
+    avoid_title,
+    bottom_line,
+    bottom_line_item,
     bullet_citation,
     case_line,
     knowledge_line,
+    labelled,
     level_label,
     references,
     strength_label,
@@ -61,13 +68,16 @@ def result_screen(
     tumor_type: str | None = None,
     explain: bool = False,
 ) -> Group:
-    """The result for a person at a terminal, as one renderable (practice feedback shows it too)."""
+    """The result for a person at a terminal, as one renderable (practice feedback shows it too).
+
+    A consult at an interactive terminal prints `bottom_line_box` once more after it.
+    """
     parts: list[RenderableType] = []
     header = Text(overflow="fold")
     for i, (label, value) in enumerate(case_line(result, lang, tumor_type)):
         if i:
             header.append("  ·  ", style="dim")
-        header.append(f"{label}: ", style="bold")
+        header.append(labelled(label, "", lang), style="bold")
         header.append(value)
     parts.append(Panel(header, title=t("title", lang), title_align="left"))
 
@@ -84,11 +94,19 @@ def result_screen(
             table.add_row(fold(shown(error.field), "bold"), fold(shown(error.message)))
         parts.append(table)
 
-    actions = urgent_first(result)
-    if any(a.strength is Strength.URGENT for a in actions):
+    plan = bottom_line(result)
+    if result.actions:
+        parts.append(bottom_line_box(result, lang))
+        parts.append(fold(t("details", lang), "bold"))
+    steps = [a for a in urgent_first(result) if a not in plan.avoid]
+    if any(a.strength is Strength.URGENT for a in steps):
         parts.append(fold(t("urgent_first", lang), "bold red"))
-    for action in actions:
-        parts.append(_action_panel(action, kb, lang))
+    for action in steps:
+        parts.append(_action_panel(action, kb, lang, action_title(action, lang)))
+    if plan.avoid:
+        parts.append(fold(f"✗ {t('group.avoid', lang)}", AVOID_STYLE))
+        for action in plan.avoid:
+            parts.append(_action_panel(action, kb, lang, avoid_title(action, lang)))
 
     unused = unused_line(result, lang)
     if unused:
@@ -98,26 +116,44 @@ def result_screen(
         parts.append(Panel(body, title=t("cautions", lang), title_align="left", border_style="yellow"))
     refs = references(result, kb)
     if refs:
-        table = Table(title=t("references", lang), show_header=False, title_justify="left")
-        table.add_column(overflow="fold", style="bold")
-        table.add_column(overflow="fold")
-        for ref in refs:
-            table.add_row(f"{ref.number}. {ref.id}", ref.line(lang))
-        parts.append(table)
+        parts.append(fold(t("references", lang), "bold"))
+        parts.append(Group(*(fold(f"{ref.number}. {ref.short_line()}") for ref in refs)))
+        parts.append(fold(t("full_references", lang), "dim"))
     if explain and result.trace:
         table = Table(title=t("trace", lang), title_justify="left")
-        for column in ("node", "field", "answer"):
-            table.add_column(column, overflow="fold")
+        for column in ("trace.question", "trace.answer", "trace.node"):
+            table.add_column(t(column, lang), overflow="fold")
         for step in result.trace:
-            table.add_row(step.node, step.field, answer_text(step.answer, lang))
+            answer = answer_label(kb, step.field, step.answer, lang)
+            table.add_row(kb.prompt(step.field, lang), answer, Text(step.node, style="dim"))
         parts.append(table)
-    parts.append(fold(f"{t('knowledge', lang)}: {knowledge_line(result, lang)}", "dim"))
-    parts.append(fold(f"{t('source', lang)}: {shown(result.knowledge.source)}", "dim"))
+    parts.append(fold(labelled(t("knowledge", lang), knowledge_line(result, lang), lang), "dim"))
+    parts.append(fold(labelled(t("source", lang), shown(result.knowledge.source), lang), "dim"))
     parts.append(fold(t("intended_use", lang), "italic"))
     return Group(*parts)
 
 
-def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
+GROUP_STYLE = {"do": "bold green", "consider": "bold yellow", "avoid": "bold magenta"}
+GROUP_MARK = {"do": "✓", "consider": "?", "avoid": "✗"}
+AVOID_STYLE = "bold magenta"
+
+
+def bottom_line_box(result: Result, lang: Lang) -> Panel:
+    """The plan at a glance: do, consider and avoid, one line per action."""
+    parts: list[RenderableType] = []
+    for group, actions in bottom_line(result).groups():
+        parts.append(Text(t(f"group.{group}", lang), style=GROUP_STYLE[group]))
+        rows = Table.grid(padding=(0, 1))
+        rows.add_column(no_wrap=True)
+        rows.add_column(overflow="fold")
+        for action in actions:
+            item = Text(bottom_line_item(action, lang), overflow="fold")
+            rows.add_row(Text(f" {GROUP_MARK[group]}", style=GROUP_STYLE[group]), item)
+        parts.append(rows)
+    return Panel(Group(*parts), title=t("bottom_line", lang), title_align="left", border_style="bold")
+
+
+def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang, heading: str) -> Panel:
     parts: list[RenderableType] = [fold(action.summary, "bold")]
     lines = []
     for i, bullet in enumerate(action.rationale):
@@ -128,9 +164,9 @@ def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang) -> Panel:
         lines.append(line)
     parts.append(bullets(lines))
     if action.evidence:
-        parts.append(fold(f"{t('evidence', lang)}: {', '.join(action.evidence)}", "dim"))
-    title = Text(action_title(action, lang) + "  ", overflow="fold")
+        parts.append(fold(labelled(t("evidence", lang), ", ".join(action.evidence), lang), "dim"))
+    title = Text(heading + "  ", overflow="fold")
     title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
     title.append(f" · {level_label(action, lang)} ", style="italic")
-    border = "red" if action.strength is Strength.URGENT else "blue"
+    border = {Strength.URGENT: "red", Strength.NOT_RECOMMENDED: "magenta"}.get(action.strength, "blue")
     return Panel(Group(*parts), title=title, title_align="left", border_style=border)

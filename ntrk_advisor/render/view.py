@@ -22,6 +22,10 @@ class Reference:
     link: str | None
     verified: bool
 
+    def short_line(self) -> str:
+        """`dubois-2018-cancer · https://…`: the ID and where the source is, for a screen."""
+        return f"{self.id} · {self.link}" if self.link else self.id
+
     def line(self, lang: Lang) -> str:
         """`Author A, et al. Title. Journal 2019;30:1417-27. doi:… https://doi.org/…` (link last)."""
         text = self.citation
@@ -50,6 +54,11 @@ def unused_line(result: Result, lang: Lang) -> str | None:
 def action_title(action: Action, lang: Lang) -> str:
     """`Step 2 · Surgery at maximal response` in the chosen language."""
     return f"{t('step', lang)} {action.order} · {t(f'action.{action.action.value}', lang)}"
+
+
+def avoid_title(action: Action, lang: Lang) -> str:
+    """`✗ Avoid · Next-generation TRK inhibitor`: an avoid item is never a numbered step."""
+    return f"✗ {t('group.avoid', lang)} · {t(f'action.{action.action.value}', lang)}"
 
 
 def bullet_citation(action: Action, index: int, kb: KnowledgeBase) -> str:
@@ -154,6 +163,28 @@ def knowledge_line(result: Result, lang: Lang) -> str:
     """Name, version and review date of the knowledge that produced the result."""
     k = result.knowledge  # a local copy's own name and version: typed by someone else, shown literally
     return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}")
+
+
+def labelled(label: str, value: str, lang: Lang) -> str:
+    """`Label: value`, with the full-width colon in Chinese."""
+    return f"{label}：{value}" if lang == "zh" else f"{label}: {value}"
+
+
+def answer_label(kb: KnowledgeBase, field: str, answer: object, lang: Lang) -> str:
+    """An answer as the question's choices word it (`Locally advanced: …`), else as `answer_text`."""
+    question = kb.questions.questions.get(field)
+    choices = (question.choices or {}) if question is not None else {}
+    if answer == [] and question is not None and question.none_label is not None:
+        return str(getattr(question.none_label, lang))  # "None of these", as the checklist said
+
+    def label(value: object) -> str:
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        text = choices.get(key)
+        return str(getattr(text, lang)) if text is not None else answer_text(value, lang)
+
+    if isinstance(answer, list):
+        return ("、" if lang == "zh" else ", ").join(label(a) for a in answer) or t("none", lang)
+    return label(answer)
 
 
 def answer_text(answer: object, lang: Lang) -> str:
