@@ -241,6 +241,25 @@ def flag_for(field: str) -> str:
     return FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
 
 
+def field_of_flag(flag: str) -> str:
+    """The case field a `consult` option sets (`--fusion-status` -> `fusion_status`)."""
+    named = {v: k for k, v in FLAG_NAMES.items()}
+    return named.get(flag, flag.removeprefix("--").replace("-", "_"))
+
+
+def flag_values(field: str) -> list[str]:
+    """The values a flag takes, as typed on a command line (`locally-advanced`; yes/no; none)."""
+    spec = FIELD_SPECS.get(field)
+    if spec is None:
+        return []
+    if spec.kind == "bool":
+        return ["yes", "no"]
+    if spec.values is None:
+        return []
+    values = [member.value.replace("_", "-") for member in spec.values]
+    return [*values, "none"] if spec.kind == "list" and "none" not in values else values
+
+
 def flag_value_problems(exc: CaseInvalid, flagged: Mapping[str, Any]) -> list[Problem]:
     """The problems of `exc` that are a bad value given with a flag, in field order."""
     return [p for p in exc.problems if p[1] in FLAG_VALUE_KINDS and p[0].partition(".")[0] in flagged]

@@ -16,11 +16,24 @@ from ntrk_advisor.cli import edge
 from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
+from ntrk_advisor.cli.help_texts import EXAMPLES, help_for
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
 from ntrk_advisor.cli.practice_records import export, reset, stats
 from ntrk_advisor.environment import PATHWAYS_ENV
+
+
+def _same_spelling(token: str) -> str:
+    """Options and values match whatever their case and whether words are joined by - or _.
+
+    So `--setting locally-advanced`, `--pathway LOCALLY_ADVANCED` and `locally advanced` (the name
+    the screen shows) all name the same value, in every command.
+    """
+    return token.casefold().replace("-", "_").replace(" ", "_")
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "token_normalize_func": _same_spelling}
 
 app = typer.Typer(
     name="ntrk-advisor",
@@ -29,10 +42,12 @@ app = typer.Typer(
         "surgery and local therapy. For clinicians; supports, never replaces, the MDT."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings=CONTEXT,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
+    epilog=EXAMPLES["root"],
 )
 
 
@@ -68,17 +83,17 @@ def root(
     edge.DEBUG = debug
 
 
-app.command("consult")(consult)
-app.command("batch")(batch)
-app.add_typer(pathways_app, name="pathways")
-practice_app.command("stats")(stats)
-practice_app.command("export")(export)
-practice_app.command("reset")(reset)
-app.add_typer(practice_app, name="practice")
-app.command("arguments")(arguments)
-app.command("evidence")(evidence)
-app.command("schema")(schema)
-app.command("about")(about)
+app.command("consult", **help_for("consult"))(consult)
+app.command("batch", **help_for("batch"))(batch)
+app.add_typer(pathways_app, name="pathways", **help_for("pathways"))
+practice_app.command("stats", **help_for("practice stats"))(stats)
+practice_app.command("export", **help_for("practice export"))(export)
+practice_app.command("reset", **help_for("practice reset"))(reset)
+app.add_typer(practice_app, name="practice", **help_for("practice"))
+app.command("arguments", **help_for("arguments"))(arguments)
+app.command("evidence", **help_for("evidence"))(evidence)
+app.command("schema", **help_for("schema"))(schema)
+app.command("about", **help_for("about"))(about)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,23 @@ from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, k
 def _field(flag: str, help: str) -> Any:
     """A case-field option; its help lists the contract's values (a test keeps them so).
 
-    Any case, and `-` or `_`, are accepted.
+    Any case, and `-` or `_`, are accepted; the shell completes the values.
     """
-    return typer.Option(flag, help=help, show_default=False, rich_help_panel="Case fields")
+    return typer.Option(
+        flag, help=help, show_default=False, rich_help_panel="Case fields", autocompletion=_completer(flag)
+    )
+
+
+def _completer(flag: str) -> Any:
+    """Completion for a case-field option: its values (`none` too for lists), or yes/no."""
+
+    def complete(incomplete: str) -> list[str]:
+        from ntrk_advisor.consultation import field_of_flag, flag_values
+
+        typed = incomplete.casefold().replace("_", "-")
+        return [v for v in flag_values(field_of_flag(flag)) if v.startswith(typed)]
+
+    return complete
 
 
 @at_the_edge

@@ -11,6 +11,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
 from ntrk_advisor.contract.vocabulary import PathwayName
 
@@ -27,7 +28,7 @@ class ExportFormat(str, Enum):
     JSON = "json"
 
 
-@pathways_app.command("list")
+@pathways_app.command("list", **help_for("pathways list"))
 @at_the_edge
 def list_pathways(ctx: typer.Context, lang: LangOption = None) -> None:
     """The modules, with their node and outcome counts and the knowledge version."""
@@ -37,7 +38,7 @@ def list_pathways(ctx: typer.Context, lang: LangOption = None) -> None:
     make_console().print(pathways_table(knowledge_base(ctx), resolve_lang(lang)))
 
 
-@pathways_app.command("show")
+@pathways_app.command("show", **help_for("pathways show"))
 @at_the_edge
 def show(
     ctx: typer.Context,
@@ -76,7 +77,7 @@ def show(
         console.print(tree)
 
 
-@pathways_app.command("check")
+@pathways_app.command("check", **help_for("pathways check"))
 @at_the_edge
 def check(
     ctx: typer.Context,
@@ -94,7 +95,7 @@ def check(
     raise typer.Exit(ExitCode.OK if report.passed else ExitCode.PROBLEMS)
 
 
-@pathways_app.command("export")
+@pathways_app.command("export", **help_for("pathways export"))
 @at_the_edge
 def export(
     ctx: typer.Context,
@@ -124,7 +125,7 @@ def export(
         write_atomic(output, text)
 
 
-@pathways_app.command("init")
+@pathways_app.command("init", **help_for("pathways init"))
 @at_the_edge
 def init(
     directory: Annotated[Path, typer.Argument(help="New folder for the institution's copy.")],

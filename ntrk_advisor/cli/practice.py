@@ -14,6 +14,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
 from ntrk_advisor.cli.practice_options import (
     AgeGroupFilter,
@@ -85,7 +86,7 @@ def practice(
         raise typer.Exit(ExitCode.INTERRUPTED)
 
 
-@practice_app.command("list")
+@practice_app.command("list", **help_for("practice list"))
 @at_the_edge
 def list_scenarios(
     ctx: typer.Context, output_format: TableOrJsonOption = TableOrJson.TABLE, lang: LangOption = None
@@ -99,7 +100,7 @@ def list_scenarios(
     )
 
 
-@practice_app.command("show")
+@practice_app.command("show", **help_for("practice show"))
 @at_the_edge
 def show(ctx: typer.Context, scenario_id: ScenarioId, lang: LangOption = None) -> None:
     """One scenario's vignette, question and numbered options (never the answer)."""
@@ -110,7 +111,7 @@ def show(ctx: typer.Context, scenario_id: ScenarioId, lang: LangOption = None) -
     )
 
 
-@practice_app.command("answer")
+@practice_app.command("answer", **help_for("practice answer"))
 @at_the_edge
 def answer(
     ctx: typer.Context,

@@ -1,0 +1,99 @@
+"""What users of well-liked command-line tools expect: -h, full summaries, examples, completion,
+and one spelling of each value accepted everywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ntrk_advisor.contract.vocabulary import PathwayName
+from ntrk_advisor.i18n import t
+from tests.conftest import CliRun, run_main
+
+COMMANDS = [
+    [],
+    ["consult"],
+    ["batch"],
+    ["arguments"],
+    ["evidence"],
+    ["schema"],
+    ["about"],
+    ["pathways"],
+    *(["pathways", c] for c in ("list", "show", "check", "export", "init")),
+    ["practice"],
+    *(["practice", c] for c in ("list", "show", "answer", "stats", "export", "reset")),
+]
+
+
+def help_of(*words: str, flag: str = "--help") -> CliRun:
+    return run_main(*words, flag, env={"COLUMNS": "80"})
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "root")
+def test_dash_h_is_help_everywhere(words: list[str]) -> None:
+    short, long = help_of(*words, flag="-h"), help_of(*words)
+    assert (short.code, long.code) == (0, 0)
+    assert short.stdout == long.stdout and "Usage: ntrk-advisor" in short.stdout
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "root")
+def test_every_help_ends_with_examples_that_name_the_command(words: list[str]) -> None:
+    text = help_of(*words).stdout
+    examples = text.split("Examples:", 1)[1]
+    assert f"ntrk-advisor {' '.join(words)}".strip() in examples
+
+
+@pytest.mark.parametrize("words", [[], ["pathways"], ["practice"]], ids=lambda w: " ".join(w) or "root")
+def test_command_summaries_are_shown_whole_at_80_columns(words: list[str]) -> None:
+    commands = help_of(*words).stdout.split("Commands:", 1)[1].split("Examples:", 1)[0]
+    assert "..." not in commands
+    assert all(len(line) <= 80 for line in commands.splitlines())
+
+
+def complete(shell: str, words: str) -> str:
+    env = {**os.environ, "_NTRK_ADVISOR_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env.update(COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+    else:
+        env.update(_TYPER_COMPLETE_ARGS=words, _TYPER_COMPLETE_FISH_ACTION="get-args")
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_completes_enum_values_of_options(shell: str) -> None:
+    assert "locally_advanced" in complete(shell, "ntrk-advisor practice --pathway lo")
+    assert "locally-advanced" in complete(shell, "ntrk-advisor consult --setting lo")
+    assert "spinal-cord-compression" in complete(shell, "ntrk-advisor consult --emergency sp")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_prints_a_script_for_each_shell(shell: str) -> None:
+    out = run_main("--show-completion", shell)
+    assert out.code == 0 and "_NTRK_ADVISOR_COMPLETE" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "spelling", ["locally-advanced", "locally_advanced", "LOCALLY-ADVANCED", "Locally Advanced"]
+)
+def test_every_command_takes_the_same_spellings_of_a_value(spelling: str) -> None:
+    assert run_main("pathways", "show", spelling).code == 0
+    assert run_main("pathways", "export", "--format", "json", "--pathway", spelling).code == 0
+    assert run_main("consult", "--setting", spelling, "--no-input", "--format", "json").code == 3
+
+
+@pytest.mark.parametrize("name", list(PathwayName))
+def test_the_pathway_name_the_screen_shows_is_one_the_commands_accept(name: PathwayName) -> None:
+    shown = t(f"pathway.{name.value}", "en")
+    assert run_main("pathways", "show", shown).code == 0, shown
