@@ -556,3 +556,23 @@ def test_a_mistyped_flag_at_a_terminal_is_named_and_its_question_asked(kb: Knowl
     ]
     assert interviewer.asked[0] == ("setting", None)
     assert caught.value.answers["setting"] == "early"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lang", "shown"),
+    [
+        ("Disease setting", "Metastatic", "en", "Disease setting: Metastatic"),
+        (
+            "Where is the patient in treatment now?",
+            "Naive",
+            "en",
+            "Where is the patient in treatment now? Naive",
+        ),
+        ("患者目前处于哪个治疗阶段？", "初治", "zh", "患者目前处于哪个治疗阶段？ 初治"),
+        ("疾病所处阶段", "转移性", "zh", "疾病所处阶段：转移性"),
+    ],
+)
+def test_the_review_never_doubles_punctuation(question: str, answer: str, lang: str, shown: str) -> None:
+    from ntrk_advisor.prompting.interviewer import question_and_answer
+
+    assert question_and_answer(question, answer, lang) == shown  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from ntrk_advisor.contract.result import TraceStep
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.checklist import ask_checklist
-from ntrk_advisor.render.view import answer_label
+from ntrk_advisor.render.view import answer_label, labelled
 
 _DONE = "__done__"
 
@@ -105,7 +105,8 @@ class Interviewer:
             label = getattr(self.kb.questions.questions[step.field].prompt, self.lang)
             items.append(
                 questionary.Choice(
-                    f"{label}: {self._answer_label(step.field, step.answer)}", value=step.field
+                    question_and_answer(label, self._answer_label(step.field, step.answer), self.lang),
+                    value=step.field,
                 )
             )
         self._say(t("review_title", self.lang))
@@ -140,6 +141,13 @@ class Interviewer:
                 width = 80
         wrapped = "\n".join(wrap_to_width(text, max(20, width - 1)))
         print_formatted_text(FormattedText([(style, wrapped)]), **kwargs)
+
+
+def question_and_answer(question: str, answer: str, lang: Lang) -> str:
+    """`Disease setting: Metastatic`; after a question mark just a space (never "?:" or "？:")."""
+    if question.endswith(("?", "？")):
+        return f"{question} {answer}"
+    return labelled(question, answer, lang)
 
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
