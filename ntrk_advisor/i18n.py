@@ -141,14 +141,14 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "本路径未使用的回答：{fields}。这些回答不影响此处的建议。",
     },
     "batch.summary": {
-        "en": "{total} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
-        "zh": "共 {total} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
+        "en": "{total:,} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
+        "zh": "共 {total:,} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
     },
     "batch.by_status": {"en": "by status", "zh": "按状态"},
     "batch.table_cut": {
-        "en": "The table shows the first {shown} cases; {left_out} more were evaluated and counted "
+        "en": "The table shows the first {shown:,} cases; {left_out:,} more were evaluated and counted "
         "but not drawn. Use --format csv or jsonl for every row.",
-        "zh": "表格仅显示前 {shown} 例；另有 {left_out} 例已评估并计入统计，但未列出。"
+        "zh": "表格仅显示前 {shown:,} 例；另有 {left_out:,} 例已评估并计入统计，但未列出。"
         "如需全部结果，请使用 --format csv 或 jsonl。",
     },
     "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},

@@ -300,7 +300,7 @@ def test_the_table_format_draws_at_most_its_limit_and_says_how_many_it_left_out(
     path = write(tmp_path, "many.jsonl", (json.dumps(IHC) + "\n") * (TABLE_ROWS + 7))
     out = run_cli("batch", str(path), "--format", "table", "-q")
     assert out.code == 0
-    assert f"The table shows the first {TABLE_ROWS} cases; 7 more were evaluated" in " ".join(
+    assert f"The table shows the first {TABLE_ROWS:,} cases; 7 more were evaluated" in " ".join(
         out.stdout.split()
     )
 
@@ -348,3 +348,14 @@ def test_a_jsonl_file_with_a_broken_first_line_is_read_line_by_line(run_cli: Run
         (f"{path}:2", "complete"),
         (f"{path}:3", "complete"),
     ]
+
+
+def test_the_summary_writes_counts_as_the_progress_does_with_thousands_separated(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "many.jsonl", (json.dumps(IHC) + "\n") * 1200)
+    for lang in ("en", "zh"):
+        summary = run_cli("batch", str(path), "--lang", lang).stderr
+        assert ("1,200 cases in" if lang == "en" else "共 1,200 例") in summary
+        assert "complete 1,200" in summary and "diagnostic 1,200" in summary
+        assert "confirm_fusion 1,200" in summary and "1200" not in summary

@@ -190,3 +190,12 @@ def test_a_chinese_session_speaks_chinese(session: Callable[..., Run], library: 
     assert flat(keyed.scenario.vignette.zh)[:20] in screen
     assert "建议" in screen  # the advisor's recommendation, in Chinese
     assert done.attempts[0].lang == "zh"
+
+
+def test_the_summary_writes_large_counts_as_the_batch_summary_does() -> None:
+    out = io.StringIO()
+    Console(file=out, width=100, color_system=None).print(
+        summary_screen({"metastatic": Tally(1200, 1100), "early": Tally(40, 10)}, "en")
+    )
+    lines = [" ".join(line.replace("│", " ").split()) for line in out.getvalue().splitlines()]
+    assert "metastatic 1,200 1,100 92%" in lines and "total 1,240 1,110 90%" in lines

@@ -113,6 +113,6 @@ class BatchJob:
             ("batch.by_action", stats.by_action),
         ):
             if counter:
-                listed = ", ".join(f"{name} {count}" for name, count in counter.most_common())
+                listed = ", ".join(f"{name} {count:,}" for name, count in counter.most_common())
                 lines.append(f"  {t(key, self.lang)}: {listed}")
         return "\n".join(lines) + "\n"

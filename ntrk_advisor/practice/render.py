@@ -125,7 +125,7 @@ def _tally_table(title: str, tallies: Mapping[str, Tally], label_of: str, lang: 
         table.add_column(say(column, lang), justify="right")
     labels = pathway_label if label_of == "col.pathway" else age_label
     for group, tally in tallies.items():
-        table.add_row(labels(group, lang), str(tally.attempts), str(tally.correct), f"{tally.percent}%")
+        table.add_row(labels(group, lang), f"{tally.attempts:,}", f"{tally.correct:,}", f"{tally.percent}%")
     return table
 
 
@@ -136,7 +136,7 @@ def summary_screen(by_pathway: Mapping[str, Tally], lang: Lang) -> RenderableTyp
     table = _tally_table(say("summary_title", lang), by_pathway, "col.pathway", lang)
     total = Tally(sum(t.attempts for t in by_pathway.values()), sum(t.correct for t in by_pathway.values()))
     table.add_row(
-        say("total", lang), str(total.attempts), str(total.correct), f"{total.percent}%", style="bold"
+        say("total", lang), f"{total.attempts:,}", f"{total.correct:,}", f"{total.percent}%", style="bold"
     )
     return table
 
@@ -165,7 +165,7 @@ def stats_screen(stats: Stats, lang: Lang, db: str) -> Group:
     table.add_column(say("col.id", lang), overflow="fold")
     for area in stats.weakest:
         label = f"{pathway_label(area.pathway, lang)} · {age_label(area.age_group, lang)}"
-        share = f"{area.tally.correct}/{area.tally.attempts} ({area.tally.percent}%)"
+        share = f"{area.tally.correct:,}/{area.tally.attempts:,} ({area.tally.percent}%)"
         table.add_row(label, share, ", ".join(area.missed))
     return Group(*parts, table, fold(say("review_hint", lang), "dim"))
 
