@@ -7,6 +7,8 @@ validation messages). A test fails the build when a key lacks either language.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from typing import Literal
 
 Lang = Literal["en", "zh"]
@@ -14,10 +16,36 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 LANG_ENV = "NTRK_ADVISOR_LANG"
 
 
+class LanguageWarning(UserWarning):
+    """`NTRK_ADVISOR_LANG` names a language the tool does not have (the run goes on in English)."""
+
+
+def lang_of(name: str) -> Lang | None:
+    """The language a language or locale name means, or None.
+
+    Only the primary subtag counts, in any case: `zh`, `zh_CN.UTF-8`, `zh-Hans` and `ZH` are
+    Chinese; `en` and `en_GB` English.
+    """
+    primary = re.split(r"[-_.@]", name.strip(), maxsplit=1)[0].lower()
+    return "zh" if primary == "zh" else "en" if primary == "en" else None
+
+
 def default_lang() -> Lang:
-    """The language from `NTRK_ADVISOR_LANG`, else English."""
-    value = os.environ.get(LANG_ENV, "en").strip().lower()
-    return "zh" if value.startswith("zh") else "en"
+    """The language from `NTRK_ADVISOR_LANG`, else English.
+
+    A value that is no language of the tool (`fr`) is a `LanguageWarning` and means English; the
+    CLI shows it as one line on stderr, once per run (`cli/edge.run`).
+    """
+    value = os.environ.get(LANG_ENV, "").strip()
+    if not value:
+        return "en"
+    lang = lang_of(value)
+    if lang is None:
+        shown = value if value.isprintable() else ascii(value)
+        text = t("lang_unknown", "en", variable=LANG_ENV, value=shown, langs=", ".join(LANGS), used="en")
+        warnings.warn(LanguageWarning(text), stacklevel=1)  # one place, so once per run
+        return "en"
+    return lang
 
 
 UI: dict[str, dict[Lang, str]] = {
@@ -374,6 +402,11 @@ UI: dict[str, dict[Lang, str]] = {
     "rule.infant_tumour_in_adult": {
         "en": "infantile fibrosarcoma and congenital mesoblastic nephroma are tumours of infancy",
         "zh": "婴儿型纤维肉瘤和先天性中胚层肾瘤是婴幼儿肿瘤，不见于成人",
+    },
+    # UX polish
+    "lang_unknown": {
+        "en": "{variable}={value} is not a language of this tool ({langs}); using {used}",
+        "zh": "{variable}={value} 不是本工具支持的语言（{langs}）；将使用 {used}",
     },
 }
 
