@@ -408,6 +408,10 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "{variable}={value} is not a language of this tool ({langs}); using {used}",
         "zh": "{variable}={value} 不是本工具支持的语言（{langs}）；将使用 {used}",
     },
+    "interrupted_nothing_saved": {
+        "en": "Consult interrupted; nothing was answered, so nothing was saved.",
+        "zh": "会诊已中断；尚未回答任何问题，因此未保存任何内容。",
+    },
 }
 
 
