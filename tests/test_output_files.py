@@ -23,6 +23,7 @@ import pytest
 
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output
+from tests.conftest import EXAMPLES
 
 IHC = json.dumps({"age_years": 70, "fusion_status": "ihc_only", "emergency": []})
 
@@ -251,3 +252,53 @@ def test_an_interrupted_consults_answers_are_private_in_the_temporary_folder_and
         assert chosen is not None and stat.S_IMODE(chosen.stat().st_mode) == 0o644  # --save: any output
     finally:
         os.umask(old)
+
+
+PIPED = {
+    "consult": "consult --case {case} --no-input",
+    "pathways show": "pathways show",
+    "evidence": "evidence",
+    "practice list": "practice list",
+    "batch table": "batch {cases} --format table -q",
+}
+
+
+@pytest.mark.parametrize("reader", ["head -1", "true"])  # reads a line; reads nothing and goes at once
+@pytest.mark.parametrize("command", list(PIPED))
+def test_rich_output_piped_into_a_reader_that_stops_ends_quietly_with_status_0(
+    tmp_path: Path, command: str, reader: str
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text((IHC + "\n") * 50, encoding="utf-8")  # all complete: the status is the pipe's alone
+    args = PIPED[command].format(case=a_case(tmp_path), cases=cases)
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} -m ntrk_advisor {args} | {reader} >/dev/null; "
+            'echo "${PIPESTATUS[@]}"',
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NTRK_ADVISOR_LANG")},
+        timeout=120,
+    )
+    assert done.stdout.split() == ["0", "0"]  # never 141 (SIGPIPE) or 1 (rich's own handler)
+    assert done.stderr == ""  # no traceback, no "Exception ignored … BrokenPipeError"
+
+
+def test_a_batch_summary_piped_into_head_keeps_the_batchs_own_status(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} -m ntrk_advisor batch {EXAMPLES} --format table "
+            '| head -1 >/dev/null; echo "${PIPESTATUS[@]}"',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["4", "0"]  # the invalid example case, as without the pipe
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr.startswith("8 cases in")
