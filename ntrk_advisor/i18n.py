@@ -412,6 +412,15 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "Consult interrupted; nothing was answered, so nothing was saved.",
         "zh": "会诊已中断；尚未回答任何问题，因此未保存任何内容。",
     },
+    "batch.col.case_id": {"en": "case_id", "zh": "病例编号"},
+    "batch.col.status": {"en": "status", "zh": "状态"},
+    "batch.col.pathway": {"en": "pathway", "zh": "路径"},
+    "batch.col.age_group": {"en": "age_group", "zh": "年龄组"},
+    "batch.col.actions": {"en": "actions", "zh": "措施"},
+    "batch.col.missing": {"en": "missing", "zh": "缺少的回答"},
+    "batch.col.unused_answers": {"en": "unused_answers", "zh": "未使用的回答"},
+    "batch.col.errors": {"en": "errors", "zh": "问题"},
+    "batch.cell_label": {"en": "{label}: {value}", "zh": "{label}：{value}"},
 }
 
 
