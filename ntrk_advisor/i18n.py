@@ -227,10 +227,6 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "Score: {correct}/{answered} ({percent}%)",
         "zh": "得分：{correct}/{answered}({percent}%)",
     },
-    "practice.answer_hint": {
-        "en": "(press the option's number or use the arrow keys, then Enter)",
-        "zh": "（按选项编号或用方向键选择，回车确认）",
-    },
     "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗？"},
     "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
     "practice.end_session": {"en": "End the session", "zh": "结束练习"},
@@ -421,6 +417,10 @@ UI: dict[str, dict[Lang, str]] = {
     "batch.col.unused_answers": {"en": "unused_answers", "zh": "未使用的回答"},
     "batch.col.errors": {"en": "errors", "zh": "问题"},
     "batch.cell_label": {"en": "{label}: {value}", "zh": "{label}：{value}"},
+    "practice.answer_keys": {
+        "en": "(press an option's number to answer at once, or choose with the arrow keys and press Enter)",
+        "zh": "（按选项编号即直接作答；或用方向键选择后按回车确认）",
+    },
 }
 
 

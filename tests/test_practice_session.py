@@ -62,8 +62,8 @@ def session(library: ScenarioLibrary, tmp_path: Path) -> Callable[..., Run]:
 
 
 def pick(keyed: KeyedScenario, index: int, *, by_number: bool = False) -> str:
-    """Keys choosing option `index`: arrows, or its number (the select shows shortcuts)."""
-    return (str(index + 1) if by_number else DOWN * index) + ENTER
+    """Keys choosing option `index`: arrows and Enter, or its number alone (which answers at once)."""
+    return str(index + 1) if by_number else DOWN * index + ENTER
 
 
 def wrong(keyed: KeyedScenario) -> int:
@@ -199,3 +199,16 @@ def test_the_summary_writes_large_counts_as_the_batch_summary_does() -> None:
     )
     lines = [" ".join(line.replace("│", " ").split()) for line in out.getvalue().splitlines()]
     assert "metastatic 1,200 1,100 92%" in lines and "total 1,240 1,110 90%" in lines
+
+
+def test_an_options_number_alone_answers_without_enter(
+    session: Callable[..., Run], library: ScenarioLibrary
+) -> None:
+    keyed = library.get(IDS[1])
+    miss = wrong(keyed)
+    done = session(str(miss + 1), [keyed.id])  # the number, then the input ends: no Enter typed
+    assert [(k.id, ok) for k, ok in done.report.answered] == [(keyed.id, False)]
+    assert not done.report.interrupted
+    assert [a.choice for a in done.attempts] == [keyed.scenario.options[miss].action.value]
+    screen = flat(done.screen)
+    assert screen.index("✗ Not the best answer") < screen.index("The advisor's full recommendation")

@@ -70,9 +70,10 @@ def question_screen(keyed: KeyedScenario, lang: Lang) -> Group:
 
 
 def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None) -> Group:
-    """The advisor's whole recommendation, then right or not and why, teaching points, the score.
+    """Right or not and why, the teaching points, then the advisor's whole recommendation, the score.
 
-    The verdict comes after the long recommendation so that it is what stays on screen.
+    The verdict comes first, so that it is read first: the recommendation is long, and is there
+    to check the verdict against.
     """
     lang = feedback.lang
     keyed = feedback.keyed
@@ -82,10 +83,10 @@ def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None =
         line.append(f"  [{citation(point.arguments, point.evidence, kb)}]", style="cyan")
         points.append(line)
     parts: list[RenderableType] = [
-        fold(say("full_recommendation", lang), "bold underline"),
-        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
         _verdict(feedback, kb),
         Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta"),
+        fold(say("full_recommendation", lang), "bold underline"),
+        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
     ]
     if score is not None:
         parts.append(fold(_score(score, lang), "bold"))
