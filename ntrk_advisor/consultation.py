@@ -299,15 +299,24 @@ def answers_of(case: Case, fallback: Any) -> dict[str, Any]:
     return dict(fallback) if isinstance(fallback, dict) else {}
 
 
-def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[Path, ...]) -> Path:
-    """Keep the answers of an interrupted consult where it can be resumed with --case."""
+def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[Path, ...]) -> Path | None:
+    """Keep the answers of an interrupted consult where it can be resumed with --case.
+
+    None when there is nothing to keep (Ctrl-C at the first question, with no case file or flags):
+    no empty `{}` file is left behind. Without `--save` the answers go to a new file in the
+    temporary folder, readable by the user only (0600, whatever the umask: others can list that
+    folder); with `--save` they go where asked, with the mode any output gets (`files.atomic_output`).
+    """
+    if not answers:
+        return None
+    private = save is None
     if save is None:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed at once, kept on disk
             prefix="ntrk-consult-", suffix=".json", delete=False
         )
         handle.close()
         save = Path(handle.name)
-    write_atomic(save, case_json(answers), inputs=inputs)
+    write_atomic(save, case_json(answers), inputs=inputs, private=private)
     return save
 
 

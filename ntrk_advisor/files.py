@@ -56,22 +56,29 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = ()) -> None:
+def write_atomic(path: Path, text: str, *, inputs: tuple[Path, ...] = (), private: bool = False) -> None:
     """Write `text` to `path` via a temporary file and a rename; refuse to replace an input."""
-    with atomic_output(path, inputs=inputs) as handle:
+    with atomic_output(path, inputs=inputs, private=private) as handle:
         handle.write(text)
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = False) -> Iterator[IO[Any]]:
+def atomic_output(
+    path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = False, private: bool = False
+) -> Iterator[IO[Any]]:
     """A stream that becomes `path` only if the block completes (a temporary file, then a rename).
 
     Refused before anything is written: an empty path, an output that is one of the inputs (by
     path, link or inode; `-` is standard input, compared by device and inode, so
     `batch - -o X < X` cannot replace X), a folder, a device, a FIFO or anything else that is not
-    a regular file, and a read-only file. The new file follows the user's umask (an existing one
-    keeps its mode), and the temporary file is removed on any failure or signal (SIGINT, SIGTERM,
-    SIGHUP). Problems writing are usage errors naming the path, never a crash.
+    a regular file, and a read-only file. The temporary file is removed on any failure or signal
+    (SIGINT, SIGTERM, SIGHUP). Problems writing are usage errors naming the path, never a crash.
+
+    Modes: the temporary file is made 0600 (`tempfile.mkstemp`), and before the rename it is
+    given the mode the output should have: a new file follows the user's umask (0644 under umask
+    022, 0600 under 077), as any program's output does; a replaced file keeps its mode; and a
+    `private` file is 0600 whatever the umask (kept for a file written where others can look,
+    such as the answers of an interrupted consult in the temporary folder).
     """
     if not str(path):
         raise UsageError("the output path is empty")
@@ -79,6 +86,8 @@ def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = F
         if same_file(path, source) or (str(source) == "-" and _is_stdin(path)):
             raise UsageError(f"refusing to write over an input file: {path}")
     mode = _target_mode(path)
+    if private:
+        mode = stat.S_IRUSR | stat.S_IWUSR
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -92,8 +101,11 @@ def atomic_output(path: Path, *, inputs: tuple[Path, ...] = (), binary: bool = F
             ):
                 yield handle
                 handle.flush()
+                if hasattr(os, "fchmod"):
+                    os.fchmod(handle.fileno(), mode)
+                else:  # pragma: no cover - Windows has no fchmod before Python 3.13
+                    os.chmod(tmp, mode)
                 os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
             os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -108,9 +120,7 @@ def _target_mode(path: Path) -> int:
     try:
         info = path.stat()
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~current_umask()
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
@@ -119,6 +129,28 @@ def _target_mode(path: Path) -> int:
         # by its mode bits too: root may write anywhere, but a file marked read-only means "keep"
         raise UsageError(f"refusing to replace the read-only file {path}")
     return stat.S_IMODE(info.st_mode)
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without leaving it changed for another thread.
+
+    Linux states it in /proc/self/status; elsewhere the only way is to set it and set it back,
+    which is done under a lock so that two writes at once cannot both see the 0 set in between.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        umask = os.umask(0o077)  # the safest value for the instant it is in force
+        os.umask(umask)
+    return umask
 
 
 def _is_stdin(path: Path) -> bool:

@@ -7,6 +7,8 @@ validation messages). A test fails the build when a key lacks either language.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from typing import Literal
 
 Lang = Literal["en", "zh"]
@@ -14,10 +16,36 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 LANG_ENV = "NTRK_ADVISOR_LANG"
 
 
+class LanguageWarning(UserWarning):
+    """`NTRK_ADVISOR_LANG` names a language the tool does not have (the run goes on in English)."""
+
+
+def lang_of(name: str) -> Lang | None:
+    """The language a language or locale name means, or None.
+
+    Only the primary subtag counts, in any case: `zh`, `zh_CN.UTF-8`, `zh-Hans` and `ZH` are
+    Chinese; `en` and `en_GB` English.
+    """
+    primary = re.split(r"[-_.@]", name.strip(), maxsplit=1)[0].lower()
+    return "zh" if primary == "zh" else "en" if primary == "en" else None
+
+
 def default_lang() -> Lang:
-    """The language from `NTRK_ADVISOR_LANG`, else English."""
-    value = os.environ.get(LANG_ENV, "en").strip().lower()
-    return "zh" if value.startswith("zh") else "en"
+    """The language from `NTRK_ADVISOR_LANG`, else English.
+
+    A value that is no language of the tool (`fr`) is a `LanguageWarning` and means English; the
+    CLI shows it as one line on stderr, once per run (`cli/edge.run`).
+    """
+    value = os.environ.get(LANG_ENV, "").strip()
+    if not value:
+        return "en"
+    lang = lang_of(value)
+    if lang is None:
+        shown = value if value.isprintable() else ascii(value)
+        text = t("lang_unknown", "en", variable=LANG_ENV, value=shown, langs=", ".join(LANGS), used="en")
+        warnings.warn(LanguageWarning(text), stacklevel=1)  # one place, so once per run
+        return "en"
+    return lang
 
 
 UI: dict[str, dict[Lang, str]] = {
@@ -199,14 +227,14 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "本路径未使用的回答：{fields}。这些回答不影响此处的建议。",
     },
     "batch.summary": {
-        "en": "{total} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
-        "zh": "共 {total} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
+        "en": "{total:,} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
+        "zh": "共 {total:,} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
     },
     "batch.by_status": {"en": "by status", "zh": "按状态"},
     "batch.table_cut": {
-        "en": "The table shows the first {shown} cases; {left_out} more were evaluated and counted "
+        "en": "The table shows the first {shown:,} cases; {left_out:,} more were evaluated and counted "
         "but not drawn. Use --format csv or jsonl for every row.",
-        "zh": "表格仅显示前 {shown} 例；另有 {left_out} 例已评估并计入统计，但未列出。"
+        "zh": "表格仅显示前 {shown:,} 例；另有 {left_out:,} 例已评估并计入统计，但未列出。"
         "如需全部结果，请使用 --format csv 或 jsonl。",
     },
     "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
@@ -256,10 +284,6 @@ UI: dict[str, dict[Lang, str]] = {
     "practice.score": {
         "en": "Score: {correct}/{answered} ({percent}%)",
         "zh": "得分：{correct}/{answered}({percent}%)",
-    },
-    "practice.answer_hint": {
-        "en": "(press the option's number or use the arrow keys, then Enter)",
-        "zh": "（按选项编号或用方向键选择，回车确认）",
     },
     "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗？"},
     "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
@@ -432,6 +456,28 @@ UI: dict[str, dict[Lang, str]] = {
     "rule.infant_tumour_in_adult": {
         "en": "infantile fibrosarcoma and congenital mesoblastic nephroma are tumours of infancy",
         "zh": "婴儿型纤维肉瘤和先天性中胚层肾瘤是婴幼儿肿瘤，不见于成人",
+    },
+    # UX polish
+    "lang_unknown": {
+        "en": "{variable}={value} is not a language of this tool ({langs}); using {used}",
+        "zh": "{variable}={value} 不是本工具支持的语言（{langs}）；将使用 {used}",
+    },
+    "interrupted_nothing_saved": {
+        "en": "Consult interrupted; nothing was answered, so nothing was saved.",
+        "zh": "会诊已中断；尚未回答任何问题，因此未保存任何内容。",
+    },
+    "batch.col.case_id": {"en": "case_id", "zh": "病例编号"},
+    "batch.col.status": {"en": "status", "zh": "状态"},
+    "batch.col.pathway": {"en": "pathway", "zh": "路径"},
+    "batch.col.age_group": {"en": "age_group", "zh": "年龄组"},
+    "batch.col.actions": {"en": "actions", "zh": "措施"},
+    "batch.col.missing": {"en": "missing", "zh": "缺少的回答"},
+    "batch.col.unused_answers": {"en": "unused_answers", "zh": "未使用的回答"},
+    "batch.col.errors": {"en": "errors", "zh": "问题"},
+    "batch.cell_label": {"en": "{label}: {value}", "zh": "{label}：{value}"},
+    "practice.answer_keys": {
+        "en": "(press an option's number to answer at once, or choose with the arrow keys and press Enter)",
+        "zh": "（按选项编号即直接作答；或用方向键选择后按回车确认）",
     },
 }
 

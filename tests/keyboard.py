@@ -105,7 +105,7 @@ class Keyboard:
         self.kb = kb
         self.lang = lang
         self.asked: list[str] = []
-        self.opening = [t("case_id_prompt", lang), prompt_text(kb, "tumor_type", lang)]  # type: ignore[arg-type]
+        self._opening: list[str] | None = None
 
     def wait_for(self, field: str) -> None:
         """Wait until the question for `field` is on screen (its help text, then the question).
@@ -113,12 +113,14 @@ class Keyboard:
         The help text is printed only when the field is asked, never in the review list, so
         waiting for it first keeps a review line naming the same question from matching.
         """
+        if self._opening is None:  # worked out on first use, in the language set by then
+            self._opening = [t("case_id_prompt", self.lang), prompt_text(self.kb, "tumor_type", self.lang)]  # type: ignore[arg-type]
         wanted = help_text(self.kb, field, self.lang)[:40]
-        while self.opening:  # the optional case ID and tumour type, asked first: Enter skips each
-            found = self.child.expect_exact([*self.opening, wanted])
-            if found == len(self.opening):
+        while self._opening:  # the optional case ID and tumour type, asked first: Enter skips each
+            found = self.child.expect_exact([*self._opening, wanted])
+            if found == len(self._opening):
                 break
-            self.opening.pop(found)  # its answered line repeats the prompt: never match it twice
+            self._opening.pop(found)  # its answered line repeats the prompt: never match it twice
             self.child.send(ENTER)
         else:
             self.child.expect_exact(wanted)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -208,7 +209,7 @@ def test_markdown_and_table_formats_show_the_same_columns(run_cli: Run) -> None:
     )
     assert len(md.splitlines()) == 10
     table = run_cli("batch", str(EXAMPLES), "--format", "table", "-q", env={"COLUMNS": "200"}).stdout
-    assert "ex-masc-postop" in table and "adjuvant_trk:individualized" in table
+    assert "ex-masc-postop" in table and "adjuvant_trk (individualized)" in table
 
 
 def test_table_folds_chinese_errors_on_a_narrow_terminal(run_cli: Run) -> None:
@@ -300,7 +301,7 @@ def test_the_table_format_draws_at_most_its_limit_and_says_how_many_it_left_out(
     path = write(tmp_path, "many.jsonl", (json.dumps(IHC) + "\n") * (TABLE_ROWS + 7))
     out = run_cli("batch", str(path), "--format", "table", "-q")
     assert out.code == 0
-    assert f"The table shows the first {TABLE_ROWS} cases; 7 more were evaluated" in " ".join(
+    assert f"The table shows the first {TABLE_ROWS:,} cases; 7 more were evaluated" in " ".join(
         out.stdout.split()
     )
 
@@ -348,3 +349,89 @@ def test_a_jsonl_file_with_a_broken_first_line_is_read_line_by_line(run_cli: Run
         (f"{path}:2", "complete"),
         (f"{path}:3", "complete"),
     ]
+
+
+def test_the_summary_writes_counts_as_the_progress_does_with_thousands_separated(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "many.jsonl", (json.dumps(IHC) + "\n") * 1200)
+    for lang in ("en", "zh"):
+        summary = run_cli("batch", str(path), "--lang", lang).stderr
+        assert ("1,200 cases in" if lang == "en" else "共 1,200 例") in summary
+        assert "complete 1,200" in summary and "diagnostic 1,200" in summary
+        assert "confirm_fusion 1,200" in summary and "1200" not in summary
+
+
+def table_items(lang: str, *files: Path) -> list[Any]:
+    from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
+    from ntrk_advisor.batch.sources import read_records
+    from ntrk_advisor.pathway.knowledge import load_knowledge_base
+
+    evaluator = BatchEvaluator(load_knowledge_base(), lang)  # type: ignore[arg-type]
+    return list(evaluator.run(read_records([str(f) for f in files]), BatchStats()))
+
+
+def drawn(items: list[Any], lang: str, width: int) -> list[str]:
+    from rich.console import Console
+
+    from ntrk_advisor.batch.table import BatchTable
+
+    out = io.StringIO()
+    Console(width=width, file=out, color_system=None).print(BatchTable(items, lang))  # type: ignore[arg-type]
+    return out.getvalue().splitlines()
+
+
+def whole(code: str, lines: list[str]) -> int:
+    """How often `code` appears on a line as a whole code (not inside a longer one)."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-])")
+    return sum(len(pattern.findall(line)) for line in lines)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_table_never_splits_a_code_across_lines(width: int, lang: str) -> None:
+    items = table_items(lang, EXAMPLES, EXAMPLES.parent / "clinical-v2.jsonl")
+    lines = drawn(items, lang, width)
+    assert max(len(line.rstrip()) for line in lines) <= width
+    expected: dict[str, int] = {}
+    for item in items:
+        s = item.summary
+        codes = [item.case_id, s.status, s.pathway, s.age_group, *(c for c, _ in s.actions)]
+        codes += [*(strength for _, strength in s.actions), *s.missing, *s.unused, *(f for f, _ in s.errors)]
+        for code in codes:
+            if code:
+                expected[code] = expected.get(code, 0) + 1
+    for code, count in expected.items():
+        assert whole(code, lines) >= count, (code, width, lang)  # each one shown whole, every time
+    assert any("surgery_at_max_response (recommended)" in line for line in lines)  # one action a line
+
+
+def test_the_table_draws_the_optional_columns_only_when_some_row_fills_them() -> None:
+    complete_only = [item for item in table_items("en", EXAMPLES) if item.summary.status == "complete"]
+    header = " ".join(drawn(complete_only, "en", 200)[:1])
+    assert header.split() == ["case_id", "status", "pathway", "age_group", "actions"]
+    header = " ".join(drawn(table_items("en", EXAMPLES), "en", 200)[:1])
+    assert header.split() == ["case_id", "status", "pathway", "age_group", "actions", "missing", "errors"]
+
+
+def test_the_table_headers_follow_the_language(run_cli: Run) -> None:
+    out = run_cli("batch", str(EXAMPLES), "--format", "table", "--lang", "zh", "-q", env={"COLUMNS": "200"})
+    header = out.stdout.splitlines()[0].split()
+    assert header == ["病例编号", "状态", "路径", "年龄组", "措施", "缺少的回答", "问题"]
+    assert "case_id" not in out.stdout
+
+
+def test_wrapping_breaks_at_spaces_and_between_chinese_characters_never_inside_a_code() -> None:
+    from rich.cells import cell_len
+
+    from ntrk_advisor.render.wrapping import widest_unit, wrap
+
+    text = "取值必须是：locally_advanced, metastatic 或 early"
+    lines = wrap(text, 20)
+    assert all(cell_len(line) <= 20 for line in lines)
+    assert any("locally_advanced," in line for line in lines)  # rich would fold it mid-code here
+    assert not any(line.startswith("：") for line in lines)  # closing punctuation stays with its text
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert widest_unit(text) == cell_len("locally_advanced,")
+    assert wrap("surgery_at_max_response (recommended)", 30) == ["surgery_at_max_response", "(recommended)"]
+    assert wrap("abcdef", 4) == ["abcd", "ef"]  # only a code wider than the line is folded

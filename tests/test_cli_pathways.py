@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -322,3 +324,30 @@ def test_about_states_intended_use_inputs_version_source_and_how_to_report(
         "Open an issue",
     ):
         assert expected in out, expected
+
+
+def test_dot_labels_break_lines_with_dots_own_escape_never_a_doubled_backslash(
+    run_cli: Run, kb: KnowledgeBase
+) -> None:
+    text = run_cli("pathways", "export", "--format", "dot").stdout
+    assert "\\\\n" not in text  # was `label="diagnostic.age\\nAge in years…"`: a literal backslash shown
+    node_lines = [line for line in text.splitlines() if "label=" in line and " -> " not in line]
+    assert len(node_lines) == len(kb.nodes)
+    for line in node_lines:
+        assert line.count("\\n") == 1, line  # the one join of the ID and the label
+        qid = re.match(r'^  "([\w.]+)"', line)
+        assert qid is not None and f'label="{qid.group(1)}\\n' in line
+
+
+def test_a_dot_string_escapes_quotes_backslashes_and_line_breaks() -> None:
+    from ntrk_advisor.authoring.export import dot_string
+
+    assert dot_string("a.b", 'say "hi"') == '"a.b\\nsay \\"hi\\""'
+    assert dot_string("C:\\x", "two\nlines") == '"C:\\\\x\\ntwo\\nlines"'
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_reads_the_dot_export(run_cli: Run) -> None:
+    text = run_cli("pathways", "export", "--format", "dot").stdout
+    done = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "" and "\\n" not in done.stdout

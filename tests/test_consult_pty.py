@@ -388,3 +388,24 @@ def test_piped_output_is_never_paged_and_never_repeats_the_bottom_line(
     term, paged = paged_run(terminal, tmp_path, pipe=" | cat")
     assert not paged.exists()
     assert term.screen.count("Bottom line") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Consult interrupted; nothing was answered, so nothing was saved."),
+        ("zh", "会诊已中断；尚未回答任何问题，因此未保存任何内容。"),
+    ],
+)
+def test_ctrl_c_at_the_first_question_saves_nothing_and_says_so(
+    terminal: Callable[..., Terminal], tmp_path: Path, lang: str, said: str
+) -> None:
+    before = sorted(tmp_path.iterdir())
+    term = terminal("consult", "--format", "json", "--lang", lang)
+    term.keyboard.lang = lang
+    term.keyboard.interrupt("age_years")
+    assert term.finish() == 130
+    lines = [line for line in term.screen.splitlines() if line.strip()]
+    assert lines[-1] == said
+    assert "saved to" not in term.screen
+    assert sorted(tmp_path.iterdir()) == before  # no empty {} file in the temporary folder

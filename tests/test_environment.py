@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import ast
 import io
+import json
+import os
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,9 @@ import pytest
 from ntrk_advisor.consultation import Consultation
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import NoTerminalError
+from ntrk_advisor.i18n import LanguageWarning
 from ntrk_advisor.render.console import make_console
+from tests.conftest import run_main
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ntrk_advisor"
 
@@ -116,3 +123,49 @@ def test_only_the_environment_module_reads_no_color_and_term() -> None:
         if '"NO_COLOR"' in text or '"TERM"' in text:
             readers.append(str(path.relative_to(PACKAGE)))
     assert readers == ["environment.py"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [("zh_CN.UTF-8", "zh"), ("zh-Hans", "zh"), ("ZH", "zh"), (" zh ", "zh"), ("en_GB", "en"), ("EN", "en")],
+)
+def test_a_locale_name_means_its_language_without_a_warning(
+    monkeypatch: pytest.MonkeyPatch, variable: str, expected: str
+) -> None:
+    monkeypatch.setenv("NTRK_ADVISOR_LANG", variable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Environment.of_process().lang == expected
+
+
+@pytest.mark.parametrize("variable", ["fr", "french", "C.UTF-8", "zhx"])
+def test_a_language_the_tool_does_not_have_is_a_warning_and_english(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv("NTRK_ADVISOR_LANG", variable)
+    with pytest.warns(LanguageWarning, match=f"NTRK_ADVISOR_LANG={variable} is not a language"):
+        assert Environment.of_process().lang == "en"
+
+
+def test_an_unknown_language_is_one_line_on_stderr_once_per_run_and_the_run_goes_on_in_english(
+    tmp_path: Path,
+) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"age_years": 70, "fusion_status": "ihc_only", "emergency": []}), "utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")}
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "consult", "--case", str(case), "--no-input"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**env, "NTRK_ADVISOR_LANG": "fr"},
+        timeout=120,
+    )
+    assert done.returncode == 0
+    assert done.stderr == (
+        "ntrk-advisor: warning: NTRK_ADVISOR_LANG=fr is not a language of this tool (en, zh); using en\n"
+    )
+    assert "Status: complete" in done.stdout and "状态" not in done.stdout
+    for _ in range(2):  # and again in the next run of the same process
+        again = run_main("consult", "--case", str(case), "--no-input", env={"NTRK_ADVISOR_LANG": "fr"})
+        assert again.code == 0 and again.stderr.count("is not a language of this tool") == 1

@@ -23,6 +23,7 @@ import pytest
 
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output
+from tests.conftest import EXAMPLES
 
 IHC = json.dumps({"age_years": 70, "fusion_status": "ihc_only", "emergency": []})
 
@@ -196,3 +197,108 @@ def test_the_formatted_screen_piped_into_head_ends_quietly(tmp_path: Path) -> No
         timeout=120,
     )
     assert done.stderr == "" and done.returncode == 0
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_every_written_output_follows_the_users_umask(tmp_path: Path, umask: int, expected: int) -> None:
+    case = a_case(tmp_path)
+    outputs = {
+        "batch": (["batch", str(case), "-o", "out.jsonl", "-q"], tmp_path / "out.jsonl"),
+        "consult": (
+            ["consult", "--case", str(case), "--no-input", "--save", "saved.json"],
+            tmp_path / "saved.json",
+        ),
+        "export": (["pathways", "export", "--format", "dot", "-o", "tree.dot"], tmp_path / "tree.dot"),
+    }
+    for args, target in outputs.values():
+        done = subprocess.run(
+            [sys.executable, "-m", "ntrk_advisor", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            umask=umask,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert stat.S_IMODE(target.stat().st_mode) == expected, args
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_umask_is_read_without_being_left_changed() -> None:
+    from ntrk_advisor.files import current_umask
+
+    old = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        assert os.umask(0o027) == 0o027  # still in force afterwards
+    finally:
+        os.umask(old)
+
+
+def test_an_interrupted_consults_answers_are_private_in_the_temporary_folder_and_none_is_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ntrk_advisor.consultation import save_interrupted
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    old = os.umask(0o022)
+    try:
+        assert save_interrupted({}, None, ()) is None
+        assert list(tmp_path.iterdir()) == []  # nothing answered: no empty {} file
+        kept = save_interrupted({"age_years": 50}, None, ())
+        assert kept is not None and kept.parent == tmp_path
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # others may list the temporary folder
+        chosen = save_interrupted({"age_years": 50}, tmp_path / "partial.json", ())
+        assert chosen is not None and stat.S_IMODE(chosen.stat().st_mode) == 0o644  # --save: any output
+    finally:
+        os.umask(old)
+
+
+PIPED = {
+    "consult": "consult --case {case} --no-input",
+    "pathways show": "pathways show",
+    "evidence": "evidence",
+    "practice list": "practice list",
+    "batch table": "batch {cases} --format table -q",
+}
+
+
+@pytest.mark.parametrize("reader", ["head -1", "true"])  # reads a line; reads nothing and goes at once
+@pytest.mark.parametrize("command", list(PIPED))
+def test_rich_output_piped_into_a_reader_that_stops_ends_quietly_with_status_0(
+    tmp_path: Path, command: str, reader: str
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text((IHC + "\n") * 50, encoding="utf-8")  # all complete: the status is the pipe's alone
+    args = PIPED[command].format(case=a_case(tmp_path), cases=cases)
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} -m ntrk_advisor {args} | {reader} >/dev/null; "
+            'echo "${PIPESTATUS[@]}"',
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NTRK_ADVISOR_LANG")},
+        timeout=120,
+    )
+    assert done.stdout.split() == ["0", "0"]  # never 141 (SIGPIPE) or 1 (rich's own handler)
+    assert done.stderr == ""  # no traceback, no "Exception ignored … BrokenPipeError"
+
+
+def test_a_batch_summary_piped_into_head_keeps_the_batchs_own_status(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} -m ntrk_advisor batch {EXAMPLES} --format table "
+            '| head -1 >/dev/null; echo "${PIPESTATUS[@]}"',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["4", "0"]  # the invalid example case, as without the pipe
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr.startswith("8 cases in")

@@ -163,6 +163,15 @@ def test_answer_as_text_shows_the_feedback_and_the_recommendation(
     assert f"{keyed.key_index + 1}. {keyed.key_option.text.en}" in screen
     assert "The advisor's full recommendation" in screen and "Teaching points" in screen
     assert "Recorded in" in out.stderr
+    # The verdict, the answer given, the key and why come before the long recommendation.
+    recommendation = screen.index("The advisor's full recommendation")
+    for said in (
+        "✗ Not the best answer",
+        "Your answer:",
+        "The advisor's answer",
+        "Why your answer is weaker",
+    ):
+        assert screen.index(said) < recommendation, said
 
 
 @pytest.mark.parametrize("choice", ["0", "6", "surgery_now", "mdt_review"])

@@ -14,6 +14,7 @@ import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary, load_library
+from ntrk_advisor.practice.texts import say
 from tests.keyboard import CTRL_C, ENTER, plain, pty_env
 from tests.test_practice_cli import practice_argv
 
@@ -43,10 +44,10 @@ class Terminal:
         child.logfile_read = self.log
 
     def answer(self, keyed: KeyedScenario, index: int) -> None:
-        """Wait for the scenario's question, then pick option `index` by its number."""
+        """Wait for the scenario's question, then pick option `index` by its number (no Enter)."""
         self.child.expect_exact(keyed.scenario.title.en)
         self.child.expect_exact(keyed.scenario.prompt.en)
-        self.child.send(str(index + 1) + ENTER)
+        self.child.send(str(index + 1))
 
     def finish(self) -> int:
         self.child.expect(pexpect.EOF)
@@ -146,3 +147,43 @@ def test_ctrl_c_mid_session_exits_130_and_keeps_the_answer_given(
     stats = stats_json(db, tmp_path)
     assert stats["total"] == {"attempts": 1, "correct": 0, "accuracy": 0.0}
     assert stats["weakest"][0]["missed"] == [first.id]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_at_80_columns_every_option_is_shown_whole_and_its_number_answers_at_once(
+    library: ScenarioLibrary, tmp_path: Path, lang: str
+) -> None:
+    keyed = library.get("met-teen-bleeding-untreated")  # an option of 150 characters
+    options = [option.label(lang) for option in keyed.scenario.options]  # type: ignore[arg-type]
+    assert max(len(o) for o in options) > 80 or lang == "zh"  # zh: 2 cells a character
+    db = tmp_path / "trainee.sqlite3"
+    command, *argv = practice_argv("practice", "--scenario", keyed.id, "--db", str(db), "--lang", lang)
+    child = pexpect.spawn(
+        command,
+        argv,
+        env={**terminal_env(tmp_path), "COLUMNS": "80"},
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=TIMEOUT,
+        dimensions=(40, 80),
+    )
+    term = Terminal(child)
+    try:
+        child.expect_exact(getattr(keyed.scenario.prompt, lang))
+        last = options[-1].split()[-1] if lang == "en" else options[-1][-4:]
+        child.expect_exact(last)  # the list is drawn down to its last option
+        listed = "".join(plain(term.log.getvalue()).split())
+        for option in options:
+            assert "".join(option.split()) in listed, option  # whole, never cut at the edge
+        assert "".join(say("answer_keys", lang).split()) in listed  # what the keys do
+        wrong = (keyed.key_index + 1) % len(options)
+        child.send(str(wrong + 1))  # the number alone answers: no Enter
+        child.expect_exact(say("incorrect", lang))
+        assert term.finish() == 0
+    finally:
+        if child.isalive():
+            child.close(force=True)
+    screen = term.screen
+    verdict = screen.index(say("incorrect", lang))
+    assert verdict < screen.index(say("full_recommendation", lang))  # the verdict first

@@ -62,8 +62,8 @@ def session(library: ScenarioLibrary, tmp_path: Path) -> Callable[..., Run]:
 
 
 def pick(keyed: KeyedScenario, index: int, *, by_number: bool = False) -> str:
-    """Keys choosing option `index`: arrows, or its number (the select shows shortcuts)."""
-    return (str(index + 1) if by_number else DOWN * index) + ENTER
+    """Keys choosing option `index`: arrows and Enter, or its number alone (which answers at once)."""
+    return str(index + 1) if by_number else DOWN * index + ENTER
 
 
 def wrong(keyed: KeyedScenario) -> int:
@@ -190,3 +190,25 @@ def test_a_chinese_session_speaks_chinese(session: Callable[..., Run], library: 
     assert flat(keyed.scenario.vignette.zh)[:20] in screen
     assert "建议" in screen  # the advisor's recommendation, in Chinese
     assert done.attempts[0].lang == "zh"
+
+
+def test_the_summary_writes_large_counts_as_the_batch_summary_does() -> None:
+    out = io.StringIO()
+    Console(file=out, width=100, color_system=None).print(
+        summary_screen({"metastatic": Tally(1200, 1100), "early": Tally(40, 10)}, "en")
+    )
+    lines = [" ".join(line.replace("│", " ").split()) for line in out.getvalue().splitlines()]
+    assert "metastatic 1,200 1,100 92%" in lines and "total 1,240 1,110 90%" in lines
+
+
+def test_an_options_number_alone_answers_without_enter(
+    session: Callable[..., Run], library: ScenarioLibrary
+) -> None:
+    keyed = library.get(IDS[1])
+    miss = wrong(keyed)
+    done = session(str(miss + 1), [keyed.id])  # the number, then the input ends: no Enter typed
+    assert [(k.id, ok) for k, ok in done.report.answered] == [(keyed.id, False)]
+    assert not done.report.interrupted
+    assert [a.choice for a in done.attempts] == [keyed.scenario.options[miss].action.value]
+    screen = flat(done.screen)
+    assert screen.index("✗ Not the best answer") < screen.index("The advisor's full recommendation")

@@ -46,25 +46,34 @@ def to_mermaid(kb: KnowledgeBase, pathway: PathwayName | None = None, lang: Lang
     return "\n".join(lines) + "\n"
 
 
+def dot_string(*lines: str) -> str:
+    r"""A DOT quoted string holding `lines`, joined by DOT's own line break (the two characters `\n`).
+
+    Inside DOT quotes only `"` and the backslash need escaping; a line break in the text itself
+    becomes `\n` too, so one label can never run into the next statement.
+    """
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+
+    return '"' + "\\n".join(escaped(line) for line in lines) + '"'
+
+
 def to_dot(kb: KnowledgeBase, pathway: PathwayName | None = None, lang: Lang = "en") -> str:
-    """Graphviz DOT."""
-
-    def quote(value: str) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
+    """Graphviz DOT; each label is the node's ID over its question or actions (a real DOT line break)."""
     shapes = {"ask": "diamond", "outcome": "box", "add": "box", "route_on": "hexagon"}
     lines = ["digraph ntrk_advisor {", "  rankdir=TB;", "  node [fontsize=10];"]
     for node in selected_nodes(kb, pathway):
         shape = shapes[node.kind] if _is_own(node, pathway) else "parallelogram"
         style = ', style="rounded"' if node.kind == "add" else ""
-        label = quote(f"{node.qid}\\n{node_label(kb, node, lang)}")
-        lines.append(f"  {quote(node.qid)} [shape={shape}{style}, label={label}];")
+        label = dot_string(node.qid, node_label(kb, node, lang))
+        lines.append(f"  {dot_string(node.qid)} [shape={shape}{style}, label={label}];")
     for node in selected_nodes(kb, pathway):
         if not _is_own(node, pathway):
             continue
         for edge in edges_of(node):
-            label = f" [label={quote(edge.label)}]" if edge.label else ""
-            lines.append(f"  {quote(edge.source)} -> {quote(edge.target)}{label};")
+            label = f" [label={dot_string(edge.label)}]" if edge.label else ""
+            lines.append(f"  {dot_string(edge.source)} -> {dot_string(edge.target)}{label};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

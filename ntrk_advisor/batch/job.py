@@ -54,7 +54,7 @@ class BatchJob:
                 with self._progress(items, stats) as shown:
                     rows = list(itertools.islice(shown, TABLE_ROWS))
                     left_out = sum(1 for _ in shown)
-                writer(rows, out)
+                writer(rows, out, self.lang)
                 if left_out:
                     out.write(t("batch.table_cut", self.lang, shown=len(rows), left_out=left_out) + "\n")
             else:
@@ -113,6 +113,6 @@ class BatchJob:
             ("batch.by_action", stats.by_action),
         ):
             if counter:
-                listed = ", ".join(f"{name} {count}" for name, count in counter.most_common())
+                listed = ", ".join(f"{name} {count:,}" for name, count in counter.most_common())
                 lines.append(f"  {t(key, self.lang)}: {listed}")
         return "\n".join(lines) + "\n"

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
+from ntrk_advisor.i18n import Lang
 from ntrk_advisor.render.csv_safe import csv_line
-from ntrk_advisor.render.safe_text import markdown_text, shown
+from ntrk_advisor.render.safe_text import markdown_text
 
 COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
 _CHUNK = 2000
@@ -71,19 +72,12 @@ def write_markdown(items: Iterable[Item], out: TextIO) -> None:
         out.write("| " + " | ".join(cells) + " |\n")
 
 
-def write_table(items: Iterable[Item], out: TextIO) -> None:
-    """A rich table for people at a terminal; long and Chinese cells fold."""
-    from rich.table import Table
-    from rich.text import Text
-
+def write_table(items: Iterable[Item], out: TextIO, lang: Lang = "en") -> None:
+    """A rich table for people at a terminal, laid out for its width (`batch/table.py`)."""
+    from ntrk_advisor.batch.table import BatchTable
     from ntrk_advisor.render.console import make_console
 
-    table = Table(show_lines=False)
-    for name in COLUMNS:
-        table.add_column(name, overflow="fold")
-    for item in items:
-        table.add_row(*(Text(shown(cell)) for cell in row(item)))
-    make_console(file=out).print(table)
+    make_console(file=out).print(BatchTable(items, lang))
 
 
 BINARY_FORMATS = frozenset({"jsonl", "json"})

@@ -184,7 +184,8 @@ def consult(
     except ConsultInterrupted as exc:
         inputs = (case_file,) if case_file is not None else ()
         path = save_interrupted(exc.answers, save, inputs)
-        env.stderr.write(t("interrupted", chosen, path=path) + "\n")
+        said = t("interrupted_nothing_saved", chosen) if path is None else t("interrupted", chosen, path=path)
+        env.stderr.write(said + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     consultation.show(result, answers, output_format.value, explain=explain, page=not no_pager)
     raise typer.Exit(_exit_code(result.status.value))

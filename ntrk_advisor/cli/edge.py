@@ -130,13 +130,20 @@ def run(app: typer.Typer, argv: list[str]) -> int:
     """
     import warnings
 
+    from ntrk_advisor.i18n import LanguageWarning  # light: the standard library only
+
     global DEBUG
-    warnings.showwarning = warning_line
     DEBUG = False
-    try:
-        return _run(app, argv)
-    finally:
-        DEBUG = False
+    with warnings.catch_warnings():
+        # Each run starts with fresh filters (so a fresh registry): a warning repeated within a
+        # run is shown once, and shown again by the next run in the same process. The language
+        # warning is for the user, so it shows even when Python's warnings are turned off.
+        warnings.showwarning = warning_line
+        warnings.filterwarnings("default", category=LanguageWarning)
+        try:
+            return _run(app, argv)
+        finally:
+            DEBUG = False
 
 
 def _run(app: typer.Typer, argv: list[str]) -> int:

@@ -70,9 +70,10 @@ def question_screen(keyed: KeyedScenario, lang: Lang) -> Group:
 
 
 def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None) -> Group:
-    """The advisor's whole recommendation, then right or not and why, teaching points, the score.
+    """Right or not and why, the teaching points, then the advisor's whole recommendation, the score.
 
-    The verdict comes after the long recommendation so that it is what stays on screen.
+    The verdict comes first, so that it is read first: the recommendation is long, and is there
+    to check the verdict against.
     """
     lang = feedback.lang
     keyed = feedback.keyed
@@ -82,10 +83,10 @@ def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None =
         line.append(f"  [{citation(point.arguments, point.evidence, kb)}]", style="cyan")
         points.append(line)
     parts: list[RenderableType] = [
-        fold(say("full_recommendation", lang), "bold underline"),
-        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
         _verdict(feedback, kb),
         Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta"),
+        fold(say("full_recommendation", lang), "bold underline"),
+        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
     ]
     if score is not None:
         parts.append(fold(_score(score, lang), "bold"))
@@ -125,7 +126,7 @@ def _tally_table(title: str, tallies: Mapping[str, Tally], label_of: str, lang: 
         table.add_column(say(column, lang), justify="right")
     labels = pathway_label if label_of == "col.pathway" else age_label
     for group, tally in tallies.items():
-        table.add_row(labels(group, lang), str(tally.attempts), str(tally.correct), f"{tally.percent}%")
+        table.add_row(labels(group, lang), f"{tally.attempts:,}", f"{tally.correct:,}", f"{tally.percent}%")
     return table
 
 
@@ -136,7 +137,7 @@ def summary_screen(by_pathway: Mapping[str, Tally], lang: Lang) -> RenderableTyp
     table = _tally_table(say("summary_title", lang), by_pathway, "col.pathway", lang)
     total = Tally(sum(t.attempts for t in by_pathway.values()), sum(t.correct for t in by_pathway.values()))
     table.add_row(
-        say("total", lang), str(total.attempts), str(total.correct), f"{total.percent}%", style="bold"
+        say("total", lang), f"{total.attempts:,}", f"{total.correct:,}", f"{total.percent}%", style="bold"
     )
     return table
 
@@ -165,7 +166,7 @@ def stats_screen(stats: Stats, lang: Lang, db: str) -> Group:
     table.add_column(say("col.id", lang), overflow="fold")
     for area in stats.weakest:
         label = f"{pathway_label(area.pathway, lang)} · {age_label(area.age_group, lang)}"
-        share = f"{area.tally.correct}/{area.tally.attempts} ({area.tally.percent}%)"
+        share = f"{area.tally.correct:,}/{area.tally.attempts:,} ({area.tally.percent}%)"
         table.add_row(label, share, ", ".join(area.missed))
     return Group(*parts, table, fold(say("review_hint", lang), "dim"))
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import questionary
 from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from rich.console import Console
 
@@ -24,6 +26,10 @@ from ntrk_advisor.practice.render import feedback_screen, vignette_panel
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
 from ntrk_advisor.practice.store import PracticeStore
 from ntrk_advisor.practice.texts import say
+from ntrk_advisor.render.wrapping import wrap
+
+_CHOICE_INDENT = 6
+"""Cells before a choice's text in questionary's list: the pointer (" » ") and the number ("1) ")."""
 
 
 @dataclass
@@ -84,16 +90,36 @@ class Session:
         return report
 
     def _ask(self, keyed: KeyedScenario) -> int:
+        """The option chosen: by its number (at once), or with the arrow keys and Enter.
+
+        Each option is wrapped to the terminal's width under its own number (questionary draws
+        a choice on one line and cuts off what passes the edge).
+        """
+        width = self._width() - 1  # the last column left free: no automatic wrap
         choices = [
-            questionary.Choice(option.label(self.lang), value=index)
+            questionary.Choice(
+                ("\n" + " " * _CHOICE_INDENT).join(wrap(option.label(self.lang), width - _CHOICE_INDENT)),
+                value=index,
+            )
             for index, option in enumerate(keyed.scenario.options)
         ]
         prompt = getattr(keyed.scenario.prompt, self.lang)
-        hint = say("answer_hint", self.lang)
-        answer = questionary.select(
-            prompt, choices=choices, use_shortcuts=True, instruction=hint, **self._io
-        ).unsafe_ask()
-        return int(answer)
+        keys = "\n".join(wrap(say("answer_keys", self.lang), width))  # on its own lines, under the question
+        question = questionary.select(
+            prompt,
+            choices=choices,
+            use_shortcuts=True,
+            use_jk_keys=False,
+            instruction="\n" + keys,
+            **self._io,
+        )
+        _answer_keys(question, choices)
+        return int(question.unsafe_ask())
+
+    def _width(self) -> int:
+        """Columns of the terminal the questions are drawn on (the console's, when not given)."""
+        output = self._io.get("output")
+        return int(output.get_size().columns) if output is not None else self.console.width
 
     def _go_on(self) -> bool:
         choices = [
@@ -107,3 +133,36 @@ class Session:
             **self._io,
         )
         return bool(question.unsafe_ask())
+
+
+def _answer_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:
+    """An option's number chooses it and answers at once; the answered line echoes the number.
+
+    questionary's shortcut keys only move the pointer to the option, and Enter then answers.
+    Each number key is bound again (the binding added last wins) to do both. On answering, the
+    choices' titles become their numbers, so the line questionary leaves on screen reads
+    "? What is the best next step? 3" rather than a long option cut off at the edge (the
+    feedback quotes the option whole).
+    """
+    bindings = question.application.key_bindings
+    if not isinstance(bindings, KeyBindings):  # pragma: no cover - questionary builds a KeyBindings
+        return
+    enter = [b for b in bindings.bindings if b.keys == (Keys.ControlM,)][-1].handler
+
+    def answer(event: KeyPressEvent) -> None:
+        for number, choice in enumerate(choices, start=1):
+            choice.title = str(number)
+        enter(event)
+
+    bindings.add(Keys.ControlM, eager=True)(answer)
+    for number in range(1, min(len(choices), 9) + 1):
+        key = str(number)
+        pointing = [b for b in bindings.bindings if b.keys == (key,)]
+        if not pointing:  # pragma: no cover - questionary gives the first nine choices 1..9
+            continue
+
+        def choose(event: KeyPressEvent, point: Any = pointing[-1].handler) -> None:
+            point(event)
+            answer(event)
+
+        bindings.add(key, eager=True)(choose)

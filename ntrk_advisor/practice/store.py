@@ -9,6 +9,10 @@ Why it is built this way:
 - WAL mode and a busy timeout let two practice sessions write at once without losing an attempt;
   every write takes the write lock up front (`BEGIN IMMEDIATE`), so it waits instead of failing.
 - Backups use SQLite's online backup API into a temporary file, then an atomic rename.
+- File modes: SQLite creates the database with the user's umask, and backups and exports follow
+  it too (`files.atomic_output`), like every output of the tool. It is not forced private: it
+  holds a trainee's answers to teaching scenarios, never patient data, and it lives in the
+  user's own data folder (or wherever `--db` puts it, where the umask is the user's choice).
 """
 
 from __future__ import annotations
