@@ -18,7 +18,7 @@ from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import echoable_id, evaluate, invalid_result
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
-from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
+from ntrk_advisor.files import atomic_output, case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 
@@ -73,11 +73,18 @@ class Consultation:
         interactive: bool,
         save: Path | None = None,
         interviewer: Interviewer | None = None,
+        output: Path | None = None,
     ) -> tuple[Result, dict[str, Any]]:
-        """Produce the result and the answers it used; asks only when `interactive`."""
-        if save is not None and case_file is not None and same_file(save, case_file):
-            # Refuse before any question, so no answer is typed in vain.
-            raise UsageError(f"refusing to write over an input file: {save}")
+        """Produce the result and the answers it used; asks only when `interactive`.
+
+        `output` is where `show` will write the result: named here only so that a clash with an
+        input or with `save` is refused before any question, and no answer is typed in vain.
+        """
+        for target in (save, output):
+            if target is not None and case_file is not None and same_file(target, case_file):
+                raise UsageError(f"refusing to write over an input file: {target}")
+        if save is not None and output is not None and same_file(save, output):
+            raise UsageError(f"refusing to write the result over the saved case: {output}")
         base = read_case_file(case_file) if case_file is not None else {}
         # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
         # flags add to it and win.
@@ -153,26 +160,49 @@ class Consultation:
                 answers[field] = interviewer.ask(field, answers.get(field))
 
     def show(
-        self, result: Result, answers: dict[str, Any], output_format: str, *, explain: bool = False
+        self,
+        result: Result,
+        answers: dict[str, Any],
+        output_format: str,
+        *,
+        explain: bool = False,
+        output: Path | None = None,
+        inputs: tuple[Path, ...] = (),
     ) -> None:
-        """Write the result to stdout in the chosen format."""
+        """Write the result in the chosen format to stdout, or atomically to `output` (never an input)."""
         tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
-        if output_format == "json":
-            from ntrk_advisor.render.json_out import result_json
-
-            self.env.stdout.write(result_json(result) + "\n")
-        elif output_format == "markdown":
-            from ntrk_advisor.render.markdown import render_markdown
-
-            self.env.stdout.write(
-                render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
-            )
-        else:
+        if not isinstance(tumor_type, str):
+            tumor_type = None
+        if output_format == "rich":
             from ntrk_advisor.render.console import make_console
             from ntrk_advisor.render.screen import render_screen
 
-            console = make_console(self.env)
-            render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
+            if output is None:
+                console = make_console(self.env)
+                render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
+                return
+            with atomic_output(output, inputs=inputs) as handle:
+                console = make_console(self.env, file=handle)
+                render_screen(result, self.kb, self.lang, console, tumor_type=tumor_type, explain=explain)
+            return
+        if output_format == "json":
+            from ntrk_advisor.render.json_out import result_json
+
+            text = result_json(result) + "\n"
+        elif output_format == "markdown":
+            from ntrk_advisor.render.markdown import render_markdown
+
+            text = render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+        elif output_format == "html":
+            from ntrk_advisor.render.html_report import render_html
+
+            text = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+        else:
+            raise UsageError(f"unknown output format: {output_format}")
+        if output is None:
+            self.env.stdout.write(text)
+        else:
+            write_atomic(output, text, inputs=inputs)
 
 
 def answers_of(case: Case, fallback: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ntrk_advisor.contract.fields import FIELD_SPECS, FieldSpec
 from ntrk_advisor.contract.result import TraceStep
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.render.view import answer_text
+from ntrk_advisor.render.view import answer_label
 
 _DONE = "__done__"
 
@@ -95,16 +95,7 @@ class Interviewer:
         return None if choice == _DONE else str(choice)
 
     def _answer_label(self, field: str, answer: Any) -> str:
-        choices = self.kb.questions.questions[field].choices or {}
-
-        def label(value: Any) -> str:
-            key = str(value).lower() if isinstance(value, bool) else str(value)
-            text = choices.get(key)
-            return getattr(text, self.lang) if text is not None else answer_text(value, self.lang)
-
-        if isinstance(answer, list):
-            return ", ".join(label(a) for a in answer) or t("none", self.lang)
-        return label(answer)
+        return answer_label(self.kb, field, answer, self.lang)
 
     def warn(self, text: str) -> None:
         """Show a problem with the answers just given (a contradiction), before asking again."""

@@ -9,7 +9,14 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import (
+    ConsultFormat,
+    ExplainOption,
+    LangOption,
+    OutputOption,
+    knowledge_base,
+    resolve_lang,
+)
 
 _FIELD_HELP = "See `questions.yaml`; values match case-insensitively."
 
@@ -66,8 +73,14 @@ def consult(
         ),
     ] = None,
     output_format: Annotated[
-        ConsultFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
+        ConsultFormat,
+        typer.Option(
+            "--format",
+            help="Output format (html: one self-contained page for the MDT).",
+            case_sensitive=False,
+        ),
     ] = ConsultFormat.RICH,
+    output: OutputOption = None,
     lang: LangOption = None,
     explain: ExplainOption = False,
 ) -> None:
@@ -110,14 +123,16 @@ def consult(
     env = Environment.of_process()
     chosen = resolve_lang(lang)
     consultation = Consultation(lang=chosen, knowledge=knowledge_base(ctx), env=env)
+    inputs = (case_file,) if case_file is not None else ()
     try:
-        result, answers = consultation.run(case_file, flags, interactive=not no_input, save=save)
+        result, answers = consultation.run(
+            case_file, flags, interactive=not no_input, save=save, output=output
+        )
     except ConsultInterrupted as exc:
-        inputs = (case_file,) if case_file is not None else ()
         path = save_interrupted(exc.answers, save, inputs)
         env.stderr.write(t("interrupted", chosen, path=path) + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    consultation.show(result, answers, output_format.value, explain=explain)
+    consultation.show(result, answers, output_format.value, explain=explain, output=output, inputs=inputs)
     raise typer.Exit(_exit_code(result.status.value))
 
 

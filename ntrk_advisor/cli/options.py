@@ -23,6 +23,7 @@ class ConsultFormat(str, Enum):
     RICH = "rich"
     MARKDOWN = "markdown"
     JSON = "json"
+    HTML = "html"
 
 
 LangOption = Annotated[

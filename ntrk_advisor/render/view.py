@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -152,7 +152,12 @@ def bottom_line_item(action: Action, lang: Lang) -> str:
 
 def knowledge_line(result: Result, lang: Lang) -> str:
     """Name, version and review date of the knowledge that produced the result."""
-    k = result.knowledge  # a local copy's own name and version: typed by someone else, shown literally
+    return stamp_line(result.knowledge, lang)
+
+
+def stamp_line(k: KnowledgeStamp, lang: Lang) -> str:
+    """Name, version and review date of a knowledge base."""
+    # a local copy's own name and version: typed by someone else, shown literally
     return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}")
 
 
@@ -163,3 +168,21 @@ def answer_text(answer: object, lang: Lang) -> str:
     if isinstance(answer, list):
         return ", ".join(str(a) for a in answer) or t("none", lang)
     return str(answer)
+
+
+def answer_label(kb: KnowledgeBase, field: str, answer: object, lang: Lang) -> str:
+    """A trace answer in the words of the question's choices (`Confirmed fusion …`), else as a value.
+
+    Reads the question catalogue, so it validates the pathway files on first use after a cache load.
+    """
+    question = kb.questions.questions.get(field)
+    choices = (question.choices if question is not None else None) or {}
+
+    def label(value: object) -> str:
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        text = choices.get(key)
+        return getattr(text, lang) if text is not None else answer_text(value, lang)
+
+    if isinstance(answer, list):
+        return ", ".join(label(a) for a in answer) or t("none", lang)
+    return label(answer)
