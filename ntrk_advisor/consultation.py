@@ -74,12 +74,16 @@ class Consultation:
         save: Path | None = None,
         interviewer: Interviewer | None = None,
         output: Path | None = None,
+        output_format: str = "rich",
     ) -> tuple[Result, dict[str, Any]]:
         """Produce the result and the answers it used; asks only when `interactive`.
 
-        `output` is where `show` will write the result: named here only so that a clash with an
-        input or with `save` is refused before any question, and no answer is typed in vain.
+        `output` and `output_format` are where and how `show` will write the result: named here
+        only so that a clash with an input or with `save`, or a PDF with nowhere to go, is refused
+        before any question, and no answer is typed in vain.
         """
+        if output_format == "pdf" and output is None:
+            raise UsageError("--format pdf writes a binary file: name it with -o FILE")
         for target in (save, output):
             if target is not None and case_file is not None and same_file(target, case_file):
                 raise UsageError(f"refusing to write over an input file: {target}")
@@ -173,6 +177,17 @@ class Consultation:
         tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
         if not isinstance(tumor_type, str):
             tumor_type = None
+        if output_format == "pdf":
+            from ntrk_advisor.render.html_report import render_html
+            from ntrk_advisor.render.pdf import html_to_pdf
+
+            if output is None:
+                raise UsageError("--format pdf writes a binary file: name it with -o FILE")
+            html = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            pdf = html_to_pdf(html)
+            with atomic_output(output, inputs=inputs, binary=True) as handle:
+                handle.write(pdf)
+            return
         if output_format == "rich":
             from ntrk_advisor.render.console import make_console
             from ntrk_advisor.render.screen import render_screen

@@ -1,10 +1,10 @@
 """A batch as HTML: one self-contained report per case in a folder, and an index linking them.
 
 Each page is named from a safe slug of its case id (ASCII letters, digits, `.`, `_` and `-`, lower
-case), or `case-N` for the N-th record when nothing of the id is left; names are made unique (a
-case id can be anything, two can slug alike, and the index keeps its own name). Every page is
-written atomically and never over an input; an invalid record gets its own page saying what is
-wrong, so one bad record never stops the batch.
+case), or `case-N` for the N-th record when it has no id of its own or nothing of it is left; names
+are made unique (a case id can be anything, two can slug alike, and the index keeps its own name).
+Every page is written atomically and never over an input; an invalid record gets its own page
+saying what is wrong, so one bad record never stops the batch.
 """
 
 from __future__ import annotations
@@ -81,8 +81,9 @@ def write_pages(
     prepare_folder(folder, inputs)
     names = PageNames(folder, inputs)
     rows = []
-    for number, (result, tumor_type) in enumerate(evaluated, 1):
-        name = names.name_for(result.case_id, number)
+    for number, (result, tumor_type, where) in enumerate(evaluated, 1):
+        own_id = result.case_id if result.case_id != where else None  # not `<file>:<line>`
+        name = names.name_for(own_id, number)
         write_atomic(folder / name, render_html(result, kb, lang, tumor_type=tumor_type), inputs=inputs)
         rows.append(index_row(number, name, result, kb, lang))  # a few strings: the results are let go
     write_atomic(folder / INDEX, render_index(rows, kb, lang), inputs=inputs)

@@ -34,6 +34,8 @@ class Evaluated(NamedTuple):
     result: Result
     tumor_type: str | None
     """The case's tumour type when it validated (shown, never routed on), else None."""
+    where: str
+    """`<file>:<line>` or `<file>[<index>]`: the record's place, its case id when it has none."""
 
 
 class BatchStats:
@@ -137,9 +139,9 @@ class BatchEvaluator:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
-            return Evaluated(self._invalid_result(record, exc), None)
+            return Evaluated(self._invalid_result(record, exc), None, record.where)
         result = build_result(decide(case, self.kb), case.id or record.where, self.lang, self.kb)
-        return Evaluated(result, case.tumor_type)
+        return Evaluated(result, case.tumor_type, record.where)
 
     def evaluate(self, record: Record) -> Item:
         """One record to one item; validation problems become an `invalid` item."""

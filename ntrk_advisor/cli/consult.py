@@ -76,7 +76,8 @@ def consult(
         ConsultFormat,
         typer.Option(
             "--format",
-            help="Output format (html: one self-contained page for the MDT).",
+            help="Output format (html: one self-contained page for the MDT meeting; pdf: that page "
+            "printed by a headless Chromium, needs -o).",
             case_sensitive=False,
         ),
     ] = ConsultFormat.RICH,
@@ -126,7 +127,12 @@ def consult(
     inputs = (case_file,) if case_file is not None else ()
     try:
         result, answers = consultation.run(
-            case_file, flags, interactive=not no_input, save=save, output=output
+            case_file,
+            flags,
+            interactive=not no_input,
+            save=save,
+            output=output,
+            output_format=output_format.value,
         )
     except ConsultInterrupted as exc:
         path = save_interrupted(exc.answers, save, inputs)

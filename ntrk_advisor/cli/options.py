@@ -24,6 +24,7 @@ class ConsultFormat(str, Enum):
     MARKDOWN = "markdown"
     JSON = "json"
     HTML = "html"
+    PDF = "pdf"
 
 
 LangOption = Annotated[
