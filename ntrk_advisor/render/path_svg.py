@@ -47,11 +47,11 @@ def text_width(text: str, font: float = FONT) -> float:
     """A generous estimate of the drawn width of `text` in a sans-serif face (CJK: one em each)."""
     em = 0.0
     for char in text:
-        if _WIDE_CHAR.match(char):
+        if _WIDE_CHAR.match(char) or char in "·“”‘’—…":  # a CJK face draws these full width
             em += 1.0
-        elif char.isspace() or char in ".,:;'!|()[]/-·":
+        elif char.isspace() or char in ".,:;'!|()[]/-":
             em += 0.32
-        elif char.isupper() or char in "mw%@&—":
+        elif char.isupper() or char in "mw%@&":
             em += 0.72
         else:
             em += 0.56
