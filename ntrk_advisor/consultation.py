@@ -19,7 +19,7 @@ from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import echoable_id, evaluate, invalid_result
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, NoTerminalError, UsageError
-from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomic
+from ntrk_advisor.files import atomic_output, case_json, read_case_file, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.render.safe_text import shown
@@ -85,11 +85,22 @@ class Consultation:
         interactive: bool,
         save: Path | None = None,
         interviewer: Interviewer | None = None,
+        output: Path | None = None,
+        output_format: str = "rich",
     ) -> tuple[Result, dict[str, Any]]:
-        """Produce the result and the answers it used; asks only when `interactive`."""
-        if save is not None and case_file is not None and same_file(save, case_file):
-            # Refuse before any question, so no answer is typed in vain.
-            raise UsageError(f"refusing to write over an input file: {save}")
+        """Produce the result and the answers it used; asks only when `interactive`.
+
+        `output` and `output_format` are where and how `show` will write the result: named here
+        only so that a clash with an input or with `save`, or a PDF with nowhere to go, is refused
+        before any question, and no answer is typed in vain.
+        """
+        if output_format == "pdf" and output is None:
+            raise UsageError("--format pdf writes a binary file: name it with -o FILE")
+        for target in (save, output):
+            if target is not None and case_file is not None and same_file(target, case_file):
+                raise UsageError(f"refusing to write over an input file: {target}")
+        if save is not None and output is not None and same_file(save, output):
+            raise UsageError(f"refusing to write the result over the saved case: {output}")
         base = read_case_file(case_file) if case_file is not None else {}
         # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
         # flags add to it and win.
@@ -200,32 +211,60 @@ class Consultation:
         *,
         explain: bool = False,
         page: bool = True,
+        output: Path | None = None,
+        inputs: tuple[Path, ...] = (),
     ) -> None:
-        """Write the result to stdout in the chosen format.
+        """Write the result in the chosen format to stdout, or atomically to `output` (never an input).
 
         On a screen at an interactive terminal a long result goes through the pager (unless
         `page` is off), and the bottom line is printed once more at the end, where the eye is.
         """
         tumor_type = answers.get("tumor_type") if isinstance(answers, dict) else None
-        if output_format == "json":
-            from ntrk_advisor.render.json_out import result_json
+        if not isinstance(tumor_type, str):
+            tumor_type = None
+        if output_format == "pdf":
+            from ntrk_advisor.render.html_report import render_html
+            from ntrk_advisor.render.pdf import html_to_pdf
 
-            self.env.stdout.write(result_json(result) + "\n")
-        elif output_format == "markdown":
-            from ntrk_advisor.render.markdown import render_markdown
-
-            self.env.stdout.write(
-                render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
-            )
-        else:
+            if output is None:
+                raise UsageError("--format pdf writes a binary file: name it with -o FILE")
+            html = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            pdf = html_to_pdf(html)
+            with atomic_output(output, inputs=inputs, binary=True) as handle:
+                handle.write(pdf)
+            return
+        if output_format == "rich":
             from ntrk_advisor.render import pager
             from ntrk_advisor.render.console import make_console
             from ntrk_advisor.render.screen import bottom_line_box, result_screen
 
             screen = result_screen(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            if output is not None:
+                with atomic_output(output, inputs=inputs) as handle:
+                    make_console(self.env, file=handle).print(screen)
+                return
             pager.show(screen, self.env, page=page)
             if pager.wants_pager(self.env) and result.actions:
                 make_console(self.env).print(bottom_line_box(result, self.lang))
+            return
+        if output_format == "json":
+            from ntrk_advisor.render.json_out import result_json
+
+            text = result_json(result) + "\n"
+        elif output_format == "markdown":
+            from ntrk_advisor.render.markdown import render_markdown
+
+            text = render_markdown(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+        elif output_format == "html":
+            from ntrk_advisor.render.html_report import render_html
+
+            text = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+        else:
+            raise UsageError(f"unknown output format: {output_format}")
+        if output is None:
+            self.env.stdout.write(text)
+        else:
+            write_atomic(output, text, inputs=inputs)
 
 
 FLAG_VALUE_KINDS = frozenset(

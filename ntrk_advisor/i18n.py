@@ -479,6 +479,42 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "(press an option's number to answer at once, or choose with the arrow keys and press Enter)",
         "zh": "（按选项编号即直接作答；或用方向键选择后按回车确认）",
     },
+    # HTML report
+    "html.report": {"en": "MDT report", "zh": "MDT讨论报告"},
+    "html.summary": {"en": "Case summary", "zh": "病例摘要"},
+    "html.label_sep": {"en": ": ", "zh": "："},
+    "html.list_sep": {"en": "; ", "zh": "；"},
+    "html.bottom_line": {"en": "Bottom line", "zh": "结论要点"},
+    "html.do": {"en": "Do", "zh": "建议执行"},
+    "html.consider": {"en": "Consider", "zh": "可考虑"},
+    "html.avoid": {"en": "Avoid", "zh": "应避免"},
+    "html.plan": {"en": "The plan, step by step", "zh": "分步方案"},
+    "html.avoid_detail": {"en": "What to avoid, and why", "zh": "应避免的措施及理由"},
+    "html.path": {"en": "Decision path", "zh": "决策路径"},
+    "html.path_caption": {
+        "en": "The questions asked, in order; the answer given is on each arrow.",
+        "zh": "按顺序列出所问的问题；箭头旁为所给的回答。",
+    },
+    "html.path_title": {"en": "Decision path: {count} questions", "zh": "决策路径：共 {count} 个问题"},
+    "html.outcome": {"en": "Outcome", "zh": "决策结果"},
+    "html.not_answered": {"en": "Not yet answered", "zh": "尚未回答"},
+    "html.not_evaluated": {
+        "en": "Not evaluated: the case did not pass validation.",
+        "zh": "未评估：病例未通过校验。",
+    },
+    "html.col_number": {"en": "No.", "zh": "序号"},
+    "html.col_node": {"en": "Node", "zh": "节点"},
+    "html.col_field": {"en": "Field", "zh": "字段"},
+    "html.col_answer": {"en": "Answer", "zh": "回答"},
+    "html.index_title": {"en": "Batch report", "zh": "批量报告"},
+    "html.index_count": {
+        "en": "{count} cases: {complete} complete, {incomplete} incomplete, {invalid} invalid.",
+        "zh": "共 {count} 例：完整 {complete} 例，不完整 {incomplete} 例，无效 {invalid} 例。",
+    },
+    "html.written": {
+        "en": "Wrote {count} reports and their index to {path}",
+        "zh": "已将 {count} 份报告及其索引写入 {path}",
+    },
 }
 
 

@@ -8,11 +8,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats, Item
+from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import InputFormat, read_records
 from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
+from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -21,6 +22,8 @@ TABLE_ROWS = 5000
 """The most rows `--format table` draws (a table is built whole in memory; a screen shows far fewer)."""
 
 _PROGRESS_EVERY = 1000
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,6 +42,8 @@ class BatchJob:
 
     def run(self) -> BatchStats:
         """Evaluate every case and write the results; returns the counts."""
+        if self.output_format == "html":
+            return self._run_html()
         kb = self.knowledge
         stats = BatchStats()
         evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
@@ -64,6 +69,25 @@ class BatchJob:
             sys.stderr.write(self._summary(stats))
         return stats
 
+    def _run_html(self) -> BatchStats:
+        """One HTML page per case in the folder `output`, and an index (see `batch.html_pages`)."""
+        from ntrk_advisor.batch.html_pages import INDEX, write_pages
+
+        if self.output is None:
+            raise UsageError("--format html writes one page per case: name a folder with -o DIR")
+        if self.compact:
+            raise UsageError("--compact does not apply to --format html: a report keeps every text")
+        stats = BatchStats()
+        evaluator = BatchEvaluator(self.knowledge, self.lang)
+        results = evaluator.results(read_records(self.files, self.input_format), stats)
+        inputs = tuple(Path(f) for f in self.files)
+        with self._progress(results, stats) as shown:
+            pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang)
+        if self.summary:
+            sys.stderr.write(self._summary(stats))
+            sys.stderr.write(t("html.written", self.lang, count=pages, path=self.output / INDEX) + "\n")
+        return stats
+
     @contextlib.contextmanager
     def _destination(self, inputs: tuple[Path, ...], binary: bool) -> Iterator[IO[Any]]:
         if self.output is None:
@@ -76,7 +100,7 @@ class BatchJob:
                 yield handle
 
     @contextlib.contextmanager
-    def _progress(self, items: Iterator[Item], stats: BatchStats) -> Iterator[Iterator[Item]]:
+    def _progress(self, items: Iterator[T], stats: BatchStats) -> Iterator[Iterator[T]]:
         if not self.progress:
             yield items
             return
@@ -94,7 +118,7 @@ class BatchJob:
         ) as bar:
             task = bar.add_task("batch", total=None)
 
-            def counted() -> Iterator[Item]:
+            def counted() -> Iterator[T]:
                 for n, item in enumerate(items, 1):
                     if n % _PROGRESS_EVERY == 0:
                         bar.update(task, completed=n)

@@ -13,7 +13,8 @@ from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.decode import case_from_json
 from ntrk_advisor.contract.errors import CaseInvalid
-from ntrk_advisor.engine import decide, echoable_id, invalid_result
+from ntrk_advisor.contract.result import Result
+from ntrk_advisor.engine import build_result, decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
@@ -25,6 +26,16 @@ class Item(NamedTuple):
     line: bytes
     """The contract JSON, UTF-8 encoded, without a newline."""
     summary: Summary
+
+
+class Evaluated(NamedTuple):
+    """One record evaluated in full: the whole `Result` (every text and citation) and its tumour type."""
+
+    result: Result
+    tumor_type: str | None
+    """The case's tumour type when it validated (shown, never routed on), else None."""
+    where: str
+    """`<file>:<line>` or `<file>[<index>]`: the record's place, its case id when it has none."""
 
 
 class BatchStats:
@@ -107,6 +118,31 @@ class BatchEvaluator:
             yield item
         stats.finished = time.perf_counter()
 
+    def results(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Evaluated]:
+        """Every record as a whole `Result`, in order, counting into `stats`.
+
+        The path of outputs that show every text with its citations (the HTML pages): a result is
+        built per record rather than cut from the cached JSON of its path, which keeps no citations.
+        """
+        for record in records:
+            evaluated = self.evaluate_in_full(record)
+            stats.add(summary_of(evaluated.result))
+            yield evaluated
+        stats.finished = time.perf_counter()
+
+    def evaluate_in_full(self, record: Record) -> Evaluated:
+        """One record to its whole result; validation problems become an `invalid` result."""
+        try:
+            if record.oversized:
+                raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
+            if record.broken is not None:
+                raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
+            case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
+        except CaseInvalid as exc:
+            return Evaluated(self._invalid_result(record, exc), None, record.where)
+        result = build_result(decide(case, self.kb), case.id or record.where, self.lang, self.kb)
+        return Evaluated(result, case.tumor_type, record.where)
+
     def evaluate(self, record: Record) -> Item:
         """One record to one item; validation problems become an `invalid` item."""
         try:
@@ -125,6 +161,12 @@ class BatchEvaluator:
         return Item(case_id, line, summary)
 
     def _invalid(self, record: Record, exc: CaseInvalid) -> Item:
+        result = self._invalid_result(record, exc)
+        assert result.case_id is not None
+        line = result_line(result, compact=self.compact).encode()
+        return Item(result.case_id, line, summary_of(result))
+
+    def _invalid_result(self, record: Record, exc: CaseInvalid) -> Result:
         value = record.value
         if record.raw is not None:
             try:
@@ -132,6 +174,4 @@ class BatchEvaluator:
             except (ValueError, RecursionError):
                 value = None
         case_id = echoable_id(value, exc) or record.where
-        result = invalid_result(exc, self.lang, self.kb, case_id)
-        line = result_line(result, compact=self.compact).encode()
-        return Item(case_id, line, summary_of(result))
+        return invalid_result(exc, self.lang, self.kb, case_id)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
 
 
 class BatchFormat(str, Enum):
@@ -18,6 +19,7 @@ class BatchFormat(str, Enum):
     CSV = "csv"
     TABLE = "table"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 class InputFormatChoice(str, Enum):
@@ -39,7 +41,8 @@ def batch(
         BatchFormat | None,
         typer.Option(
             "--format",
-            help="Output format (default: table on a terminal, else jsonl).",
+            help="Output format (default: table on a terminal, else jsonl). html: one page per case "
+            "and an index.html, in the folder named by -o.",
             case_sensitive=False,
             show_default=False,
         ),
@@ -50,7 +53,16 @@ def batch(
             "--input-format", help="Force the input format instead of detecting it.", case_sensitive=False
         ),
     ] = InputFormatChoice.AUTO,
-    output: OutputOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout; with --format html, the folder "
+            "for the pages (created if absent).",
+            show_default=False,
+        ),
+    ] = None,
     compact: Annotated[
         bool,
         typer.Option(

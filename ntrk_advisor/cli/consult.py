@@ -9,7 +9,14 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import ConsultFormat, ExplainOption, LangOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import (
+    ConsultFormat,
+    ExplainOption,
+    LangOption,
+    OutputOption,
+    knowledge_base,
+    resolve_lang,
+)
 
 
 def _field(flag: str, help: str) -> Any:
@@ -131,8 +138,15 @@ def consult(
         ),
     ] = None,
     output_format: Annotated[
-        ConsultFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
+        ConsultFormat,
+        typer.Option(
+            "--format",
+            help="Output format (html: one self-contained page for the MDT meeting; pdf: that page "
+            "printed by a headless Chromium, needs -o).",
+            case_sensitive=False,
+        ),
     ] = ConsultFormat.RICH,
+    output: OutputOption = None,
     lang: LangOption = None,
     explain: ExplainOption = False,
     no_pager: Annotated[
@@ -179,15 +193,24 @@ def consult(
     env = Environment.of_process()
     chosen = resolve_lang(lang)
     consultation = Consultation(lang=chosen, knowledge=knowledge_base(ctx), env=env)
+    inputs = (case_file,) if case_file is not None else ()
     try:
-        result, answers = consultation.run(case_file, flags, interactive=not no_input, save=save)
+        result, answers = consultation.run(
+            case_file,
+            flags,
+            interactive=not no_input,
+            save=save,
+            output=output,
+            output_format=output_format.value,
+        )
     except ConsultInterrupted as exc:
-        inputs = (case_file,) if case_file is not None else ()
         path = save_interrupted(exc.answers, save, inputs)
         said = t("interrupted_nothing_saved", chosen) if path is None else t("interrupted", chosen, path=path)
         env.stderr.write(said + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    consultation.show(result, answers, output_format.value, explain=explain, page=not no_pager)
+    consultation.show(
+        result, answers, output_format.value, explain=explain, page=not no_pager, output=output, inputs=inputs
+    )
     raise typer.Exit(_exit_code(result.status.value))
 
 

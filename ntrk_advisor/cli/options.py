@@ -23,6 +23,8 @@ class ConsultFormat(str, Enum):
     RICH = "rich"
     MARKDOWN = "markdown"
     JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
 
 
 LangOption = Annotated[

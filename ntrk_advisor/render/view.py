@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -161,7 +161,12 @@ def bottom_line_item(action: Action, lang: Lang) -> str:
 
 def knowledge_line(result: Result, lang: Lang) -> str:
     """Name, version and review date of the knowledge that produced the result."""
-    k = result.knowledge  # a local copy's own name and version: typed by someone else, shown literally
+    return stamp_line(result.knowledge, lang)
+
+
+def stamp_line(k: KnowledgeStamp, lang: Lang) -> str:
+    """Name, version and review date of a knowledge base."""
+    # a local copy's own name and version: typed by someone else, shown literally
     return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}")
 
 

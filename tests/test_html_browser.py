@@ -1,0 +1,229 @@
+"""The HTML report in a real browser: headless Chromium renders every example to PNG and prints it to A4.
+
+For each example case and language, Chromium (started with no network features, in a profile of
+its own) takes a screenshot and prints a PDF, logging its network activity. The tests check that the
+PDF holds the bottom line in the report's language (Chinese included, which needs a CJK font), that
+it fits on at most two A4 pages, that the page made no request of any kind, and that the browser
+reported no blocked load and no console message. A positive control proves the request check sees
+a page that does fetch.
+
+These tests fail, never skip, without Chromium: CI installs it (`.ci/run`), and so must a developer
+(`apt-get install chromium fonts-noto-cjk`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from ntrk_advisor.api import evaluate
+from ntrk_advisor.contract.vocabulary import Status
+from ntrk_advisor.i18n import LANGS, Lang, t
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.html_report import render_html
+from ntrk_advisor.render.view import bottom_line, strength_label
+from tests.test_html_report import EXAMPLES, example_id
+
+pytestmark = pytest.mark.slow
+
+A4 = (595.3, 841.9)
+"""A4 in PDF points."""
+BROWSER_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+    "--hide-scrollbars",
+    "--window-size=900,1300",
+    "--enable-logging=stderr",
+    "--v=0",
+)
+
+
+def find_chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("Chromium is needed for the browser tests: apt-get install chromium fonts-noto-cjk (CI does)")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = find_chromium()
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    if not fonts.stdout.strip():
+        pytest.fail("no font with Chinese glyphs: apt-get install fonts-noto-cjk (CI does)")
+    return path
+
+
+@dataclass
+class Printed:
+    png: Path
+    pdf: Path
+    netlog: Path
+    log: str
+
+
+def print_page(chromium: str, page: Path, work: Path) -> Printed:
+    """Screenshot and PDF of one page, with the browser's network log and its stderr."""
+    out = Printed(work / f"{page.stem}.png", work / f"{page.stem}.pdf", work / f"{page.stem}.netlog.json", "")
+    done = subprocess.run(
+        [
+            chromium,
+            *BROWSER_FLAGS,
+            f"--user-data-dir={work / 'profile'}",
+            f"--screenshot={out.png}",
+            f"--print-to-pdf={out.pdf}",
+            f"--log-net-log={out.netlog}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out.log = done.stderr
+    return out
+
+
+def page_requests(netlog: Path) -> list[str]:
+    """The URLs the page itself asked for (the browser's own service requests have no origin)."""
+    raw = netlog.read_text(encoding="utf-8").rstrip().rstrip(",")
+    log: Any = None
+    for ending in ("", "]}", "}"):  # the log may end before its closing brackets
+        try:
+            log = json.loads(raw + ending)
+            break
+        except ValueError:
+            continue
+    assert log is not None, "unreadable network log"
+    names = {number: name for name, number in log["constants"]["logEventTypes"].items()}
+    starts = [e.get("params", {}) for e in log["events"] if names.get(e["type"]) == "URL_REQUEST_START_JOB"]
+    return [p["url"] for p in starts if "url" in p and p.get("initiator") != "not an origin"]
+
+
+def console_messages(log: str) -> list[str]:
+    """What the page said on the browser's console (blocked loads, script errors)."""
+    return [line for line in log.splitlines() if ":CONSOLE" in line or "Content Security Policy" in line]
+
+
+def pdf_text(pdf: Path) -> tuple[int, list[tuple[float, float]], str]:
+    """Pages, their sizes, and the text without white space, normalised (NFKC).
+
+    NFKC because the PDF maps some CJK glyphs to compatibility characters (U+2F29 KANGXI RADICAL
+    SMALL for 小), which read the same.
+    """
+    reader = PdfReader(pdf)
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    text = "".join(p.extract_text() for p in reader.pages)
+    return len(reader.pages), sizes, squeeze(text)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()  # CSS may upper-case a heading
+
+
+def is_png(path: Path) -> bool:
+    data = path.read_bytes()
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+CASES = [(i, lang) for i in range(len(EXAMPLES)) for lang in LANGS]
+
+
+@pytest.mark.parametrize(
+    ("index", "lang"), CASES, ids=[f"{example_id(EXAMPLES[i])}-{lang}" for i, lang in CASES]
+)
+def test_chromium_prints_the_example_on_at_most_two_a4_pages_with_its_bottom_line(
+    index: int, lang: Lang, chromium: str, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    case = EXAMPLES[index]
+    result = evaluate(case, lang, kb)
+    page = tmp_path / "report.html"
+    page.write_text(render_html(result, kb, lang, tumor_type=case.get("tumor_type")), encoding="utf-8")
+    printed = print_page(chromium, page, tmp_path)
+    assert is_png(printed.png)
+    pages, sizes, text = pdf_text(printed.pdf)
+    assert 1 <= pages <= 2
+    assert all(abs(w - A4[0]) < 2 and abs(h - A4[1]) < 2 for w, h in sizes)
+    assert page_requests(printed.netlog) == []
+    assert console_messages(printed.log) == []
+    assert squeeze(t("intended_use", lang)) in text
+    if result.status is Status.COMPLETE:
+        assert squeeze(t("html.bottom_line", lang)) in text
+        for key, actions in bottom_line(result).groups():
+            assert squeeze(t(f"html.{key}", lang)) in text
+            for action in actions:
+                assert squeeze(t(f"action.{action.action.value}", lang)) in text
+                assert squeeze(strength_label(action.strength, lang)) in text
+    else:
+        assert (
+            squeeze(t("incomplete_note" if result.status is Status.INCOMPLETE else "invalid_note", lang))
+            in text
+        )
+    if lang == "zh":
+        assert re.search(r"[\u4e00-\u9fff]{4}", text)  # drawn in a font that has the glyphs
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_chromium_renders_the_batch_index(lang: Lang, chromium: str, tmp_path: Path) -> None:
+    from tests.conftest import run_main
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "cases.jsonl"
+    folder = tmp_path / "pages"
+    out = run_main("batch", str(examples), "--format", "html", "-o", str(folder), "--lang", lang, "--quiet")
+    assert out.code == 4
+    printed = print_page(chromium, folder / "index.html", tmp_path)
+    assert is_png(printed.png) and page_requests(printed.netlog) == [] and console_messages(printed.log) == []
+    _, _, text = pdf_text(printed.pdf)
+    for case in EXAMPLES[:8]:
+        assert squeeze(str(case["id"])) in text
+
+
+def test_the_request_check_sees_a_page_that_fetches(chromium: str, tmp_path: Path) -> None:
+    page = tmp_path / "leaky.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>x</title></head><body><img src="http://127.0.0.1:9/x.png">'
+        '<p style="background: url(http://127.0.0.1:9/y.png)">x</p></body></html>',
+        encoding="utf-8",
+    )
+    printed = print_page(chromium, page, tmp_path)
+    assert "http://127.0.0.1:9/x.png" in page_requests(printed.netlog)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_consult_format_pdf_prints_the_same_report(lang: Lang, chromium: str, tmp_path: Path) -> None:
+    from tests.conftest import run_main
+
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(EXAMPLES[2]), encoding="utf-8")  # oligoprogression: do, consider and avoid
+    target = tmp_path / "note.pdf"
+    out = run_main(
+        "consult", "--case", str(case), "--no-input", "--format", "pdf", "--lang", lang, "-o", str(target)
+    )
+    assert out.code == 0 and out.stdout == ""
+    pages, sizes, text = pdf_text(target)
+    assert 1 <= pages <= 2 and all(abs(w - A4[0]) < 2 and abs(h - A4[1]) < 2 for w, h in sizes)
+    line = bottom_line(evaluate(EXAMPLES[2], lang))
+    assert line.avoid and line.consider
+    for key, actions in line.groups():
+        assert squeeze(t(f"html.{key}", lang)) in text
+        assert all(squeeze(t(f"action.{a.action.value}", lang)) in text for a in actions)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json", "note.pdf"]
