@@ -40,6 +40,8 @@ class Environment:
     stderr_is_terminal: bool
     plain: bool
     """NO_COLOR is set or TERM is dumb: no colour and no styling at all."""
+    dumb_terminal: bool
+    """TERM is unset or dumb: a terminal where a full-screen program such as a pager cannot work."""
     width: int
     """Columns of the terminal on stdout (COLUMNS, else the terminal's size, else 80)."""
     height: int
@@ -61,6 +63,7 @@ class Environment:
             stdout_is_terminal=_is_terminal(sys.stdout),
             stderr_is_terminal=_is_terminal(sys.stderr),
             plain="NO_COLOR" in os.environ or os.environ.get("TERM", "").lower() == "dumb",
+            dumb_terminal=os.environ.get("TERM", "").lower() in ("", "dumb"),
             width=size.columns,
             height=size.lines,
             pager=os.environ.get("PAGER") or None,

@@ -154,5 +154,6 @@ def pty_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     for name in ("NTRK_ADVISOR_LANG", "NTRK_ADVISOR_DEBUG", "NO_COLOR"):
         env.pop(name, None)
     env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="100", LINES="40", PYTHONIOENCODING="utf-8")
+    env.update(PAGER="cat")  # a long result is paged at a terminal: `cat` shows it all without waiting
     env.update(extra)
     return env

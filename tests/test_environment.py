@@ -32,6 +32,7 @@ def made_up(*, stdin_is_terminal: bool = False, plain: bool = False, lang: str =
         stdout_is_terminal=False,
         stderr_is_terminal=False,
         plain=plain,
+        dumb_terminal=False,
         width=80,
         height=24,
         pager=None,

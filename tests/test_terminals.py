@@ -58,7 +58,10 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
             "NTRK_ADVISOR_PATHWAYS",
         )
     }
-    env.update(PROMPT_TOOLKIT_NO_CPR="1", PYTHONIOENCODING="utf-8", TMPDIR=str(tmp_path), **extra)
+    # A long result at a terminal goes through the pager; `cat` shows all of it without waiting.
+    env.update(
+        PROMPT_TOOLKIT_NO_CPR="1", PYTHONIOENCODING="utf-8", TMPDIR=str(tmp_path), PAGER="cat", **extra
+    )
     return env
 
 

@@ -19,8 +19,11 @@ from ntrk_advisor.render.console import make_console
 
 
 def wants_pager(env: Environment) -> bool:
-    """Whether paging makes sense here: a person reads stdout and can press keys on stdin."""
-    return env.stdout_is_terminal and env.stdin_is_terminal
+    """Whether paging makes sense: a person at a terminal able to run a pager (not TERM=dumb).
+
+    Both ends must be the terminal: stdout to read the pages, stdin to press the keys.
+    """
+    return env.stdout_is_terminal and env.stdin_is_terminal and not env.dumb_terminal
 
 
 def show(renderable: RenderableType, env: Environment, *, page: bool) -> None:
