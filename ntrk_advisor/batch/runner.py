@@ -12,7 +12,7 @@ from typing import NamedTuple
 from ntrk_advisor.batch.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.contract.case import Case, case_from_data
-from ntrk_advisor.contract.decode import case_from_json, decode_json
+from ntrk_advisor.contract.decode import case_from_json, decode_document
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.engine import decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
@@ -121,7 +121,7 @@ class BatchEvaluator:
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
             if self.fhir:
-                value = decode_json(record.raw) if record.raw is not None else record.value
+                value = decode_document(record.raw) if record.raw is not None else record.value
                 return self._imported(record, value)
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
@@ -133,7 +133,7 @@ class BatchEvaluator:
         value, raw = record.value, record.raw
         if raw is not None and (b'"resourceType"' in raw or b'"sources"' in raw):
             try:
-                value = decode_json(raw)
+                value = decode_document(raw)
             except CaseInvalid:
                 value = None
         if isinstance(value, dict) and ("resourceType" in value or "sources" in value):
