@@ -47,7 +47,9 @@ def generate(count: int, seed: int) -> list[dict[str, object]]:
         patient["birthDate"] = f"{rng.randint(1930, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         if rng.random() < 0.1:  # a broken element somewhere the import reads
             entry = rng.choice(value["entry"])
-            entry["resource"][rng.choice(["code", "component", "subject", "status"])] = rng.choice([1, [], "x"])
+            entry["resource"][rng.choice(["code", "component", "subject", "status"])] = rng.choice(
+                [1, [], "x"]
+            )
         out.append(value)
     return out
 
