@@ -76,6 +76,30 @@ def loads(text: str | bytes) -> Any:
     return _CAREFUL_DECODER.decode(text)
 
 
+def decode_document(text: str | bytes) -> Any:
+    """Decode a nested JSON document fast (a FHIR Bundle): `CaseInvalid` (field `case`) if not JSON.
+
+    Duplicate keys are not marked here: no case rule reads a Bundle's inner objects, and the
+    careful decoder would make every Bundle pay for a check that serves only flat cases.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except ValueError as exc:
+            raise CaseInvalid.whole_record("json", detail=str(exc)) from None
+    text = text.removeprefix("\ufeff")
+    try:
+        return _fast_loads(text)
+    except ValueError:
+        pass
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise CaseInvalid.whole_record("too_deep") from None
+    except ValueError as exc:
+        raise CaseInvalid.whole_record("json", detail=str(exc)) from None
+
+
 def decode_json(text: str | bytes) -> Any:
     """Decode JSON text (bytes must be UTF-8), raising `CaseInvalid` (field `case`) when it is not JSON."""
     try:
