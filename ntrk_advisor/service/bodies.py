@@ -59,7 +59,7 @@ def parse_object(body: bytes, max_depth: int) -> dict[str, Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        if "recursion" in str(exc).lower():
+        if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
             raise too_deep(max_depth) from None
         raise HttpError(400, "bad_json", "the body is not valid JSON") from None
     if not isinstance(value, dict):
