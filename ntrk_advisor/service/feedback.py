@@ -128,7 +128,8 @@ def _item(raw: object, index: int) -> Item:
     except ValueError:
         raise HttpError(400, "bad_feedback", f"{where}.outcomeTimestamp must be an ISO 8601 time") from None
     accepted = raw.get("acceptedSuggestions", [])
-    if not isinstance(accepted, list) or (outcome == "accepted" and not accepted):
+    empty = "acceptedSuggestions" in raw and not accepted
+    if not isinstance(accepted, list) or empty or (outcome == "accepted" and not accepted):
         raise HttpError(
             400, "bad_feedback", f"{where}.acceptedSuggestions must list the accepted suggestions"
         )
@@ -143,23 +144,24 @@ def _item(raw: object, index: int) -> Item:
     reason = override.get("reason", {})
     if not isinstance(reason, dict):
         raise HttpError(400, "bad_feedback", f"{where}.overrideReason.reason must be a Coding")
-    has_reason = bool(reason)
+    has_reason = "reason" in override
+    system = _text(reason.get("system"), f"{where}.overrideReason.reason.system", required=has_reason)
+    code = _text(reason.get("code"), f"{where}.overrideReason.reason.code", required=has_reason)
     return Item(
         card=str(card),
         outcome=str(outcome),
         outcome_timestamp=str(stamp),
         accepted_suggestions=tuple(ids),
-        override_system=_text(
-            reason.get("system"), f"{where}.overrideReason.reason.system", required=has_reason
-        ),
-        override_code=_text(reason.get("code"), f"{where}.overrideReason.reason.code", required=has_reason),
-        override_display=_text(
-            reason.get("display"), f"{where}.overrideReason.reason.display", required=False
-        ),
-        user_comment=_text(
-            override.get("userComment"), f"{where}.overrideReason.userComment", required=False
-        ),
+        override_system=system,
+        override_code=code,
+        override_display=_optional(reason, "display", f"{where}.overrideReason.reason.display"),
+        user_comment=_optional(override, "userComment", f"{where}.overrideReason.userComment"),
     )
+
+
+def _optional(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An optional text: absent is None; present, it must be a text (CDS Hooks forbids null)."""
+    return _text(data[key], where) if key in data else None
 
 
 class FeedbackLog:

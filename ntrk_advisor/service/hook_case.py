@@ -53,7 +53,7 @@ class HookCase:
 def read_call(body: Mapping[str, Any], service: Service, accept_language: str | None) -> HookCall:
     """The call's parts, or HTTP 400 naming what is wrong with its shape."""
     hook = body.get("hook")
-    if not isinstance(hook, str):
+    if not isinstance(hook, str) or not hook:
         raise HttpError(400, "bad_request", "the request needs a 'hook' string")
     if hook != service.hook:
         raise HttpError(400, "wrong_hook", f"service {service.id} answers {service.hook}, not this hook")
@@ -66,6 +66,7 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
     prefetch = body.get("prefetch", {})
     if not isinstance(prefetch, dict):
         raise HttpError(400, "bad_request", "'prefetch' must be an object")
+    check_shape(body, prefetch)
     extension = context.get("extension", {})
     ours = extension.get(EXTENSION_KEY, {}) if isinstance(extension, dict) else None
     if not isinstance(ours, dict):
@@ -80,6 +81,39 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
         raise HttpError(400, "bad_extension", f"context.extension['{EXTENSION_KEY}'].lang must be en or zh")
     chosen: Lang = lang if lang is not None else language_of(accept_language)
     return HookCall(instance, context, prefetch, answers, chosen)
+
+
+AUTHORIZATION_FIELDS = {
+    "access_token": str,
+    "token_type": str,
+    "expires_in": int,
+    "scope": str,
+    "subject": str,
+}
+
+
+def check_shape(body: Mapping[str, Any], prefetch: Mapping[str, Any]) -> None:
+    """The rest of the request's CDS Hooks shape (`schemas/request.schema.json`), HTTP 400 if wrong."""
+    server = body.get("fhirServer")
+    if "fhirServer" in body and (not isinstance(server, str) or not server):
+        raise HttpError(400, "bad_request", "'fhirServer' must be a URL")
+    authorization = body.get("fhirAuthorization")
+    if "fhirAuthorization" in body:
+        if server is None or not isinstance(authorization, dict):
+            raise HttpError(400, "bad_request", "'fhirAuthorization' must be an object, with 'fhirServer'")
+        for name, kind in AUTHORIZATION_FIELDS.items():
+            value = authorization.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool) or value == "":
+                raise HttpError(
+                    400, "bad_request", f"'fhirAuthorization.{name}' is missing or of the wrong type"
+                )
+        if authorization["token_type"] != "Bearer":
+            raise HttpError(400, "bad_request", "'fhirAuthorization.token_type' must be Bearer")
+    if "extension" in body and not isinstance(body["extension"], dict):
+        raise HttpError(400, "bad_request", "'extension' must be an object")
+    for key, value in prefetch.items():
+        if value is not None and not (isinstance(value, dict) and isinstance(value.get("resourceType"), str)):
+            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
 
 
 def language_of(accept_language: str | None) -> Lang:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ntrk_advisor._version import __version__
 from ntrk_advisor.service.config import MAX_BODY_BYTES
-from ntrk_advisor.service.discovery import SERVICES
+from ntrk_advisor.service.discovery import SERVICES, Service
 
 SCHEMAS = ("discovery", "request", "card", "feedback", "error")
 
@@ -56,6 +56,45 @@ def _refusals(*codes: int) -> dict[str, Any]:
     }
 
 
+EXTENSION = {
+    "type": "object",
+    "properties": {
+        "extension": {
+            "type": "object",
+            "properties": {
+                "ntrk-advisor": {
+                    "type": "object",
+                    "description": "The clinician's answers (case fields) and the cards' language.",
+                    "properties": {"answers": {"type": "object"}, "lang": {"enum": ["en", "zh"]}},
+                }
+            },
+        }
+    },
+}
+"""The service's documented extension of a request's `context`."""
+
+
+def _hook_path(service: Service) -> dict[str, Any]:
+    request = {
+        "allOf": [
+            {"$ref": "#/components/schemas/request"},
+            {"properties": {"hook": {"const": service.hook}, "context": EXTENSION}},
+        ]
+    }
+    return {
+        "post": {
+            "operationId": service.id,
+            "summary": service.title,
+            "security": [{"ehrJwt": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
+            "responses": {
+                "200": {"description": "the cards", "content": _json("card")},
+                **_refusals(400, 401, 412, 413, 415, 422, 501),
+            },
+        }
+    }
+
+
 def openapi() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the service."""
     components: dict[str, Any] = {}
@@ -82,18 +121,7 @@ def openapi() -> dict[str, Any]:
                     },
                 }
             },
-            "/cds-services/{service_id}": {
-                "post": {
-                    "operationId": "hook",
-                    "security": security,
-                    "parameters": [service_id],
-                    "requestBody": {"required": True, "content": _json("request")},
-                    "responses": {
-                        "200": {"description": "the cards", "content": _json("card")},
-                        **_refusals(400, 401, 404, 412, 413, 415, 422, 501),
-                    },
-                }
-            },
+            **{f"/cds-services/{service.id}": _hook_path(service) for service in SERVICES.values()},
             "/cds-services/{service_id}/feedback": {
                 "post": {
                     "operationId": "feedback",
