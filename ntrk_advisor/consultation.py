@@ -6,10 +6,11 @@ missing, review, save, render) and never decides anything clinical: the engine d
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ntrk_advisor.contract.case import Case, case_from_data, merge_answers
 from ntrk_advisor.contract.errors import CaseInvalid, Problem
@@ -23,6 +24,9 @@ from ntrk_advisor.files import case_json, read_case_file, same_file, write_atomi
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.render.safe_text import shown
+
+if TYPE_CHECKING:
+    from ntrk_advisor.fhir.importer import ImportedCase
 
 
 def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +80,8 @@ class Consultation:
         self.lang = lang
         self.kb = knowledge or default_knowledge_base()
         self.env = env or Environment.of_process()
+        self.imported: ImportedCase | None = None
+        """The FHIR import behind this consult's case file, if it was one."""
 
     def run(
         self,
@@ -86,11 +92,55 @@ class Consultation:
         save: Path | None = None,
         interviewer: Interviewer | None = None,
     ) -> tuple[Result, dict[str, Any]]:
-        """Produce the result and the answers it used; asks only when `interactive`."""
+        """Produce the result and the answers it used; asks only when `interactive`.
+
+        A case file that is a FHIR Bundle (or a derived case with `sources`) is imported first;
+        the result then carries the sources of the answers still as imported.
+        """
+        self.imported = None
+        result, answers = self._run(
+            case_file, flags, interactive=interactive, save=save, interviewer=interviewer
+        )
+        if self.imported is not None:
+            result = dataclasses.replace(result, sources=self.imported.sources_for(answers))
+        return result, answers
+
+    def _read(self, case_file: Path | None) -> Any:
+        """The case file's answers; a FHIR Bundle or a derived case is imported (notes on stderr)."""
+        base = read_case_file(case_file) if case_file is not None else {}
+        if not (isinstance(base, dict) and ("resourceType" in base or "sources" in base)):
+            return base
+        from datetime import date
+
+        from ntrk_advisor.fhir.derived import note_lines
+        from ntrk_advisor.fhir.elements import FhirError
+        from ntrk_advisor.fhir.importer import imported_from
+
+        try:
+            self.imported = imported_from(base, today=date.today())
+        except FhirError as exc:
+            exc.file, exc.lang = str(case_file), self.lang
+            raise
+        except CaseInvalid:
+            return base  # a malformed `sources`: validation says so, naming the key
+        if self.imported is None:
+            return base
+        self.env.stderr.write(note_lines(self.imported.notes, self.lang))
+        return dict(self.imported.answers)
+
+    def _run(
+        self,
+        case_file: Path | None,
+        flags: dict[str, Any],
+        *,
+        interactive: bool,
+        save: Path | None = None,
+        interviewer: Interviewer | None = None,
+    ) -> tuple[Result, dict[str, Any]]:
         if save is not None and case_file is not None and same_file(save, case_file):
             # Refuse before any question, so no answer is typed in vain.
             raise UsageError(f"refusing to write over an input file: {save}")
-        base = read_case_file(case_file) if case_file is not None else {}
+        base = self._read(case_file)
         # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
         # flags add to it and win.
         flagged = merge_answers(flags)

@@ -21,8 +21,17 @@ MAX_CASE_FILE_BYTES = 1_048_576
 as one batch record), so an endless input such as /dev/zero stops at once."""
 
 
+MAX_BUNDLE_FILE_BYTES = 16 * 1_048_576
+"""A FHIR Bundle (a patient's record, read by `consult --case` and `import fhir`) may be larger
+than a case, up to this size; anything else over `MAX_CASE_FILE_BYTES` is still refused."""
+
+
 def read_case_file(path: Path) -> Any:
-    """Decode a case JSON file ('-' is stdin); unreadable, oversized or non-JSON files are usage errors."""
+    """Decode a case JSON file ('-' is stdin); unreadable, oversized or non-JSON files are usage errors.
+
+    A file over `MAX_CASE_FILE_BYTES` is accepted only when it is a FHIR Bundle (`resourceType`
+    "Bundle") of at most `MAX_BUNDLE_FILE_BYTES`.
+    """
     from ntrk_advisor.contract.decode import loads
 
     name = str(path)
@@ -30,20 +39,34 @@ def read_case_file(path: Path) -> Any:
         if name == "-":
             if sys.stdin is None:
                 raise CaseFileError(name, "standard input is closed")
-            raw = sys.stdin.buffer.read(MAX_CASE_FILE_BYTES + 1)
+            raw = sys.stdin.buffer.read(MAX_BUNDLE_FILE_BYTES + 1)
         else:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_CASE_FILE_BYTES + 1)
+                raw = handle.read(MAX_BUNDLE_FILE_BYTES + 1)
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
-    if len(raw) > MAX_CASE_FILE_BYTES:
-        raise CaseFileError(name, f"larger than {MAX_CASE_FILE_BYTES} bytes; one case is a small JSON object")
+    too_large = CaseFileError(
+        name,
+        f"larger than {MAX_CASE_FILE_BYTES} bytes; one case is a small JSON object "
+        f"(a FHIR Bundle may have up to {MAX_BUNDLE_FILE_BYTES} bytes)",
+    )
+    if len(raw) > MAX_BUNDLE_FILE_BYTES:
+        raise too_large
     try:
-        return loads(raw)
+        value = loads(raw)
     except UnicodeDecodeError:
+        if len(raw) > MAX_CASE_FILE_BYTES:
+            raise too_large from None
         raise CaseFileError(name, "not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:
+        if len(raw) > MAX_CASE_FILE_BYTES:
+            raise too_large from None
         raise CaseFileError(name, f"not JSON ({exc})") from None
+    if len(raw) > MAX_CASE_FILE_BYTES and not (
+        isinstance(value, dict) and value.get("resourceType") == "Bundle"
+    ):
+        raise too_large
+    return value
 
 
 def same_file(a: Path, b: Path) -> bool:

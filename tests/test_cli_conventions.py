@@ -25,6 +25,10 @@ COMMANDS = [
     *(["pathways", c] for c in ("list", "show", "check", "export", "init")),
     ["practice"],
     *(["practice", c] for c in ("list", "show", "answer", "stats", "export", "reset")),
+    ["import"],
+    ["import", "fhir"],
+    ["serve"],
+    ["serve", "feedback"],
 ]
 
 
@@ -46,7 +50,9 @@ def test_every_help_ends_with_examples_that_name_the_command(words: list[str]) -
     assert f"ntrk-advisor {' '.join(words)}".strip() in examples
 
 
-@pytest.mark.parametrize("words", [[], ["pathways"], ["practice"]], ids=lambda w: " ".join(w) or "root")
+@pytest.mark.parametrize(
+    "words", [[], ["pathways"], ["practice"], ["import"]], ids=lambda w: " ".join(w) or "root"
+)
 def test_command_summaries_are_shown_whole_at_80_columns(words: list[str]) -> None:
     commands = help_of(*words).stdout.split("Commands:", 1)[1].split("Examples:", 1)[0]
     assert "..." not in commands

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("process", frozenset({"errors", "environment"})),
     ("contract", frozenset({"contract"})),
     ("files", frozenset({"files"})),
+    ("fhir", frozenset({"fhir"})),
     ("knowledge", frozenset({"pathway"})),
     ("engine", frozenset({"engine"})),
     ("library", frozenset({"api", "schemas"})),

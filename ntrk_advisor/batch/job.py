@@ -41,7 +41,7 @@ class BatchJob:
         """Evaluate every case and write the results; returns the counts."""
         kb = self.knowledge
         stats = BatchStats()
-        evaluator = BatchEvaluator(kb, self.lang, compact=self.compact)
+        evaluator = BatchEvaluator(kb, self.lang, compact=self.compact, fhir=self.input_format == "fhir")
         items = evaluator.run(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files)  # "-" is standard input, compared by inode
         binary = self.output_format in BINARY_FORMATS

@@ -6,12 +6,13 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import NamedTuple
 
 from ntrk_advisor.batch.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.contract.case import Case, case_from_data
-from ntrk_advisor.contract.decode import case_from_json
+from ntrk_advisor.contract.decode import case_from_json, decode_json
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.engine import decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
@@ -75,11 +76,15 @@ class BatchStats:
 class BatchEvaluator:
     """Turns records into items with one knowledge base, language and encoder."""
 
-    def __init__(self, kb: KnowledgeBase, lang: Lang, *, compact: bool = False) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: Lang, *, compact: bool = False, fhir: bool = False) -> None:
         self.kb = kb
         self.lang = lang
         self.compact = compact
         self.encoder = DecisionEncoder(kb, lang, compact=compact)
+        self.fhir = fhir
+        """Every record must be a FHIR Bundle (`--input-format fhir`); otherwise one is recognised."""
+        self.today = date.today()
+        """The date ages are computed at for Bundles without a timestamp, fixed for the run."""
 
     def run(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Item]:
         """Evaluate every record in order, counting into `stats`.
@@ -90,15 +95,16 @@ class BatchEvaluator:
         encode = self.encoder.encode
         kb = self.kb
         count = stats.per_summary
+        fhir = self.fhir
         for record in records:
             raw = record.raw
-            if raw is None:
+            if raw is None or fhir:
                 item = self.evaluate(record)
             else:
                 try:
                     case = from_json(raw)
                 except CaseInvalid as exc:
-                    item = self._invalid(record, exc)
+                    item = self._not_a_case(record, exc)
                 else:
                     case_id = case.id or record.where
                     line, summary = encode(decide(case, kb), case_id)
@@ -114,10 +120,65 @@ class BatchEvaluator:
                 raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
+            if self.fhir:
+                value = decode_json(record.raw) if record.raw is not None else record.value
+                return self._imported(record, value)
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
-            return self._invalid(record, exc)
+            return self._not_a_case(record, exc)
         return self._complete_or_incomplete(record, case)
+
+    def _not_a_case(self, record: Record, exc: CaseInvalid) -> Item:
+        """A record that is no valid case: a FHIR Bundle or a derived case is imported instead."""
+        value, raw = record.value, record.raw
+        if raw is not None and (b'"resourceType"' in raw or b'"sources"' in raw):
+            try:
+                value = decode_json(raw)
+            except CaseInvalid:
+                value = None
+        if isinstance(value, dict) and ("resourceType" in value or "sources" in value):
+            return self._imported(record, value)
+        return self._invalid(record, exc)
+
+    def _imported(self, record: Record, value: object) -> Item:
+        """A Bundle (or derived case) evaluated; the result carries its `sources`.
+
+        A Bundle that cannot be read is an `invalid` record naming the FHIR path; its id is the
+        record's place, never a value of the Bundle.
+        """
+        from ntrk_advisor.fhir.elements import FhirError
+        from ntrk_advisor.fhir.importer import imported_from
+
+        try:
+            imported = imported_from(value, today=self.today)
+        except FhirError as exc:
+            problem = CaseInvalid.whole_record("fhir", where=exc.where, reason=exc.reason, values=exc.values)
+            return self._located_invalid(record, problem, None)
+        except CaseInvalid as exc:
+            return self._located_invalid(record, exc, None)
+        if imported is None:
+            problem = CaseInvalid.whole_record(
+                "fhir", where="Bundle.resourceType", reason="not_bundle", values={}
+            )
+            return self._located_invalid(record, problem, None)
+        try:
+            case = case_from_data(imported.answers)
+        except CaseInvalid as exc:
+            own = echoable_id(imported.answers, exc)
+            return self._located_invalid(record, exc, imported.sources, own)
+        item = self._complete_or_incomplete(record, case)
+        return item._replace(line=_with_sources(item.line, imported.sources_for(case.answers())))
+
+    def _located_invalid(
+        self,
+        record: Record,
+        exc: CaseInvalid,
+        sources: dict[str, list[str]] | None,
+        case_id: str | None = None,
+    ) -> Item:
+        result = invalid_result(exc, self.lang, self.kb, case_id or record.where)
+        line = result_line(result, compact=self.compact).encode()
+        return Item(result.case_id or record.where, _with_sources(line, sources or {}), summary_of(result))
 
     def _complete_or_incomplete(self, record: Record, case: Case) -> Item:
         case_id = case.id or record.where
@@ -135,3 +196,8 @@ class BatchEvaluator:
         result = invalid_result(exc, self.lang, self.kb, case_id)
         line = result_line(result, compact=self.compact).encode()
         return Item(case_id, line, summary_of(result))
+
+
+def _with_sources(line: bytes, sources: dict[str, list[str]]) -> bytes:
+    """A result line with the additive `sources` key last (results of FHIR input carry it)."""
+    return line[:-1] + b',"sources":' + json.dumps(sources, ensure_ascii=False).encode() + b"}"

@@ -17,7 +17,9 @@ from typing import IO, Any, Literal, NamedTuple
 from ntrk_advisor.contract.decode import loads
 from ntrk_advisor.errors import CaseFileError
 
-InputFormat = Literal["auto", "json", "jsonl"]
+InputFormat = Literal["auto", "json", "jsonl", "fhir"]
+"""`fhir` reads like `auto` (one Bundle per line, a JSON array of Bundles, or one Bundle), and
+every record must then be a FHIR Bundle (see `batch/runner.py`)."""
 MAX_RECORD_BYTES = 1_048_576
 """A record (a JSON Lines line) larger than this is reported invalid without being parsed."""
 _SNIFF_LINES = 50
@@ -61,6 +63,8 @@ def _open(path: str) -> IO[bytes]:
 
 def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
     name = "<stdin>" if path == "-" else path
+    if input_format == "fhir":
+        input_format = "auto"
     handle = _open(path)
     try:
         prefix = _peek(handle)

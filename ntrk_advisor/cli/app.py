@@ -17,6 +17,7 @@ from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.help_texts import EXAMPLES, help_for
+from ntrk_advisor.cli.import_fhir import import_app
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
@@ -95,6 +96,7 @@ app.command("arguments", **help_for("arguments"))(arguments)
 app.command("evidence", **help_for("evidence"))(evidence)
 app.command("schema", **help_for("schema"))(schema)
 app.command("about", **help_for("about"))(about)
+app.add_typer(import_app, name="import", **help_for("import"))
 app.add_typer(serve_app, name="serve", **help_for("serve"))
 
 

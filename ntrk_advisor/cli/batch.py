@@ -24,6 +24,7 @@ class InputFormatChoice(str, Enum):
     AUTO = "auto"
     JSON = "json"
     JSONL = "jsonl"
+    FHIR = "fhir"
 
 
 @at_the_edge
@@ -32,7 +33,8 @@ def batch(
     files: Annotated[
         list[str],
         typer.Argument(
-            help="Case files (JSON array, JSON object or JSON Lines); '-' reads stdin.", show_default=False
+            help="Case files (JSON array, JSON object or JSON Lines; FHIR Bundles too); '-' reads stdin.",
+            show_default=False,
         ),
     ],
     output_format: Annotated[
@@ -47,7 +49,9 @@ def batch(
     input_format: Annotated[
         InputFormatChoice,
         typer.Option(
-            "--input-format", help="Force the input format instead of detecting it.", case_sensitive=False
+            "--input-format",
+            help="Force the input format instead of detecting it (fhir: every record a FHIR R4 Bundle).",
+            case_sensitive=False,
         ),
     ] = InputFormatChoice.AUTO,
     output: OutputOption = None,

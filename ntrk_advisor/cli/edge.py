@@ -55,9 +55,10 @@ def usage_error_types() -> tuple[type[BaseException], ...]:
     Imported when an error happens, not before, so `--help` and `--version` stay fast.
     """
     from ntrk_advisor.errors import CaseFileError, NoTerminalError, PathwayError, UsageError
+    from ntrk_advisor.fhir.elements import FhirError
     from ntrk_advisor.practice.errors import PracticeError
 
-    return (UsageError, CaseFileError, NoTerminalError, PathwayError, PracticeError)
+    return (UsageError, CaseFileError, NoTerminalError, PathwayError, PracticeError, FhirError)
 
 
 def exit_code_for(exc: BaseException) -> int:

@@ -18,6 +18,8 @@ SUMMARIES = {
     "evidence": "Full references and what cites each.",
     "schema": "JSON Schemas for cases, results, pathways.",
     "about": "Intended use, limits, knowledge and source.",
+    "import": "Cases from health records (FHIR R4).",
+    "import fhir": "A FHIR R4 Bundle to a case, with sources.",
     "pathways list": "The modules, with their counts and version.",
     "pathways show": "The tree of questions, branches and outcomes.",
     "pathways check": "Every check and the exhaustive walk.",
@@ -60,6 +62,7 @@ EXAMPLES = {
         "ntrk-advisor batch cohort.jsonl --format csv -o results.csv",
         "cat cases.json | ntrk-advisor batch - --format jsonl --quiet",
         "ntrk-advisor batch registry.json --compact --lang zh -o results.jsonl",
+        "ntrk-advisor batch bundles.jsonl --input-format fhir   # FHIR R4 Bundles",
     ),
     "pathways": _examples(
         "ntrk-advisor pathways list",
@@ -80,6 +83,15 @@ EXAMPLES = {
     "evidence": _examples("ntrk-advisor evidence", "ntrk-advisor evidence drilon-2018-nejm --format json"),
     "schema": _examples("ntrk-advisor schema case > case.schema.json"),
     "about": _examples("ntrk-advisor about", "ntrk-advisor about --lang zh"),
+    "import": _examples(
+        "ntrk-advisor import fhir bundle.json -o case.json",
+        "ntrk-advisor consult --case bundle.json     # or consult the Bundle directly",
+    ),
+    "import fhir": _examples(
+        "ntrk-advisor import fhir bundle.json -o case.json",
+        "ntrk-advisor import fhir bundle.json --id mdt-2026-014 --validate",
+        "ntrk-advisor consult --case case.json      # the reviewed case, with its sources",
+    ),
     "pathways list": _examples("ntrk-advisor pathways list --lang zh"),
     "pathways show": _examples(
         "ntrk-advisor pathways show early", "ntrk-advisor pathways show --case case.json"

@@ -58,6 +58,9 @@ def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
         if "suggestion" in ctx:
             text += "; " + t("err.did_you_mean", lang, suggestion=ctx["suggestion"])
         return text
+    if kind == "fhir":  # a Bundle that could not be read: where (a FHIR path) and why
+        reason = t(f"fhir.err.{ctx['reason']}", lang, **ctx.get("values", {}))
+        return t("fhir.error", lang, where=ctx["where"], reason=reason)
     if kind == "contradiction":
         reason = t(f"rule.{ctx['rule']}", lang)
         return t("err.contradiction", lang, other=ctx["other"], reason=reason)

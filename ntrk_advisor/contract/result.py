@@ -103,6 +103,9 @@ class Result:
     errors: tuple[FieldError, ...] = ()
     trace: tuple[TraceStep, ...] = ()
     schema_version: str = SCHEMA_VERSION
+    sources: dict[str, list[str]] | None = None
+    """For a case imported from FHIR: per field, the resources its answer came from (additive key,
+    absent otherwise)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object, keys in contract order (`age_group` absent when unknown)."""
@@ -127,4 +130,6 @@ class Result:
             "source": stamp.source,
             "name": stamp.name,
         }
+        if self.sources is not None:
+            data["sources"] = {field: list(refs) for field, refs in self.sources.items()}
         return data

@@ -122,7 +122,7 @@ def missing_card(
 def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[str, Any]:
     """The one card of a case that failed validation: each problem, so it can be put right."""
     detail = [t("invalid_note", lang), ""]
-    detail += [f"- `{markdown_text(e.field)}`: {markdown_text(e.message)}" for e in result.errors]
+    detail += [f"- {code(e.field)}: {markdown_text(e.message)}" for e in result.errors]
     detail.append("")
     if notes:
         detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
@@ -182,3 +182,8 @@ def card(
     if links:
         out["links"] = links
     return out
+
+
+def code(text: str) -> str:
+    """Text as a Markdown code span: shown literally (controls visible), no backtick inside."""
+    return "`" + shown(text).replace("`", "'")[:100] + "`"

@@ -22,6 +22,7 @@ from typing import Any
 
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.render.safe_text import markdown_text
+from ntrk_advisor.service.cards import code
 from ntrk_advisor.service.discovery import NEEDED_FOR, Service
 from ntrk_advisor.service.errors import HttpError, PrefetchMissing
 from ntrk_advisor.service.prefetch import Imported, import_prefetch
@@ -150,7 +151,7 @@ def check_prefetch(call: HookCall) -> None:
 def case_of(call: HookCall, today: dt.date) -> HookCase:
     """The record's answers with the clinician's over them, and a note of where each came from."""
     check_prefetch(call)
-    imported = import_prefetch(call.prefetch, today) if call.prefetch else Imported()
+    imported = import_prefetch(call.prefetch, today, call.lang) if call.prefetch else Imported()
     return merged(imported, call.answers, call.lang)
 
 
@@ -158,7 +159,7 @@ def merged(imported: Imported, given: Mapping[str, Any], lang: Lang) -> HookCase
     """Answers from the record, then the clinician's; the notes say which came from where."""
     answers = dict(imported.answers)
     notes = [
-        f"`{markdown_text(str(name))}`: {markdown_text(', '.join(map(str, where)))}"
+        f"{code(str(name))}: {markdown_text(', '.join(map(str, where)))}"
         for name, where in imported.sources.items()
         if name not in given
     ]
@@ -169,10 +170,10 @@ def merged(imported: Imported, given: Mapping[str, Any], lang: Lang) -> HookCase
     ]
     answers.update({name: value for name, value in given.items() if value is not None})
     if given:
-        names = ", ".join(f"`{markdown_text(str(n))}`" for n in given)
+        names = ", ".join(code(str(n)) for n in given)
         notes.append(t("cds.from_request", lang, fields=names))
     if replaced:
-        names = ", ".join(f"`{markdown_text(str(n))}`" for n in replaced)
+        names = ", ".join(code(str(n)) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
     notes += [markdown_text(note) for note in imported.notes]
     return HookCase(answers, notes)

@@ -89,7 +89,7 @@ def _hook_path(service: Service) -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
             "responses": {
                 "200": {"description": "the cards", "content": _json("card")},
-                **_refusals(400, 401, 412, 413, 415, 422, 501),
+                **_refusals(400, 401, 412, 413, 415, 422),
             },
         }
     }

@@ -1,8 +1,9 @@
 """`order-select`: a TRK inhibitor in the draft orders while no fusion is molecularly confirmed.
 
-The draft orders (`context.draftOrders`, a Bundle) are searched for a TRK inhibitor by name or
-code: the medication's text, its codings' display and code, in MedicationRequest (R4's
-`medicationCodeableConcept`, R5's `medication.concept`) and in contained Medication resources.
+The draft orders (`context.draftOrders`, a Bundle) are searched for a TRK inhibitor with the FHIR
+import's drug table (`fhir/tables.json`): an RxNorm or ATC code, or a name or brand name as a word
+in the text or a display, of R4's `medicationCodeableConcept`, R5's `medication.concept` and any
+contained Medication.
 Only the orders the user selected (`context.selections`) are looked at when the client names any.
 
 If one is found and the case's `fusion_status` is anything but `confirmed` (not on record counts
@@ -13,25 +14,35 @@ advice alone, not the whole plan (the patient-view service does that).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from ntrk_advisor import api
-from ntrk_advisor.contract.vocabulary import FusionStatus, Status, TrkInhibitor
+from ntrk_advisor.contract.vocabulary import FusionStatus, Status
+from ntrk_advisor.fhir import identifiers as ids
+from ntrk_advisor.fhir.elements import FhirError, codings, words
+from ntrk_advisor.fhir.tables import drugs
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text
 from ntrk_advisor.render.view import references
-from ntrk_advisor.service.cards import action_block, card, footer, source
+from ntrk_advisor.service.cards import action_block, card, code, footer, source
+from ntrk_advisor.service.errors import HttpError
 
-TRK_INHIBITORS: dict[str, str] = {
-    member.value: member.value for member in TrkInhibitor if member is not TrkInhibitor.OTHER
-}
-"""Lower-case name or code found in an order -> the drug it names (the contract's generic names)."""
+
+@cache
+def _name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Per drug of the FHIR import's table, its names and brand names as whole words."""
+    return tuple(
+        (d.inhibitor.value, re.compile(r"\b(?:" + "|".join(map(re.escape, d.names)) + r")\b", re.IGNORECASE))
+        for d in drugs()
+    )
 
 
 def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
-    """The TRK inhibitors the selected draft orders name, in order, each once."""
+    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable)."""
     draft = context.get("draftOrders")
     entries = draft.get("entry") if isinstance(draft, dict) else None
     if not isinstance(entries, list):
@@ -39,39 +50,51 @@ def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
     chosen = context.get("selections")
     selections = {s for s in chosen if isinstance(s, str)} if isinstance(chosen, list) else set()
     found: dict[str, None] = {}
-    for entry in entries:
+    for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
             continue
         reference = f"{resource.get('resourceType')}/{resource.get('id')}"
         if selections and reference not in selections:
             continue
-        for text in medication_words(resource):
-            for word, drug in TRK_INHIBITORS.items():
-                if word in text:
-                    found[drug] = None
+        where = f"context.draftOrders.entry[{index}].resource"
+        for concept, concept_where in medication_concepts(resource, where):
+            try:
+                found.update(dict.fromkeys(recognised(concept, concept_where)))
+            except FhirError as exc:
+                raise HttpError(
+                    400, "bad_context", f"the draft orders cannot be read: {exc.message('en')}"
+                ) from None
     return list(found)
 
 
-def medication_words(resource: Mapping[str, Any]) -> Iterator[str]:
-    """Every lower-case text and code naming the medication of an order."""
-    concepts: list[Any] = [resource.get("medicationCodeableConcept")]
+def medication_concepts(resource: Mapping[str, Any], where: str) -> list[tuple[Any, str]]:
+    """Every CodeableConcept naming the medication of an order, with its FHIR path."""
+    concepts: list[tuple[Any, str]] = [
+        (resource.get("medicationCodeableConcept"), f"{where}.medicationCodeableConcept")
+    ]
     medication = resource.get("medication")
-    if isinstance(medication, dict):
-        concepts.append(medication.get("concept"))
-    for contained in resource.get("contained") or []:
+    if isinstance(medication, dict):  # R5: medication is a CodeableReference
+        concepts.append((medication.get("concept"), f"{where}.medication.concept"))
+    for i, contained in enumerate(resource.get("contained") or []):
         if isinstance(contained, dict) and contained.get("resourceType") == "Medication":
-            concepts.append(contained.get("code"))
-    for concept in concepts:
-        if not isinstance(concept, dict):
-            continue
-        if isinstance(concept.get("text"), str):
-            yield concept["text"].lower()
-        for coding in concept.get("coding") or []:
-            if isinstance(coding, dict):
-                for key in ("display", "code"):
-                    if isinstance(coding.get(key), str):
-                        yield coding[key].lower()
+            concepts.append((contained.get("code"), f"{where}.contained[{i}].code"))
+    return [(c, w) for c, w in concepts if c is not None]
+
+
+def recognised(concept: Any, where: str) -> list[str]:
+    """The TRK inhibitors a concept names: an RxNorm or ATC code of the table, or a name as a word."""
+    coded = codings(concept, where)
+    texts = words(concept, where)
+    found = []
+    for drug, (name, pattern) in zip(drugs(), _name_patterns(), strict=True):
+        by_code = any(
+            (c.system == ids.RXNORM and c.code in drug.rxnorm) or (c.system == ids.ATC and c.code in drug.atc)
+            for c in coded
+        )
+        if by_code or any(pattern.search(text) for text in texts):
+            found.append(name)
+    return found
 
 
 def fusion_of(answers: Mapping[str, Any]) -> FusionStatus | None:
@@ -104,7 +127,7 @@ def order_cards(
         detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing] + [""]
     else:
         detail += [t("invalid_note", lang), ""]
-        detail += [f"- `{markdown_text(e.field)}`: {markdown_text(e.message)}" for e in result.errors] + [""]
+        detail += [f"- {code(e.field)}: {markdown_text(e.message)}" for e in result.errors] + [""]
     if notes:
         detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
     refs = references(result, kb)

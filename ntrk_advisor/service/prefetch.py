@@ -10,11 +10,13 @@ one that knows the import's interface.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ntrk_advisor.fhir.elements import FhirError
+from ntrk_advisor.fhir.importer import case_from_bundle
+from ntrk_advisor.i18n import Lang
 from ntrk_advisor.service.errors import HttpError
 
 
@@ -44,31 +46,31 @@ def bundle_of(prefetch: Mapping[str, Any]) -> dict[str, Any]:
         for entry in found:
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") != "OperationOutcome":
-                entries.append({"resource": resource})
+                full_url = entry.get("fullUrl")
+                entries.append(
+                    {"fullUrl": full_url, "resource": resource} if full_url else {"resource": resource}
+                )
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
-def import_prefetch(prefetch: Mapping[str, Any], today: dt.date) -> Imported:
+def import_prefetch(prefetch: Mapping[str, Any], today: dt.date, lang: Lang = "en") -> Imported:
     """The case answers the prefetched record holds (nothing to import gives no answers)."""
     bundle = bundle_of(prefetch)
     if not bundle["entry"]:
         return Imported()
-    return read_bundle(bundle, today)
+    return read_bundle(bundle, today, lang)
 
 
-def read_bundle(bundle: dict[str, Any], today: dt.date) -> Imported:
-    """The FHIR import's reading of a Bundle (its errors become HTTP 422 with its message)."""
-    try:  # until the FHIR import is merged into this branch (see the module's docstring)
-        importer: Any = importlib.import_module("ntrk_advisor.fhir.importer")
-        fhir_error: type[Exception] = importlib.import_module("ntrk_advisor.fhir.errors").FhirError
-    except ImportError:  # built before the FHIR import landed: only the extension answers work
-        raise HttpError(
-            501, "fhir_import_unavailable", "this build cannot read FHIR prefetch; give the answers instead"
-        ) from None
+def read_bundle(bundle: dict[str, Any], today: dt.date, lang: Lang = "en") -> Imported:
+    """The FHIR import's reading of a Bundle (its errors become HTTP 422 naming the FHIR path).
+
+    The import's notes are worded in `lang`; its error names where in the Bundle it failed, never a
+    value from it.
+    """
     try:
-        imported = importer.case_from_bundle(bundle, case_id=None, today=today)
-    except fhir_error as exc:
-        raise HttpError(422, "bad_fhir", f"the prefetch cannot be read: {exc}") from None
-    return Imported(
-        dict(imported.answers), {k: list(v) for k, v in imported.sources.items()}, list(imported.notes)
-    )
+        imported = case_from_bundle(bundle, case_id=None, today=today)
+    except FhirError as exc:
+        raise HttpError(422, "bad_fhir", f"the prefetch cannot be read: {exc.message(lang)}") from None
+    sources = {name: list(where) for name, where in imported.sources.items() if name != "id"}
+    answers = {name: value for name, value in imported.answers.items() if name != "id"}
+    return Imported(answers, sources, [n.text(lang) for n in imported.notes])

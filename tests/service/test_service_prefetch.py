@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
+import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ntrk_advisor.service.prefetch import bundle_of
+from ntrk_advisor.fhir.importer import case_from_bundle
+from ntrk_advisor.service.prefetch import bundle_of, import_prefetch
 from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, refusal
 
-HAS_FHIR_IMPORT = importlib.util.find_spec("ntrk_advisor.fhir") is not None
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 
 
 def call(client: Any, keys: Keys, body: dict[str, Any]) -> Any:
@@ -56,9 +59,69 @@ def test_bundle_of_unpacks_searchsets_and_keeps_single_resources() -> None:
     }
 
 
-@pytest.mark.skipif(HAS_FHIR_IMPORT, reason="the FHIR import is present")
-def test_without_the_fhir_import_a_prefetched_record_is_501(client: Any, keys: Keys) -> None:
-    body = hook_request(
-        answers={}, prefetch={"patient": {"resourceType": "Patient", "id": "p1"}, "observations": None}
+def split_into_prefetch(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A Bundle as an EHR would prefetch it: the Patient read, the rest as searchsets by type."""
+    resources = [e["resource"] for e in bundle["entry"]]
+    keys = {"Observation": "observations", "Condition": "conditions"}
+    prefetch: dict[str, Any] = {"patient": None, "observations": None}
+    for resource in resources:
+        if resource["resourceType"] == "Patient":
+            prefetch["patient"] = resource
+            continue
+        key = keys.get(resource["resourceType"], "medications")
+        searchset = prefetch.get(key) or {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        searchset["entry"].append(
+            {
+                "fullUrl": f"https://fhir.example.org/{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
+        )
+        prefetch[key] = searchset
+    return prefetch
+
+
+RELATIVE = sorted(p.stem for p in FIXTURES.glob("*.json") if "urn:uuid:" not in p.read_text(encoding="utf-8"))
+"""Fixtures whose references are relative (`Patient/123`), as a FHIR server's search results are;
+a urn:uuid reference belongs to a transaction or collection Bundle, never to a prefetch."""
+
+
+@pytest.mark.parametrize("name", RELATIVE)
+def test_the_prefetch_gives_the_case_the_fhir_import_gives_for_the_whole_bundle(
+    name: str, client: Any, keys: Keys
+) -> None:
+    bundle = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    today = dt.date(2026, 12, 1)
+    whole = case_from_bundle({**bundle, "timestamp": None} if "timestamp" in bundle else bundle, today=today)
+    imported = import_prefetch(split_into_prefetch(bundle), today)
+    assert imported.answers == {k: v for k, v in whole.answers.items() if k != "id"}
+    assert imported.sources == {k: v for k, v in whole.sources.items() if k != "id"}
+    assert len(RELATIVE) >= 5
+    assert len(imported.notes) == len(whole.notes)
+
+
+def test_a_prefetched_record_gives_advice_and_says_where_each_answer_came_from(
+    client: Any, keys: Keys
+) -> None:
+    bundle = json.loads((FIXTURES / "etv6-ntrk3.json").read_text(encoding="utf-8"))
+    clinician = {
+        "setting": "locally_advanced",
+        "treatment_phase": "naive",
+        "emergency": [],
+        "tumor_category": "infantile_fibrosarcoma",
+    }
+    cards = cards_of(
+        call(client, keys, hook_request(answers=clinician, prefetch=split_into_prefetch(bundle)))
     )
-    assert refusal(call(client, keys, body), 501)["error"] == "fhir_import_unavailable"
+    assert cards[0]["summary"].startswith("Do: Neoadjuvant TRK inhibitor")
+    detail = cards[0]["detail"]
+    assert "`fusion_status`: Observation/var\\-etv6\\-ntrk3" in detail
+    assert "given with the call" in detail
+
+
+def test_a_prefetch_the_fhir_import_cannot_read_is_422_naming_the_path(client: Any, keys: Keys) -> None:
+    patient = {"resourceType": "Patient", "id": "p1", "birthDate": 1990}
+    body = refusal(
+        call(client, keys, hook_request(answers={}, prefetch={"patient": patient, "observations": None})), 422
+    )
+    assert body["error"] == "bad_fhir" and "birthDate" in body["message"] and "1990" not in body["message"]

@@ -1,0 +1,63 @@
+"""The clinical tables of the import (`tables.json`): TRK inhibitors and resistance hotspots.
+
+Kept as data beside the code, so a reviewer reads and changes them without reading Python; each
+entry says where its codes were checked. Loaded once, with the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, NamedTuple
+
+from ntrk_advisor.contract.vocabulary import ResistanceMechanism, TrkInhibitor
+
+
+class Drug(NamedTuple):
+    inhibitor: TrkInhibitor
+    names: tuple[str, ...]
+    rxnorm: frozenset[str]
+    atc: frozenset[str]
+
+
+class Hotspot(NamedTuple):
+    gene: str
+    ref: str
+    position: int
+    alt: frozenset[str]
+    """Amino acids meant (one letter), or `*` for any substitution."""
+    mechanism: ResistanceMechanism
+
+
+@cache
+def _data() -> dict[str, Any]:
+    raw = resources.files("ntrk_advisor.fhir").joinpath("tables.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+@cache
+def drugs() -> tuple[Drug, ...]:
+    """The TRK inhibitors the import recognises, in the contract's order."""
+    table = _data()["trk_inhibitors"]
+    return tuple(
+        Drug(
+            TrkInhibitor(name),
+            tuple(str(n) for n in entry["names"]),
+            frozenset(entry["rxnorm"]),
+            frozenset(entry["atc"]),
+        )
+        for name, entry in table.items()
+    )
+
+
+@cache
+def hotspots() -> tuple[Hotspot, ...]:
+    """The on-target resistance mutations, by gene, residue and mechanism."""
+    return tuple(
+        Hotspot(
+            e["gene"], e["ref"], int(e["position"]), frozenset(e["alt"]), ResistanceMechanism(e["mechanism"])
+        )
+        for e in _data()["resistance_hotspots"]["entries"]
+    )
