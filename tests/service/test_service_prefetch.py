@@ -125,3 +125,23 @@ def test_a_prefetch_the_fhir_import_cannot_read_is_422_naming_the_path(client: A
         call(client, keys, hook_request(answers={}, prefetch={"patient": patient, "observations": None})), 422
     )
     assert body["error"] == "bad_fhir" and "birthDate" in body["message"] and "1990" not in body["message"]
+
+
+def test_no_identifier_of_the_record_reaches_a_card_or_a_log_line(
+    client: Any, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from ntrk_advisor.service.logs import LOGGER, JsonFormatter
+
+    bundle = json.loads((FIXTURES / "sentinels.json").read_text(encoding="utf-8"))
+    prefetch = split_into_prefetch(bundle)
+    answers = {"setting": "metastatic", "emergency": []}
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        response = call(client, keys, hook_request(answers=answers, prefetch=prefetch))
+    assert response.status_code == 200 and response.json()["cards"]
+    assert "sentinel" in json.dumps(prefetch).lower()  # the record holds them
+    assert "sentinel" not in response.text.lower()
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    assert any('"event":"request"' in line for line in lines)
+    assert not [line for line in lines if "sentinel" in line.lower()]
