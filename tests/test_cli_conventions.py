@@ -27,6 +27,8 @@ COMMANDS = [
     *(["practice", c] for c in ("list", "show", "answer", "stats", "export", "reset")),
     ["import"],
     ["import", "fhir"],
+    ["serve"],
+    ["serve", "feedback"],
 ]
 
 

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("outputs", frozenset({"render"})),
     ("interaction", frozenset({"prompting"})),
     ("flows", frozenset({"consultation", "batch", "practice", "authoring"})),
+    ("service", frozenset({"service"})),
     ("cli", frozenset({"cli"})),
     ("entry", frozenset({"__main__"})),
 ]

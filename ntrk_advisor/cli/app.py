@@ -22,6 +22,7 @@ from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
 from ntrk_advisor.cli.practice_records import export, reset, stats
+from ntrk_advisor.cli.serve import serve_app
 from ntrk_advisor.environment import PATHWAYS_ENV
 
 
@@ -96,6 +97,7 @@ app.command("evidence", **help_for("evidence"))(evidence)
 app.command("schema", **help_for("schema"))(schema)
 app.command("about", **help_for("about"))(about)
 app.add_typer(import_app, name="import", **help_for("import"))
+app.add_typer(serve_app, name="serve", **help_for("serve"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,8 @@ SUMMARIES = {
     "practice stats": "Accuracy, streaks and the weakest areas.",
     "practice export": "Every recorded attempt, as CSV or JSON.",
     "practice reset": "Delete the attempts (a backup is kept).",
+    "serve": "Advice as CDS Hooks cards for a health record.",
+    "serve feedback": "Export the service's feedback log as CSV.",
 }
 """The command list's one-liners (the commands' own docstrings stay the full description)."""
 
@@ -105,6 +107,14 @@ EXAMPLES = {
     "practice stats": _examples("ntrk-advisor practice stats --lang zh"),
     "practice export": _examples("ntrk-advisor practice export --format csv -o attempts.csv"),
     "practice reset": _examples("ntrk-advisor practice reset --yes"),
+    "serve": _examples(
+        "ntrk-advisor serve --jwks ehr-keys.json --issuer https://ehr.example.org",
+        "ntrk-advisor serve --host 0.0.0.0 --workers 2 --base-url https://cds.example.org "
+        "--jwks ehr-keys.json --issuer https://ehr.example.org",
+        "ntrk-advisor serve --insecure-no-auth --port 8081   # local testing only",
+        "ntrk-advisor serve feedback --export csv -o feedback.csv",
+    ),
+    "serve feedback": _examples("ntrk-advisor serve feedback --export csv -o feedback.csv"),
 }
 """The "Examples" section at the end of each command's `--help` (and the root's)."""
 

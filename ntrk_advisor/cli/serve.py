@@ -1,0 +1,147 @@
+"""`ntrk-advisor serve`: the CDS Hooks service, and `serve feedback` to export its feedback log.
+
+Thin: options parsed into a `ServiceConfig` and handed to `service.run.serve`. The web server and
+everything behind it are imported only when the command runs (the `server` extra), so `--help`
+and every other command never load them.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ntrk_advisor.cli.edge import at_the_edge
+from ntrk_advisor.cli.help_texts import help_for
+from ntrk_advisor.cli.options import OutputOption
+
+
+class FeedbackFormat(str, Enum):
+    CSV = "csv"
+
+
+SERVER_EXTRA_MISSING = "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'"
+
+serve_app = typer.Typer(
+    help=(
+        "Run the CDS Hooks 2.0 service: the advice as cards inside an electronic health record. "
+        "Listens on loopback unless told otherwise, checks each caller's signed token, and makes "
+        "no outbound connection of any kind."
+    ),
+    invoke_without_command=True,
+    add_completion=False,
+)
+
+
+@serve_app.callback()
+@at_the_edge
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8080,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Worker processes (one per core is typical).")
+    ] = 1,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The URL the EHR calls (each token's aud); default http://HOST:PORT.",
+            show_default=False,
+        ),
+    ] = None,
+    jwks: Annotated[
+        Path | None,
+        typer.Option(
+            "--jwks", help="JWK Set file with the EHRs' public keys.", show_default=False, dir_okay=False
+        ),
+    ] = None,
+    issuer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--issuer", help="A trusted token issuer (iss); repeat for several.", show_default=False
+        ),
+    ] = None,
+    insecure_no_auth: Annotated[
+        bool, typer.Option("--insecure-no-auth", help="Check no token. For local testing only.")
+    ] = False,
+    feedback_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--feedback-db",
+            help="Feedback log (default: $NTRK_ADVISOR_HOME/feedback.sqlite3, else the user data folder).",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    app_url: Annotated[
+        str | None,
+        typer.Option(
+            "--app-url",
+            help="Page for entering missing answers, linked from an incomplete case's card.",
+            show_default=False,
+        ),
+    ] = None,
+    max_body_bytes: Annotated[
+        int,
+        typer.Option("--max-body-bytes", min=1024, help="Largest request body accepted (HTTP 413 above)."),
+    ] = 2 * 1024 * 1024,
+) -> None:
+    """Serve `patient-view` and `order-select` until SIGTERM or Ctrl-C (SIGTERM drains and exits 0)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        from ntrk_advisor.service.config import ServiceConfig
+        from ntrk_advisor.service.run import serve as run
+    except ModuleNotFoundError as exc:
+        if exc.name in {"starlette", "uvicorn", "jwt"}:
+            from ntrk_advisor.errors import UsageError
+
+            raise UsageError(SERVER_EXTRA_MISSING) from None
+        raise
+    config = ServiceConfig(
+        host=host,
+        port=port,
+        workers=workers,
+        base_url=base_url,
+        jwks_path=None if jwks is None else str(jwks),
+        issuers=tuple(issuer or ()),
+        insecure_no_auth=insecure_no_auth,
+        feedback_db=None if feedback_db is None else str(feedback_db),
+        app_url=app_url,
+        pathways_dir=ctx.find_root().params.get("pathways_dir"),
+        max_body_bytes=max_body_bytes,
+    )
+    run(config)
+
+
+@serve_app.command("feedback", **help_for("serve feedback"))
+@at_the_edge
+def feedback(
+    export: Annotated[
+        FeedbackFormat, typer.Option("--export", case_sensitive=False, help="Export format.")
+    ] = FeedbackFormat.CSV,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Feedback log (default: as serve's --feedback-db).",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Every stored feedback item (what was done with which card), oldest first."""
+    from ntrk_advisor.files import write_atomic
+    from ntrk_advisor.service.feedback import default_path, export_csv
+
+    path = default_path() if db is None else db.expanduser()
+    text = export_csv(path)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text, inputs=(path,))

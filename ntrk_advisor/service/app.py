@@ -1,0 +1,255 @@
+"""The ASGI application: discovery, the two hooks and feedback, behind one refusal path.
+
+Routes (CDS Hooks 2.0):
+
+- `GET  /cds-services`                  discovery (`service.discovery`);
+- `POST /cds-services/{id}`             a hook call: the case from the prefetch and the clinician's
+                                        answers (`service.hook_case`), the engine, the cards
+                                        (`service.cards`, `service.orders`);
+- `POST /cds-services/{id}/feedback`    what was done with the cards (`service.feedback`).
+
+Every request is checked in the order that costs least: the route, the caller's token
+(`service.auth`), the content type and size, the JSON, its nesting, its shape. A refusal is an
+`HttpError` answered here as its status and one line of JSON; anything unexpected is HTTP 500 with
+one line, logged by exception type only. The worker never stops for a request. No handler makes an
+outbound connection or writes anything but the feedback log and one log line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ntrk_advisor import api
+from ntrk_advisor.contract.case import Case, case_from_data
+from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.service import logs
+from ntrk_advisor.service.auth import Caller, Verifier, load_jwks
+from ntrk_advisor.service.bodies import check_content_type, declared_length, parse_object, read_limited
+from ntrk_advisor.service.cards import result_cards
+from ntrk_advisor.service.config import ServiceConfig
+from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
+from ntrk_advisor.service.errors import HttpError
+from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
+from ntrk_advisor.service.hook_case import case_of, read_call
+from ntrk_advisor.service.orders import drafted_trk_inhibitors, order_cards
+
+JSON = "application/json"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A compact, one-line JSON answer."""
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+
+
+class CdsService:
+    """The state one worker keeps: settings, knowledge, the token checker, the feedback log."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        kb: KnowledgeBase | None = None,
+        verifier: Verifier | None = None,
+    ) -> None:
+        self.config = config
+        self.kb = kb or default_knowledge_base(config.pathways_dir)
+        if verifier is None and not config.insecure_no_auth:
+            if config.jwks_path is None:
+                from ntrk_advisor.service.errors import ServiceSetupError
+
+                raise ServiceSetupError(
+                    "no keys to check callers with: give --jwks FILE (or --insecure-no-auth)"
+                )
+            verifier = Verifier(load_jwks(config.jwks_path), config.issuers, config.public_url)
+        self.verifier = verifier
+        self._feedback: FeedbackLog | None = None
+        self.discovery_body = orjson.dumps(discovery())
+
+    @property
+    def feedback_log(self) -> FeedbackLog:
+        """The feedback log, opened on first use."""
+        if self._feedback is None:
+            path = self.config.feedback_db
+            self._feedback = FeedbackLog(default_path() if path is None else _path(path))
+        return self._feedback
+
+    def close(self) -> None:
+        """Close the feedback log, if open."""
+        if self._feedback is not None:
+            self._feedback.close()
+            self._feedback = None
+
+    def caller(self, request: Request, *paths: str) -> Caller | None:
+        """The checked caller (None when auth is off); the token's `aud` must be one of `paths`."""
+        if self.verifier is None:
+            return None
+        return self.verifier.check(request.headers.get("authorization"), paths)
+
+    async def body_of(self, request: Request) -> dict[str, Any]:
+        """The request's JSON object, within the limits."""
+        check_content_type(request.headers)
+        declared_length(request.headers, self.config.max_body_bytes)
+        body = await read_limited(request.stream(), self.config.max_body_bytes)
+        return parse_object(body, self.config.max_depth)
+
+    # -- the endpoints ----------------------------------------------------------------------
+
+    async def discovery(self, request: Request) -> Response:
+        """`GET /cds-services`."""
+        self.caller(request, "/cds-services")
+        return Response(self.discovery_body, media_type=JSON)
+
+    async def call(self, request: Request) -> Response:
+        """`POST /cds-services/{id}`: the cards for this hook call."""
+        service = service_of(request)
+        self.caller(request, f"/cds-services/{service.id}")
+        body = await self.body_of(request)
+        call = read_call(body, service, request.headers.get("accept-language"))
+        request.state.hook_instance = call.hook_instance
+        hook_case = case_of(call, dt.date.today())
+        case = validated(hook_case.answers)
+        lang = call.lang
+        if service.id == ORDER_SELECT:
+            drugs = drafted_trk_inhibitors(call.context)
+            cards = order_cards(drugs, hook_case.answers, hook_case.notes, self.kb, lang)
+            request.state.fields = {"drafted": drugs, "case": _loggable(case, hook_case.answers)}
+        else:
+            result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
+            cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=self.config.app_url)
+            request.state.fields = {
+                "case": _loggable(case, hook_case.answers),
+                "result": result.status.value,
+                "pathway": None if result.pathway is None else result.pathway.value,
+                "actions": [a.action.value for a in result.actions],
+                "missing": list(result.missing),
+            }
+        request.state.fields["cards"] = [c["uuid"] for c in cards]
+        return json_response({"cards": cards})
+
+    async def feedback(self, request: Request) -> Response:
+        """`POST /cds-services/{id}/feedback`: stored, then answered."""
+        service = service_of(request)
+        caller = self.caller(request, f"/cds-services/{service.id}/feedback", f"/cds-services/{service.id}")
+        body = await self.body_of(request)
+        items = items_of(body)
+        stored = self.feedback_log.append(service.id, items, None if caller is None else caller.issuer)
+        request.state.fields = {"stored": stored}
+        return json_response({"stored": stored})
+
+
+def _path(text: str) -> Any:
+    from pathlib import Path
+
+    return Path(text).expanduser()
+
+
+def service_of(request: Request) -> Service:
+    """The service the URL names, or HTTP 404."""
+    service = SERVICES.get(request.path_params.get("service_id", ""))
+    if service is None:
+        raise HttpError(404, "unknown_service", "no such CDS service; GET /cds-services lists them")
+    return service
+
+
+def validated(answers: dict[str, Any]) -> Case | None:
+    """The validated case, or None when it is invalid (the engine words why)."""
+    try:
+        return case_from_data(answers)
+    except CaseInvalid:
+        return None
+
+
+def _loggable(case: Case | None, answers: dict[str, Any]) -> dict[str, Any]:
+    """What the log may say about a case: its coded answers; for an invalid one, only that."""
+    if case is None:
+        return {"invalid": True}
+    return logs.coded_case(case.answers())
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def guarded(name: str, handler: Handler) -> Handler:
+    """The handler with the one refusal path and one log line per request."""
+
+    async def run(request: Request) -> Response:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status_code
+            return response
+        except HttpError as exc:
+            status = exc.status
+            return json_response(exc.body(), exc.status, exc.headers)
+        except Exception as exc:  # a bug: one line to the caller, the type to the log
+            logs.event("internal_error", 40, endpoint=name, exception=type(exc).__name__)
+            return json_response({"error": "internal", "message": "unexpected error"}, 500)
+        finally:
+            line = {
+                "endpoint": name,
+                "service": request.path_params.get("service_id"),
+                "hookInstance": getattr(request.state, "hook_instance", None),
+                **getattr(request.state, "fields", {}),
+                "status": status,
+                "ms": round((time.perf_counter() - start) * 1000, 2),
+            }
+            logs.event("request", **line)
+
+    return run
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """Unknown paths and wrong methods answered as one line of JSON, like every refusal."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    message = {404: "no such endpoint", 405: "method not allowed here"}.get(status, "refused")
+    headers = getattr(exc, "headers", None)
+    return json_response({"error": code, "message": message}, status, headers)
+
+
+def create_app(service: CdsService) -> Starlette:
+    """The ASGI application serving `service`."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    routes = [
+        Route("/cds-services", guarded("discovery", service.discovery), methods=["GET"]),
+        Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
+        Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
+    ]
+    return Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+        lifespan=lifespan,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The application for a worker process, from the settings `serve` put in its environment."""
+    config = ServiceConfig.from_environment()
+    logs.setup()
+    service = CdsService(config)
+    warm_up(service)
+    return create_app(service)
+
+
+def warm_up(service: CdsService) -> None:
+    """Evaluate one case in each language, so the first real call is as fast as the rest."""
+    for lang in ("en", "zh"):
+        result = api.evaluate({"age_years": 40, "fusion_status": "confirmed"}, lang, service.kb)
+        result_cards(result, service.kb, lang)

@@ -1,0 +1,189 @@
+"""A `Result` as CDS Hooks cards: one per action group, or one naming what is missing.
+
+- A complete result gives one card per group of the bottom line (`render.view.bottom_line`): do,
+  consider, avoid. The `summary` (under 140 characters) is the group's name and the short names of
+  its actions; the `indicator` is `info`, or `warning` for an avoid group or an urgent action
+  (never `critical`: the advice prepares an MDT decision, it does not stop the clinician); the
+  `source` names the knowledge and its version and links the first reference the group cites;
+  the `detail` (Markdown) gives each action's summary, strength, evidence level and rationale with
+  its citations, then the references, the cautions (on the first card) and the knowledge stamp.
+- An incomplete result gives one card naming the answers still needed, with a link to an app to
+  enter them only if the service was given one (`serve --app-url`).
+- An invalid case gives one warning card naming each problem.
+
+Texts come from the knowledge (statements, cautions, references) and the interface catalogue, in
+English or Chinese. Text that came from the record is escaped before it enters Markdown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.vocabulary import Status, Strength
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import markdown_text, shown
+from ntrk_advisor.render.view import (
+    bottom_line,
+    bullet_citation,
+    knowledge_line,
+    labelled,
+    level_label,
+    references,
+    strength_label,
+)
+
+SUMMARY_LIMIT = 139
+"""CDS Hooks: a summary is under 140 characters."""
+
+
+def result_cards(
+    result: Result,
+    kb: KnowledgeBase,
+    lang: Lang,
+    *,
+    notes: Sequence[str] = (),
+    app_url: str | None = None,
+) -> list[dict[str, Any]]:
+    """The cards for one result; `notes` (where the answers came from) go on the first card."""
+    if result.status is Status.INCOMPLETE:
+        return [missing_card(result, kb, lang, notes=notes, app_url=app_url)]
+    if result.status is Status.INVALID:
+        return [invalid_card(result, lang, notes=notes)]
+    cards = []
+    for index, (group, actions) in enumerate(bottom_line(result).groups()):
+        urgent = any(a.strength is Strength.URGENT for a in actions)
+        names = [t(f"action.{a.action.value}", lang) for a in actions]
+        detail: list[str] = []
+        for action in actions:
+            detail += action_block(action, kb, lang)
+        if index == 0 and result.cautions:
+            detail += [f"**{t('cautions', lang)}**", ""] + [f"- {c}" for c in result.cautions] + [""]
+        if index == 0 and notes:
+            detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
+        grouped = dataclasses.replace(result, actions=actions)
+        refs = references(grouped, kb)
+        if refs:
+            detail += [f"**{t('references', lang)}**", ""]
+            detail += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
+        detail += footer(result, lang)
+        cards.append(
+            card(
+                summary_line(t(f"group.{group}", lang), names, lang),
+                "warning" if group == "avoid" or urgent else "info",
+                "\n".join(detail),
+                source(result, next((r.link for r in refs if r.link), None)),
+            )
+        )
+    return cards
+
+
+def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
+    """One action in Markdown: its name, strength and evidence level; what to do; why."""
+    name = t(f"action.{action.action.value}", lang)
+    out = [
+        f"**{name}** · {strength_label(action.strength, lang)} · {level_label(action, lang)}",
+        "",
+        action.summary,
+        "",
+    ]
+    for i, bullet in enumerate(action.rationale):
+        citation = bullet_citation(action, i, kb)
+        out.append(f"- {bullet}" + (f" _[{citation}]_" if citation else ""))
+    if action.rationale:
+        out.append("")
+    return out
+
+
+def missing_card(
+    result: Result, kb: KnowledgeBase, lang: Lang, *, notes: Sequence[str], app_url: str | None
+) -> dict[str, Any]:
+    """The one card of an incomplete case: the answers needed, each with its question."""
+    detail = [t("incomplete_note", lang), ""]
+    detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing]
+    detail += ["", t("cds.how_to_answer", lang), ""]
+    if notes:
+        detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
+    detail += footer(result, lang)
+    links = [{"label": t("cds.enter_answers", lang), "url": app_url, "type": "absolute"}] if app_url else None
+    return card(
+        summary_line(t("cds.answers_needed", lang), list(result.missing), lang),
+        "info",
+        "\n".join(detail),
+        source(result, None),
+        links,
+    )
+
+
+def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[str, Any]:
+    """The one card of a case that failed validation: each problem, so it can be put right."""
+    detail = [t("invalid_note", lang), ""]
+    detail += [f"- {code(e.field)}: {markdown_text(e.message)}" for e in result.errors]
+    detail.append("")
+    if notes:
+        detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
+    detail += footer(result, lang)
+    fields = list(dict.fromkeys(shown(e.field) for e in result.errors))
+    return card(
+        summary_line(t("cds.invalid", lang), fields, lang), "warning", "\n".join(detail), source(result, None)
+    )
+
+
+def footer(result: Result, lang: Lang) -> list[str]:
+    """The knowledge stamp, the source article and the intended use, last in every detail."""
+    return [
+        "---",
+        "",
+        labelled(t("knowledge", lang), markdown_text(knowledge_line(result, lang)), lang) + "  ",
+        labelled(t("source", lang), markdown_text(result.knowledge.source), lang) + "  ",
+        f"_{t('intended_use', lang)}_",
+    ]
+
+
+def summary_line(label: str, names: Sequence[str], lang: Lang) -> str:
+    """`Do: A; B; C` under 140 characters: as many names as fit, then how many more (`+2`)."""
+    colon, sep = ("：", "；") if lang == "zh" else (": ", "; ")
+    for shown_count in range(len(names), 0, -1):
+        more = len(names) - shown_count
+        text = label + colon + sep.join(names[:shown_count]) + (f" (+{more})" if more else "")
+        if len(text) <= SUMMARY_LIMIT:
+            return text
+    return (label + colon + (names[0] if names else ""))[: SUMMARY_LIMIT - 1] + "…"
+
+
+def source(result: Result, url: str | None) -> dict[str, Any]:
+    """The card's `source`: the knowledge's name and version, and a link to a cited reference."""
+    k = result.knowledge
+    out: dict[str, Any] = {"label": shown(f"{k.name} {k.version}")[:200]}
+    if url:
+        out["url"] = url
+    return out
+
+
+def card(
+    summary: str,
+    indicator: str,
+    detail: str,
+    source: dict[str, Any],
+    links: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A card with a fresh `uuid` (the EHR quotes it in feedback)."""
+    out: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "summary": summary,
+        "indicator": indicator,
+        "detail": detail,
+        "source": source,
+    }
+    if links:
+        out["links"] = links
+    return out
+
+
+def code(text: str) -> str:
+    """Text as a Markdown code span: shown literally (controls visible), no backtick inside."""
+    return "`" + shown(text).replace("`", "'")[:100] + "`"

@@ -1,0 +1,77 @@
+"""What a running service was told: where it listens, whom it trusts, its limits and its files.
+
+Plain data, passed to each worker process as JSON in one environment variable (a worker is a new
+process and re-reads nothing else), so every worker of one `serve` holds the same settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+CONFIG_ENV = "NTRK_ADVISOR_SERVICE_CONFIG"
+"""The variable a worker process reads its `ServiceConfig` from (set by `service.run`)."""
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""The largest request body accepted (2 MiB): a generous prefetch of one patient's record. Larger
+bodies are refused with HTTP 413 before they are read."""
+MAX_DEPTH = 64
+"""The deepest nesting of JSON arrays and objects accepted; FHIR resources in a Bundle nest about
+ten levels, so anything near this is an attack or a mistake (HTTP 400)."""
+MAX_TOKEN_LIFETIME_S = 600
+"""A client's JWT may be valid for at most this long from now (its `exp`); the replay window keeps
+each `jti` until its token expires, so this bounds the window's memory."""
+CLOCK_LEEWAY_S = 60
+"""Clock difference tolerated between the EHR and the service when checking `exp` and `iat`."""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The settings of one running service (all workers share them)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    base_url: str | None = None
+    """The public URL of the service (what the EHR calls, and so each token's `aud` prefix);
+    `http://HOST:PORT` when not given."""
+    jwks_path: str | None = None
+    """A JWK Set file holding the public keys of the EHRs allowed to call."""
+    issuers: tuple[str, ...] = ()
+    """The `iss` values accepted (the allow-list)."""
+    insecure_no_auth: bool = False
+    """Accept calls without a token: for local testing only."""
+    feedback_db: str | None = None
+    """The SQLite file of the feedback log (`feedback.sqlite3` in the user data folder if not given)."""
+    app_url: str | None = None
+    """A web page or app for entering the answers a record cannot hold; linked from the card of an
+    incomplete case only when given."""
+    pathways_dir: str | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_depth: int = MAX_DEPTH
+    graceful_timeout_s: int = 30
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_url(self) -> str:
+        """The base URL without a trailing slash (the `aud` of a token is this plus the path)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return (self.base_url or f"http://{host}:{self.port}").rstrip("/")
+
+    def to_json(self) -> str:
+        """The settings as JSON text (for the worker processes' environment)."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ServiceConfig:
+        """The settings back from `to_json`."""
+        data = json.loads(text)
+        data["issuers"] = tuple(data.get("issuers", ()))
+        return cls(**data)
+
+    @classmethod
+    def from_environment(cls) -> ServiceConfig:
+        """The settings a worker was started with, or the defaults."""
+        text = os.environ.get(CONFIG_ENV)
+        return cls() if not text else cls.from_json(text)

@@ -1,0 +1,179 @@
+"""One hook call read into a case: the request's shape, the prefetch, the clinician's answers.
+
+The case comes from the prefetch through the FHIR import (`service.prefetch`). What a record
+cannot hold (resectability, a response that has levelled off, an emergency…) may come with the
+call, in the context's extension under one documented key:
+
+    "context": {"patientId": "…", "extension": {"ntrk-advisor": {
+        "answers": {"resectable_now": true, "emergency": []},
+        "lang": "zh"}}}
+
+`answers` are case fields exactly as a case file gives them (docs/contract.md); where the record
+gives a field too and the two differ, the clinician's answer is used and the card says so. `lang`
+(`en` or `zh`) chooses the cards' language; without it `Accept-Language` does, else English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.render.safe_text import markdown_text
+from ntrk_advisor.service.cards import code
+from ntrk_advisor.service.discovery import NEEDED_FOR, Service
+from ntrk_advisor.service.errors import HttpError, PrefetchMissing
+from ntrk_advisor.service.prefetch import Imported, import_prefetch
+
+EXTENSION_KEY = "ntrk-advisor"
+"""The key of this service's extension in a request's `context.extension`."""
+
+
+@dataclass(frozen=True)
+class HookCall:
+    """A request that has the shape CDS Hooks gives it."""
+
+    hook_instance: str
+    context: dict[str, Any]
+    prefetch: dict[str, Any]
+    answers: dict[str, Any]
+    """The clinician's answers from the extension (case fields, as given)."""
+    lang: Lang
+
+
+@dataclass(frozen=True)
+class HookCase:
+    """The raw case answers for validation, and where each came from (shown on the cards)."""
+
+    answers: dict[str, Any]
+    notes: list[str]
+
+
+def read_call(body: Mapping[str, Any], service: Service, accept_language: str | None) -> HookCall:
+    """The call's parts, or HTTP 400 naming what is wrong with its shape."""
+    hook = body.get("hook")
+    if not isinstance(hook, str) or not hook:
+        raise HttpError(400, "bad_request", "the request needs a 'hook' string")
+    if hook != service.hook:
+        raise HttpError(400, "wrong_hook", f"service {service.id} answers {service.hook}, not this hook")
+    instance = body.get("hookInstance")
+    if not isinstance(instance, str) or not instance or len(instance) > 200:
+        raise HttpError(400, "bad_request", "the request needs a 'hookInstance' string (a UUID)")
+    context = body.get("context")
+    if not isinstance(context, dict):
+        raise HttpError(400, "bad_request", "the request needs a 'context' object")
+    prefetch = body.get("prefetch", {})
+    if not isinstance(prefetch, dict):
+        raise HttpError(400, "bad_request", "'prefetch' must be an object")
+    check_shape(body, prefetch)
+    extension = context.get("extension", {})
+    ours = extension.get(EXTENSION_KEY, {}) if isinstance(extension, dict) else None
+    if not isinstance(ours, dict):
+        raise HttpError(400, "bad_extension", f"context.extension['{EXTENSION_KEY}'] must be an object")
+    answers = ours.get("answers", {})
+    if not isinstance(answers, dict):
+        raise HttpError(
+            400, "bad_extension", f"context.extension['{EXTENSION_KEY}'].answers must be an object"
+        )
+    lang = ours.get("lang")
+    if lang is not None and lang not in ("en", "zh"):
+        raise HttpError(400, "bad_extension", f"context.extension['{EXTENSION_KEY}'].lang must be en or zh")
+    chosen: Lang = lang if lang is not None else language_of(accept_language)
+    return HookCall(instance, context, prefetch, answers, chosen)
+
+
+AUTHORIZATION_FIELDS = {
+    "access_token": str,
+    "token_type": str,
+    "expires_in": int,
+    "scope": str,
+    "subject": str,
+}
+
+
+def check_shape(body: Mapping[str, Any], prefetch: Mapping[str, Any]) -> None:
+    """The rest of the request's CDS Hooks shape (`schemas/request.schema.json`), HTTP 400 if wrong."""
+    server = body.get("fhirServer")
+    if "fhirServer" in body and (not isinstance(server, str) or not server):
+        raise HttpError(400, "bad_request", "'fhirServer' must be a URL")
+    authorization = body.get("fhirAuthorization")
+    if "fhirAuthorization" in body:
+        if server is None or not isinstance(authorization, dict):
+            raise HttpError(400, "bad_request", "'fhirAuthorization' must be an object, with 'fhirServer'")
+        for name, kind in AUTHORIZATION_FIELDS.items():
+            value = authorization.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool) or value == "":
+                raise HttpError(
+                    400, "bad_request", f"'fhirAuthorization.{name}' is missing or of the wrong type"
+                )
+        if authorization["token_type"] != "Bearer":
+            raise HttpError(400, "bad_request", "'fhirAuthorization.token_type' must be Bearer")
+    if "extension" in body and not isinstance(body["extension"], dict):
+        raise HttpError(400, "bad_request", "'extension' must be an object")
+    for key, value in prefetch.items():
+        if value is not None and not (isinstance(value, dict) and isinstance(value.get("resourceType"), str)):
+            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
+
+
+def language_of(accept_language: str | None) -> Lang:
+    """`zh` or `en` from an Accept-Language header (highest quality first), else `en`."""
+    if not accept_language:
+        return "en"
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower()))
+    for negative_quality, _, tag in sorted(ranked):
+        if negative_quality < 0 and (tag.startswith("zh") or tag.startswith("en")):
+            return "zh" if tag.startswith("zh") else "en"
+    return "en"
+
+
+def check_prefetch(call: HookCall) -> None:
+    """HTTP 412 naming each needed prefetch key that is absent (a null value is present)."""
+    missing = [
+        key
+        for key, fields in NEEDED_FOR.items()
+        if key not in call.prefetch and not all(call.answers.get(f) is not None for f in fields)
+    ]
+    if missing:
+        raise PrefetchMissing(missing)
+
+
+def case_of(call: HookCall, today: dt.date) -> HookCase:
+    """The record's answers with the clinician's over them, and a note of where each came from."""
+    check_prefetch(call)
+    imported = import_prefetch(call.prefetch, today, call.lang) if call.prefetch else Imported()
+    return merged(imported, call.answers, call.lang)
+
+
+def merged(imported: Imported, given: Mapping[str, Any], lang: Lang) -> HookCase:
+    """Answers from the record, then the clinician's; the notes say which came from where."""
+    answers = dict(imported.answers)
+    notes = [
+        f"{code(str(name))}: {markdown_text(', '.join(map(str, where)))}"
+        for name, where in imported.sources.items()
+        if name not in given
+    ]
+    replaced = [
+        name
+        for name, value in given.items()
+        if name in answers and value is not None and answers[name] != value
+    ]
+    answers.update({name: value for name, value in given.items() if value is not None})
+    if given:
+        names = ", ".join(code(str(n)) for n in given)
+        notes.append(t("cds.from_request", lang, fields=names))
+    if replaced:
+        names = ", ".join(code(str(n)) for n in replaced)
+        notes.append(t("cds.record_replaced", lang, fields=names))
+    notes += [markdown_text(note) for note in imported.notes]
+    return HookCase(answers, notes)

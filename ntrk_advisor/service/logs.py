@@ -1,0 +1,80 @@
+"""Structured logs: one JSON object per line on stderr, for the service and for uvicorn alike.
+
+What a line may hold is fixed here, not at each call: the event, the service, the `hookInstance`,
+the derived case's coded answers (free text and identifiers left out), the result's codes, the
+card ids, the status and timings. A prefetch, a FHIR resource, a token or a comment is never
+passed in, so it can never be written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+LOGGER = "ntrk_advisor.service"
+FREE_TEXT_FIELDS = frozenset({"id", "tumor_type"})
+"""Case fields a log never holds: the caller's label and the free-text tumour description."""
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one line of JSON: time, level, logger, event and the record's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON text."""
+        line: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update(fields)
+        if record.exc_info and record.exc_info[0] is not None:
+            line["exception"] = record.exc_info[0].__name__  # the type only: a message may quote data
+        return orjson.dumps(line, default=str).decode()
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """A `logging.config.dictConfig` for uvicorn and the service: JSON lines on stderr."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access", LOGGER)
+        },
+    }
+
+
+def setup(level: str = "info") -> None:
+    """Apply `log_config` in this process (uvicorn applies it in each worker it starts)."""
+    import logging.config
+
+    logging.config.dictConfig(log_config(level))
+
+
+def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Log one event with its fields (only the kinds of value the module's docstring allows)."""
+    logging.getLogger(LOGGER).log(level, name, extra={"fields": fields})
+
+
+def coded_case(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's answers fit for a log: coded values only, free text and identifiers left out."""
+    return {k: v for k, v in answers.items() if k not in FREE_TEXT_FIELDS and isinstance(k, str)}
+
+
+def warn_stderr(text: str) -> None:
+    """A plain line on stderr, for the person who started the server (the insecure warning)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()

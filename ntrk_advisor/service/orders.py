@@ -1,0 +1,138 @@
+"""`order-select`: a TRK inhibitor in the draft orders while no fusion is molecularly confirmed.
+
+The draft orders (`context.draftOrders`, a Bundle) are searched for a TRK inhibitor with the FHIR
+import's drug table (`fhir/tables.json`): an RxNorm or ATC code, or a name or brand name as a word
+in the text or a display, of R4's `medicationCodeableConcept`, R5's `medication.concept` and any
+contained Medication.
+Only the orders the user selected (`context.selections`) are looked at when the client names any.
+
+If one is found and the case's `fusion_status` is anything but `confirmed` (not on record counts
+as not tested), the diagnostic gate of the pathways is walked for that status and its advice is
+one `warning` card. The gate is walked as if no emergency were present: this card gives the fusion
+advice alone, not the whole plan (the patient-view service does that).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from ntrk_advisor import api
+from ntrk_advisor.contract.vocabulary import FusionStatus, Status
+from ntrk_advisor.fhir import identifiers as ids
+from ntrk_advisor.fhir.elements import FhirError, codings, words
+from ntrk_advisor.fhir.tables import drugs
+from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import markdown_text
+from ntrk_advisor.render.view import references
+from ntrk_advisor.service.cards import action_block, card, code, footer, source
+from ntrk_advisor.service.errors import HttpError
+
+
+@cache
+def _name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Per drug of the FHIR import's table, its names and brand names as whole words."""
+    return tuple(
+        (d.inhibitor.value, re.compile(r"\b(?:" + "|".join(map(re.escape, d.names)) + r")\b", re.IGNORECASE))
+        for d in drugs()
+    )
+
+
+def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
+    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable)."""
+    draft = context.get("draftOrders")
+    entries = draft.get("entry") if isinstance(draft, dict) else None
+    if not isinstance(entries, list):
+        return []
+    chosen = context.get("selections")
+    selections = {s for s in chosen if isinstance(s, str)} if isinstance(chosen, list) else set()
+    found: dict[str, None] = {}
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
+        reference = f"{resource.get('resourceType')}/{resource.get('id')}"
+        if selections and reference not in selections:
+            continue
+        where = f"context.draftOrders.entry[{index}].resource"
+        for concept, concept_where in medication_concepts(resource, where):
+            try:
+                found.update(dict.fromkeys(recognised(concept, concept_where)))
+            except FhirError as exc:
+                raise HttpError(
+                    400, "bad_context", f"the draft orders cannot be read: {exc.message('en')}"
+                ) from None
+    return list(found)
+
+
+def medication_concepts(resource: Mapping[str, Any], where: str) -> list[tuple[Any, str]]:
+    """Every CodeableConcept naming the medication of an order, with its FHIR path."""
+    concepts: list[tuple[Any, str]] = [
+        (resource.get("medicationCodeableConcept"), f"{where}.medicationCodeableConcept")
+    ]
+    medication = resource.get("medication")
+    if isinstance(medication, dict):  # R5: medication is a CodeableReference
+        concepts.append((medication.get("concept"), f"{where}.medication.concept"))
+    for i, contained in enumerate(resource.get("contained") or []):
+        if isinstance(contained, dict) and contained.get("resourceType") == "Medication":
+            concepts.append((contained.get("code"), f"{where}.contained[{i}].code"))
+    return [(c, w) for c, w in concepts if c is not None]
+
+
+def recognised(concept: Any, where: str) -> list[str]:
+    """The TRK inhibitors a concept names: an RxNorm or ATC code of the table, or a name as a word."""
+    coded = codings(concept, where)
+    texts = words(concept, where)
+    found = []
+    for drug, (name, pattern) in zip(drugs(), _name_patterns(), strict=True):
+        by_code = any(
+            (c.system == ids.RXNORM and c.code in drug.rxnorm) or (c.system == ids.ATC and c.code in drug.atc)
+            for c in coded
+        )
+        if by_code or any(pattern.search(text) for text in texts):
+            found.append(name)
+    return found
+
+
+def fusion_of(answers: Mapping[str, Any]) -> FusionStatus | None:
+    """The case's fusion status, spelled leniently as everywhere; None when absent or unreadable."""
+    value = answers.get("fusion_status")
+    try:
+        return None if value is None else FusionStatus(value)
+    except ValueError:
+        return None
+
+
+def order_cards(
+    drugs: list[str], answers: Mapping[str, Any], notes: list[str], kb: KnowledgeBase, lang: Lang
+) -> list[dict[str, Any]]:
+    """The warning card when a TRK inhibitor is drafted without a confirmed fusion, else none."""
+    fusion = fusion_of(answers)
+    if not drugs or fusion is FusionStatus.CONFIRMED:
+        return []
+    gate = {**answers, "fusion_status": (fusion or FusionStatus.NOT_TESTED).value, "emergency": []}
+    result = api.evaluate(gate, lang, kb)
+    recorded = f"`{fusion.value}`" if fusion is not None else t("cds.fusion_not_on_record", lang)
+    detail = [t("cds.order_detail", lang, drugs=", ".join(drugs), status=recorded), ""]
+    if result.status is Status.COMPLETE:
+        for action in result.actions:
+            detail += action_block(action, kb, lang)
+        if result.cautions:
+            detail += [f"**{t('cautions', lang)}**", ""] + [f"- {c}" for c in result.cautions] + [""]
+    elif result.status is Status.INCOMPLETE:
+        detail += [t("cds.gate_needs", lang), ""]
+        detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing] + [""]
+    else:
+        detail += [t("invalid_note", lang), ""]
+        detail += [f"- {code(e.field)}: {markdown_text(e.message)}" for e in result.errors] + [""]
+    if notes:
+        detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
+    refs = references(result, kb)
+    if refs:
+        detail += [f"**{t('references', lang)}**", ""] + [f"{r.number}. {r.line(lang)}" for r in refs] + [""]
+    detail += footer(result, lang)
+    link = next((r.link for r in refs if r.link), None)
+    return [card(t("cds.order_warning", lang), "warning", "\n".join(detail), source(result, link))]

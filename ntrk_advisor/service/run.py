@@ -1,0 +1,107 @@
+"""Run the service on uvicorn: one worker in this process, or several behind uvicorn's supervisor.
+
+The settings are checked here, before anything listens (the keys read, the knowledge loaded, the
+feedback log opened), so a mistake is one line and exit 2, not a worker dying later. Each worker
+process is started by uvicorn with the settings in its environment (`config.CONFIG_ENV`).
+
+SIGTERM (or Ctrl-C) stops accepting connections, lets the requests in flight finish (up to
+`graceful_timeout_s`), and returns normally: `serve` exits 0 after a SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ntrk_advisor.service import logs
+from ntrk_advisor.service.app import CdsService, create_app, warm_up
+from ntrk_advisor.service.config import CONFIG_ENV, ServiceConfig
+from ntrk_advisor.service.errors import ServiceSetupError
+
+INSECURE_WARNING = (
+    "ntrk-advisor: warning: --insecure-no-auth: every caller is trusted and no token is checked. "
+    "For local testing only; never expose this server to a network."
+)
+
+
+def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
+    """Serve until SIGTERM or Ctrl-C; raises `ServiceSetupError` for settings it cannot run with."""
+    import uvicorn
+
+    logs.setup(log_level)
+    if config.insecure_no_auth:
+        logs.warn_stderr(INSECURE_WARNING)
+        logs.event("insecure_no_auth", 30, note="no token is checked: local testing only")
+    service = CdsService(config)  # checks the keys and loads the knowledge before anything listens
+    service.feedback_log  # noqa: B018 - opens (and so checks) the feedback log now
+    os.environ[CONFIG_ENV] = config.to_json()
+    common: dict[str, Any] = {
+        "host": config.host,
+        "port": config.port,
+        "log_config": logs.log_config(log_level),
+        "access_log": False,
+        "server_header": False,
+        "date_header": True,
+        "timeout_graceful_shutdown": config.graceful_timeout_s,
+        "lifespan": "on",
+    }
+    logs.event(
+        "starting",
+        url=config.public_url,
+        workers=config.workers,
+        auth="off" if config.insecure_no_auth else "jwt",
+        issuers=list(config.issuers),
+        feedback_db=str(service.feedback_log.path),
+        max_body_bytes=config.max_body_bytes,
+    )
+    if config.workers > 1:
+        service.close()
+        from uvicorn.supervisors import Multiprocess
+
+        multi = uvicorn.Config(
+            "ntrk_advisor.service.app:app_from_environment", factory=True, workers=config.workers, **common
+        )
+        Multiprocess(multi, sockets=[listening(config)]).run()
+        logs.event("stopped", workers=config.workers)
+        return
+    warm_up(service)
+    bound = listening(config)
+    server = uvicorn.Server(uvicorn.Config(create_app(service), **common))
+    with _signals_noted() as received:
+        server.run(sockets=[bound])
+    logs.event("stopped", signal=received[0] if received else None, drained=True)
+
+
+def listening(config: ServiceConfig) -> socket.socket:
+    """The listening socket, bound here so that a taken address is a usage error (exit 2)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as exc:
+        sock.close()
+        raise ServiceSetupError(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+@contextmanager
+def _signals_noted() -> Iterator[list[str]]:
+    """SIGTERM noted rather than fatal once uvicorn has drained and re-raised it, so `serve` exits 0."""
+    received: list[str] = []
+
+    def note(signum: int, frame: object) -> None:
+        received.append(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, note)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)

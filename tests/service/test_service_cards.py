@@ -1,0 +1,114 @@
+"""patient-view: the advice as cards, one per action group, in English or Chinese."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.service.cards import summary_line
+from tests.conftest import EXAMPLES
+from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, make_client
+
+CASES = {c["id"]: c for c in map(json.loads, EXAMPLES.read_text(encoding="utf-8").splitlines())}
+
+
+def call(client: Any, keys: Keys | None, body: dict[str, Any], **headers: str) -> Any:
+    auth = keys.auth(PATIENT_VIEW) if keys is not None else {}
+    return client.post(PATIENT_VIEW, json=body, headers={**auth, **headers})
+
+
+def answers(case_id: str) -> dict[str, Any]:
+    return {k: v for k, v in CASES[case_id].items() if k not in ("id", "tumor_type")}
+
+
+def test_one_card_per_action_group_with_strength_level_and_references(client: Any, keys: Keys) -> None:
+    cards = cards_of(call(client, keys, hook_request(answers=answers("ex-lung-liver-oligo"))))
+    assert [c["summary"].split(":")[0] for c in cards] == ["Do", "Consider", "Avoid"]
+    do, consider, avoid = cards
+    assert do["summary"] == "Do: Continue the TRK inhibitor; Local ablative therapy; MDT review"
+    assert consider["summary"] == "Consider: Resistance testing"
+    assert avoid["summary"] == "Avoid: Next-generation TRK inhibitor"
+    assert [c["indicator"] for c in cards] == ["info", "info", "warning"]
+    assert "NOT RECOMMENDED" in avoid["detail"] and "evidence:" in avoid["detail"]
+    assert "**References**" in do["detail"] and "https://" in do["detail"]
+    assert "**Cautions**" in do["detail"] and "**Cautions**" not in consider["detail"]
+    for card in cards:
+        assert card["source"]["label"].startswith("ntrk-advisor built-in pathways ")
+        assert card["detail"].rstrip().endswith("_")  # the intended use closes every detail
+        assert "Supports, and never replaces" in card["detail"]
+    assert len({c["uuid"] for c in cards}) == 3
+
+
+def test_a_card_links_the_first_reference_it_cites(client: Any, keys: Keys) -> None:
+    cards = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
+    assert cards[0]["source"]["url"].startswith("https://")
+    assert cards[0]["source"]["url"] in cards[0]["detail"]
+
+
+def test_an_urgent_action_makes_its_card_a_warning_never_critical(client: Any, keys: Keys) -> None:
+    cards = cards_of(call(client, keys, hook_request(answers=answers("ex-bleeding"))))
+    assert cards[0]["summary"].startswith("Do: Urgent local therapy")
+    assert cards[0]["indicator"] == "warning"
+    assert "URGENT" in cards[0]["detail"]
+
+
+def test_the_context_extension_or_accept_language_chooses_chinese(client: Any, keys: Keys) -> None:
+    by_extension = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS, lang="zh")))
+    by_header = cards_of(
+        call(client, keys, hook_request(answers=IFS_ANSWERS), **{"Accept-Language": "zh-CN,en;q=0.5"})
+    )
+    english = cards_of(
+        call(client, keys, hook_request(answers=IFS_ANSWERS), **{"Accept-Language": "en;q=0.9,zh;q=0.1"})
+    )
+    assert (
+        by_extension[0]["summary"]
+        == by_header[0]["summary"]
+        == "应做：新辅助TRK抑制剂；最大缓解时手术；多学科诊疗（MDT）团队讨论"
+    )
+    assert english[0]["summary"].startswith("Do: ")
+    assert "证据" in by_extension[0]["detail"]
+
+
+def test_an_incomplete_case_is_one_card_naming_the_answers_needed(client: Any, keys: Keys) -> None:
+    (card,) = cards_of(call(client, keys, hook_request(answers=answers("ex-incomplete"))))
+    assert card["summary"] == "Answers needed before advice: treatment_phase"
+    assert card["indicator"] == "info"
+    assert (
+        "`treatment_phase`" in card["detail"]
+        and 'context.extension["ntrk-advisor"].answers' in card["detail"]
+    )
+    assert "links" not in card
+
+
+def test_the_app_link_appears_only_when_configured(tmp_path: Path, keys: Keys) -> None:
+    client = make_client(tmp_path, keys, app_url="https://mdt.example.org/ntrk")
+    (card,) = cards_of(call(client, keys, hook_request(answers=answers("ex-incomplete"))))
+    assert card["links"] == [
+        {"label": "Enter the missing answers", "url": "https://mdt.example.org/ntrk", "type": "absolute"}
+    ]
+    (advice, *_) = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
+    assert "links" not in advice
+
+
+def test_an_invalid_case_is_one_warning_card_naming_each_problem(client: Any, keys: Keys) -> None:
+    bad = {**IFS_ANSWERS, "settting": "early", "age_years": 200}
+    (card,) = cards_of(call(client, keys, hook_request(answers=bad)))
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "The case did not pass validation: age_years; settting"
+    assert "`settting`" in card["detail"] and "setting" in card["detail"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_long_group_keeps_its_summary_under_140_characters(lang: str) -> None:
+    names = [f"A rather long action name number {i}" for i in range(8)]
+    line = summary_line("Do", names, lang)  # type: ignore[arg-type]
+    assert len(line) < 140 and line.endswith(")")
+
+
+def test_record_text_is_escaped_in_markdown(client: Any, keys: Keys) -> None:
+    body = hook_request(answers={**IFS_ANSWERS, "settting": "<script>alert(1)</script>"})
+    (card,) = cards_of(call(client, keys, body))
+    assert "<script>" not in card["detail"]

@@ -1,0 +1,105 @@
+"""Feedback: stored in an append-only SQLite log, exported as CSV by `serve feedback`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.service.errors import ServiceSetupError
+from ntrk_advisor.service.feedback import COLUMNS, FeedbackLog, export_csv
+from tests.conftest import run_main
+from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, valid
+
+FEEDBACK = f"{PATIENT_VIEW}/feedback"
+
+
+def send(client: Any, keys: Keys, body: dict[str, Any]) -> Any:
+    return client.post(FEEDBACK, json=valid("feedback", body), headers=keys.auth(FEEDBACK))
+
+
+def test_feedback_on_a_card_is_stored_and_exported(client: Any, keys: Keys, tmp_path: Path) -> None:
+    cards = cards_of(
+        client.post(PATIENT_VIEW, json=hook_request(answers=IFS_ANSWERS), headers=keys.auth(PATIENT_VIEW))
+    )
+    body = {
+        "feedback": [
+            {
+                "card": cards[0]["uuid"],
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": "s1"}],
+                "outcomeTimestamp": "2026-12-01T10:00:00Z",
+            },
+            {
+                "card": cards[0]["uuid"],
+                "outcome": "overridden",
+                "overrideReason": {
+                    "reason": {
+                        "system": "https://ehr.example.org/reasons",
+                        "code": "mdt",
+                        "display": "MDT decided otherwise",
+                    },
+                    "userComment": '=HYPERLINK("x")',
+                },
+                "outcomeTimestamp": "2026-12-01T10:05:00Z",
+            },
+        ]
+    }
+    response = send(client, keys, body)
+    assert response.status_code == 200 and response.json() == {"stored": 2}
+    db = tmp_path / "feedback.sqlite3"
+    lines = export_csv(db).splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert len(lines) == 3
+    assert cards[0]["uuid"] in lines[1] and ",accepted," in lines[1] and '"[""s1""]"' in lines[1]
+    assert "https://ehr.example.org/reasons,mdt,MDT decided otherwise" in lines[2]
+    assert "'=HYPERLINK" in lines[2]  # never a live formula in a spreadsheet
+    assert lines[1].endswith(",https://ehr.example.org")  # the calling issuer
+
+
+def test_the_cli_exports_the_log(client: Any, keys: Keys, tmp_path: Path) -> None:
+    send(
+        client,
+        keys,
+        {"feedback": [{"card": "c1", "outcome": "overridden", "outcomeTimestamp": "2026-12-01T10:00:00Z"}]},
+    )
+    db = tmp_path / "feedback.sqlite3"
+    out = run_main("serve", "feedback", "--export", "csv", "--db", str(db))
+    assert out.code == 0 and out.stdout == export_csv(db)
+    target = tmp_path / "out.csv"
+    assert run_main("serve", "feedback", "--export", "csv", "--db", str(db), "-o", str(target)).code == 0
+    assert target.read_text(encoding="utf-8") == export_csv(db)
+    assert run_main("serve", "feedback", "--db", str(db), "-o", str(db)).code == 2  # never over its input
+
+
+def test_the_log_is_append_only_and_in_wal_mode(tmp_path: Path) -> None:
+    from ntrk_advisor.service.feedback import Item
+
+    path = tmp_path / "log.sqlite3"
+    log = FeedbackLog(path)
+    log.append("svc", [Item("c", "overridden", "2026-01-01T00:00:00Z", (), None, None, None, None)], "iss")
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    for statement in ("UPDATE feedback SET outcome = 'accepted'", "DELETE FROM feedback"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(statement)
+    conn.close()
+    log.close()
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(ServiceSetupError, match="not an ntrk-advisor feedback log"):
+        FeedbackLog(path)
+    assert run_main("serve", "feedback", "--db", str(path)).code == 2
+
+
+def test_an_absent_log_exports_just_the_header(tmp_path: Path) -> None:
+    out = run_main("serve", "feedback", "--db", str(tmp_path / "none.sqlite3"))
+    assert out.code == 0 and out.stdout == ",".join(COLUMNS) + "\n"
+    assert not (tmp_path / "none.sqlite3").exists()

@@ -1,0 +1,124 @@
+"""order-select: a TRK inhibitor in the draft orders without a molecularly confirmed fusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.service.helpers import ORDER_SELECT, Keys, cards_of, hook_request
+
+ADULT = {"age_years": 61, "emergency": []}
+
+
+def draft(*orders: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "MedicationRequest",
+                    "id": oid,
+                    "status": "draft",
+                    "intent": "proposal",
+                    **medication,
+                }
+            }
+            for oid, medication in orders
+        ],
+    }
+
+
+LAROTRECTINIB = ("mr1", {"medicationCodeableConcept": {"text": "Larotrectinib 100 mg capsule"}})
+ENTRECTINIB_CODED = (
+    "mr2",
+    {
+        "medicationCodeableConcept": {
+            "coding": [
+                {
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": "x",
+                    "display": "entrectinib",
+                }
+            ]
+        }
+    },
+)
+PARACETAMOL = ("mr3", {"medicationCodeableConcept": {"text": "Paracetamol 500 mg"}})
+
+
+def order(
+    client: Any,
+    keys: Keys,
+    answers: dict[str, Any],
+    orders: dict[str, Any],
+    prefetch: Any = None,
+    **context: Any,
+) -> list[dict[str, Any]]:
+    body = hook_request("order-select", answers=answers, prefetch=prefetch, draftOrders=orders, **context)
+    return cards_of(client.post(ORDER_SELECT, json=body, headers=keys.auth(ORDER_SELECT)))
+
+
+@pytest.mark.parametrize("fusion", [None, "ihc_only", "not_tested", "non_fusion_alteration"])
+def test_a_trk_inhibitor_without_a_confirmed_fusion_gives_one_warning(
+    client: Any, keys: Keys, fusion: str | None
+) -> None:
+    answers = {**ADULT, **({} if fusion is None else {"fusion_status": fusion})}
+    (card,) = order(client, keys, answers, draft(LAROTRECTINIB, PARACETAMOL), prefetch={"observations": None})
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "TRK inhibitor ordered, but no molecularly confirmed NTRK fusion is on record"
+    assert "larotrectinib" in card["detail"]
+    assert ("not on record" if fusion is None else f"`{fusion}`") in card["detail"]
+    assert "**" in card["detail"] and "https://" in card["detail"]  # the gate's advice, with references
+
+
+def test_the_gate_advice_is_the_pathways_own(client: Any, keys: Keys) -> None:
+    (card,) = order(client, keys, {**ADULT, "fusion_status": "ihc_only"}, draft(ENTRECTINIB_CODED))
+    assert "Confirm the fusion molecularly" in card["detail"]
+
+
+def test_no_card_when_the_fusion_is_confirmed_or_no_trk_inhibitor_is_drafted(client: Any, keys: Keys) -> None:
+    assert order(client, keys, {**ADULT, "fusion_status": "confirmed"}, draft(LAROTRECTINIB)) == []
+    assert order(client, keys, {**ADULT, "fusion_status": "ihc_only"}, draft(PARACETAMOL)) == []
+    assert order(client, keys, {**ADULT, "fusion_status": "ihc_only"}, {"resourceType": "Bundle"}) == []
+
+
+def test_only_the_selected_orders_are_looked_at(client: Any, keys: Keys) -> None:
+    orders = draft(LAROTRECTINIB, PARACETAMOL)
+    assert (
+        order(
+            client, keys, {**ADULT, "fusion_status": "ihc_only"}, orders, selections=["MedicationRequest/mr3"]
+        )
+        == []
+    )
+    assert (
+        len(
+            order(
+                client,
+                keys,
+                {**ADULT, "fusion_status": "ihc_only"},
+                orders,
+                selections=["MedicationRequest/mr1"],
+            )
+        )
+        == 1
+    )
+
+
+def test_without_an_age_the_card_names_the_answers_the_gate_needs(client: Any, keys: Keys) -> None:
+    (card,) = order(
+        client, keys, {"fusion_status": "negative"}, draft(LAROTRECTINIB), prefetch={"patient": None}
+    )
+    assert card["indicator"] == "warning" and "`age_years`" in card["detail"]
+
+
+def test_the_warning_in_chinese(client: Any, keys: Keys) -> None:
+    body = hook_request(
+        "order-select",
+        answers={**ADULT, "fusion_status": "ihc_only"},
+        lang="zh",
+        draftOrders=draft(LAROTRECTINIB),
+    )
+    (card,) = cards_of(client.post(ORDER_SELECT, json=body, headers=keys.auth(ORDER_SELECT)))
+    assert card["summary"] == "已开具TRK抑制剂，但病历中没有经分子检测证实的NTRK融合"

@@ -1,0 +1,147 @@
+"""The prefetch: what is required (HTTP 412 when absent), and how it reaches the FHIR import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.fhir.importer import case_from_bundle
+from ntrk_advisor.service.prefetch import bundle_of, import_prefetch
+from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, refusal
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
+
+
+def call(client: Any, keys: Keys, body: dict[str, Any]) -> Any:
+    return client.post(PATIENT_VIEW, json=body, headers=keys.auth(PATIENT_VIEW))
+
+
+def test_required_prefetch_missing_is_412_with_an_operation_outcome(client: Any, keys: Keys) -> None:
+    body = refusal(call(client, keys, hook_request(answers={"resectable_now": True})), 412)
+    assert body["resourceType"] == "OperationOutcome"
+    assert [i["expression"] for i in body["issue"]] == [["prefetch.patient"], ["prefetch.observations"]]
+    assert all(i["severity"] == "error" and i["code"] == "required" for i in body["issue"])
+
+
+def test_answers_given_with_the_call_make_a_prefetch_key_unnecessary(client: Any, keys: Keys) -> None:
+    body = refusal(call(client, keys, hook_request(answers={"age_years": 40})), 412)
+    assert [i["expression"] for i in body["issue"]] == [["prefetch.observations"]]
+    assert cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
+
+
+def test_a_null_prefetch_value_means_the_record_has_none_and_is_not_missing(client: Any, keys: Keys) -> None:
+    body = hook_request(answers={"age_years": 40}, prefetch={"patient": None, "observations": None})
+    (card,) = cards_of(call(client, keys, body))
+    assert card["summary"] == "Answers needed before advice: emergency; fusion_status"
+
+
+def test_bundle_of_unpacks_searchsets_and_keeps_single_resources() -> None:
+    patient = {"resourceType": "Patient", "id": "p1"}
+    observation = {"resourceType": "Observation", "id": "o1"}
+    searchset = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {"resource": observation},
+            {"resource": {"resourceType": "OperationOutcome"}},
+            {"fullUrl": "x"},
+        ],
+    }
+    bundle = bundle_of({"patient": patient, "observations": searchset, "conditions": None})
+    assert bundle == {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": patient}, {"resource": observation}],
+    }
+
+
+def split_into_prefetch(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A Bundle as an EHR would prefetch it: the Patient read, the rest as searchsets by type."""
+    resources = [e["resource"] for e in bundle["entry"]]
+    keys = {"Observation": "observations", "Condition": "conditions"}
+    prefetch: dict[str, Any] = {"patient": None, "observations": None}
+    for resource in resources:
+        if resource["resourceType"] == "Patient":
+            prefetch["patient"] = resource
+            continue
+        key = keys.get(resource["resourceType"], "medications")
+        searchset = prefetch.get(key) or {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        searchset["entry"].append(
+            {
+                "fullUrl": f"https://fhir.example.org/{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
+        )
+        prefetch[key] = searchset
+    return prefetch
+
+
+RELATIVE = sorted(p.stem for p in FIXTURES.glob("*.json") if "urn:uuid:" not in p.read_text(encoding="utf-8"))
+"""Fixtures whose references are relative (`Patient/123`), as a FHIR server's search results are;
+a urn:uuid reference belongs to a transaction or collection Bundle, never to a prefetch."""
+
+
+@pytest.mark.parametrize("name", RELATIVE)
+def test_the_prefetch_gives_the_case_the_fhir_import_gives_for_the_whole_bundle(
+    name: str, client: Any, keys: Keys
+) -> None:
+    bundle = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    today = dt.date(2026, 12, 1)
+    whole = case_from_bundle({**bundle, "timestamp": None} if "timestamp" in bundle else bundle, today=today)
+    imported = import_prefetch(split_into_prefetch(bundle), today)
+    assert imported.answers == {k: v for k, v in whole.answers.items() if k != "id"}
+    assert imported.sources == {k: v for k, v in whole.sources.items() if k != "id"}
+    assert len(RELATIVE) >= 5
+    assert len(imported.notes) == len(whole.notes)
+
+
+def test_a_prefetched_record_gives_advice_and_says_where_each_answer_came_from(
+    client: Any, keys: Keys
+) -> None:
+    bundle = json.loads((FIXTURES / "etv6-ntrk3.json").read_text(encoding="utf-8"))
+    clinician = {
+        "setting": "locally_advanced",
+        "treatment_phase": "naive",
+        "emergency": [],
+        "tumor_category": "infantile_fibrosarcoma",
+    }
+    cards = cards_of(
+        call(client, keys, hook_request(answers=clinician, prefetch=split_into_prefetch(bundle)))
+    )
+    assert cards[0]["summary"].startswith("Do: Neoadjuvant TRK inhibitor")
+    detail = cards[0]["detail"]
+    assert "`fusion_status`: Observation/var\\-etv6\\-ntrk3" in detail
+    assert "given with the call" in detail
+
+
+def test_a_prefetch_the_fhir_import_cannot_read_is_422_naming_the_path(client: Any, keys: Keys) -> None:
+    patient = {"resourceType": "Patient", "id": "p1", "birthDate": 1990}
+    body = refusal(
+        call(client, keys, hook_request(answers={}, prefetch={"patient": patient, "observations": None})), 422
+    )
+    assert body["error"] == "bad_fhir" and "birthDate" in body["message"] and "1990" not in body["message"]
+
+
+def test_no_identifier_of_the_record_reaches_a_card_or_a_log_line(
+    client: Any, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from ntrk_advisor.service.logs import LOGGER, JsonFormatter
+
+    bundle = json.loads((FIXTURES / "sentinels.json").read_text(encoding="utf-8"))
+    prefetch = split_into_prefetch(bundle)
+    answers = {"setting": "metastatic", "emergency": []}
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        response = call(client, keys, hook_request(answers=answers, prefetch=prefetch))
+    assert response.status_code == 200 and response.json()["cards"]
+    assert "sentinel" in json.dumps(prefetch).lower()  # the record holds them
+    assert "sentinel" not in response.text.lower()
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    assert any('"event":"request"' in line for line in lines)
+    assert not [line for line in lines if "sentinel" in line.lower()]
