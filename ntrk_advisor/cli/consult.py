@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from ntrk_advisor.cli import case_options as case
+from ntrk_advisor.cli.case_options import case_flags
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import (
@@ -19,28 +21,6 @@ from ntrk_advisor.cli.options import (
 )
 
 
-def _field(flag: str, help: str) -> Any:
-    """A case-field option; its help lists the contract's values (a test keeps them so).
-
-    Any case, and `-` or `_`, are accepted; the shell completes the values.
-    """
-    return typer.Option(
-        flag, help=help, show_default=False, rich_help_panel="Case fields", autocompletion=_completer(flag)
-    )
-
-
-def _completer(flag: str) -> Any:
-    """Completion for a case-field option: its values (`none` too for lists), or yes/no."""
-
-    def complete(incomplete: str) -> list[str]:
-        from ntrk_advisor.consultation import field_of_flag, flag_values
-
-        typed = incomplete.casefold().replace("_", "-")
-        return [v for v in flag_values(field_of_flag(flag)) if v.startswith(typed)]
-
-    return complete
-
-
 @at_the_edge
 def consult(
     ctx: typer.Context,
@@ -48,86 +28,31 @@ def consult(
         Path | None,
         typer.Option("--case", help="Case JSON file to start from ('-' for stdin).", show_default=False),
     ] = None,
-    case_id: Annotated[str | None, _field("--id", "Your case identifier (no patient identifiers).")] = None,
-    age: Annotated[float | None, _field("--age", "Age in years (decimals allowed).")] = None,
-    tumor_type: Annotated[str | None, _field("--tumor-type", "Tumour type, shown in the output.")] = None,
-    fusion_status: Annotated[
-        str | None,
-        _field("--fusion-status", "confirmed, ihc-only, not-tested, non-fusion-alteration, negative."),
-    ] = None,
-    setting: Annotated[
-        str | None, _field("--setting", "early, locally-advanced, metastatic, resistant.")
-    ] = None,
-    treatment_phase: Annotated[
-        str | None, _field("--treatment-phase", "naive, on-trk-inhibitor, post-resection.")
-    ] = None,
-    response: Annotated[
-        str | None, _field("--response", "complete, partial, stable, progression, not-assessed.")
-    ] = None,
-    max_response_reached: Annotated[str | None, _field("--max-response-reached", "yes or no.")] = None,
-    resectable_now: Annotated[str | None, _field("--resectable-now", "yes or no.")] = None,
-    resection_margin: Annotated[str | None, _field("--resection-margin", "r0, r1, r2.")] = None,
-    high_risk_features: Annotated[
-        str | None,
-        _field(
-            "--high-risk-features",
-            (
-                "Comma-separated, or 'none': high-grade, lymphovascular-invasion, "
-                "close-margin, nodal-involvement, large-tumor, high-risk-histology."
-            ),
-        ),
-    ] = None,
-    progression: Annotated[str | None, _field("--progression", "none, oligo, widespread.")] = None,
-    emergency: Annotated[
-        str | None,
-        _field(
-            "--emergency",
-            (
-                "Comma-separated, or 'none': bowel-obstruction, bleeding, "
-                "spinal-cord-compression, airway-compromise, impending-fracture."
-            ),
-        ),
-    ] = None,
-    cns_metastases: Annotated[str | None, _field("--cns-metastases", "yes or no.")] = None,
-    resistance_mechanism: Annotated[
-        str | None,
-        _field("--resistance-mechanism", "not-tested, solvent-front, gatekeeper, xdfg, bypass, none-found."),
-    ] = None,
-    prior_trk_inhibitors: Annotated[
-        str | None,
-        _field(
-            "--prior-trk-inhibitors",
-            (
-                "Comma-separated, or 'none': larotrectinib, entrectinib, repotrectinib, "
-                "selitrectinib, zurletrectinib, taletrectinib, other."
-            ),
-        ),
-    ] = None,
-    tumor_category: Annotated[
-        str | None,
-        _field(
-            "--tumor-category",
-            (
-                "infantile-fibrosarcoma, congenital-mesoblastic-nephroma, "
-                "soft-tissue-sarcoma, secretory-carcinoma, thyroid, lung, colorectal, "
-                "primary-cns, other."
-            ),
-        ),
-    ] = None,
-    rai_status: Annotated[
-        str | None, _field("--rai-status", "rai-avid, rai-refractory, not-assessed.")
-    ] = None,
-    other_driver: Annotated[str | None, _field("--other-driver", "yes or no.")] = None,
-    assay: Annotated[str | None, _field("--assay", "rna-ngs, dna-ngs, fish, rt-pcr, other.")] = None,
-    cns_disease: Annotated[
-        str | None, _field("--cns-disease", "none, asymptomatic, symptomatic, leptomeningeal.")
-    ] = None,
-    residual_disease: Annotated[str | None, _field("--residual-disease", "none, present.")] = None,
-    toxicity: Annotated[str | None, _field("--toxicity", "none-or-manageable, dose-limiting.")] = None,
-    complete_response_months: Annotated[
-        float | None, _field("--complete-response-months", "Months the complete response has lasted.")
-    ] = None,
-    fit_for_surgery: Annotated[str | None, _field("--fit-for-surgery", "yes or no.")] = None,
+    case_id: case.CaseIdOption = None,
+    age: case.AgeOption = None,
+    tumor_type: case.TumorTypeOption = None,
+    fusion_status: case.FusionStatusOption = None,
+    setting: case.SettingOption = None,
+    treatment_phase: case.TreatmentPhaseOption = None,
+    response: case.ResponseOption = None,
+    max_response_reached: case.MaxResponseReachedOption = None,
+    resectable_now: case.ResectableNowOption = None,
+    resection_margin: case.ResectionMarginOption = None,
+    high_risk_features: case.HighRiskFeaturesOption = None,
+    progression: case.ProgressionOption = None,
+    emergency: case.EmergencyOption = None,
+    cns_metastases: case.CnsMetastasesOption = None,
+    resistance_mechanism: case.ResistanceMechanismOption = None,
+    prior_trk_inhibitors: case.PriorTrkInhibitorsOption = None,
+    tumor_category: case.TumorCategoryOption = None,
+    rai_status: case.RaiStatusOption = None,
+    other_driver: case.OtherDriverOption = None,
+    assay: case.AssayOption = None,
+    cns_disease: case.CnsDiseaseOption = None,
+    residual_disease: case.ResidualDiseaseOption = None,
+    toxicity: case.ToxicityOption = None,
+    complete_response_months: case.CompleteResponseMonthsOption = None,
+    fit_for_surgery: case.FitForSurgeryOption = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; missing answers make the result 'incomplete'.")
     ] = False,
@@ -159,35 +84,7 @@ def consult(
     from ntrk_advisor.errors import ConsultInterrupted
     from ntrk_advisor.i18n import t
 
-    flags = flag_answers(
-        {
-            "id": case_id,
-            "age_years": age,
-            "tumor_type": tumor_type,
-            "fusion_status": fusion_status,
-            "setting": setting,
-            "treatment_phase": treatment_phase,
-            "response": response,
-            "max_response_reached": max_response_reached,
-            "resectable_now": resectable_now,
-            "resection_margin": resection_margin,
-            "high_risk_features": high_risk_features,
-            "progression": progression,
-            "emergency": emergency,
-            "cns_metastases": cns_metastases,
-            "resistance_mechanism": resistance_mechanism,
-            "prior_trk_inhibitors": prior_trk_inhibitors,
-            "tumor_category": tumor_category,
-            "rai_status": rai_status,
-            "other_driver": other_driver,
-            "assay": assay,
-            "cns_disease": cns_disease,
-            "residual_disease": residual_disease,
-            "toxicity": toxicity,
-            "complete_response_months": complete_response_months,
-            "fit_for_surgery": fit_for_surgery,
-        }
-    )
+    flags = flag_answers(case_flags(ctx.params))
     from ntrk_advisor.environment import Environment
 
     env = Environment.of_process()

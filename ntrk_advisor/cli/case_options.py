@@ -1,0 +1,147 @@
+"""The case-field options of `consult`, one per field of the contract, declared once.
+
+Each option's help lists the contract's values (a test keeps them so), any case and `-` or `_`
+are accepted, and the shell completes the values. `case_flags` turns the parsed options into
+case answers by field name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import typer
+
+
+def _field(flag: str, help: str) -> Any:
+    """A case-field option; its help lists the contract's values (a test keeps them so).
+
+    Any case, and `-` or `_`, are accepted; the shell completes the values.
+    """
+    return typer.Option(
+        flag, help=help, show_default=False, rich_help_panel="Case fields", autocompletion=_completer(flag)
+    )
+
+
+def _completer(flag: str) -> Any:
+    """Completion for a case-field option: its values (`none` too for lists), or yes/no."""
+
+    def complete(incomplete: str) -> list[str]:
+        from ntrk_advisor.consultation import field_of_flag, flag_values
+
+        typed = incomplete.casefold().replace("_", "-")
+        return [v for v in flag_values(field_of_flag(flag)) if v.startswith(typed)]
+
+    return complete
+
+
+CaseIdOption = Annotated[str | None, _field("--id", "Your case identifier (no patient identifiers).")]
+AgeOption = Annotated[float | None, _field("--age", "Age in years (decimals allowed).")]
+TumorTypeOption = Annotated[str | None, _field("--tumor-type", "Tumour type, shown in the output.")]
+FusionStatusOption = Annotated[
+    str | None,
+    _field("--fusion-status", "confirmed, ihc-only, not-tested, non-fusion-alteration, negative."),
+]
+SettingOption = Annotated[str | None, _field("--setting", "early, locally-advanced, metastatic, resistant.")]
+TreatmentPhaseOption = Annotated[
+    str | None, _field("--treatment-phase", "naive, on-trk-inhibitor, post-resection.")
+]
+ResponseOption = Annotated[
+    str | None, _field("--response", "complete, partial, stable, progression, not-assessed.")
+]
+MaxResponseReachedOption = Annotated[str | None, _field("--max-response-reached", "yes or no.")]
+ResectableNowOption = Annotated[str | None, _field("--resectable-now", "yes or no.")]
+ResectionMarginOption = Annotated[str | None, _field("--resection-margin", "r0, r1, r2.")]
+HighRiskFeaturesOption = Annotated[
+    str | None,
+    _field(
+        "--high-risk-features",
+        (
+            "Comma-separated, or 'none': high-grade, lymphovascular-invasion, "
+            "close-margin, nodal-involvement, large-tumor, high-risk-histology."
+        ),
+    ),
+]
+ProgressionOption = Annotated[str | None, _field("--progression", "none, oligo, widespread.")]
+EmergencyOption = Annotated[
+    str | None,
+    _field(
+        "--emergency",
+        (
+            "Comma-separated, or 'none': bowel-obstruction, bleeding, "
+            "spinal-cord-compression, airway-compromise, impending-fracture."
+        ),
+    ),
+]
+CnsMetastasesOption = Annotated[str | None, _field("--cns-metastases", "yes or no.")]
+ResistanceMechanismOption = Annotated[
+    str | None,
+    _field("--resistance-mechanism", "not-tested, solvent-front, gatekeeper, xdfg, bypass, none-found."),
+]
+PriorTrkInhibitorsOption = Annotated[
+    str | None,
+    _field(
+        "--prior-trk-inhibitors",
+        (
+            "Comma-separated, or 'none': larotrectinib, entrectinib, repotrectinib, "
+            "selitrectinib, zurletrectinib, taletrectinib, other."
+        ),
+    ),
+]
+TumorCategoryOption = Annotated[
+    str | None,
+    _field(
+        "--tumor-category",
+        (
+            "infantile-fibrosarcoma, congenital-mesoblastic-nephroma, "
+            "soft-tissue-sarcoma, secretory-carcinoma, thyroid, lung, colorectal, "
+            "primary-cns, other."
+        ),
+    ),
+]
+RaiStatusOption = Annotated[str | None, _field("--rai-status", "rai-avid, rai-refractory, not-assessed.")]
+OtherDriverOption = Annotated[str | None, _field("--other-driver", "yes or no.")]
+AssayOption = Annotated[str | None, _field("--assay", "rna-ngs, dna-ngs, fish, rt-pcr, other.")]
+CnsDiseaseOption = Annotated[
+    str | None, _field("--cns-disease", "none, asymptomatic, symptomatic, leptomeningeal.")
+]
+ResidualDiseaseOption = Annotated[str | None, _field("--residual-disease", "none, present.")]
+ToxicityOption = Annotated[str | None, _field("--toxicity", "none-or-manageable, dose-limiting.")]
+CompleteResponseMonthsOption = Annotated[
+    float | None, _field("--complete-response-months", "Months the complete response has lasted.")
+]
+FitForSurgeryOption = Annotated[str | None, _field("--fit-for-surgery", "yes or no.")]
+
+PARAM_FIELDS = {
+    "case_id": "id",
+    "age": "age_years",
+    "tumor_type": "tumor_type",
+    "fusion_status": "fusion_status",
+    "setting": "setting",
+    "treatment_phase": "treatment_phase",
+    "response": "response",
+    "max_response_reached": "max_response_reached",
+    "resectable_now": "resectable_now",
+    "resection_margin": "resection_margin",
+    "high_risk_features": "high_risk_features",
+    "progression": "progression",
+    "emergency": "emergency",
+    "cns_metastases": "cns_metastases",
+    "resistance_mechanism": "resistance_mechanism",
+    "prior_trk_inhibitors": "prior_trk_inhibitors",
+    "tumor_category": "tumor_category",
+    "rai_status": "rai_status",
+    "other_driver": "other_driver",
+    "assay": "assay",
+    "cns_disease": "cns_disease",
+    "residual_disease": "residual_disease",
+    "toxicity": "toxicity",
+    "complete_response_months": "complete_response_months",
+    "fit_for_surgery": "fit_for_surgery",
+}
+"""Each option's parameter name and the case field it sets."""
+
+
+def case_flags(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The case answers given as options (by field name), from a command's parsed parameters."""
+    return {field: params.get(name) for name, field in PARAM_FIELDS.items()}
