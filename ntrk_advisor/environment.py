@@ -10,7 +10,6 @@ hand in an environment of its own instead of patching `sys`.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from typing import IO
@@ -54,6 +53,8 @@ class Environment:
     @classmethod
     def of_process(cls) -> Environment:
         """The environment of this process as it is now."""
+        import shutil  # here, not at the top: `--help` reads only PATHWAYS_ENV from this module
+
         size = shutil.get_terminal_size((80, 24))
         return cls(
             stdin=sys.stdin,
