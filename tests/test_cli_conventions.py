@@ -103,3 +103,23 @@ def test_every_command_takes_the_same_spellings_of_a_value(spelling: str) -> Non
 def test_the_pathway_name_the_screen_shows_is_one_the_commands_accept(name: PathwayName) -> None:
     shown = t(f"pathway.{name.value}", "en")
     assert run_main("pathways", "show", shown).code == 0, shown
+
+
+@pytest.mark.parametrize(
+    ("words", "suggestion"),
+    [
+        (["pathways", "show", "metastatc"], "Did you mean 'metastatic'?"),
+        (["pathways", "export", "--format", "dott"], "Did you mean 'dot'?"),
+        (["pathways", "export", "--format=dott"], "Did you mean 'dot'?"),
+        (["practice", "list", "--format", "tabel"], "Did you mean 'table'?"),
+    ],
+)
+def test_a_mistyped_choice_is_one_line_with_the_closest_value(words: list[str], suggestion: str) -> None:
+    out = run_main(*words)
+    assert out.code == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and suggestion in out.stderr
+
+
+def test_a_choice_with_no_near_value_suggests_nothing() -> None:
+    out = run_main("consult", "--lang", "fr")
+    assert out.code == 2 and "Did you mean" not in out.stderr and "'en', 'zh'" in out.stderr

@@ -164,9 +164,33 @@ def _run(app: typer.Typer, argv: list[str]) -> int:
         exit_code = getattr(exc, "exit_code", ExitCode.USAGE)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         message = format_message() if callable(format_message) else str(exc)
+        message += _closest_choice(exc, message, argv)
         sys.stderr.write(f"ntrk-advisor: error: {message}{hint}\n")
         return exit_code if isinstance(exit_code, int) else ExitCode.USAGE
     return code if isinstance(code, int) else ExitCode.OK
+
+
+def _closest_choice(exc: BaseException, message: str, argv: list[str]) -> str:
+    """`; did you mean 'metastatic'?` when a value typed for a choice option is near one.
+
+    click names the bad value in its message but keeps only the parameter; the value is the
+    command-line word the message quotes.
+    """
+    import difflib
+
+    choices = getattr(getattr(getattr(exc, "param", None), "type", None), "choices", None)
+    if not choices:
+        return ""
+    allowed = [str(getattr(choice, "value", choice)) for choice in choices]
+    for word in argv:
+        if word.startswith("-") and "=" not in word:
+            continue  # an option's name, not a value
+        value = word.split("=", 1)[-1]
+        if f"{value!r} is not one of" in message:
+            typed = value.casefold().replace("-", "_").replace(" ", "_")
+            close = difflib.get_close_matches(typed, allowed, n=1, cutoff=0.6)
+            return f" Did you mean '{close[0]}'?" if close else ""
+    return ""
 
 
 def _quiet_after_a_closed_pipe() -> None:
