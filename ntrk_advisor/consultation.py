@@ -104,12 +104,12 @@ class Consultation:
         the result then carries the sources of the answers still as imported.
         """
         if output_format == "pdf" and output is None:
-            raise UsageError("--format pdf writes a binary file: name it with -o FILE")
+            raise UsageError("usage.pdf_needs_output")
         for target in (save, output):
             if target is not None and case_file is not None and same_file(target, case_file):
-                raise UsageError(f"refusing to write over an input file: {target}")
+                raise UsageError("usage.over_input", path=target)
         if save is not None and output is not None and same_file(save, output):
-            raise UsageError(f"refusing to write the result over the saved case: {output}")
+            raise UsageError("usage.over_saved_case", path=output)
         self.imported = None
         result, answers = self._run(
             case_file, flags, interactive=interactive, save=save, interviewer=interviewer
@@ -276,7 +276,7 @@ class Consultation:
             from ntrk_advisor.render.pdf import html_to_pdf
 
             if output is None:
-                raise UsageError("--format pdf writes a binary file: name it with -o FILE")
+                raise UsageError("usage.pdf_needs_output")
             html = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
             pdf = html_to_pdf(html)
             with atomic_output(output, inputs=inputs, binary=True) as handle:
@@ -309,7 +309,7 @@ class Consultation:
 
             text = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
         else:
-            raise UsageError(f"unknown output format: {output_format}")
+            raise UsageError("usage.unknown_format", format=output_format)
         if output is None:
             self.env.stdout.write(text)
         else:

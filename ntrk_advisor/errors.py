@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ntrk_advisor.i18n import UI, Lang, t
+
 __all__ = [
     "AdvisorError",
     "CaseFileError",
@@ -21,9 +23,29 @@ __all__ = [
 class AdvisorError(Exception):
     """Base of every error the advisor reports to a user in its own words."""
 
+    def worded(self, lang: Lang) -> str:
+        """The one line the user reads, in `lang` (English unless the error knows better)."""
+        return str(self)
+
 
 class UsageError(AdvisorError):
-    """The command line asks for something that cannot be done."""
+    """The command line asks for something that cannot be done.
+
+    Raised with a key of the interface texts (`usage.*`) and the values it names, so the edge can
+    word it in the user's language; `str()` is the English line.
+    """
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
+
+    def worded(self, lang: Lang) -> str:
+        """The message in `lang`; a text that is not a key is shown as it is."""
+        return t(self.key, lang, **self.values) if self.key in UI else self.key
+
+    def __str__(self) -> str:
+        return self.worded("en")
 
 
 class CaseFileError(AdvisorError):
@@ -34,8 +56,12 @@ class CaseFileError(AdvisorError):
         self.path = path
         self.reason = reason
 
+    def worded(self, lang: Lang) -> str:
+        """`cannot read case file PATH: REASON` in `lang` (the reason as the system gave it)."""
+        return t("usage.case_file", lang, path=self.path, reason=self.reason)
+
     def __str__(self) -> str:
-        return f"cannot read case file {self.path}: {self.reason}"
+        return self.worded("en")
 
 
 class NoTerminalError(AdvisorError):
@@ -45,11 +71,12 @@ class NoTerminalError(AdvisorError):
         super().__init__(missing)
         self.missing = tuple(missing)
 
+    def worded(self, lang: Lang) -> str:
+        """What is missing and the three ways on, in `lang`."""
+        return t("usage.no_terminal", lang, missing=", ".join(self.missing))
+
     def __str__(self) -> str:
-        return (
-            f"no terminal to ask for {', '.join(self.missing)}: give the answers with --case FILE "
-            "or flags, add --no-input to get an 'incomplete' result, or use `ntrk-advisor batch`"
-        )
+        return self.worded("en")
 
 
 class ConsultInterrupted(AdvisorError):

@@ -104,10 +104,10 @@ def atomic_output(
     such as the answers of an interrupted consult in the temporary folder).
     """
     if not str(path):
-        raise UsageError("the output path is empty")
+        raise UsageError("usage.empty_output")
     for source in inputs:
         if same_file(path, source) or (str(source) == "-" and _is_stdin(path)):
-            raise UsageError(f"refusing to write over an input file: {path}")
+            raise UsageError("usage.over_input", path=path)
     mode = _target_mode(path)
     if private:
         mode = stat.S_IRUSR | stat.S_IWUSR
@@ -115,7 +115,7 @@ def atomic_output(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError("usage.cannot_write", path=path, reason=exc.strerror or exc) from None
     try:
         with _signals_end_the_write():
             handle: IO[Any]
@@ -132,7 +132,7 @@ def atomic_output(
             os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError("usage.cannot_write", path=path, reason=exc.strerror or exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -145,12 +145,12 @@ def _target_mode(path: Path) -> int:
     except FileNotFoundError:
         return 0o666 & ~current_umask()
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError("usage.cannot_write", path=path, reason=exc.strerror or exc) from None
     if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"refusing to write over {path}: it is not a regular file")
+        raise UsageError("usage.not_regular", path=path)
     if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         # by its mode bits too: root may write anywhere, but a file marked read-only means "keep"
-        raise UsageError(f"refusing to replace the read-only file {path}")
+        raise UsageError("usage.read_only", path=path)
     return stat.S_IMODE(info.st_mode)
 
 

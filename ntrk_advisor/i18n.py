@@ -700,6 +700,105 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "The diagnostic gate needs these answers before it can advise:",
         "zh": "诊断关口需要以下回答才能给出建议：",
     },
+    # Usage errors: one line on stderr, worded by the CLI edge in the user's language
+    "usage.case_file": {
+        "en": "cannot read case file {path}: {reason}",
+        "zh": "无法读取病例文件 {path}：{reason}",
+    },
+    "usage.no_terminal": {
+        "en": (
+            "no terminal to ask for {missing}: give the answers with --case FILE or flags, add "
+            "--no-input to get an 'incomplete' result, or use `ntrk-advisor batch`"
+        ),
+        "zh": (
+            "没有可以提问的终端，无法询问 {missing}：请用 --case FILE 或选项给出回答，"
+            "加 --no-input 得到“不完整”的结果，或使用 `ntrk-advisor batch`"
+        ),
+    },
+    "usage.pdf_needs_output": {
+        "en": "--format pdf writes a binary file: name it with -o FILE",
+        "zh": "--format pdf 生成二进制文件：请用 -o FILE 指定文件名",
+    },
+    "usage.over_input": {
+        "en": "refusing to write over an input file: {path}",
+        "zh": "拒绝覆盖输入文件：{path}",
+    },
+    "usage.over_saved_case": {
+        "en": "refusing to write the result over the saved case: {path}",
+        "zh": "拒绝用结果覆盖已保存的病例：{path}",
+    },
+    "usage.unknown_format": {"en": "unknown output format: {format}", "zh": "未知的输出格式：{format}"},
+    "usage.pdf_no_browser": {
+        "en": (
+            "--format pdf needs Chromium on PATH (e.g. apt-get install chromium); "
+            "or write --format html and print it from a browser"
+        ),
+        "zh": (
+            "--format pdf 需要 PATH 中有 Chromium（例如 apt-get install chromium）；"
+            "或改用 --format html 并在浏览器中打印"
+        ),
+    },
+    "usage.pdf_failed": {
+        "en": "cannot print the PDF with {browser}: {reason}",
+        "zh": "无法用 {browser} 打印 PDF：{reason}",
+    },
+    "usage.pdf_exit": {
+        "en": "cannot print the PDF with {browser}: it exited with {code}",
+        "zh": "无法用 {browser} 打印 PDF：其退出码为 {code}",
+    },
+    "usage.folder_not_empty": {
+        "en": "{path} is not empty; choose a new folder",
+        "zh": "{path} 不是空文件夹；请另选一个新文件夹",
+    },
+    "usage.empty_output": {"en": "the output path is empty", "zh": "输出路径为空"},
+    "usage.cannot_write": {"en": "cannot write {path}: {reason}", "zh": "无法写入 {path}：{reason}"},
+    "usage.not_regular": {
+        "en": "refusing to write over {path}: it is not a regular file",
+        "zh": "拒绝覆盖 {path}：它不是普通文件",
+    },
+    "usage.read_only": {
+        "en": "refusing to replace the read-only file {path}",
+        "zh": "拒绝替换只读文件 {path}",
+    },
+    "usage.case_invalid": {
+        "en": "the case in {path} is invalid: {reason}",
+        "zh": "{path} 中的病例无效：{reason}",
+    },
+    "usage.no_argument": {
+        "en": "no argument '{id}'; see `ntrk-advisor arguments` for the list",
+        "zh": "没有论点 '{id}'；完整列表见 `ntrk-advisor arguments`",
+    },
+    "usage.no_evidence": {
+        "en": "no evidence '{id}'; see `ntrk-advisor evidence` for the list",
+        "zh": "没有证据 '{id}'；完整列表见 `ntrk-advisor evidence`",
+    },
+    "usage.server_extra": {
+        "en": "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'",
+        "zh": "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'",
+    },
+    "usage.html_needs_folder": {
+        "en": "--format html writes one page per case: name a folder with -o DIR",
+        "zh": "--format html 为每个病例生成一个页面：请用 -o DIR 指定文件夹",
+    },
+    "usage.compact_html": {
+        "en": "--compact does not apply to --format html: a report keeps every text",
+        "zh": "--compact 不适用于 --format html：报告保留全部文字",
+    },
+    "usage.pages_not_folder": {
+        "en": "refusing to write the HTML pages into {path}: it exists and is not a folder",
+        "zh": "拒绝将 HTML 页面写入 {path}：它已存在且不是文件夹",
+    },
+    "usage.cannot_create_folder": {
+        "en": "cannot create the folder {path}: {reason}",
+        "zh": "无法创建文件夹 {path}：{reason}",
+    },
+    "edge.error": {"en": "error", "zh": "错误"},
+    "edge.interrupted": {"en": "interrupted", "zh": "已中断"},
+    "edge.cannot_write_output": {"en": "cannot write the output: {reason}", "zh": "无法写出结果：{reason}"},
+    "edge.unexpected": {
+        "en": "unexpected {kind}: {detail} (run with --debug for details)",
+        "zh": "意外错误 {kind}：{detail}（加 --debug 查看详情）",
+    },
 }
 
 

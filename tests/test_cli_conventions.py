@@ -123,3 +123,43 @@ def test_a_mistyped_choice_is_one_line_with_the_closest_value(words: list[str], 
 def test_a_choice_with_no_near_value_suggests_nothing() -> None:
     out = run_main("consult", "--lang", "fr")
     assert out.code == 2 and "Did you mean" not in out.stderr and "'en', 'zh'" in out.stderr
+
+
+def test_an_error_is_worded_in_the_language_asked_for() -> None:
+    english = run_main("evidence", "nope")
+    chinese = run_main("evidence", "nope", "--lang", "zh")
+    assert (
+        english.stderr
+        == "ntrk-advisor: error: no evidence 'nope'; see `ntrk-advisor evidence` for the list\n"
+    )
+    assert chinese.stderr == "ntrk-advisor：错误：没有证据 'nope'；完整列表见 `ntrk-advisor evidence`\n"
+    assert english.code == chinese.code == 2
+
+
+def test_without_lang_an_error_follows_ntrk_advisor_lang(tmp_path: object) -> None:
+    out = run_main("consult", "--case", "/nonexistent/case.json", env={"NTRK_ADVISOR_LANG": "zh_CN.UTF-8"})
+    assert out.code == 2 and out.stderr.startswith(
+        "ntrk-advisor：错误：无法读取病例文件 /nonexistent/case.json："
+    )
+
+
+def test_every_usage_error_raised_in_the_code_names_a_text_in_both_languages() -> None:
+    import ast
+    from pathlib import Path
+
+    from ntrk_advisor.i18n import UI
+
+    package = Path(__file__).resolve().parents[1] / "ntrk_advisor"
+    keys = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "UsageError" and node.args:
+                first = node.args[0]
+                assert isinstance(first, (ast.Constant, ast.Name)), (
+                    f"{path}: a UsageError built from an f-string"
+                )
+                if isinstance(first, ast.Constant):
+                    keys.append(first.value)
+    assert keys and all(k in UI and set(UI[k]) == {"en", "zh"} for k in keys), [
+        k for k in keys if k not in UI
+    ]

@@ -41,6 +41,8 @@ def mutate(value: Any, path: tuple[Any, ...], action: str, replacement: Any) -> 
         for step in path[:-1]:
             parent = parent[step]
         last = path[-1]
+        if not isinstance(parent, (dict, list)):
+            return value  # an earlier mutation put a string or number here: no place to change
         current = parent[last]
     except (KeyError, IndexError, TypeError):
         return value  # an earlier mutation took this place away

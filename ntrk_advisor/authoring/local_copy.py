@@ -17,7 +17,7 @@ def make_local_copy(directory: Path) -> list[Path]:
     carried the built-in name would be refused at load, so its advice never passes as ours.
     """
     if directory.exists() and any(directory.iterdir()):
-        raise UsageError(f"{directory} is not empty; choose a new folder")
+        raise UsageError("usage.folder_not_empty", path=directory)
     made: list[Path] = []
     source = builtin_source()
 

@@ -63,13 +63,13 @@ class PageNames:
 def prepare_folder(folder: Path, inputs: tuple[Path, ...]) -> None:
     """Create the folder if needed; refuse one that is a file, or whose index would replace an input."""
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"refusing to write the HTML pages into {folder}: it exists and is not a folder")
+        raise UsageError("usage.pages_not_folder", path=folder)
     if any(same_file(folder / INDEX, source) for source in inputs):
-        raise UsageError(f"refusing to write over an input file: {folder / INDEX}")
+        raise UsageError("usage.over_input", path=folder / INDEX)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+        raise UsageError("usage.cannot_create_folder", path=folder, reason=exc.strerror or exc) from None
 
 
 def write_pages(

@@ -74,9 +74,9 @@ class BatchJob:
         from ntrk_advisor.batch.html_pages import INDEX, write_pages
 
         if self.output is None:
-            raise UsageError("--format html writes one page per case: name a folder with -o DIR")
+            raise UsageError("usage.html_needs_folder")
         if self.compact:
-            raise UsageError("--compact does not apply to --format html: a report keeps every text")
+            raise UsageError("usage.compact_html")
         stats = BatchStats()
         evaluator = BatchEvaluator(self.knowledge, self.lang)
         results = evaluator.results(read_records(self.files, self.input_format), stats)

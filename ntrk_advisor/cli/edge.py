@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import typer
 
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.errors import Terminated  # light: the standard library only
+from ntrk_advisor.errors import Terminated  # light: the interface texts and the standard library
+from ntrk_advisor.i18n import Lang, t
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,10 +30,10 @@ def debug_enabled() -> bool:
     return DEBUG
 
 
-def error_line(message: str) -> None:
+def error_line(message: str, lang: Lang = "en") -> None:
     """Write one error line on stderr, prefixed with the program's name."""
     first, *rest = str(message).splitlines() or [""]
-    sys.stderr.write(f"ntrk-advisor: error: {first}\n")
+    sys.stderr.write(f"{_prefix('edge.error', lang)}{first}\n")
     for line in rest:
         sys.stderr.write(f"  {line}\n")
 
@@ -80,19 +81,35 @@ def exit_code_for(exc: BaseException) -> int:
     return ExitCode.INTERNAL
 
 
-def message_for(exc: BaseException) -> str | None:
-    """The one line shown for an exception, or None when it ends quietly (a closed pipe)."""
+def message_for(exc: BaseException, lang: Lang = "en") -> str | None:
+    """The one line shown for an exception, in `lang`, or None when it ends quietly (a closed pipe)."""
     from ntrk_advisor.errors import AdvisorError
 
     if isinstance(exc, (KeyboardInterrupt, Terminated)):
         return None
     if isinstance(exc, AdvisorError):
-        return str(exc)
+        return exc.worded(lang)
     if isinstance(exc, BrokenPipeError):
         return None
     if isinstance(exc, OSError):
-        return f"cannot write the output: {exc.strerror or exc}"
-    return f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+        return t("edge.cannot_write_output", lang, reason=exc.strerror or exc)
+    return t("edge.unexpected", lang, kind=type(exc).__name__, detail=exc)
+
+
+def _prefix(key: str, lang: Lang) -> str:
+    """`ntrk-advisor: error: ` (full-width colons in Chinese)."""
+    colon = "：" if lang == "zh" else ": "
+    return f"ntrk-advisor{colon}{t(key, lang)}{colon}"
+
+
+def _language_of(kwargs: dict[str, Any]) -> Lang:
+    """The command's `--lang` if it has one and it was given, else NTRK_ADVISOR_LANG."""
+    chosen = getattr(kwargs.get("lang"), "value", kwargs.get("lang"))
+    if chosen in ("en", "zh"):
+        return "zh" if chosen == "zh" else "en"
+    from ntrk_advisor.i18n import default_lang
+
+    return default_lang()
 
 
 def at_the_edge(command: F) -> F:
@@ -105,20 +122,20 @@ def at_the_edge(command: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except (KeyboardInterrupt, Terminated, Exception) as exc:
-            raise typer.Exit(_report(exc)) from None
+            raise typer.Exit(_report(exc, _language_of(kwargs))) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _report(exc: BaseException) -> int:
+def _report(exc: BaseException, lang: Lang = "en") -> int:
     """Say what `message_for` says (a signal and a closed pipe end quietly); return the code."""
     if isinstance(exc, KeyboardInterrupt):
-        sys.stderr.write("ntrk-advisor: interrupted\n")
+        sys.stderr.write(_prefix("edge.interrupted", lang).rstrip(": ：") + "\n")
     elif isinstance(exc, BrokenPipeError):
         _quiet_after_a_closed_pipe()
-    elif (message := message_for(exc)) is not None:
+    elif (message := message_for(exc, lang)) is not None:
         _maybe_traceback()
-        error_line(message)
+        error_line(message, lang)
     return exit_code_for(exc)
 
 

@@ -44,7 +44,7 @@ def arguments(
 
     kb = knowledge_base(ctx)
     if argument_id is not None and argument_id not in kb.arguments.arguments:
-        raise UsageError(f"no argument '{argument_id}'; see `ntrk-advisor arguments` for the list")
+        raise UsageError("usage.no_argument", id=argument_id)
     make_console().print(arguments_table(kb, resolve_lang(lang), argument_id))
 
 
@@ -65,7 +65,7 @@ def evidence(
 
     kb = knowledge_base(ctx)
     if evidence_id is not None and evidence_id not in kb.evidence.evidence:
-        raise UsageError(f"no evidence '{evidence_id}'; see `ntrk-advisor evidence` for the list")
+        raise UsageError("usage.no_evidence", id=evidence_id)
     if output_format is EvidenceFormat.JSON:
         sys.stdout.write(evidence_json(kb, evidence_id) + "\n")
     else:

@@ -71,7 +71,7 @@ def show(
         try:
             trail = decide(case_from_data(read_case_file(case_file)), kb).trail
         except CaseInvalid as exc:
-            raise UsageError(f"the case in {case_file} is invalid: {exc}") from None
+            raise UsageError("usage.case_invalid", path=case_file, reason=exc) from None
     console = make_console()
     for tree in pathway_trees(kb, resolve_lang(lang), pathway, trail):
         console.print(tree)

@@ -23,7 +23,7 @@ class FeedbackFormat(str, Enum):
     CSV = "csv"
 
 
-SERVER_EXTRA_MISSING = "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'"
+SERVER_EXTRA_MISSING = "usage.server_extra"
 
 serve_app = typer.Typer(
     help=(

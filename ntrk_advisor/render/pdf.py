@@ -37,10 +37,7 @@ def find_browser() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise UsageError(
-        "--format pdf needs Chromium on PATH (e.g. apt-get install chromium); "
-        "or write --format html and print it from a browser"
-    )
+    raise UsageError("usage.pdf_no_browser")
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -63,7 +60,7 @@ def html_to_pdf(html: str) -> bytes:
         try:
             done = subprocess.run(command, capture_output=True, timeout=PRINT_SECONDS, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise UsageError(f"cannot print the PDF with {browser}: {exc}") from None
+            raise UsageError("usage.pdf_failed", browser=browser, reason=exc) from None
         if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-            raise UsageError(f"cannot print the PDF with {browser}: it exited with {done.returncode}")
+            raise UsageError("usage.pdf_exit", browser=browser, code=done.returncode)
         return pdf.read_bytes()
