@@ -332,7 +332,8 @@ def test_consult_with_any_case_file_prints_one_contract_result_or_one_usage_line
     except ValueError:  # not JSON at all (UnicodeDecodeError is a ValueError too)
         assert out.code == 2, (out.code, raw[:80])
         assert out.stdout == ""
-        assert out.stderr.count("\n") == 1 and out.stderr.startswith("ntrk-advisor: error: ")
+        prefix = "ntrk-advisor：错误：" if lang == "zh" else "ntrk-advisor: error: "  # in the asked language
+        assert out.stderr.count("\n") == 1 and out.stderr.startswith(prefix)
         return
     assert out.stderr == ""
     data = json.loads(out.stdout)

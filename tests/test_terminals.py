@@ -492,7 +492,8 @@ def test_without_a_terminal_missing_answers_exit_2_with_one_line_naming_the_ways
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.count("\n") == 1 and done.stderr.startswith("ntrk-advisor: error: "), done.stderr
+    prefix = "ntrk-advisor：错误：" if "zh" in args else "ntrk-advisor: error: "  # in the asked language
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(prefix), done.stderr
     for hint in NO_TTY_HINTS:
         assert hint in done.stderr, hint
 
