@@ -7,7 +7,6 @@ end of input reach the caller, which keeps the answers given so far.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import questionary
@@ -15,7 +14,6 @@ from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
-from prompt_toolkit.utils import get_cwidth
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ID_SPEC, FieldSpec
 from ntrk_advisor.contract.result import TraceStep
@@ -23,6 +21,7 @@ from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.checklist import ask_checklist
 from ntrk_advisor.render.view import answer_label, labelled
+from ntrk_advisor.render.wrapping import wrap
 
 _DONE = "__done__"
 
@@ -150,36 +149,13 @@ def question_and_answer(question: str, answer: str, lang: Lang) -> str:
     return labelled(question, answer, lang)
 
 
-_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
-_TOKENS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
-"""A space run, one wide (CJK) character, or a run of anything else: the units lines break between."""
-
-
-_NO_LINE_START = frozenset("，。、；：！？）」』》〉,.;:!?)")
-
-
 def wrap_to_width(text: str, width: int) -> list[str]:
-    """Lines of at most `width` terminal cells: breaks between words, or between Chinese characters.
+    """Lines of at most `width` terminal cells, broken between words or Chinese characters.
 
-    `textwrap` counts characters, not cells, and never breaks Chinese (which has no spaces);
-    a terminal would then cut lines in the middle of a word.
+    The one wrapping rule of the tool (`render/wrapping.py`), so a help text breaks where a table
+    cell would; a blank text gives no line at all.
     """
-    tokens = _TOKENS.findall(text)
-    lines: list[str] = []
-    line = ""
-    for token in tokens:
-        if token.isspace():
-            if line:
-                line += " "
-            continue
-        # Never start a line with closing punctuation (Chinese typesetting forbids it).
-        if get_cwidth(line + token) > width and line.strip() and token not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+    return [line for line in wrap(text, width) if line.strip()]
 
 
 def _number(text: str) -> float | int | None:
