@@ -482,12 +482,8 @@ UI: dict[str, dict[Lang, str]] = {
     # HTML report
     "html.report": {"en": "MDT report", "zh": "MDT讨论报告"},
     "html.summary": {"en": "Case summary", "zh": "病例摘要"},
-    "html.label_sep": {"en": ": ", "zh": "："},
+    "label_sep": {"en": ": ", "zh": "："},
     "html.list_sep": {"en": "; ", "zh": "；"},
-    "html.bottom_line": {"en": "Bottom line", "zh": "结论要点"},
-    "html.do": {"en": "Do", "zh": "建议执行"},
-    "html.consider": {"en": "Consider", "zh": "可考虑"},
-    "html.avoid": {"en": "Avoid", "zh": "应避免"},
     "html.plan": {"en": "The plan, step by step", "zh": "分步方案"},
     "html.avoid_detail": {"en": "What to avoid, and why", "zh": "应避免的措施及理由"},
     "html.path": {"en": "Decision path", "zh": "决策路径"},

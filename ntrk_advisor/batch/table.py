@@ -33,6 +33,7 @@ from rich.text import Text
 from ntrk_advisor.batch.runner import Item
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.render.safe_text import shown
+from ntrk_advisor.render.view import labelled as label_and_value
 from ntrk_advisor.render.wrapping import widest_unit, wrap
 
 OPTIONAL = ("missing", "unused_answers", "errors")
@@ -122,7 +123,7 @@ class BatchTable:
                         cell.append(_Line(text, "red", prose=True))
                         continue
                     if labelled and name in ("missing", "unused_answers"):
-                        text = t("batch.cell_label", self.lang, label=self._header(name), value=text)
+                        text = label_and_value(self._header(name), text, self.lang)
                     cell.append(_Line(text, "" if position == 0 else "dim"))
             cells.append(cell)
         return _Column([self._header(name) for name in names], cells)

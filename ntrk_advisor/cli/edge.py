@@ -98,7 +98,7 @@ def message_for(exc: BaseException, lang: Lang = "en") -> str | None:
 
 def _prefix(key: str, lang: Lang) -> str:
     """`ntrk-advisor: error: ` (full-width colons in Chinese)."""
-    colon = "：" if lang == "zh" else ": "
+    colon = t("label_sep", lang)
     return f"ntrk-advisor{colon}{t(key, lang)}{colon}"
 
 

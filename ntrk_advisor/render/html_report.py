@@ -146,10 +146,11 @@ def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[st
 def _texts(lang: Lang) -> dict[str, str]:
     keys = ("missing", "errors", "cautions", "references", "trace", "knowledge", "source", "evidence")
     texts = {key: t(key, lang) for key in keys}
-    texts.update({key: t("html." + key, lang) for key in ("summary", "bottom_line", "avoid", "plan")})
+    texts.update(summary=t("html.summary", lang), plan=t("html.plan", lang))
+    texts.update(bottom_line=t("bottom_line", lang), avoid=t("group.avoid", lang))  # as on the screen
     texts.update({key: t("html." + key, lang) for key in ("avoid_detail", "path", "path_caption")})
     texts.update({key: t("html." + key, lang) for key in ("col_node", "col_field", "col_answer")})
-    texts.update(sep=t("html.label_sep", lang), col_number=t("html.col_number", lang))
+    texts.update(sep=t("label_sep", lang), col_number=t("html.col_number", lang))
     texts.update(case=t("case", lang), status=t("status", lang), pathway=t("pathway", lang))
     return texts
 
@@ -163,7 +164,7 @@ def render_html(
     complete = result.status is Status.COMPLETE
     line = bottom_line(result)
     groups = [
-        {"key": key, "label": t(f"html.{key}", lang), "lines": [_line_item(a, lang) for a in actions]}
+        {"key": key, "label": t(f"group.{key}", lang), "lines": [_line_item(a, lang) for a in actions]}
         for key, actions in line.groups()
         if key != "avoid"
     ]
@@ -220,7 +221,7 @@ class IndexRow:
 
 def index_row(number: int, href: str, result: Result, kb: KnowledgeBase, lang: Lang) -> IndexRow:
     """The index row for one case: a few strings, so a batch need not keep its results."""
-    sep, listed = t("html.label_sep", lang), t("html.list_sep", lang)
+    sep, listed = t("label_sep", lang), t("html.list_sep", lang)
     if result.status is Status.INCOMPLETE:
         line = [("missing", t("missing", lang), listed.join(kb.prompt(f, lang) for f in result.missing))]
     elif result.status is Status.INVALID:
@@ -228,7 +229,7 @@ def index_row(number: int, href: str, result: Result, kb: KnowledgeBase, lang: L
         line = [("invalid", t("errors", lang), errors)]
     else:
         line = [
-            (key, t(f"html.{key}", lang), listed.join(t(f"action.{a.action.value}", lang) for a in actions))
+            (key, t(f"group.{key}", lang), listed.join(t(f"action.{a.action.value}", lang) for a in actions))
             for key, actions in bottom_line(result).groups()
         ]
     return IndexRow(

@@ -117,7 +117,7 @@ def _pathway_label(name: str | None, lang: Lang) -> str | None:
 
 def _end(result: Result, kb: KnowledgeBase, lang: Lang) -> tuple[list[str], str, bool]:
     """The last box: its lines of text, its colour, and whether it is drawn dashed."""
-    sep = t("html.label_sep", lang)
+    sep = t("label_sep", lang)
     if result.status is Status.INVALID:
         return [t("html.not_evaluated", lang)], STOPPED, True
     if result.status is Status.INCOMPLETE:
@@ -201,7 +201,7 @@ def path_svg(result: Result, kb: KnowledgeBase, lang: Lang) -> str:
     canvas.box(lines, colour, "#eef7f0" if colour == DONE else "#fafafa", dashed=dashed, cls="end")
     height = canvas.y + MARGIN
     title = t("html.path_title", lang, count=len(steps))
-    sep = t("html.label_sep", lang)
+    sep = t("label_sep", lang)
     desc = "; ".join(f"{n}. {s.question}{sep}{s.answer}" for n, s in enumerate(steps, 1))
     desc = "; ".join(part for part in (desc, " ".join(end_lines)) if part)
     return (

@@ -171,8 +171,8 @@ def stamp_line(k: KnowledgeStamp, lang: Lang) -> str:
 
 
 def labelled(label: str, value: str, lang: Lang) -> str:
-    """`Label: value`, with the full-width colon in Chinese."""
-    return f"{label}：{value}" if lang == "zh" else f"{label}: {value}"
+    """`Label: value`, with the full-width colon in Chinese (the one `label_sep` of every format)."""
+    return f"{label}{t('label_sep', lang)}{value}"
 
 
 def answer_label(kb: KnowledgeBase, field: str, answer: object, lang: Lang) -> str:
