@@ -373,8 +373,9 @@ def flag_message(problem: Problem, flagged: Mapping[str, Any], lang: Lang) -> st
         listed = ("、" if lang == "zh" else ", ").join(v.replace("_", "-") for v in allowed)
         return text + t("flag_allowed", lang, allowed=listed)
     if spec.kind == "bool":
+        allowed_words = ", ".join(flag_values(field))  # yes, no
         return t("flag_invalid", lang, flag=flag_for(field), value=shown(str(value))) + t(
-            "flag_allowed", lang, allowed=", ".join((t("yes", "en"), t("no", "en")))
+            "flag_allowed", lang, allowed=allowed_words
         )
     message = next(e.message for e in CaseInvalid([problem]).field_errors(lang))
     return f"{flag_for(field)} {shown(str(value))}: {message}"
