@@ -17,6 +17,7 @@ import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from tests.keyboard import Keyboard, help_text, plain, prompt_text, pty_env
+from tests.test_bottom_line import OLIGOPROGRESSION
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -336,17 +337,6 @@ def test_yes_no_questions_start_on_the_conservative_answer(kb: KnowledgeBase) ->
 
 
 # --- a long result through the pager -----------------------------------------------------------
-
-OLIGOPROGRESSION = {
-    "age_years": 62,
-    "fusion_status": "confirmed",
-    "setting": "metastatic",
-    "treatment_phase": "on_trk_inhibitor",
-    "emergency": [],
-    "cns_disease": "none",
-    "progression": "oligo",
-    "toxicity": "none_or_manageable",
-}
 
 
 def paged_run(
