@@ -167,9 +167,9 @@ def test_chromium_prints_the_example_on_at_most_two_a4_pages_with_its_bottom_lin
     assert console_messages(printed.log) == []
     assert squeeze(t("intended_use", lang)) in text
     if result.status is Status.COMPLETE:
-        assert squeeze(t("html.bottom_line", lang)) in text
+        assert squeeze(t("bottom_line", lang)) in text
         for key, actions in bottom_line(result).groups():
-            assert squeeze(t(f"html.{key}", lang)) in text
+            assert squeeze(t(f"group.{key}", lang)) in text
             for action in actions:
                 assert squeeze(t(f"action.{action.action.value}", lang)) in text
                 assert squeeze(strength_label(action.strength, lang)) in text
@@ -224,6 +224,6 @@ def test_consult_format_pdf_prints_the_same_report(lang: Lang, chromium: str, tm
     line = bottom_line(evaluate(EXAMPLES[2], lang))
     assert line.avoid and line.consider
     for key, actions in line.groups():
-        assert squeeze(t(f"html.{key}", lang)) in text
+        assert squeeze(t(f"group.{key}", lang)) in text
         assert all(squeeze(t(f"action.{a.action.value}", lang)) in text for a in actions)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json", "note.pdf"]
