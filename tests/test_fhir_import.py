@@ -5,6 +5,7 @@ Bundles (and derived cases) as they read cases."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,8 @@ JUDGEMENT = {
 """Fields the import never fills: a clinician's judgement, or not read from the record."""
 
 
-def imported(name: str, **kwargs: Any) -> dict[str, Any]:
-    result = case_from_bundle(bundle(name), today=TODAY, **kwargs)
+def imported(name: str, today: date = TODAY, **kwargs: Any) -> dict[str, Any]:
+    result = case_from_bundle(bundle(name), today=today, **kwargs)
     data: dict[str, Any] = json.loads(derived_json(result))
     return data
 
@@ -358,7 +359,10 @@ def test_batch_over_bundles_gives_the_results_of_batch_over_the_derived_cases(tm
     bundles = tmp_path / "bundles.jsonl"
     cases = tmp_path / "cases.jsonl"
     bundles.write_text("".join(json.dumps(bundle(n)) + "\n" for n in NAMES), encoding="utf-8")
-    cases.write_text("".join(json.dumps(imported(n)) + "\n" for n in NAMES), encoding="utf-8")
+    # batch reads ages against the day it runs, so the derived cases are made against the same day
+    cases.write_text(
+        "".join(json.dumps(imported(n, today=date.today())) + "\n" for n in NAMES), encoding="utf-8"
+    )
     args = ("--format", "jsonl", "--quiet")
     over_bundles = run_main("batch", str(bundles), *args).stdout.splitlines()
     over_cases = run_main("batch", str(cases), *args).stdout.splitlines()
