@@ -19,8 +19,16 @@ from ntrk_advisor.contract.case import Case, case_from_data, unused_answers
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ID_SPEC
 from ntrk_advisor.contract.result import Action, Result, TraceStep, json_value
-from ntrk_advisor.contract.vocabulary import AgeGroup, Audience, PathwayName, Status, age_group_of
-from ntrk_advisor.i18n import Lang
+from ntrk_advisor.contract.vocabulary import (
+    ActionCode,
+    AgeGroup,
+    EvidenceLevel,
+    PathwayName,
+    Status,
+    Strength,
+    age_group_of,
+)
+from ntrk_advisor.i18n import SENTENCE_SEPARATOR, Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
 
@@ -37,6 +45,8 @@ class Decision(NamedTuple):
     status: Status
     pathway: PathwayName
     age_group: AgeGroup | None
+    age_band: str | None
+    """The knowledge's age band for the case's age (None when the age is not known)."""
     trail: tuple[TreeNode, ...]
     """Every node passed, in order (ending at the outcome, or at the unanswered question)."""
     answers: tuple[Any, ...]
@@ -61,6 +71,7 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
     """Walk the tree for one validated case (the batch hot path: kept flat on purpose)."""
     age = case.age_years
     age_group = None if age is None else age_group_of(age)
+    age_band = None if age is None else knowledge.bands.band_of(age)
     node = knowledge.entry
     trail: list[TreeNode] = []
     answers: list[Any] = []
@@ -70,12 +81,19 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
         if kind == "ask":
             value = getattr(case, node.field)  # type: ignore[arg-type]
             if value is None:
-                missing = tuple(needed_from(node, case, age_group))
+                missing = tuple(needed_from(node, case, age_group, age_band))
                 path = tuple(trail)
                 later = knowledge.fields_from(node)
                 unused = unused_answers(case, {n.field for n in path if n.field is not None} | later)
                 return Decision(
-                    Status.INCOMPLETE, node.pathway, age_group, path, tuple(answers), missing, unused
+                    Status.INCOMPLETE,
+                    node.pathway,
+                    age_group,
+                    age_band,
+                    path,
+                    tuple(answers),
+                    missing,
+                    unused,
                 )
             answers.append(value)
             if node.list_routes or node.number_routes:
@@ -83,13 +101,19 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
             else:  # inline of TreeNode.route for the common scalar case
                 node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "route_on":
-            node = node.scalar_routes.get(age_group) or node.route(age_group)
+            on = node.splits_on
+            value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on)  # type: ignore[arg-type]
+            if node.list_routes:
+                node = node.route(value)
+            else:
+                node = node.scalar_routes.get(value) or node.route(value)
         elif kind == "outcome":
             path = tuple(trail)
             return Decision(
                 Status.COMPLETE,
                 node.pathway,
                 age_group,
+                age_band,
                 path,
                 tuple(answers),
                 (),
@@ -144,10 +168,12 @@ def invalid_result(
     exc: CaseInvalid, lang: Lang, knowledge: KnowledgeBase, case_id: str | None = None
 ) -> Result:
     """The contract's `invalid` result for a case that failed validation."""
+    age = exc.age_years
     return Result(
         case_id=case_id,
         status=Status.INVALID,
-        age_group=None if exc.age_years is None else age_group_of(exc.age_years),
+        age_group=None if age is None else age_group_of(age),
+        age_band=None if age is None else knowledge.bands.band_of(age),
         errors=exc.field_errors(lang),
         knowledge=knowledge.stamp,
     )
@@ -170,8 +196,8 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
     actions: list[Action] = []
     cautions: dict[str, None] = {}
     if decision.contributors:
-        assert decision.age_group is not None
-        actions, cautions = _collect(tuple(decision.contributors), decision.age_group, lang, kb)
+        assert decision.age_band is not None
+        actions, cautions = _collect(tuple(decision.contributors), decision.age_band, lang, kb)
     trace = tuple(
         TraceStep(node=node.qid, field=node.field or "", answer=json_value(value))
         for node, value in decision.asked
@@ -180,6 +206,7 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
         case_id=case_id,
         status=decision.status,
         age_group=decision.age_group,
+        age_band=decision.age_band,
         pathway=decision.pathway,
         actions=tuple(sorted(actions, key=lambda a: a.order)),  # stable: equal steps keep data order
         cautions=tuple(cautions),
@@ -191,18 +218,17 @@ def build_result(decision: Decision, case_id: str | None, lang: Lang, kb: Knowle
 
 
 def _collect(
-    contributors: tuple[TreeNode, ...], age_group: AgeGroup, lang: Lang, kb: KnowledgeBase
+    contributors: tuple[TreeNode, ...], band: str, lang: Lang, kb: KnowledgeBase
 ) -> tuple[list[Action], dict[str, None]]:
-    """Actions (steps shifted past earlier nodes') and cautions of the contributing nodes."""
-    actions: list[Action] = []
+    """Actions (steps shifted past earlier nodes', one per action code) and cautions of the contributors."""
+    parts: list[tuple[Action, str | None]] = []
     cautions: dict[str, None] = {}
-    audience = Audience(age_group.value)
     offset = 0
     for node in contributors:
         assert node.bundle is not None
         last = offset
         for ref in node.bundle.actions:
-            statement = kb.statement(ref.use, lang, age_group)
+            statement = kb.statement(ref.use, lang, band)
             action = Action(
                 action=statement.action,
                 strength=ref.strength,
@@ -211,21 +237,75 @@ def _collect(
                 rationale=statement.rationale,
                 arguments=statement.arguments,
                 evidence=statement.evidence,
-                evidence_level=statement.evidence_level,
+                evidence_level=ref.level_for(band) or statement.evidence_level,
                 bullet_arguments=statement.bullet_arguments,
                 bullet_evidence=statement.bullet_evidence,
             )
-            actions.append(action)
+            parts.append((action, statement.topic))
             last = max(last, action.order)
         if not node.bundle.alongside:
             offset = last
         for caution in node.bundle.cautions:
-            if caution.audience in (Audience.ALL, audience):
+            if band in caution.bands:
                 cautions[kb.caution(caution.id, lang)] = None
-    return actions, cautions
+    return one_per_action(parts, lang), cautions
 
 
-def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None) -> list[str]:
+def one_per_action(parts: list[tuple[Action, str | None]], lang: Lang) -> list[Action]:
+    """Merge the actions that share a code into one, so a plan names each action once.
+
+    Two branches of a walk can propose the same action (radiosurgery for a brain metastasis, and
+    local treatment of the progressing sites). The merged action takes the stronger strength and
+    the earlier step, keeps the reasons, arguments and references of both, and names each part by
+    its statement's topic. A "do" and a "do not" of one action are never merged: no plan may hold
+    both, and `pathways check` proves none does.
+    """
+    groups: dict[tuple[ActionCode, bool], list[int]] = {}
+    for index, (action, _) in enumerate(parts):
+        groups.setdefault((action.action, action.strength is Strength.NOT_RECOMMENDED), []).append(index)
+    if len(groups) == len(parts):
+        return [action for action, _ in parts]
+    merged: list[Action] = []
+    for indexes in groups.values():
+        if len(indexes) == 1:
+            merged.append(parts[indexes[0]][0])
+        else:
+            merged.append(_merge([parts[i] for i in indexes], lang))
+    return merged
+
+
+_STRENGTH_RANK = {strength: rank for rank, strength in enumerate(Strength)}
+_LEVEL_RANK = {level: rank for rank, level in enumerate(EvidenceLevel)}
+
+
+def _merge(parts: list[tuple[Action, str | None]], lang: Lang) -> Action:
+    ranked = sorted(parts, key=lambda part: (_STRENGTH_RANK[part[0].strength], part[0].order))
+    first = ranked[0][0]
+    summaries = [
+        action.summary if topic is None else t("plan.merged_part", lang, topic=topic, summary=action.summary)
+        for action, topic in ranked
+    ]
+    rationale: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for action, _ in ranked:
+        for text, args, refs in zip(
+            action.rationale, action.bullet_arguments, action.bullet_evidence, strict=False
+        ):
+            rationale.setdefault(text, (args, refs))
+    return Action(
+        action=first.action,
+        strength=first.strength,
+        order=min(action.order for action, _ in parts),
+        summary=SENTENCE_SEPARATOR[lang].join(summaries),
+        rationale=tuple(rationale),
+        arguments=tuple(dict.fromkeys(a for action, _ in ranked for a in action.arguments)),
+        evidence=tuple(dict.fromkeys(e for action, _ in ranked for e in action.evidence)),
+        evidence_level=min((action.evidence_level for action, _ in parts), key=_LEVEL_RANK.__getitem__),
+        bullet_arguments=tuple(args for args, _ in rationale.values()),
+        bullet_evidence=tuple(refs for _, refs in rationale.values()),
+    )
+
+
+def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band: str | None) -> list[str]:
     """Fields still missing that every continuation from `node` would ask, in asking order.
 
     The first is the unanswered question at `node`; the rest are those needed whatever the
@@ -237,12 +317,15 @@ def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None) -> list[
         assert node.field is not None
         value = getattr(case, node.field)
         if value is not None:
-            return needed_from(node.route(value), case, age_group)
-        after = _common([needed_from(n, case, age_group) for n in node.successors()])
+            return needed_from(node.route(value), case, age_group, age_band)
+        after = _common([needed_from(n, case, age_group, age_band) for n in node.successors()])
         return [node.field, *(f for f in after if f != node.field)]
-    if node.kind == "route_on" and age_group is not None:
-        return needed_from(node.route(age_group), case, age_group)
-    return _common([needed_from(n, case, age_group) for n in node.successors()])
+    if node.kind == "route_on":
+        on = node.splits_on
+        value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on or "")
+        if value is not None:
+            return needed_from(node.route(value), case, age_group, age_band)
+    return _common([needed_from(n, case, age_group, age_band) for n in node.successors()])
 
 
 def _common(paths: list[list[str]]) -> list[str]:

@@ -54,6 +54,7 @@ UI: dict[str, dict[Lang, str]] = {
     "status": {"en": "Status", "zh": "状态"},
     "pathway": {"en": "Pathway", "zh": "路径"},
     "age_group": {"en": "Age group", "zh": "年龄组"},
+    "age_band": {"en": "Age band", "zh": "年龄段"},
     "tumor_type": {"en": "Tumour", "zh": "肿瘤"},
     "recommendation": {"en": "Recommendation", "zh": "建议"},
     "urgent_first": {"en": "Urgent: act on these first", "zh": "紧急：请优先处理"},
@@ -168,6 +169,7 @@ UI: dict[str, dict[Lang, str]] = {
     "status.invalid": {"en": "invalid", "zh": "无效"},
     "age.adult": {"en": "adult", "zh": "成人"},
     "age.pediatric": {"en": "pediatric", "zh": "儿童"},
+    "plan.merged_part": {"en": "{topic}: {summary}", "zh": "{topic}：{summary}"},
     "pathway.diagnostic": {"en": "diagnostic", "zh": "诊断（融合确认）"},
     "pathway.early": {"en": "early", "zh": "早期"},
     "pathway.locally_advanced": {"en": "locally advanced", "zh": "局部晚期"},
@@ -796,6 +798,10 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "意外错误 {kind}：{detail}（加 --debug 查看详情）",
     },
 }
+
+
+SENTENCE_SEPARATOR: dict[Lang, str] = {"en": " ", "zh": ""}
+"""What stands between two sentences: a space in English, nothing after a Chinese full stop."""
 
 
 def t(key: str, lang: Lang, **values: object) -> str:

@@ -19,6 +19,7 @@ RESULT_KEYS = (  # the result's keys in the contract's order (docs/contract.md),
     "case_id",
     "status",
     "age_group",
+    "age_band",  # additive: the knowledge's age band (docs/contract.md)
     "pathway",
     "actions",
     "cautions",

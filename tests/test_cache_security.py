@@ -23,7 +23,7 @@ import pytest
 
 from ntrk_advisor import evaluate
 from ntrk_advisor.pathway import compiled_cache
-from ntrk_advisor.pathway.compiled_codec import CorruptLayer, from_data, to_data
+from ntrk_advisor.pathway.compiled_codec import LAYOUT, CorruptLayer, from_data, to_data
 from ntrk_advisor.pathway.knowledge import (
     CATALOGUE_FILES,
     PATHWAY_FILES,
@@ -135,7 +135,7 @@ def test_the_cache_file_is_plain_json_with_a_header_that_vouches_for_the_body(ca
     header = json.loads(head)
     assert header["key"] == builtin_key()
     assert header["sha256"] == hashlib.sha256(body).hexdigest() and header["bytes"] == len(body)
-    assert json.loads(body)["layout"] == 3
+    assert json.loads(body)["layout"] == LAYOUT
 
 
 def test_a_tampered_body_is_rebuilt_and_the_built_in_advice_stands(cache_dir: Path) -> None:

@@ -16,15 +16,17 @@ from ntrk_advisor.contract.case import case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ASKABLE_FIELDS, FIELD_SPECS
 from ntrk_advisor.contract.result import Result
-from ntrk_advisor.contract.vocabulary import ActionCode, Status
+from ntrk_advisor.contract.vocabulary import ActionCode, Status, Strength
 from ntrk_advisor.engine import Decision, build_result, decide
 from ntrk_advisor.errors import PathwayProblem
 from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.pathway.schema import Text
+from ntrk_advisor.pathway.schema import PlanSelector, Statement, Text
 
-AGES = (0.5, 45.0)
-"""One pediatric and one adult age: the only distinction age makes to routing and wording."""
+
+def ages_of(kb: KnowledgeBase) -> tuple[float, ...]:
+    """One age per age band (its youngest): the only distinction age makes to routing and wording."""
+    return tuple(kb.bands.lower_bound(band) for band in kb.bands.ids)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def walk_leaves(kb: KnowledgeBase, lang: Lang = "en") -> list[Leaf]:
     leaves, and are passed over.
     """
     leaves: list[Leaf] = []
-    for age in AGES:
+    for age in ages_of(kb):
         pending: list[dict[str, Any]] = [{"age_years": age}]
         while pending:
             answers = pending.pop()
@@ -103,6 +105,7 @@ def audit(kb: KnowledgeBase) -> AuditReport:
     report = AuditReport(leaves=walk_leaves(kb))
     reached = {leaf.outcome for leaf in report.leaves}
     always = kb.meta.knowledge.every_path_asks
+    reported: set[tuple[str, str, str]] = set()
     for leaf in report.leaves:
         pathway, _, node = leaf.outcome.partition(".")
         fname = f"{pathway}.yaml"
@@ -120,6 +123,11 @@ def audit(kb: KnowledgeBase) -> AuditReport:
                 report.problems.append(
                     PathwayProblem(fname, node, f"{action.action.value} cites no argument and no evidence")
                 )
+        for problem in one_plan_problems(kb, leaf, fname, node):
+            key = (problem.file, problem.node, problem.message.split(" for {")[0].split(" (")[0])
+            if key not in reported:  # one line per rule and node, with the first case that breaks it
+                reported.add(key)
+                report.problems.append(problem)
     for qid, tree_node in kb.nodes.items():
         if tree_node.kind == "outcome" and qid not in reached:
             pathway, _, name = qid.partition(".")
@@ -127,6 +135,61 @@ def audit(kb: KnowledgeBase) -> AuditReport:
     report.problems += unused(kb)
     report.texts = count_texts(kb)
     return report
+
+
+def one_plan_problems(kb: KnowledgeBase, leaf: Leaf, fname: str, node: str) -> list[PathwayProblem]:
+    """One plan: no action twice, no "do" and "do not" of one action, no pair the knowledge forbids.
+
+    Statements of one action on one path are merged into one action by the engine; each must then
+    have a topic to name its part. What cannot be merged (a "do" beside a "do not") and the pairs of
+    `conflicts` in recommendations.yaml are problems of the knowledge, named here with the answers.
+    """
+    problems: list[PathwayProblem] = []
+    planned = [
+        (ref.use, kb.statements.statements[ref.use], ref.strength)
+        for contributor in leaf.decision.contributors
+        for ref in (contributor.bundle.actions if contributor.bundle else ())
+    ]
+    codes = [a.action for a in leaf.result.actions]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        message = f"'{code.value}' both recommended and advised against for {leaf.answers}"
+        problems.append(PathwayProblem(fname, node, message))
+    by_action: dict[tuple[ActionCode, bool], list[str]] = {}
+    for use, statement, strength in planned:
+        by_action.setdefault((statement.action, strength is Strength.NOT_RECOMMENDED), []).append(use)
+    for uses in by_action.values():
+        untitled = [u for u in uses if kb.statements.statements[u].topic is None]
+        if len(uses) > 1 and untitled:
+            problems.append(
+                PathwayProblem(
+                    fname,
+                    node,
+                    f"{', '.join(uses)} meet in one plan and merge into one action; give "
+                    f"{', '.join(untitled)} a topic to name its part ({leaf.answers})",
+                )
+            )
+    for conflict_id, conflict in kb.statements.conflicts.items():
+        first, second = conflict.between
+        left = [use for use, statement, strength in planned if _selects(first, use, statement, strength)]
+        right = [use for use, statement, strength in planned if _selects(second, use, statement, strength)]
+        if any(a != b for a in left for b in right):
+            problems.append(
+                PathwayProblem(
+                    fname,
+                    node,
+                    f"conflict '{conflict_id}': {', '.join(left)} and {', '.join(right)} in one plan "
+                    f"for {leaf.answers}",
+                )
+            )
+    return problems
+
+
+def _selects(side: PlanSelector, use: str, statement: Statement, strength: Strength) -> bool:
+    if side.strengths and strength not in side.strengths:
+        return False
+    if side.statements:
+        return use in side.statements
+    return statement.action is side.action
 
 
 def _silently_ignored(kb: KnowledgeBase, leaf: Leaf, fname: str, node: str) -> list[PathwayProblem]:

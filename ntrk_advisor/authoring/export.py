@@ -96,7 +96,9 @@ def to_json(kb: KnowledgeBase, pathway: PathwayName | None = None) -> str:
                 }
                 for a in node.bundle.actions
             ]
-            item["cautions"] = [{"id": c.id, "audience": c.audience.value} for c in node.bundle.cautions]
+            item["cautions"] = [
+                {"id": c.id, "audience": kb.bands.audience_of(c.bands)} for c in node.bundle.cautions
+            ]
         nodes.append(item)
     stamp = kb.stamp
     data = {"knowledge": dataclasses.asdict(stamp), "entry": kb.entry.qid, "nodes": nodes}

@@ -1,6 +1,6 @@
 """Fast, byte-exact contract JSON for decisions: the batch hot path.
 
-Every decision that passes the same nodes (with the same age group and status) has the same JSON
+Every decision that passes the same nodes (with the same age band and status) has the same JSON
 except for the case id and the answers in its trace. So the JSON is rendered once per path and
 language through the ordinary `Result` (guaranteeing identical bytes), cut at those values, and
 reused: per case only the cut points are filled in, each answer's JSON looked up in a small cache.
@@ -78,7 +78,7 @@ class DecisionEncoder:
         Bytes, because the texts are not ASCII (the source is Chinese): joining ready-encoded
         pieces avoids re-encoding kilobytes of text for every case.
         """
-        key = (decision.trail, decision.age_group, decision.missing)
+        key = (decision.trail, decision.age_band, decision.missing)
         cached = self._templates.get(key)
         if cached is None:
             cached = self._templates[key] = self._template(decision)

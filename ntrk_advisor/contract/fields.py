@@ -30,7 +30,8 @@ from ntrk_advisor.contract.vocabulary import (
     TumorCategory,
 )
 
-FieldKind = Literal["number", "text", "enum", "bool", "list"]
+FieldKind = Literal["number", "text", "enum", "bool", "list", "band"]
+"""`band`: an age band, named by the knowledge in use (never a case field)."""
 
 
 @dataclass(frozen=True)
@@ -117,5 +118,9 @@ ID_SPEC = FieldSpec("id", "text", max_length=64)
 CASE_SPECS: dict[str, FieldSpec] = {"id": ID_SPEC, **FIELD_SPECS}
 """Every case field, in contract order: what validation checks."""
 
-ROUTE_SPECS: dict[str, FieldSpec] = {"age_group": FieldSpec("age_group", "enum", AgeGroup)}
-"""Values derived from the case that a pathway may split on without asking a question."""
+ROUTE_SPECS: dict[str, FieldSpec] = {
+    "age_group": FieldSpec("age_group", "enum", AgeGroup),
+    "age_band": FieldSpec("age_band", "band"),
+}
+"""Values derived from the case that a pathway may split on without asking a question (a
+`route_on` node may also split on a case field that every path to it has already asked)."""

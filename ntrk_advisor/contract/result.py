@@ -95,6 +95,8 @@ class Result:
     knowledge: KnowledgeStamp
     case_id: str | None = None
     age_group: AgeGroup | None = None
+    age_band: str | None = None
+    """The knowledge's age band for the case's age (additive key, absent when the age is unknown)."""
     pathway: PathwayName | None = None
     actions: tuple[Action, ...] = ()
     cautions: tuple[str, ...] = ()
@@ -116,6 +118,8 @@ class Result:
         }
         if self.age_group is not None:
             data["age_group"] = self.age_group.value
+        if self.age_band is not None:
+            data["age_band"] = self.age_band
         data["pathway"] = None if self.pathway is None else self.pathway.value
         data["actions"] = [action.to_dict() for action in self.actions]
         data["cautions"] = list(self.cautions)

@@ -6,22 +6,26 @@ Each problem names its file and node, so a clinician editing YAML can find it wi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ntrk_advisor.contract.fields import ASKABLE_FIELDS, FIELD_SPECS, ROUTE_SPECS, FieldSpec
-from ntrk_advisor.contract.vocabulary import ActionCode, Audience, EvidenceLevel, PathwayName
+from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName
 from ntrk_advisor.errors import PathwayProblem
-from ntrk_advisor.pathway.compiled import evidence_level
+from ntrk_advisor.pathway.age_bands import BandTable
+from ntrk_advisor.pathway.compiled import band_table, evidence_level
 from ntrk_advisor.pathway.schema import (
     ArgumentsFile,
     Bundle,
     CautionsFile,
     EvidenceFile,
+    KnowledgeFile,
     Node,
     PathwayFile,
     QuestionsFile,
+    Statement,
     StatementsFile,
 )
-from ntrk_advisor.pathway.tree import canonical
+from ntrk_advisor.pathway.tree import TreeNode, canonical
 
 _RANK = {level: rank for rank, level in enumerate(EvidenceLevel)}
 
@@ -29,6 +33,7 @@ ENTRY_PATHWAY = PathwayName.DIAGNOSTIC
 
 
 def check_catalogues(
+    meta: KnowledgeFile,
     questions: QuestionsFile,
     arguments: ArgumentsFile,
     evidence: EvidenceFile,
@@ -37,6 +42,11 @@ def check_catalogues(
 ) -> list[PathwayProblem]:
     """Problems in the shared catalogues and the references between them."""
     problems: list[PathwayProblem] = []
+    bands = band_table(meta.knowledge.age_bands)
+    if meta.knowledge.age_bands is not None:
+        problems += _unknown(
+            "knowledge.yaml", "age_bands", "evidence", meta.knowledge.age_bands.evidence, evidence.evidence
+        )
     problems += _check_questions(questions)
     for arg_id, argument in arguments.arguments.items():
         if argument.section not in arguments.sections:
@@ -44,40 +54,73 @@ def check_catalogues(
     for caution_id, caution in cautions.cautions.items():
         problems += _unknown("cautions.yaml", caution_id, "evidence", caution.evidence, evidence.evidence)
     for st_id, statement in statements.statements.items():
-        where = ("recommendations.yaml", st_id)
-        for bullet in statement.rationale:
-            problems += _unknown(*where, "argument", bullet.arguments, arguments.arguments)
-            problems += _unknown(*where, "evidence", bullet.evidence, evidence.evidence)
-        problems += _unknown(*where, "evidence", statement.evidence, evidence.evidence)
-        cited = any(b.arguments for b in statement.rationale)
-        sourced = bool(statement.evidence) or all(b.evidence for b in statement.rationale)
-        if not cited and not sourced:
-            problems.append(PathwayProblem(*where, "cites no article argument and no evidence"))
-        for audience in (Audience.ADULT, Audience.PEDIATRIC):
-            if not any(b.audience in (Audience.ALL, audience) for b in statement.rationale):
-                problems.append(
-                    PathwayProblem(*where, f"has no rationale shown for the {audience.value} age group")
-                )
-            if statement.evidence_level is not None:
-                shown = [*statement.evidence]
-                for bullet in statement.rationale:
-                    if bullet.audience in (Audience.ALL, audience):
-                        shown += bullet.evidence
-                strongest = evidence_level(tuple(shown), evidence.evidence)
-                if _RANK[statement.evidence_level] < _RANK[strongest]:
-                    problems.append(
-                        PathwayProblem(
-                            *where,
-                            f"evidence_level '{statement.evidence_level.value}' is stronger than what it "
-                            f"cites for the {audience.value} age group ('{strongest.value}')",
-                        )
-                    )
+        problems += _check_statement(st_id, statement, arguments, evidence, bands)
+    for conflict_id, conflict in statements.conflicts.items():
+        for side in conflict.between:
+            problems += _unknown(
+                "recommendations.yaml", f"conflicts.{conflict_id}", "statement", side.statements,
+                statements.statements,
+            )
     return problems
 
 
-def check_pathways(
-    files: dict[PathwayName, PathwayFile], statements: StatementsFile, cautions: CautionsFile
+def _check_statement(
+    st_id: str, statement: Statement, arguments: ArgumentsFile, evidence: EvidenceFile, bands: BandTable
 ) -> list[PathwayProblem]:
+    where = ("recommendations.yaml", st_id)
+    problems: list[PathwayProblem] = []
+    for bullet in statement.rationale:
+        problems += _unknown(*where, "argument", bullet.arguments, arguments.arguments)
+        problems += _unknown(*where, "evidence", bullet.evidence, evidence.evidence)
+        problems += [
+            PathwayProblem(*where, f"unknown audience '{token}' (all, pediatric, adult or an age band)")
+            for token in bands.unknown(bullet.audience)
+        ]
+    problems += _unknown(*where, "evidence", statement.evidence, evidence.evidence)
+    if problems:
+        return problems
+    cited = any(b.arguments for b in statement.rationale)
+    sourced = bool(statement.evidence) or all(b.evidence for b in statement.rationale)
+    if not cited and not sourced:
+        problems.append(PathwayProblem(*where, "cites no article argument and no evidence"))
+    for band in bands.ids:
+        if not any(band in bands.members(b.audience) for b in statement.rationale):
+            problems.append(PathwayProblem(*where, f"has no rationale shown for the age band '{band}'"))
+        elif statement.evidence_level is not None:
+            strongest = strongest_cited(statement, band, evidence, bands)
+            if _RANK[statement.evidence_level] < _RANK[strongest]:
+                problems.append(
+                    PathwayProblem(
+                        *where,
+                        f"evidence_level '{statement.evidence_level.value}' is stronger than what it "
+                        f"cites for the age band '{band}' ('{strongest.value}')",
+                    )
+                )
+    return problems
+
+
+def strongest_cited(
+    statement: Statement, band: str, evidence: EvidenceFile, bands: BandTable
+) -> EvidenceLevel:
+    """The strongest level among the references a statement shows an age band."""
+    shown = [*statement.evidence]
+    for bullet in statement.rationale:
+        if band in bands.members(bullet.audience):
+            shown += bullet.evidence
+    return evidence_level(tuple(shown), evidence.evidence)
+
+
+@dataclass(frozen=True)
+class Referenced:
+    """What the trees refer to: statements, cautions, references and the age bands."""
+
+    statements: StatementsFile
+    cautions: CautionsFile
+    evidence: EvidenceFile
+    bands: BandTable
+
+
+def check_pathways(files: dict[PathwayName, PathwayFile], known: Referenced) -> list[PathwayProblem]:
     """Problems in the decision trees: fields, coverage, references, reachability, cycles."""
     problems: list[PathwayProblem] = []
     for pathway, pfile in files.items():
@@ -85,9 +128,9 @@ def check_pathways(
         if pfile.entry not in pfile.nodes:
             problems.append(PathwayProblem(fname, "entry", f"entry node '{pfile.entry}' not found"))
         for name, node in pfile.nodes.items():
-            problems += _check_node(fname, name, node, pfile, files, statements, cautions)
+            problems += _check_node(fname, name, node, pfile, files, known)
     if not problems:
-        problems += _check_graph(files)
+        problems += _check_graph(files, known.bands)
     return problems
 
 
@@ -134,8 +177,7 @@ def _check_node(
     node: Node,
     pfile: PathwayFile,
     files: dict[PathwayName, PathwayFile],
-    statements: StatementsFile,
-    cautions: CautionsFile,
+    known: Referenced,
 ) -> list[PathwayProblem]:
     problems: list[PathwayProblem] = []
 
@@ -158,10 +200,15 @@ def _check_node(
             )
     if node.route_on is not None:
         spec = ROUTE_SPECS.get(node.route_on)
+        if spec is None and node.route_on in ASKABLE_FIELDS:
+            spec = FIELD_SPECS[node.route_on]
         if spec is None:
-            problem(f"routes on '{node.route_on}'; only {', '.join(ROUTE_SPECS)} can be routed on")
+            problem(
+                f"routes on '{node.route_on}'; only {', '.join(ROUTE_SPECS)} or a case field asked "
+                "earlier on the path can be routed on"
+            )
     if node.branches and spec is not None:
-        problems += [PathwayProblem(fname, name, m) for m in _coverage(spec, node)]
+        problems += [PathwayProblem(fname, name, m) for m in _coverage(spec, node, known.bands)]
     for i, branch in enumerate(node.branches or []):
         if branch.goto is not None and branch.goto not in pfile.nodes:
             problem(f"branch {i + 1}: goto '{branch.goto}' not found in {fname}")
@@ -175,8 +222,9 @@ def _check_node(
             if target_node and target_node not in target_file.nodes:
                 problem(f"branch {i + 1}: handoff to unknown node '{branch.handoff}'")
     bundle = node.add or node.outcome
+    statements = known.statements
     if bundle is not None:
-        problems += [PathwayProblem(fname, name, m) for m in _bundle(bundle, statements, cautions)]
+        problems += [PathwayProblem(fname, name, m) for m in _bundle(bundle, known)]
         if node.outcome is not None:
             codes = {
                 statements.statements[a.use].action for a in bundle.actions if a.use in statements.statements
@@ -186,7 +234,7 @@ def _check_node(
     return problems
 
 
-def _coverage(spec: FieldSpec, node: Node) -> list[str]:
+def _coverage(spec: FieldSpec, node: Node, bands: BandTable) -> list[str]:
     messages: list[str] = []
     covered: set[object] = set()
     has_default = False
@@ -232,6 +280,10 @@ def _coverage(spec: FieldSpec, node: Node) -> list[str]:
         return messages
     if spec.kind == "bool":
         expected: set[object] = {True, False}
+    elif spec.kind == "band":
+        expected = set(bands.ids)
+        strangers = sorted(map(str, covered - expected))
+        messages += [f"'{v}' is not an age band of knowledge.yaml" for v in strangers]
     else:
         assert spec.values is not None
         expected = set(spec.values)
@@ -247,26 +299,49 @@ def _coverage(spec: FieldSpec, node: Node) -> list[str]:
     return messages
 
 
-def _bundle(bundle: Bundle, statements: StatementsFile, cautions: CautionsFile) -> list[str]:
+def _bundle(bundle: Bundle, known: Referenced) -> list[str]:
     messages: list[str] = []
     seen: set[str] = set()
+    bands = known.bands
     for ref in bundle.actions:
-        if ref.use not in statements.statements:
+        statement = known.statements.statements.get(ref.use)
+        if statement is None:
             messages.append(f"unknown statement '{ref.use}'")
         if ref.use in seen:
             messages.append(f"statement '{ref.use}' used twice")
         seen.add(ref.use)
+        if ref.level is None or statement is None:
+            continue
+        levels = ref.level if isinstance(ref.level, dict) else {"all": ref.level}
+        unknown = bands.unknown(list(levels))
+        if unknown:
+            messages += [f"'{ref.use}': level for unknown audience '{token}'" for token in unknown]
+            continue
+        for token, level in levels.items():
+            for band in sorted(bands.members(token)):
+                strongest = strongest_cited(statement, band, known.evidence, bands)
+                if _RANK[level] < _RANK[strongest]:
+                    messages.append(
+                        f"'{ref.use}': level '{level.value}' is stronger than what the statement cites "
+                        f"for the age band '{band}' ('{strongest.value}')"
+                    )
     for caution in bundle.cautions:
-        if caution.id not in cautions.cautions:
+        if caution.id not in known.cautions.cautions:
             messages.append(f"unknown caution '{caution.id}'")
+        messages += [
+            f"caution '{caution.id}': unknown audience '{token}'" for token in bands.unknown(caution.audience)
+        ]
     return messages
 
 
-def _check_graph(files: dict[PathwayName, PathwayFile]) -> list[PathwayProblem]:
-    """Every node reachable from the diagnostic gate, and no path loops back on itself."""
+def _check_graph(files: dict[PathwayName, PathwayFile], bands: BandTable) -> list[PathwayProblem]:
+    """Every node reachable from the diagnostic gate, and no path loops back on itself.
+
+    Then a silent split on a case field must come after every path to it has asked that field.
+    """
     from ntrk_advisor.pathway.tree import compile_tree
 
-    nodes = compile_tree(files)
+    nodes = compile_tree(files, bands)
     entry = nodes[f"{ENTRY_PATHWAY.value}.{files[ENTRY_PATHWAY].entry}"]
     problems: list[PathwayProblem] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
@@ -289,4 +364,37 @@ def _check_graph(files: dict[PathwayName, PathwayFile]) -> list[PathwayProblem]:
         if qid not in state:
             pathway, _, name = qid.partition(".")
             problems.append(PathwayProblem(f"{pathway}.yaml", name, "unreachable from the diagnostic gate"))
+    if not problems:
+        problems += _routes_after_asking(entry)
+    return problems
+
+
+def _routes_after_asking(entry: TreeNode) -> list[PathwayProblem]:
+    """A `route_on` a case field must follow an `ask` of that field on every path that reaches it."""
+    order: list[TreeNode] = []  # reverse post-order: every node after all of its predecessors
+    seen: set[str] = set()
+
+    def visit(node: TreeNode) -> None:
+        seen.add(node.qid)
+        for child in node.successors():
+            if child.qid not in seen:
+                visit(child)
+        order.append(node)
+
+    visit(entry)
+    order.reverse()
+    asked: dict[str, frozenset[str]] = {entry.qid: frozenset()}
+    problems: list[PathwayProblem] = []
+    for node in order:
+        before = asked[node.qid]
+        route = node.splits_on
+        if node.kind == "route_on" and route not in ROUTE_SPECS and route not in before:
+            pathway, _, name = node.qid.partition(".")
+            problems.append(
+                PathwayProblem(f"{pathway}.yaml", name, f"routes on '{route}' before every path has asked it")
+            )
+        after = before | {node.field} if node.field is not None else before
+        for child in node.successors():
+            known = asked.get(child.qid)
+            asked[child.qid] = after if known is None else known & after
     return problems

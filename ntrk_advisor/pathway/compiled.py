@@ -1,7 +1,7 @@
 """The compiled layer of a knowledge base: everything evaluating and printing a result needs.
 
-It is plain Python (linked tree nodes, every statement and caution already worded per language and
-age group, the stamp, argument sections, references and question prompts), so a quick consult that
+It is plain Python (linked tree nodes, the age bands, every statement and caution already worded per
+language and age band, the stamp, argument sections, references and question prompts), so a quick consult that
 reads it from the cache never imports pydantic or YAML. `compiled_codec` turns it into JSON data
 for that cache and back.
 """
@@ -12,18 +12,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ntrk_advisor.contract.result import KnowledgeStamp
-from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, Audience, EvidenceLevel, PathwayName
+from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName
 from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.pathway.age_bands import BandTable, default_bands
 from ntrk_advisor.pathway.tree import TreeNode
 
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.catalogues import Catalogues
-    from ntrk_advisor.pathway.schema import Evidence, KnowledgeFile, Statement
+    from ntrk_advisor.pathway.schema import AgeBands, Evidence, KnowledgeFile, Statement
 
 
 @dataclass(frozen=True)
 class RenderedStatement:
-    """A statement worded for one language and age group."""
+    """A statement worded for one language and age band."""
 
     action: ActionCode
     summary: str
@@ -33,6 +34,8 @@ class RenderedStatement:
     arguments: tuple[str, ...]
     evidence: tuple[str, ...]
     evidence_level: EvidenceLevel
+    topic: str | None = None
+    """What the statement is about, naming its part when it is merged with another of its action."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class CompiledLayer:
     entry: str
     """The qid where every case starts: the diagnostic gate."""
     stamp: KnowledgeStamp
-    statements: dict[tuple[str, Lang, AgeGroup], RenderedStatement]
+    bands: BandTable
+    statements: dict[tuple[str, Lang, str], RenderedStatement]
     cautions: dict[tuple[str, Lang], str]
     sections: dict[str, str]
     works: dict[str, CitedWork]
@@ -68,15 +72,17 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
     from ntrk_advisor.pathway.tree import compile_tree
 
     c = catalogues
+    bands = band_table(c.meta.knowledge.age_bands)
     return CompiledLayer(
-        nodes=compile_tree(c.pathways),
+        nodes=compile_tree(c.pathways, bands),
         entry=f"diagnostic.{c.pathways[PathwayName.DIAGNOSTIC].entry}",
         stamp=_stamp(c.meta),
+        bands=bands,
         statements={
-            (sid, lang, group): _render(statement, lang, group, c.evidence.evidence)
+            (sid, lang, band): _render(statement, lang, band, c.evidence.evidence, bands)
             for sid, statement in c.statements.statements.items()
             for lang in LANGS
-            for group in AgeGroup
+            for band in bands.ids
         },
         cautions={
             (cid, lang): str(getattr(caution.text, lang))
@@ -92,6 +98,17 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
             for name, question in c.questions.questions.items()
             for lang in LANGS
         },
+    )
+
+
+def band_table(age_bands: AgeBands | None) -> BandTable:
+    """The compiled age bands (the contract's two age groups when the knowledge defines none)."""
+    if age_bands is None:
+        return default_bands()
+    return BandTable(
+        ids=tuple(b.id for b in age_bands.bands),
+        bounds=tuple(b.below for b in age_bands.bands if b.below is not None),
+        labels={(b.id, lang): str(getattr(b.label, lang)) for b in age_bands.bands for lang in LANGS},
     )
 
 
@@ -115,11 +132,19 @@ def evidence_level(cited: tuple[str, ...], catalogue: dict[str, Evidence]) -> Ev
     return min(levels, key=_RANK.__getitem__, default=EvidenceLevel.EXPERT_OPINION)
 
 
+def shown_to(statement: Statement, band: str, bands: BandTable) -> list[int]:
+    """The indexes of a statement's rationale bullets shown to an age band."""
+    return [i for i, b in enumerate(statement.rationale) if band in bands.members(b.audience)]
+
+
 def _render(
-    statement: Statement, lang: Lang, age_group: AgeGroup, catalogue: dict[str, Evidence]
+    statement: Statement,
+    lang: Lang,
+    band: str,
+    catalogue: dict[str, Evidence],
+    bands: BandTable,
 ) -> RenderedStatement:
-    audience = Audience(age_group.value)
-    bullets = [b for b in statement.rationale if b.audience in (Audience.ALL, audience)]
+    bullets = [statement.rationale[i] for i in shown_to(statement, band, bands)]
     arguments: dict[str, None] = {}
     evidence: dict[str, None] = {}
     for bullet in bullets:
@@ -136,4 +161,5 @@ def _render(
         arguments=tuple(arguments),
         evidence=tuple(evidence),
         evidence_level=level,
+        topic=None if statement.topic is None else getattr(statement.topic, lang),
     )

@@ -9,23 +9,18 @@ because it parsed.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, TypeVar
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS
 from ntrk_advisor.contract.result import KnowledgeStamp
-from ntrk_advisor.contract.vocabulary import (
-    ActionCode,
-    AgeGroup,
-    Audience,
-    EvidenceLevel,
-    PathwayName,
-    Strength,
-)
+from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName, Strength
 from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.pathway.age_bands import BandTable
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import CautionFor, Contribution, ListCondition, StepRef, TreeNode, canonical
 
-LAYOUT = 3
+LAYOUT = 4
 """Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
 
 _NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
@@ -43,10 +38,15 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
         "layout": LAYOUT,
         "entry": layer.entry,
         "stamp": [layer.stamp.version, layer.stamp.reviewed, layer.stamp.source, layer.stamp.name],
+        "bands": {
+            "ids": list(layer.bands.ids),
+            "bounds": list(layer.bands.bounds),
+            "labels": [[band, lang, text] for (band, lang), text in layer.bands.labels.items()],
+        },
         "nodes": [_node_data(node) for node in layer.nodes.values()],
         "statements": [
-            [sid, lang, group.value, _statement_data(statement)]
-            for (sid, lang, group), statement in layer.statements.items()
+            [sid, lang, band, _statement_data(statement)]
+            for (sid, lang, band), statement in layer.statements.items()
         ],
         "cautions": [[cid, lang, text] for (cid, lang), text in layer.cautions.items()],
         "sections": layer.sections,
@@ -75,12 +75,16 @@ def _node_data(node: TreeNode) -> dict[str, Any]:
         "pathway": node.pathway.value,
         "kind": node.kind,
         "field": node.field,
+        "splits_on": node.splits_on,
         "spec": None if node.spec is None else node.spec.name,
         "bundle": None
         if bundle is None
         else {
-            "actions": [[a.use, a.strength.value, a.step] for a in bundle.actions],
-            "cautions": [[c.id, c.audience.value] for c in bundle.cautions],
+            "actions": [
+                [a.use, a.strength.value, a.step, [[band, level.value] for band, level in a.levels]]
+                for a in bundle.actions
+            ],
+            "cautions": [[c.id, sorted(c.bands)] for c in bundle.cautions],
             "alongside": bundle.alongside,
         },
         "next": qid(node.next),
@@ -98,7 +102,7 @@ def _condition_data(condition: ListCondition) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, bool) else value.value
+    return value if isinstance(value, bool | str) and not isinstance(value, Enum) else value.value
 
 
 def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
@@ -111,6 +115,7 @@ def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
         "arguments": list(statement.arguments),
         "evidence": list(statement.evidence),
         "evidence_level": statement.evidence_level.value,
+        "topic": statement.topic,
     }
 
 
@@ -118,14 +123,17 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
     if data.get("layout") != LAYOUT:
         raise CorruptLayer("another layout")
     version, reviewed, source, name = (_str(v) for v in _list(data["stamp"], 4))
-    nodes = _nodes(_list(data["nodes"]))
+    bands = _bands(_dict(data["bands"]))
+    nodes = _nodes(_list(data["nodes"]), bands)
     entry = _str(data["entry"])
     if entry not in nodes:
         raise CorruptLayer("the entry node is missing")
-    statements: dict[tuple[str, Lang, AgeGroup], RenderedStatement] = {}
+    statements: dict[tuple[str, Lang, str], RenderedStatement] = {}
     for row in _list(data["statements"]):
-        sid, lang, group, body = _list(row, 4)
-        statements[(_str(sid), _lang(lang), AgeGroup(_str(group)))] = _statement(_dict(body))
+        sid, lang, band, body = _list(row, 4)
+        if band not in bands.ids:
+            raise CorruptLayer(f"statement {sid!r} for an unknown band")
+        statements[(_str(sid), _lang(lang), _str(band))] = _statement(_dict(body))
     works = {}
     for eid, row in _dict(data["works"]).items():
         citation, year, link, verified = _list(row, 4)
@@ -136,6 +144,7 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
         nodes=nodes,
         entry=entry,
         stamp=KnowledgeStamp(version=version, reviewed=reviewed, source=source, name=name),
+        bands=bands,
         statements=statements,
         cautions=_texts(data["cautions"]),
         sections={_str(k): _str(v) for k, v in _dict(data["sections"]).items()},
@@ -144,7 +153,18 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
     )
 
 
-def _nodes(rows: list[Any]) -> dict[str, TreeNode]:
+def _bands(data: dict[str, Any]) -> BandTable:
+    ids = _strs(data["ids"])
+    bounds = tuple(_number(b) for b in _list(data["bounds"]))
+    if len(ids) != len(bounds) + 1 or len(set(ids)) != len(ids) or list(bounds) != sorted(set(bounds)):
+        raise CorruptLayer("age bands out of order")
+    labels = _texts(data["labels"])
+    if set(labels) != {(band, lang) for band in ids for lang in LANGS}:
+        raise CorruptLayer("an age band without its label")
+    return BandTable(ids=ids, bounds=bounds, labels=labels)
+
+
+def _nodes(rows: list[Any], bands: BandTable) -> dict[str, TreeNode]:
     records = [_dict(row) for row in rows]
     nodes: dict[str, TreeNode] = {}
     for record in records:
@@ -159,8 +179,9 @@ def _nodes(rows: list[Any]) -> dict[str, TreeNode]:
             pathway=PathwayName(_str(record["pathway"])),
             kind=kind,
             field=_optional(record["field"], _str),
+            splits_on=_optional(record["splits_on"], _str),
             spec=spec,
-            bundle=_optional(record["bundle"], _bundle),
+            bundle=_optional(record["bundle"], lambda body: _bundle(body, bands)),
         )
     for record in records:  # links, once every node exists
         node = nodes[record["qid"]]
@@ -193,16 +214,25 @@ def _target(nodes: dict[str, TreeNode], qid: Any) -> TreeNode:
     return found
 
 
-def _bundle(data: Any) -> Contribution:
+def _bundle(data: Any, bands: BandTable) -> Contribution:
     body = _dict(data)
     actions = []
     for row in _list(body["actions"]):
-        use, strength, step = _list(row, 3)
-        actions.append(StepRef(_str(use), Strength(_str(strength)), _int(step)))
+        use, strength, step, levels = _list(row, 4)
+        pairs = []
+        for pair in _list(levels):
+            band, level = _list(pair, 2)
+            if band not in bands.ids:
+                raise CorruptLayer(f"a level for an unknown band {band!r}")
+            pairs.append((_str(band), EvidenceLevel(_str(level))))
+        actions.append(StepRef(_str(use), Strength(_str(strength)), _int(step), tuple(pairs)))
     cautions = []
     for row in _list(body["cautions"]):
-        cid, audience = _list(row, 2)
-        cautions.append(CautionFor(_str(cid), Audience(_str(audience))))
+        cid, shown_to = _list(row, 2)
+        named = frozenset(_strs(shown_to))
+        if not named <= set(bands.ids):
+            raise CorruptLayer(f"caution {cid!r} for an unknown band")
+        cautions.append(CautionFor(_str(cid), named))
     alongside = body["alongside"]
     if not isinstance(alongside, bool):
         raise CorruptLayer("alongside must be true or false")
@@ -219,6 +249,7 @@ def _statement(body: dict[str, Any]) -> RenderedStatement:
         arguments=_strs(body["arguments"]),
         evidence=_strs(body["evidence"]),
         evidence_level=EvidenceLevel(_str(body["evidence_level"])),
+        topic=_optional(body["topic"], _str),
     )
 
 

@@ -69,8 +69,8 @@ def load_knowledge_base(source: Traversable | Path | str | None = None) -> Knowl
 
 def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> KnowledgeBase:
     from ntrk_advisor.pathway.catalogues import catalogues_of
-    from ntrk_advisor.pathway.checks import check_catalogues, check_pathways
-    from ntrk_advisor.pathway.compiled import compile_layer
+    from ntrk_advisor.pathway.checks import Referenced, check_catalogues, check_pathways
+    from ntrk_advisor.pathway.compiled import band_table, compile_layer
     from ntrk_advisor.pathway.loading import check_local_identity, parse_texts
 
     problems: list[PathwayProblem] = []
@@ -81,9 +81,10 @@ def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> Kn
     if problems or catalogues is None:
         raise PathwayError(problems)
     c = catalogues
-    problems += check_catalogues(c.questions, c.arguments, c.evidence, c.cautions, c.statements)
+    problems += check_catalogues(c.meta, c.questions, c.arguments, c.evidence, c.cautions, c.statements)
     if not problems:
-        problems += check_pathways(c.pathways, c.statements, c.cautions)
+        known = Referenced(c.statements, c.cautions, c.evidence, band_table(c.meta.knowledge.age_bands))
+        problems += check_pathways(c.pathways, known)
     if problems:
         raise PathwayError(problems)
     return KnowledgeBase(compile_layer(c), texts, str(root), builtin, catalogues=c)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ntrk_advisor.contract.result import KnowledgeStamp
-from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.pathway.age_bands import BandTable
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import TreeNode
 
@@ -48,6 +49,8 @@ class KnowledgeBase:
         """Where every case starts: the diagnostic gate."""
         self.stamp: KnowledgeStamp = layer.stamp
         """Version, review date, source and name, as carried by every result."""
+        self.bands: BandTable = layer.bands
+        """The age bands the pathways route on and word their texts for."""
         self.location = location
         self.builtin = builtin
         self._layer = layer
@@ -76,9 +79,9 @@ class KnowledgeBase:
         """The compiled layer, as the cache stores it."""
         return self._layer
 
-    def statement(self, statement_id: str, lang: Lang, age_group: AgeGroup) -> RenderedStatement:
-        """A statement's action and texts for this language and age group."""
-        return self._statements[(statement_id, lang, age_group)]
+    def statement(self, statement_id: str, lang: Lang, band: str) -> RenderedStatement:
+        """A statement's action and texts for this language and age band."""
+        return self._statements[(statement_id, lang, band)]
 
     def caution(self, caution_id: str, lang: Lang) -> str:
         """A caution's text in `lang`."""

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ntrk_advisor.contract.vocabulary import ActionCode, Audience, EvidenceLevel, PathwayName, Strength
+from ntrk_advisor.contract.vocabulary import (
+    PEDIATRIC_AGE_LIMIT,
+    ActionCode,
+    AgeGroup,
+    Audience,
+    EvidenceLevel,
+    PathwayName,
+    Strength,
+)
 from ntrk_advisor.pathway.references import DOI, NCT, PMID, link_of, official_host, vancouver
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -52,6 +60,51 @@ class KnowledgeSource(Data):
     publisher: NonEmpty
 
 
+class AgeBand(Data):
+    """One age band: every age below `below` (and at or above the previous band's bound)."""
+
+    id: Identifier
+    below: float | None = Field(default=None, gt=0, le=130)
+    """The band's upper bound in years, exclusive; the last band has none."""
+    label: Text
+
+
+class AgeBands(Data):
+    """Age bands in increasing order, with the sources their bounds come from.
+
+    The contract fixes one boundary (under 18 is pediatric); a band never straddles it, so every
+    band belongs to one age group. `pathways check` proves the order and the boundary.
+    """
+
+    evidence: list[Identifier] = Field(min_length=1)
+    bands: list[AgeBand] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeBands:
+        bounds = [b.below for b in self.bands]
+        if any(b is None for b in bounds[:-1]) or bounds[-1] is not None:
+            raise ValueError("every band but the last has 'below'; the last has none")
+        finite = [b for b in bounds if b is not None]
+        if finite != sorted(set(finite)):
+            raise ValueError("'below' bounds must increase from band to band")
+        if PEDIATRIC_AGE_LIMIT not in finite:
+            raise ValueError(
+                f"one band must end at {PEDIATRIC_AGE_LIMIT} years, the contract's boundary between "
+                "the pediatric and adult age groups"
+            )
+        ids = [b.id for b in self.bands]
+        if len(set(ids)) != len(ids):
+            raise ValueError("band ids must differ")
+        if set(ids) & {Audience.ALL.value}:
+            raise ValueError("'all' cannot name a band")
+        for band in self.bands:
+            pediatric = band.below is not None and band.below <= PEDIATRIC_AGE_LIMIT
+            for group in AgeGroup:
+                if band.id == group.value and pediatric != (group is AgeGroup.PEDIATRIC):
+                    raise ValueError(f"a band named '{group.value}' must lie in the {group.value} age group")
+        return self
+
+
 class KnowledgeMeta(Data):
     """Who made this knowledge base, from what, and when it was last reviewed."""
 
@@ -66,6 +119,9 @@ class KnowledgeMeta(Data):
     every_path_asks: list[Identifier] = []
     """Fields no path may skip (an emergency is never left out): `pathways check` walks every
     path and proves each one asks them."""
+    age_bands: AgeBands | None = None
+    """The age bands the pathways may route on and word texts for; without them, the contract's
+    two age groups (pediatric under 18, adult) are the only bands."""
 
 
 class KnowledgeFile(Data):
@@ -216,13 +272,18 @@ class CautionsFile(Data):
     cautions: dict[str, Caution]
 
 
+AudienceSpec = Identifier | list[Identifier]
+"""Who a text is for: `all`, an age group (`pediatric`, `adult`), an age band of knowledge.yaml, or a
+list of these."""
+
+
 class Bullet(Data):
     """One reason behind an action, tied to the article arguments it rests on."""
 
     text: Text
     arguments: list[Identifier] = []
     evidence: list[Identifier] = []
-    audience: Audience = Audience.ALL
+    audience: AudienceSpec = Audience.ALL.value
 
 
 class Statement(Data):
@@ -235,10 +296,40 @@ class Statement(Data):
     evidence_level: EvidenceLevel | None = None
     """Pins the level lower than the strongest reference cited would make it (never higher): for a
     statement that cites, say, a label only to say its use lies outside it."""
+    topic: Text | None = None
+    """What the statement is about, in a few words ("Brain metastases without symptoms"): when two
+    statements of one action meet in a plan they become one action, and each part is named by its
+    topic. `pathways check` asks for it wherever that happens."""
+
+
+class PlanSelector(Data):
+    """One side of a conflict: statements by id, or every statement of an action code, at some strengths."""
+
+    statements: list[Identifier] = []
+    action: ActionCode | None = None
+    strengths: list[Strength] = []
+    """Only at these strengths (all of them when empty)."""
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PlanSelector:
+        if bool(self.statements) == (self.action is not None):
+            raise ValueError("a side names either 'statements' or an 'action', not both")
+        return self
+
+
+class Conflict(Data):
+    """Two kinds of action that cannot stand in one plan, and why.
+
+    `pathways check` walks every combination of answers and proves that no plan holds both.
+    """
+
+    between: list[PlanSelector] = Field(min_length=2, max_length=2)
+    why: Text
 
 
 class StatementsFile(Data):
     statements: dict[str, Statement]
+    conflicts: dict[Identifier, Conflict] = {}
 
 
 class ActionRef(Data):
@@ -247,11 +338,15 @@ class ActionRef(Data):
     use: Identifier
     strength: Strength
     step: int = Field(default=1, ge=1, le=20)
+    level: EvidenceLevel | dict[Identifier, EvidenceLevel] | None = None
+    """The strongest kind of evidence behind this action in this situation, where it differs from
+    what the statement's citations alone would give; per age band or group where it differs by age
+    (`{infant: prospective, adult: case_reports}`). Never stronger than what the statement cites."""
 
 
 class CautionRef(Data):
     id: Identifier
-    audience: Audience = Audience.ALL
+    audience: AudienceSpec = Audience.ALL.value
 
     @model_validator(mode="before")
     @classmethod
@@ -314,8 +409,9 @@ class Branch(Data):
 class Node(Data):
     """One step of a pathway: exactly one of four kinds.
 
-    A question (`ask`), a silent split on age group (`route_on`), a contribution that carries on
-    (`add` + `next`), or an end point (`outcome`).
+    A question (`ask`), a silent split (`route_on`: on the age group, the age band, or an answer
+    already given on every path to the node), a contribution that carries on (`add` + `next`), or
+    an end point (`outcome`).
     """
 
     ask: Identifier | None = None

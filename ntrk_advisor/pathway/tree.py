@@ -8,9 +8,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
-from ntrk_advisor.contract.vocabulary import Audience, PathwayName, Strength
+from ntrk_advisor.contract.vocabulary import EvidenceLevel, PathwayName, Strength
 
 if TYPE_CHECKING:
+    from ntrk_advisor.pathway.age_bands import BandTable
     from ntrk_advisor.pathway.schema import Branch, Bundle, PathwayFile
 
 
@@ -21,14 +22,23 @@ class StepRef:
     use: str
     strength: Strength
     step: int
+    levels: tuple[tuple[str, EvidenceLevel], ...] = ()
+    """The evidence level this situation sets, per age band (none: the statement's own)."""
+
+    def level_for(self, band: str) -> EvidenceLevel | None:
+        """The level set here for a band, if any."""
+        for name, level in self.levels:
+            if name == band:
+                return level
+        return None
 
 
 @dataclass(frozen=True)
 class CautionFor:
-    """A caution a node contributes, and who it is shown for."""
+    """A caution a node contributes, and the age bands it is shown for."""
 
     id: str
-    audience: Audience
+    bands: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -41,13 +51,28 @@ class Contribution:
     """The actions share the next contributor's steps instead of coming before them."""
 
     @classmethod
-    def of(cls, bundle: Bundle) -> Contribution:
-        """The compiled form of a node's bundle from the pathway file."""
+    def of(cls, bundle: Bundle, bands: BandTable) -> Contribution:
+        """The compiled form of a node's bundle from the pathway file, audiences resolved to bands."""
         return cls(
-            tuple(StepRef(a.use, a.strength, a.step) for a in bundle.actions),
-            tuple(CautionFor(c.id, c.audience) for c in bundle.cautions),
+            tuple(StepRef(a.use, a.strength, a.step, _levels(a.level, bands)) for a in bundle.actions),
+            tuple(CautionFor(c.id, bands.members(c.audience)) for c in bundle.cautions),
             bundle.alongside,
         )
+
+
+def _levels(
+    level: EvidenceLevel | dict[str, EvidenceLevel] | None, bands: BandTable
+) -> tuple[tuple[str, EvidenceLevel], ...]:
+    """A situation's evidence level per band; a band named directly wins over its age group."""
+    if level is None:
+        return ()
+    if isinstance(level, EvidenceLevel):
+        return tuple((band, level) for band in bands.ids)
+    chosen: dict[str, EvidenceLevel] = {}
+    for token, value in sorted(level.items(), key=lambda item: item[0] in bands.ids):
+        for band in bands.members(token):
+            chosen[band] = value
+    return tuple((band, chosen[band]) for band in bands.ids if band in chosen)
 
 
 ListCondition = frozenset[Any] | int | None
@@ -62,6 +87,9 @@ class TreeNode:
     pathway: PathwayName
     kind: str
     field: str | None = None
+    """The case field an `ask` node asks (None for every other kind)."""
+    splits_on: str | None = None
+    """What a `route_on` node splits on: `age_group`, `age_band`, or a case field already asked."""
     spec: FieldSpec | None = None
     bundle: Contribution | None = None
     next: TreeNode | None = None
@@ -110,7 +138,9 @@ class TreeNode:
 
 
 def canonical(spec: FieldSpec, raw: Any) -> Any:
-    """A branch value from YAML as the engine compares it (enum member or bool)."""
+    """A branch value from YAML as the engine compares it (enum member, bool, or band name)."""
+    if spec.kind == "band":
+        return str(raw)
     if spec.kind == "bool":
         if not isinstance(raw, bool):
             raise ValueError(f"'{raw}' is not true or false")
@@ -136,7 +166,7 @@ def resolve_target(
     return pathway, node or files[pathway].entry
 
 
-def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
+def compile_tree(files: dict[PathwayName, PathwayFile], bands: BandTable) -> dict[str, TreeNode]:
     """Link every node of every pathway; the checks have already proven the references."""
     nodes: dict[str, TreeNode] = {}
     for pathway, pfile in files.items():
@@ -152,8 +182,9 @@ def compile_tree(files: dict[PathwayName, PathwayFile]) -> dict[str, TreeNode]:
                 pathway=pathway,
                 kind=kind,
                 field=node.ask,
+                splits_on=node.route_on,
                 spec=spec,
-                bundle=None if bundle is None else Contribution.of(bundle),
+                bundle=None if bundle is None else Contribution.of(bundle, bands),
             )
     for pathway, pfile in files.items():
         for name, node in pfile.nodes.items():

@@ -178,7 +178,7 @@ def render_html(
         "safety": t("intended_use", lang),
         "text": _texts(lang),
         "status": result.status.value,
-        "summary": case_line(result, lang, tumor_type),
+        "summary": case_line(result, kb, lang, tumor_type),
         "notice": t("incomplete_note" if result.status is Status.INCOMPLETE else "invalid_note", lang),
         "missing": [(field, kb.prompt(field, lang)) for field in result.missing],
         "errors": [(shown(e.field), shown(e.message)) for e in result.errors],

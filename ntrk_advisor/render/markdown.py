@@ -35,7 +35,7 @@ def render_markdown(
     """The whole result as a Markdown document."""
     out: list[str] = [f"# {t('title', lang)}: {t('recommendation', lang)}", ""]
     out += [
-        f"- **{label}:** {markdown_escape(value)}" for label, value in case_line(result, lang, tumor_type)
+        f"- **{label}:** {markdown_escape(value)}" for label, value in case_line(result, kb, lang, tumor_type)
     ]
     out.append("")
     if result.status is Status.INCOMPLETE:

@@ -74,7 +74,7 @@ def result_screen(
     """
     parts: list[RenderableType] = []
     header = Text(overflow="fold")
-    for i, (label, value) in enumerate(case_line(result, lang, tumor_type)):
+    for i, (label, value) in enumerate(case_line(result, kb, lang, tumor_type)):
         if i:
             header.append("  ·  ", style="dim")
         header.append(labelled(label, "", lang), style="bold")

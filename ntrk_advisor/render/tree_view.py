@@ -66,7 +66,7 @@ def _grow(
             branch.add(
                 Text(
                     f"! {caution.id}"
-                    + ("" if caution.audience.value == "all" else f" ({caution.audience.value})"),
+                    + ("" if (shown := kb.bands.audience_of(caution.bands)) == "all" else f" ({shown})"),
                     style=_style(node.qid, lit, "yellow"),
                     overflow="fold",
                 )

@@ -85,7 +85,9 @@ def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBas
     return "; ".join(parts)
 
 
-def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
+def case_line(
+    result: Result, kb: KnowledgeBase, lang: Lang, tumor_type: str | None
+) -> list[tuple[str, str]]:
     """Label/value pairs summarising the case and where it ended (case texts shown literally)."""
     pairs = [
         (t("case", lang), shown(result.case_id) if result.case_id else "-"),
@@ -95,6 +97,9 @@ def case_line(result: Result, lang: Lang, tumor_type: str | None) -> list[tuple[
         pairs.append((t("pathway", lang), t(f"pathway.{result.pathway.value}", lang)))
     if result.age_group is not None:
         pairs.append((t("age_group", lang), t(f"age.{result.age_group.value}", lang)))
+    band = result.age_band
+    if band is not None and band in kb.bands.ids and band != getattr(result.age_group, "value", None):
+        pairs.append((t("age_band", lang), kb.bands.label(band, lang)))
     if tumor_type:
         pairs.append((t("tumor_type", lang), shown(tumor_type)))
     return pairs
