@@ -223,16 +223,19 @@ def _collect(
     """Actions (steps shifted past earlier nodes', one per action code) and cautions of the contributors."""
     parts: list[tuple[Action, str | None]] = []
     cautions: dict[str, None] = {}
-    offset = 0
+    offset = 0  # the last step so far: the next contributor's steps count from here
+    start = 0  # where the previous contributor's steps were counted from (for `together`)
     for node in contributors:
         assert node.bundle is not None
+        if not node.bundle.together:
+            start = offset
         last = offset
         for ref in node.bundle.actions:
             statement = kb.statement(ref.use, lang, band)
             action = Action(
                 action=statement.action,
                 strength=ref.strength,
-                order=offset + ref.step,
+                order=start + ref.step,
                 summary=statement.summary,
                 rationale=statement.rationale,
                 arguments=statement.arguments,

@@ -189,7 +189,7 @@ def _selects(side: PlanSelector, use: str, statement: Statement, strength: Stren
         return False
     if side.statements:
         return use in side.statements
-    return statement.action is side.action
+    return statement.action in side.actions
 
 
 def _silently_ignored(kb: KnowledgeBase, leaf: Leaf, fname: str, node: str) -> list[PathwayProblem]:
@@ -246,6 +246,9 @@ def unused(kb: KnowledgeBase) -> list[PathwayProblem]:
             evidence |= set(bullet.evidence)
     for caution_id in cautions & set(kb.cautions.cautions):
         evidence |= set(kb.cautions.cautions[caution_id].evidence)
+    bands = kb.meta.knowledge.age_bands
+    if bands is not None:
+        evidence |= set(bands.evidence)
     found = []
     for file, kind, known, used in (
         ("recommendations.yaml", "statement", kb.statements.statements, statements),

@@ -128,7 +128,7 @@ _RANK = {level: rank for rank, level in enumerate(EvidenceLevel)}
 
 def evidence_level(cited: tuple[str, ...], catalogue: dict[str, Evidence]) -> EvidenceLevel:
     """The strongest level among the cited references; the article's reasoning alone is expert opinion."""
-    levels = [catalogue[eid].level for eid in cited if eid in catalogue]
+    levels = [level for eid in cited if eid in catalogue and (level := catalogue[eid].level) is not None]
     return min(levels, key=_RANK.__getitem__, default=EvidenceLevel.EXPERT_OPINION)
 
 

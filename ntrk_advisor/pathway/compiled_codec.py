@@ -86,6 +86,7 @@ def _node_data(node: TreeNode) -> dict[str, Any]:
             ],
             "cautions": [[c.id, sorted(c.bands)] for c in bundle.cautions],
             "alongside": bundle.alongside,
+            "together": bundle.together,
         },
         "next": qid(node.next),
         "scalar_routes": [[_plain(value), target.qid] for value, target in node.scalar_routes.items()],
@@ -233,10 +234,10 @@ def _bundle(data: Any, bands: BandTable) -> Contribution:
         if not named <= set(bands.ids):
             raise CorruptLayer(f"caution {cid!r} for an unknown band")
         cautions.append(CautionFor(_str(cid), named))
-    alongside = body["alongside"]
-    if not isinstance(alongside, bool):
-        raise CorruptLayer("alongside must be true or false")
-    return Contribution(tuple(actions), tuple(cautions), alongside)
+    alongside, together = body["alongside"], body["together"]
+    if not isinstance(alongside, bool) or not isinstance(together, bool):
+        raise CorruptLayer("alongside and together must be true or false")
+    return Contribution(tuple(actions), tuple(cautions), alongside, together)
 
 
 def _statement(body: dict[str, Any]) -> RenderedStatement:

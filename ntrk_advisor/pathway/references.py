@@ -10,7 +10,7 @@ preview hosts are never a reference. `pathways check` enforces all of it (see `s
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -35,6 +35,14 @@ OFFICIAL_HOSTS: dict[str, str] = {
     "clinicaltrials.gov": "the US trial registry (a trial record is linked from its NCT number)",
 }
 """Hosts a reference's `url` may point to, and why each is an official source."""
+
+COMPANY_HOSTS: dict[str, str] = {
+    "www1.hkexnews.hk": "the Hong Kong exchange's filings: a listed company's announcement of an approval",
+    "www.globenewswire.com": "a listed company's own release of a regulatory event, as it distributes it",
+    "media.bayer.com": "Bayer's own press office: its announcement of a regulatory event",
+}
+"""Hosts a company report of an approval may also point to, used only when the regulator's own
+record cannot be reached (`Evidence.company_report`); never for any other claim."""
 
 
 class Identified(Protocol):
@@ -73,12 +81,19 @@ class Identified(Protocol):
     @property
     def url(self) -> str | None: ...  # noqa: D102
 
+    @property
+    def company_report(self) -> bool: ...  # noqa: D102
 
-def official_host(url: str) -> str | None:
+    @property
+    def kind(self) -> Any: ...  # noqa: D102
+
+
+def official_host(url: str, *, company_report: bool = False) -> str | None:
     """The URL's host when it is not an official one (the problem to report), else None."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or host not in OFFICIAL_HOSTS:
+    allowed = host in OFFICIAL_HOSTS or (company_report and host in COMPANY_HOSTS)
+    if parts.scheme != "https" or not allowed:
         return host or url
     return None
 
@@ -122,4 +137,8 @@ def vancouver(entry: Identified) -> str:
         segments.append(f"PMID: {entry.pmid}")
     elif entry.nct:
         segments.append(entry.nct)
+    if entry.company_report:
+        segments.append("(Company report of a regulatory decision.)")
+    if getattr(entry.kind, "value", None) == "ongoing_trial":
+        segments.append("(Trial registration: ongoing, no results.)")
     return " ".join(segments)

@@ -173,7 +173,12 @@ class ArgumentsFile(Data):
 
 
 class EvidenceKind(str, Enum):
-    """What kind of source a reference is; all but `review` are also evidence levels."""
+    """What kind of source a reference is.
+
+    All but `review` and `ongoing_trial` are also evidence levels. A review lends the level of what
+    it reviews; a trial's registration shows that a question is being studied, not an effect, so it
+    lends no level at all.
+    """
 
     LABEL = "label"
     GUIDELINE = "guideline"
@@ -183,6 +188,7 @@ class EvidenceKind(str, Enum):
     CASE_REPORTS = "case_reports"
     REVIEW = "review"
     PRECLINICAL = "preclinical"
+    ONGOING_TRIAL = "ongoing_trial"
 
 
 class Evidence(Data):
@@ -211,6 +217,10 @@ class Evidence(Data):
     nct: Annotated[str, StringConstraints(pattern=NCT.pattern)] | None = None
     url: NonEmpty | None = None
     verified: bool
+    company_report: bool = False
+    """A regulatory event (an approval) as the marketing company reported it, in its stock-exchange
+    filing or its own release, cited because the regulator's record could not be reached. Its url
+    may be on a company-report host (`references.COMPANY_HOSTS`), and its citation says so."""
     summary: Text
 
     @model_validator(mode="after")
@@ -218,8 +228,10 @@ class Evidence(Data):
         problems = []
         if not (self.doi or self.pmid or self.nct or self.url):
             problems.append("a reference needs a stable identifier: doi, pmid, nct or an official url")
+        if self.company_report and self.kind is not EvidenceKind.LABEL:
+            problems.append("only a label (an approval) may be a company report")
         if self.url is not None:
-            host = official_host(self.url)
+            host = official_host(self.url, company_report=self.company_report)
             if host is not None:
                 problems.append(
                     f"url host '{host}' is not an official source (a regulator's or guideline body's own "
@@ -233,6 +245,9 @@ class Evidence(Data):
         elif self.kind is EvidenceKind.GUIDELINE:
             if self.journal is None and self.issuer is None:
                 problems.append("a guideline needs its journal or its issuer")
+        elif self.kind is EvidenceKind.ONGOING_TRIAL:
+            if self.nct is None:
+                problems.append("an ongoing trial needs its registry number (nct)")
         elif self.nct is None and (self.journal is None or not (self.doi or self.pmid)):
             problems.append(f"a {self.kind.value} reference needs its journal and a doi or pmid (or an nct)")
         if (self.kind is EvidenceKind.REVIEW) != (self.reviews is not None):
@@ -242,10 +257,15 @@ class Evidence(Data):
         return self
 
     @property
-    def level(self) -> EvidenceLevel:
-        """The evidence level this reference lends an action (a review lends what it reviews)."""
+    def level(self) -> EvidenceLevel | None:
+        """The evidence level this reference lends an action.
+
+        A review lends the level of what it reviews, and a trial still running lends none.
+        """
         if self.reviews is not None:
             return self.reviews
+        if self.kind is EvidenceKind.ONGOING_TRIAL:
+            return None
         return EvidenceLevel(self.kind.value)
 
     @property
@@ -303,17 +323,20 @@ class Statement(Data):
 
 
 class PlanSelector(Data):
-    """One side of a conflict: statements by id, or every statement of an action code, at some strengths."""
+    """One side of a conflict: statements by id, or every statement of some action codes.
+
+    `strengths` narrows either to the statements used at those strengths.
+    """
 
     statements: list[Identifier] = []
-    action: ActionCode | None = None
+    actions: list[ActionCode] = []
     strengths: list[Strength] = []
     """Only at these strengths (all of them when empty)."""
 
     @model_validator(mode="after")
     def _one_way(self) -> PlanSelector:
-        if bool(self.statements) == (self.action is not None):
-            raise ValueError("a side names either 'statements' or an 'action', not both")
+        if bool(self.statements) == bool(self.actions):
+            raise ValueError("a side names either 'statements' or 'actions', not both")
         return self
 
 
@@ -369,6 +392,9 @@ class Bundle(Data):
     cautions: list[CautionRef] = []
     alongside: bool = False
     """For an `add` node: its steps run alongside the next contributor's instead of before them."""
+    together: bool = False
+    """Its steps are counted from where the contribution before it started, so the two run at the
+    same time (two emergencies treated at once, each from its own node)."""
 
 
 class Branch(Data):

@@ -49,6 +49,8 @@ class Contribution:
     cautions: tuple[CautionFor, ...]
     alongside: bool = False
     """The actions share the next contributor's steps instead of coming before them."""
+    together: bool = False
+    """The actions share the steps of the contributor before this one."""
 
     @classmethod
     def of(cls, bundle: Bundle, bands: BandTable) -> Contribution:
@@ -57,6 +59,7 @@ class Contribution:
             tuple(StepRef(a.use, a.strength, a.step, _levels(a.level, bands)) for a in bundle.actions),
             tuple(CautionFor(c.id, bands.members(c.audience)) for c in bundle.cautions),
             bundle.alongside,
+            bundle.together,
         )
 
 

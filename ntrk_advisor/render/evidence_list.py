@@ -21,7 +21,7 @@ def evidence_json(kb: KnowledgeBase, only: str | None = None) -> str:
         if only is not None and ev_id != only:
             continue
         entry: dict[str, Any] = {"id": ev_id, **ref.model_dump(mode="json", exclude_none=True)}
-        entry["level"] = ref.level.value
+        entry["level"] = None if ref.level is None else ref.level.value
         entry["citation"] = ref.citation
         entry["link"] = ref.link
         entry["cited_by"] = uses.get(("evidence", ev_id), [])
