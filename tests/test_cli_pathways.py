@@ -306,7 +306,8 @@ def test_unknown_argument_or_evidence_is_a_usage_error(run_cli: Run) -> None:
 
 def test_evidence_shows_full_references_and_what_cites_them(run_cli: Run) -> None:
     out = run_cli("evidence", "dubois-2018-cancer", env={"COLUMNS": "250"})
-    assert "DuBois SG, et al." in out.stdout and "https://clinicaltrials.gov/study/NCT02637687" in out.stdout
+    assert "DuBois SG, Laetsch TW, Federman N, et al." in out.stdout
+    assert "https://doi.org/10.1002/cncr.31701" in out.stdout
     assert "locally_advanced.neoadjuvant" in out.stdout
 
 

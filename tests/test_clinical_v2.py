@@ -79,7 +79,11 @@ def test_an_infant_emergency_avoids_radiotherapy_and_starts_the_drug(kb: Knowled
     )
 
 
-def test_r1_advice_is_the_same_in_the_early_and_locally_advanced_pathways(kb: KnowledgeBase) -> None:
+def test_after_r1_early_disease_is_re_excised_and_locally_advanced_disease_irradiated_first(
+    kb: KnowledgeBase,
+) -> None:
+    """Review F9: a locally advanced tumour could not be removed without mutilation, so radiotherapy
+    comes first and re-excision is only considered; early disease keeps re-excision first."""
     early = {
         "age_years": 50,
         "fusion_status": "confirmed",
@@ -90,9 +94,19 @@ def test_r1_advice_is_the_same_in_the_early_and_locally_advanced_pathways(kb: Kn
         "fit_for_surgery": True,
     }
     advanced = {**early, "setting": "locally_advanced", "prior_trk_inhibitors": []}
-    for age in (50, 3):
-        a = evaluate({**early, "age_years": age}, "en", kb)
-        b = evaluate({**advanced, "age_years": age}, "en", kb)
-        assert [(x.action, x.strength, x.summary) for x in a.actions] == [
-            (x.action, x.strength, x.summary) for x in b.actions
-        ]
+    assert plan(evaluate(early, "en", kb))[:2] == ["surgery:preferred", "radiotherapy:recommended"]
+    assert plan(evaluate(advanced, "en", kb))[:2] == ["radiotherapy:preferred", "surgery:consider"]
+
+
+def test_an_infant_r1_is_observed_in_both_pathways(kb: KnowledgeBase) -> None:
+    case = {
+        "age_years": 1,
+        "fusion_status": "confirmed",
+        "setting": "early",
+        "treatment_phase": "post_resection",
+        "emergency": [],
+        "resection_margin": "r1",
+    }
+    for setting in ("early", "locally_advanced"):
+        result = evaluate({**case, "setting": setting, "prior_trk_inhibitors": []}, "en", kb)
+        assert plan(result) == ["observation:preferred", "adjuvant_trk:individualized", "mdt_review:recommended"]

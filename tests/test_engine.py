@@ -14,6 +14,7 @@ from tests.conftest import RESULT_KEYS
 
 ADULT = {"age_years": 50, "fusion_status": "confirmed", "emergency": []}
 CHILD = {"age_years": 2, "fusion_status": "confirmed", "emergency": []}
+INFANT = {"age_years": 1, "fusion_status": "confirmed", "emergency": []}
 
 
 def plan(result: Result) -> dict[str, str]:
@@ -136,7 +137,7 @@ def test_a_single_minor_risk_feature_is_not_high_risk() -> None:
 
 def test_two_minor_risk_features_are_high_risk() -> None:
     result = run(
-        **CHILD,
+        **INFANT,
         setting="early",
         treatment_phase="post_resection",
         resection_margin="r0",
@@ -177,8 +178,8 @@ def test_adult_r1_is_re_excised_or_irradiated_before_any_adjuvant_inhibitor() ->
     assert "high_risk_features" not in [s.field for s in result.trace]
 
 
-def test_child_r1_is_observed() -> None:
-    result = run(**CHILD, setting="early", treatment_phase="post_resection", resection_margin="r1")
+def test_infant_r1_is_observed() -> None:
+    result = run(**INFANT, setting="early", treatment_phase="post_resection", resection_margin="r1")
     assert plan(result)["observation"] == "preferred" and "radiotherapy" not in plan(result)
 
 

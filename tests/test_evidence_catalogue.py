@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.pathway.references import OFFICIAL_HOSTS, link_of, vancouver
+from ntrk_advisor.pathway.references import COMPANY_HOSTS, OFFICIAL_HOSTS, link_of, vancouver
+from ntrk_advisor.pathway.schema import Evidence
 from tests.test_pathway_checks import edit, problems
 
 DERIVED_LINK = re.compile(
@@ -96,10 +97,40 @@ def test_check_fails_on_a_copy_that_breaks_the_rule(
     assert all("\n" not in p for p in found)  # one line each
 
 
+def company_reports(kb: KnowledgeBase) -> set[str]:
+    """The links of company reports of an approval: the only entries whose url may be a company's."""
+    return {e.link for e in kb.evidence.evidence.values() if e.company_report and e.link}
+
+
 def test_every_builtin_reference_has_a_derived_or_official_link(kb: KnowledgeBase) -> None:
     for entry_id, entry in kb.evidence.evidence.items():
         link = entry.link
-        assert link is not None and official(link), (entry_id, link)
+        assert link is not None, entry_id
+        if entry.company_report:
+            host = link.split("/")[2]
+            assert link.startswith("https://") and host in COMPANY_HOSTS, (entry_id, link)
+        else:
+            assert official(link), (entry_id, link)
+
+
+def test_a_company_host_is_refused_for_anything_but_a_company_report_of_an_approval() -> None:
+    paper = {
+        "kind": "prospective",
+        "authors": "A B",
+        "title": "T",
+        "journal": "J",
+        "year": 2020,
+        "url": "https://www.globenewswire.com/news-release/x.html",
+        "verified": True,
+        "summary": {"en": "e", "zh": "中"},
+    }
+    with pytest.raises(ValueError, match="not an official source"):
+        Evidence.model_validate(paper)
+    with pytest.raises(ValueError, match="only a label"):
+        Evidence.model_validate({**paper, "company_report": True})
+    label = {**paper, "kind": "label", "issuer": "A company", "company_report": True}
+    assert Evidence.model_validate(label).company_report
+    assert "Company report" in Evidence.model_validate(label).citation
 
 
 def test_a_link_is_derived_from_the_strongest_identifier(kb: KnowledgeBase) -> None:
@@ -128,7 +159,9 @@ def test_no_result_shows_a_link_outside_the_derived_forms_and_the_allow_list(
         text = render_markdown(leaf.result, kb, lang)  # type: ignore[arg-type]
         for link in re.findall(r"https?://\S+", text):
             seen.add(link)
-    assert seen and all(official(link) for link in seen), sorted(link for link in seen if not official(link))
+    allowed = company_reports(kb)
+    strangers = sorted(link for link in seen if not official(link) and link not in allowed)
+    assert seen and not strangers, strangers
 
 
 def test_unverified_identifiers_are_shown_as_such(kb: KnowledgeBase) -> None:
