@@ -277,7 +277,9 @@ class Consultation:
 
             if output is None:
                 raise UsageError("usage.pdf_needs_output")
-            html = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            html = render_html(
+                result, self.kb, self.lang, tumor_type=tumor_type, explain=explain, generated=self.env.clock()
+            )
             pdf = html_to_pdf(html)
             with atomic_output(output, inputs=inputs, binary=True) as handle:
                 handle.write(pdf)
@@ -307,7 +309,9 @@ class Consultation:
         elif output_format == "html":
             from ntrk_advisor.render.html_report import render_html
 
-            text = render_html(result, self.kb, self.lang, tumor_type=tumor_type, explain=explain)
+            text = render_html(
+                result, self.kb, self.lang, tumor_type=tumor_type, explain=explain, generated=self.env.clock()
+            )
         else:
             raise UsageError("usage.unknown_format", format=output_format)
         if output is None:

@@ -9,8 +9,10 @@ hand in an environment of its own instead of patching `sys`.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -18,6 +20,11 @@ from ntrk_advisor.i18n import Lang, default_lang
 
 PATHWAYS_ENV = "NTRK_ADVISOR_PATHWAYS"
 """Names a folder of pathway modules to use instead of the built-ins (as `--pathways-dir` does)."""
+
+
+def local_now() -> dt.datetime:
+    """The time now, in the machine's time zone, with its offset (what a report says it was made)."""
+    return dt.datetime.now().astimezone()
 
 
 def _is_terminal(stream: IO[str] | None) -> bool:
@@ -49,6 +56,8 @@ class Environment:
     """The user's PAGER command, when set and not empty."""
     lang: Lang
     """The language asked for by NTRK_ADVISOR_LANG, English when unset; `--lang` overrides it."""
+    clock: Callable[[], dt.datetime] = local_now
+    """The time now (a report's generation time); a test hands in a fixed one."""
 
     @classmethod
     def of_process(cls) -> Environment:

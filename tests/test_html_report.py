@@ -7,6 +7,7 @@ browser tests (printing to PDF with Chromium) are in test_html_browser.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -31,6 +32,9 @@ from ntrk_advisor.render.view import answer_label, bottom_line, strength_label
 from tests.conftest import PROJECT, CliRun
 from tests.test_startup import CASE as STARTUP_CASE
 from tests.test_startup import loaded_modules
+
+GENERATED = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+"""A fixed generation time: a report says when it was made, and a test must not depend on today."""
 
 SVG = "{http://www.w3.org/2000/svg}"
 EXAMPLE_FILES = (PROJECT / "examples" / "cases.jsonl", PROJECT / "examples" / "clinical-v2.jsonl")
@@ -61,7 +65,7 @@ def example_id(case: dict[str, Any]) -> str:
 def example_report(index: int, lang: Lang) -> tuple[Result, str]:
     case = EXAMPLES[index]
     result = evaluate(case, lang)
-    return result, render_html(result, _kb(), lang, tumor_type=case.get("tumor_type"))
+    return result, render_html(result, _kb(), lang, tumor_type=case.get("tumor_type"), generated=GENERATED)
 
 
 @functools.lru_cache(maxsize=1)
@@ -256,7 +260,7 @@ def test_incomplete_report_says_what_is_missing_and_has_no_bottom_line(kb: Knowl
     }
     for lang in LANGS:
         result = evaluate(case, lang)
-        root = parse(render_html(result, kb, lang))
+        root = parse(render_html(result, kb, lang, generated=GENERATED))
         [notice] = by_class(root, "notice", "section")
         assert "treatment_phase" in text_of(notice) and kb.prompt("treatment_phase", lang) in text_of(notice)
         assert by_class(root, "bottom-line") == [] and by_class(root, "plan") == []
@@ -264,8 +268,8 @@ def test_incomplete_report_says_what_is_missing_and_has_no_bottom_line(kb: Knowl
 
 def test_explain_adds_the_questions_and_answers_as_a_table(kb: KnowledgeBase) -> None:
     result = evaluate(EXAMPLES[0], "zh")
-    plain = parse(render_html(result, kb, "zh"))
-    explained = parse(render_html(result, kb, "zh", explain=True))
+    plain = parse(render_html(result, kb, "zh", generated=GENERATED))
+    explained = parse(render_html(result, kb, "zh", explain=True, generated=GENERATED))
     assert by_class(plain, "trace", "section") == []
     [table] = by_class(explained, "trace", "section")
     rows = [[text_of(td) for td in tr.findall("td")] for tr in table.iter("tr")][1:]
@@ -276,7 +280,7 @@ def test_explain_adds_the_questions_and_answers_as_a_table(kb: KnowledgeBase) ->
 def test_invalid_report_names_the_wrong_fields_and_has_no_bottom_line(kb: KnowledgeBase) -> None:
     case = {"id": "bad", "age_years": -3, "fusion_status": "maybe", "<script>x</script>": 1}
     for lang in LANGS:
-        html = render_html(evaluate(case, lang), kb, lang)
+        html = render_html(evaluate(case, lang), kb, lang, generated=GENERATED)
         root = parse(html)
         [notice] = by_class(root, "notice", "section")
         words = text_of(notice)
@@ -289,7 +293,7 @@ def test_case_text_in_the_id_and_tumour_type_stays_text(attack: str, kb: Knowled
     case = {**STARTUP_CASE, "id": attack, "tumor_type": attack}
     result = evaluate(case)
     assert result.case_id == attack and result.status is Status.COMPLETE
-    html = render_html(result, kb, "en", tumor_type=attack)
+    html = render_html(result, kb, "en", tumor_type=attack, generated=GENERATED)
     root = parse(html)
     assert_balanced(html)
     assert external_references(html) == []

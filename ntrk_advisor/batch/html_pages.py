@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from ntrk_advisor.batch.runner import Evaluated
@@ -73,7 +74,12 @@ def prepare_folder(folder: Path, inputs: tuple[Path, ...]) -> None:
 
 
 def write_pages(
-    evaluated: Iterable[Evaluated], folder: Path, inputs: tuple[Path, ...], kb: KnowledgeBase, lang: Lang
+    evaluated: Iterable[Evaluated],
+    folder: Path,
+    inputs: tuple[Path, ...],
+    kb: KnowledgeBase,
+    lang: Lang,
+    generated: datetime,
 ) -> int:
     """Write one page per result and then the index; returns the number of pages."""
     from ntrk_advisor.render.html_report import index_row, render_html, render_index
@@ -84,7 +90,8 @@ def write_pages(
     for number, (result, tumor_type, where) in enumerate(evaluated, 1):
         own_id = result.case_id if result.case_id != where else None  # not `<file>:<line>`
         name = names.name_for(own_id, number)
-        write_atomic(folder / name, render_html(result, kb, lang, tumor_type=tumor_type), inputs=inputs)
+        page = render_html(result, kb, lang, tumor_type=tumor_type, generated=generated)
+        write_atomic(folder / name, page, inputs=inputs)
         rows.append(index_row(number, name, result, kb, lang))  # a few strings: the results are let go
     write_atomic(folder / INDEX, render_index(rows, kb, lang), inputs=inputs)
     return len(rows)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import InputFormat, read_records
 from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
+from ntrk_advisor.environment import local_now
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
@@ -39,6 +41,8 @@ class BatchJob:
     progress: bool
     summary: bool
     knowledge: KnowledgeBase
+    clock: Callable[[], datetime] = local_now
+    """The time now, printed on every HTML page as its generation time (a test fixes it)."""
 
     def run(self) -> BatchStats:
         """Evaluate every case and write the results; returns the counts."""
@@ -82,7 +86,7 @@ class BatchJob:
         results = evaluator.results(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files)
         with self._progress(results, stats) as shown:
-            pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang)
+            pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang, self.clock())
         if self.summary:
             sys.stderr.write(self._summary(stats))
             sys.stderr.write(t("html.written", self.lang, count=pages, path=self.output / INDEX) + "\n")

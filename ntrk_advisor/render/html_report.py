@@ -14,6 +14,7 @@ jinja2 costs nothing elsewhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -156,9 +157,20 @@ def _texts(lang: Lang) -> dict[str, str]:
 
 
 def render_html(
-    result: Result, kb: KnowledgeBase, lang: Lang, *, tumor_type: str | None = None, explain: bool = False
+    result: Result,
+    kb: KnowledgeBase,
+    lang: Lang,
+    *,
+    generated: dt.datetime,
+    tumor_type: str | None = None,
+    explain: bool = False,
 ) -> str:
-    """The whole result as one self-contained HTML page."""
+    """The whole result as one self-contained HTML page: a draft the MDT completes and files.
+
+    It says when it was made (`generated`, handed in by the caller's clock) and that it is a draft
+    for discussion, and it ends with the fields the meeting fills in on paper: its date, who
+    attended, what the MDT decided, and who signed it off.
+    """
     refs = references(result, kb)
     numbers = {ref.id: ref.number for ref in refs}
     complete = result.status is Status.COMPLETE
@@ -194,11 +206,24 @@ def render_html(
         "trace": [
             (s.node, s.field, answer_label(kb, s.field, s.answer, lang)) for s in result.trace if explain
         ],
-        "references": [RefView(r.number, r.id, r.line(lang)) for r in refs],
+        "references": [RefView(r.number, r.id, r.line(lang, printed=True)) for r in refs],
         "knowledge": knowledge_line(result, lang),
         "source": shown(result.knowledge.source),
+        "generated": t("html.generated", lang, when=when(generated)),
+        "draft": t("html.draft", lang),
+        "mdt": {
+            "title": t("html.mdt_record", lang),
+            "fields": [t(f"html.mdt_{key}", lang) for key in ("date", "attendees", "decision", "signoff")],
+        },
     }
     return templates().get_template("report.html.j2").render(context)
+
+
+def when(moment: dt.datetime) -> str:
+    """`2026-12-06 17:42 (UTC+01:00)`: the minute and the time zone, read the same in any language."""
+    offset = moment.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "local time"
+    return f"{moment:%Y-%m-%d %H:%M} ({zone})"
 
 
 def _urgent(actions: Sequence[Action]) -> bool:

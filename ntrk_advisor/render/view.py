@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Strength
-from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.i18n import UI, Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import shown
 
@@ -26,12 +26,19 @@ class Reference:
         """`dubois-2018-cancer · https://…`: the ID and where the source is, for a screen."""
         return f"{self.id} · {self.link}" if self.link else self.id
 
-    def line(self, lang: Lang) -> str:
-        """`Author A, et al. Title. Journal 2019;30:1417-27. doi:… https://doi.org/…` (link last)."""
+    def line(self, lang: Lang, *, printed: bool = False) -> str:
+        """`Author A, et al. Title. Journal 2019;30:1417-27. doi:… https://doi.org/…` (link last).
+
+        On paper (`printed`) a DOI link that only repeats the DOI the citation ends with is left out.
+        """
         text = self.citation
         if not self.verified:
             text += f" ({t('not_verified', lang)})"
-        return f"{text} {self.link}" if self.link else text
+        if not self.link:
+            return text
+        if printed and self.link.startswith("https://doi.org/") and "doi:" in self.citation:
+            return text  # the citation already ends with the DOI
+        return f"{text} {self.link}"
 
 
 def strength_label(strength: Strength, lang: Lang) -> str:
@@ -45,10 +52,21 @@ def level_label(action: Action, lang: Lang) -> str:
 
 
 def unused_line(result: Result, lang: Lang) -> str | None:
-    """The one line that says which given answers this path did not use, or None."""
+    """The one line that says which given answers this path did not use, or None.
+
+    The answers are named by their labels in the reader's language, never by their field codes.
+    """
     if not result.unused_answers:
         return None
-    return t("unused_answers", lang, fields=", ".join(result.unused_answers))
+    separator = "、" if lang == "zh" else ", "
+    fields = separator.join(field_label(name, lang) for name in result.unused_answers)
+    return t("unused_answers", lang, fields=fields)
+
+
+def field_label(field: str, lang: Lang) -> str:
+    """A case field's short label (`Prior TRK inhibitors`, `既往TRK抑制剂`); its code if it has none."""
+    key = f"field.{field}"
+    return t(key, lang) if key in UI else field
 
 
 def action_title(action: Action, lang: Lang) -> str:
