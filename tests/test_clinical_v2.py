@@ -109,4 +109,8 @@ def test_an_infant_r1_is_observed_in_both_pathways(kb: KnowledgeBase) -> None:
     }
     for setting in ("early", "locally_advanced"):
         result = evaluate({**case, "setting": setting, "prior_trk_inhibitors": []}, "en", kb)
-        assert plan(result) == ["observation:preferred", "adjuvant_trk:individualized", "mdt_review:recommended"]
+        assert plan(result) == [
+            "observation:preferred",
+            "adjuvant_trk:individualized",
+            "mdt_review:recommended",
+        ]

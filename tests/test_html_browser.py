@@ -161,7 +161,10 @@ def test_chromium_prints_the_example_on_at_most_two_a4_pages_with_its_bottom_lin
     case = EXAMPLES[index]
     result = evaluate(case, lang, kb)
     page = tmp_path / "report.html"
-    page.write_text(render_html(result, kb, lang, tumor_type=case.get("tumor_type"), generated=GENERATED), encoding="utf-8")
+    page.write_text(
+        render_html(result, kb, lang, tumor_type=case.get("tumor_type"), generated=GENERATED),
+        encoding="utf-8",
+    )
     printed = print_page(chromium, page, tmp_path)
     assert is_png(printed.png)
     pages, sizes, text = pdf_text(printed.pdf)

@@ -58,7 +58,10 @@ def check_catalogues(
     for conflict_id, conflict in statements.conflicts.items():
         for side in conflict.between:
             problems += _unknown(
-                "recommendations.yaml", f"conflicts.{conflict_id}", "statement", side.statements,
+                "recommendations.yaml",
+                f"conflicts.{conflict_id}",
+                "statement",
+                side.statements,
                 statements.statements,
             )
     return problems

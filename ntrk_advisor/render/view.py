@@ -103,9 +103,7 @@ def citation(arguments: Sequence[str], evidence: Sequence[str], kb: KnowledgeBas
     return "; ".join(parts)
 
 
-def case_line(
-    result: Result, kb: KnowledgeBase, lang: Lang, tumor_type: str | None
-) -> list[tuple[str, str]]:
+def case_line(result: Result, kb: KnowledgeBase, lang: Lang, tumor_type: str | None) -> list[tuple[str, str]]:
     """Label/value pairs summarising the case and where it ended (case texts shown literally)."""
     pairs = [
         (t("case", lang), shown(result.case_id) if result.case_id else "-"),

@@ -28,7 +28,10 @@ def test_one_card_per_action_group_with_strength_level_and_references(client: An
     cards = cards_of(call(client, keys, hook_request(answers=answers("ex-lung-liver-oligo"))))
     assert [c["summary"].split(":")[0] for c in cards] == ["Do", "Avoid"]
     do, avoid = cards
-    assert do["summary"] == "Do: Continue the TRK inhibitor; Local ablative therapy; Resistance testing; MDT review"
+    assert (
+        do["summary"]
+        == "Do: Continue the TRK inhibitor; Local ablative therapy; Resistance testing; MDT review"
+    )
     assert avoid["summary"] == "Avoid: Next-generation TRK inhibitor"
     assert [c["indicator"] for c in cards] == ["info", "warning"]
     assert "NOT RECOMMENDED" in avoid["detail"] and "evidence:" in avoid["detail"]
