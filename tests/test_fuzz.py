@@ -185,7 +185,8 @@ def check_contract(data: dict[str, Any], value: Any = None, *, given_value: bool
     VALIDATOR.validate(data)
     json.dumps(data, ensure_ascii=False).encode("utf-8")  # writable as UTF-8 (no lone surrogates)
     assert list(data) == [k for k in RESULT_KEYS if k in data], list(data)
-    assert set(RESULT_KEYS) - set(data) <= {"age_group"}
+    assert set(RESULT_KEYS) - set(data) <= {"age_group", "age_band"}
+    assert ("age_group" in data) == ("age_band" in data)  # both come from a valid age, or neither
     status = data["status"]
     if status == "complete":
         assert data["actions"] and any(a["action"] == "mdt_review" for a in data["actions"])
