@@ -115,6 +115,7 @@ _STRICT = json.JSONDecoder(
 
 _KEY_END = re.compile(rb'"[ \t\n\r]*:')
 """A closing quote, JSON whitespace and a colon: every key ends so (strings may too, rarely)."""
+_SPACED_KEY_END = re.compile(rb'"[ \t\n\r]+:')
 
 
 def loads(text: str | bytes) -> Any:
@@ -149,7 +150,10 @@ def loads_strict(text: str | bytes) -> Any:
     data = _bytes(text)
     value = _orjson_loads(data)
     if not _no_key_twice(data, value):
-        _careful(data, _STRICT)
+        try:
+            _careful(data, _STRICT)
+        except RecursionError:  # deeper than the standard decoder goes, though orjson's limit holds
+            raise ValueError("depth limit exceeded while looking for a key given twice") from None
     return value
 
 
@@ -163,13 +167,25 @@ def _no_key_twice(data: bytes, value: Any) -> bool:
     """Whether no object in `data` names a key twice, judged from counts (False: look closer).
 
     A text holds at least as many keys as its decoded objects do (one per distinct key), with
-    equality exactly when no key is repeated; and every key is a closing quote, whitespace and a
-    colon, so both counts of the text below bound its keys from above.
+    equality exactly when no key is repeated anywhere. Every key is followed by exactly one colon,
+    and is a closing quote, JSON whitespace and that colon; so the text's colons bound its keys
+    from above, and so do its quote-colon pairs when no whitespace ever separates a quote from a
+    colon, and so does the count of quote-whitespace-colon. A bound equal to the keys decoded
+    proves that no key was given twice. The top-level object's keys are tried first: a flat case
+    record (with a colon inside a string, say) then needs no walk through the value.
     """
-    if value.__class__ is not dict and value.__class__ is not list:
+    if value.__class__ is dict:
+        if _bound_is(data, len(value)):
+            return True
+    elif value.__class__ is not list:
         return True
     decoded = _keys_decoded(value)
-    return data.count(b":") == decoded or len(_KEY_END.findall(data)) == decoded
+    return _bound_is(data, decoded) or len(_KEY_END.findall(data)) == decoded
+
+
+def _bound_is(data: bytes, keys: int) -> bool:
+    """Whether one of the text's two cheapest bounds on its keys is exactly `keys`."""
+    return data.count(b":") == keys or (data.count(b'":') == keys and _SPACED_KEY_END.search(data) is None)
 
 
 def _keys_decoded(value: Any) -> int:
@@ -203,7 +219,7 @@ def _first_duplicate(value: Any) -> str | None:
         item, path = stack.pop()
         if isinstance(item, _Marked):
             return _path_text((*path, item.duplicated))
-        if item.__class__ is dict or item.__class__ is _Marked:
+        if item.__class__ is dict:
             pairs: Any = list(item.items())
         elif item.__class__ is list:
             pairs = list(enumerate(item))
@@ -275,6 +291,10 @@ def array_items(first: bytes, rest: IO[bytes]) -> Iterator[Any]:
             kind, _ = next(events)
         except StopIteration:
             raise NotAnArray("the input is empty") from None
+        except ijson.IncompleteJSONError:
+            if stream.blank:
+                raise NotAnArray("the input is empty") from None
+            raise
         if kind != "start_array":
             raise NotAnArray("expected an array")
         stream.opened = True
@@ -373,12 +393,16 @@ class _Tracked:
         self.depth = 0
         self.in_string = False
         self.escaped = False
+        self.blank = True
+        """Whether nothing but whitespace has been read yet."""
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # a parser's probe for bytes or text: it must not consume anything
             return b""
         data = self._first if self._first is not None else self._rest.read(size)
         self._first = None
+        if self.blank:
+            self.blank = not data.strip(_WHITESPACE)
         self._move_past(self.chunk)
         self.chunk = data
         self.depth = self._builder.depth + (1 if self.opened else 0)
