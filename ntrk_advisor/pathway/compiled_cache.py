@@ -58,6 +58,7 @@ _LAYOUT_SOURCES = (
     "pathway/sources.py",
     "pathway/yaml_data.py",
     "pathway/loading.py",
+    "pathway/look_alike.py",
     "pathway/catalogues.py",
 )
 """The code that decides what a cached knowledge base holds and how it is built."""
