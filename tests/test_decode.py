@@ -46,6 +46,7 @@ TWICE = [
     '{"age_years":5,"age_years"\r\n:\r\n50}',
     '{"age_years":5, "age_years": 50}',
     '{"age_years":5,"age\\u005fyears":50}',  # the same key, written with an escape
+    '{"age_years":5,"id":"\\u003a","age_years":50}',  # and a colon written as an escape
     '{\n  "age_years": 5,\n  "age_years"\n  :\n  50\n}',
 ]
 
@@ -137,11 +138,17 @@ blanks = st.sampled_from(["", " ", "\t", "\n", "\r\n", " \n  "])
 def written(draw: st.DrawFn, value: Any) -> str:
     """`value` as JSON text, with whitespace drawn for every gap and keys escaped or not."""
 
+    def string(v: str) -> str:
+        """Plain, with non-ASCII escaped, or with every character escaped (a colon as \\u003a too)."""
+        how = draw(st.integers(0, 2))
+        if how == 2 and all(ord(c) <= 0xFFFF for c in v):
+            return '"' + "".join(f"\\u{ord(c):04{draw(st.sampled_from('xX'))}}" for c in v) + '"'
+        return json.dumps(v, ensure_ascii=how == 1)
+
     def text(v: Any) -> str:
         if isinstance(v, Pairs):
             parts = [
-                f"{draw(blanks)}{draw(st.sampled_from([json.dumps(k), json.dumps(k, ensure_ascii=False)]))}"
-                f"{draw(blanks)}:{draw(blanks)}{text(item)}{draw(blanks)}"
+                f"{draw(blanks)}{string(k)}{draw(blanks)}:{draw(blanks)}{text(item)}{draw(blanks)}"
                 for k, item in v
             ]
             return "{" + ",".join(parts) + draw(blanks) + "}"
@@ -149,7 +156,7 @@ def written(draw: st.DrawFn, value: Any) -> str:
             return (
                 "[" + ",".join(f"{draw(blanks)}{text(item)}{draw(blanks)}" for item in v) + draw(blanks) + "]"
             )
-        return json.dumps(v, ensure_ascii=draw(st.booleans()))
+        return string(v) if isinstance(v, str) else json.dumps(v)
 
     return text(value)
 

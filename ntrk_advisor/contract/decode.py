@@ -15,10 +15,11 @@ Python's digit limit becomes an infinite number, NaN is read, and validation rep
 field), `loads_strict` is RFC 8259's, for the service and the tool's own files (NaN, numbers beyond
 a double and lone surrogates are refused).
 
-Speed: orjson decodes; the duplicate check then costs one count of the colons in the text. Every
-key is followed by exactly one colon, so a text with as many colons as keys decoded holds no key
-twice; only when they differ (a nested object, a colon inside a string, or a duplicate) are the
-keys counted more carefully, and only a real suspicion pays for the standard decoder.
+Speed: orjson decodes, and the duplicate check costs a count of the colons in the text. Every key
+is followed by exactly one colon, so a flat record with as many colons as keys holds no key twice;
+otherwise (a nested object, a colon inside a string, or a duplicate) the decoded value is written
+out again in C and its colons counted: only a key dropped as given twice makes them fewer. Only a
+real suspicion pays for the standard decoder, which finds the key and says where it is.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from orjson import dumps as _orjson_dumps
 from orjson import loads as _orjson_loads
 
 from ntrk_advisor.contract.case import Case, case_from_data, printable_key
@@ -113,9 +115,8 @@ _STRICT = json.JSONDecoder(
 )
 """Made once: `json.loads` with options builds a decoder per call, and batch decodes every record."""
 
-_KEY_END = re.compile(rb'"[ \t\n\r]*:')
-"""A closing quote, JSON whitespace and a colon: every key ends so (strings may too, rarely)."""
-_SPACED_KEY_END = re.compile(rb'"[ \t\n\r]+:')
+_ESCAPED_COLON = re.compile(rb"\\u003[aA]")
+"""A colon written as an escape (or text that merely looks like one: then the careful decoder decides)."""
 
 
 def loads(text: str | bytes) -> Any:
@@ -164,43 +165,26 @@ def _bytes(text: str | bytes) -> bytes:
 
 
 def _no_key_twice(data: bytes, value: Any) -> bool:
-    """Whether no object in `data` names a key twice, judged from counts (False: look closer).
+    """Whether no object in `data` names a key twice, judged from colon counts (False: look closer).
 
-    A text holds at least as many keys as its decoded objects do (one per distinct key), with
-    equality exactly when no key is repeated anywhere. Every key is followed by exactly one colon,
-    and is a closing quote, JSON whitespace and that colon; so the text's colons bound its keys
-    from above, and so do its quote-colon pairs when no whitespace ever separates a quote from a
-    colon, and so does the count of quote-whitespace-colon. A bound equal to the keys decoded
-    proves that no key was given twice. The top-level object's keys are tried first: a flat case
-    record (with a colon inside a string, say) then needs no walk through the value.
+    Every key is followed by exactly one colon; every other colon of the text is inside a string,
+    where JSON writes a colon as itself unless it is escaped as a code point. So when no colon is
+    escaped, writing the decoded value out again (orjson, in C) gives back exactly as many colons
+    as the text has, unless the decoder dropped a key given twice, which takes at least that key's
+    colon with it. A flat object with one colon per key needs not even that.
     """
-    if value.__class__ is dict:
-        if _bound_is(data, len(value)):
-            return True
-    elif value.__class__ is not list:
+    if value.__class__ is not dict and value.__class__ is not list:
         return True
-    decoded = _keys_decoded(value)
-    return _bound_is(data, decoded) or len(_KEY_END.findall(data)) == decoded
-
-
-def _bound_is(data: bytes, keys: int) -> bool:
-    """Whether one of the text's two cheapest bounds on its keys is exactly `keys`."""
-    return data.count(b":") == keys or (data.count(b'":') == keys and _SPACED_KEY_END.search(data) is None)
-
-
-def _keys_decoded(value: Any) -> int:
-    """How many keys the decoded objects hold, nested ones included (walked without recursion)."""
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        children = item.values() if item.__class__ is dict else item
-        if item.__class__ is dict:
-            count += len(item)
-        for child in children:
-            if child.__class__ is dict or child.__class__ is list:
-                stack.append(child)
-    return count
+    colons = data.count(b":")
+    if value.__class__ is dict and colons == len(value):
+        return True
+    if _ESCAPED_COLON.search(data) is not None:
+        return False
+    try:
+        written = _orjson_dumps(value)
+    except TypeError:  # orjson's JSONEncodeError: nested deeper than it writes
+        return False
+    return written.count(b":") == colons
 
 
 def _careful(data: bytes, decoder: json.JSONDecoder) -> Any:
