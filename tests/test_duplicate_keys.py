@@ -100,6 +100,13 @@ def test_flags_given_with_the_case_file_do_not_launder_the_duplicate(run_cli: Ru
     assert out.code == 4 and refused_age(out.json["errors"])
 
 
+def test_the_tree_view_refuses_to_light_the_path_of_such_a_case(run_cli: Run, tmp_path: Path) -> None:
+    case = tmp_path / "dup.json"
+    case.write_text(CHILD_THEN_ADULT, encoding="utf-8")
+    out = run_cli("pathways", "show", "early", "--case", str(case))
+    assert out.code == 2 and "age_years: given more than once" in out.stderr and out.stdout == ""
+
+
 @pytest.mark.parametrize("name", list(WRITTEN))
 def test_batch_refuses_the_line_however_the_key_is_written(run_cli: Run, tmp_path: Path, name: str) -> None:
     path = tmp_path / "cases.jsonl"
