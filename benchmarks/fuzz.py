@@ -42,7 +42,7 @@ import jsonschema  # noqa: E402
 from ntrk_advisor import evaluate  # noqa: E402
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
 from ntrk_advisor.contract.case import CASE_FIELDS  # noqa: E402
-from ntrk_advisor.contract.decode import loads  # noqa: E402
+from ntrk_advisor.contract.decode import DuplicateKey, loads  # noqa: E402
 from ntrk_advisor.contract.fields import FIELD_SPECS  # noqa: E402
 from ntrk_advisor.pathway.knowledge import load_knowledge_base  # noqa: E402
 from ntrk_advisor.schemas import result_schema  # noqa: E402
@@ -266,13 +266,16 @@ def contract_problem(data: Any) -> str | None:
 
 
 def decode(line: bytes) -> tuple[str, Any]:
-    """('strict', value) for UTF-8 JSON; ('lenient', value) with surrogates allowed; ('none', None).
+    """('strict', value) for UTF-8 JSON; ('duplicate', path) when an object names a key twice;
+    ('lenient', value) with surrogates allowed; ('none', None).
 
-    Strict decoding is the contract's own (`contract.decode.loads`: duplicate keys marked, a
+    Strict decoding is the contract's own (`contract.decode.loads`: a key given twice refused, a
     byte-order mark allowed), as batch and consult use it.
     """
     try:
         return "strict", loads(line)
+    except DuplicateKey as exc:
+        return "duplicate", exc.path
     except (ValueError, RecursionError):
         pass
     try:
@@ -363,6 +366,10 @@ def in_process(lines: list[bytes], report: Report) -> list[tuple[str, Any, dict[
     out: list[tuple[str, Any, dict[str, Any] | None]] = []
     for number, line in enumerate(lines, 1):
         mode, value = decode(line)
+        if mode == "duplicate":  # refused by the reader: nothing to evaluate
+            report.statuses["invalid"] += 1
+            out.append((mode, value, None))
+            continue
         if mode == "none":
             value = line.decode("utf-8", "surrogateescape")  # junk that is not JSON: still a value
         lang = "en" if number % 2 else "zh"
@@ -427,7 +434,9 @@ def through_batch(path: Path, lines: list[bytes], evaluated: list[Any], report: 
             report.crash(
                 "status differs", f"line {number}: batch {data['status']}, evaluate {english['status']}"
             )
-        expected = own_id(value) if mode != "none" and not oversized else None
+        if mode == "duplicate" and not oversized and not any(e["field"] == value for e in data["errors"]):
+            report.crash("a key given twice was not refused", f"line {number}: {value!r}")
+        expected = own_id(value) if mode in ("strict", "lenient") and not oversized else None
         failed_id = any(e["field"] == "id" for e in data["errors"])
         allowed = {where} if expected is None or failed_id else {expected}
         if mode == "lenient" and expected is not None:

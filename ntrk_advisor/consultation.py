@@ -150,7 +150,10 @@ class Consultation:
         save: Path | None = None,
         interviewer: Interviewer | None = None,
     ) -> tuple[Result, dict[str, Any]]:
-        base = self._read(case_file)
+        try:
+            base = self._read(case_file)
+        except CaseInvalid as exc:  # a key given twice in the file: no answer in it can be trusted
+            return invalid_result(exc, self.lang, self.kb, None), {}
         # The file is kept whole (a key given as null is still checked, e.g. a misspelt one);
         # flags add to it and win.
         flagged = merge_answers(flags)

@@ -30,9 +30,11 @@ def read_case_file(path: Path) -> Any:
     """Decode a case JSON file ('-' is stdin); unreadable, oversized or non-JSON files are usage errors.
 
     A file over `MAX_CASE_FILE_BYTES` is accepted only when it is a FHIR Bundle (`resourceType`
-    "Bundle") of at most `MAX_BUNDLE_FILE_BYTES`.
+    "Bundle") of at most `MAX_BUNDLE_FILE_BYTES`. A key given twice anywhere in the file raises
+    `CaseInvalid` naming it: the case is invalid, as the same record is in batch.
     """
-    from ntrk_advisor.contract.decode import loads
+    from ntrk_advisor.contract.decode import DuplicateKey, loads
+    from ntrk_advisor.contract.errors import CaseInvalid
 
     name = str(path)
     try:
@@ -54,6 +56,8 @@ def read_case_file(path: Path) -> Any:
         raise too_large
     try:
         value = loads(raw)
+    except DuplicateKey as exc:
+        raise CaseInvalid([exc.problem()]) from None
     except UnicodeDecodeError:
         if len(raw) > MAX_CASE_FILE_BYTES:
             raise too_large from None

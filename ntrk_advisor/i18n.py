@@ -382,8 +382,14 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "另有 {count} 项不是允许的取值",
     },
     "err.duplicate_key": {
-        "en": "given more than once in the same case; give it once",
-        "zh": "同一病例中出现了不止一次，只能给出一次",
+        "en": "given more than once in the same JSON object; give it once",
+        "zh": "在同一个 JSON 对象中出现了不止一次，只能给出一次",
+    },
+    "err.after_array": {
+        "en": "more content follows the array at line {line} (byte {offset}) and was not read; "
+        "give one array per file, or one case per line",
+        "zh": "数组之后在第 {line} 行（第 {offset} 字节）还有内容，未被读取；"
+        "每个文件只能有一个数组，或每行一个病例",
     },
     "err.did_you_mean": {"en": "did you mean '{suggestion}'?", "zh": "您是否想输入 '{suggestion}'?"},
     "err.enum": {"en": "must be one of: {expected}", "zh": "取值必须是：{expected}"},
@@ -553,6 +559,10 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "无法使用的 FHIR Bundle（位置 {where}）：{reason}",
     },
     "fhir.err.not_object": {"en": "expected a JSON object", "zh": "应为 JSON 对象"},
+    "fhir.err.duplicate_key": {
+        "en": "this key is given more than once in the same JSON object",
+        "zh": "该键在同一个 JSON 对象中出现了不止一次",
+    },
     "fhir.err.not_array": {"en": "expected a JSON array", "zh": "应为 JSON 数组"},
     "fhir.err.not_string": {"en": "expected a string", "zh": "应为字符串"},
     "fhir.err.not_bundle": {

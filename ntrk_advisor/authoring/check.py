@@ -12,6 +12,7 @@ from pathlib import Path
 from ntrk_advisor.authoring.audit import audit
 from ntrk_advisor.errors import PathwayError
 from ntrk_advisor.pathway.knowledge import default_knowledge_base, load_knowledge_base
+from ntrk_advisor.render.safe_text import shown
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def check_pathways(directory: Path | str | None = None) -> CheckReport:
     report = audit(kb)
     texts = ", ".join(f"{lang} {count}" for lang, count in report.texts.items())
     summary = (
-        f"{kb.stamp.name} {kb.stamp.version} ({kb.location}): {len(kb.nodes)} nodes, "
+        f"{shown(kb.stamp.name)} {shown(kb.stamp.version)} ({shown(kb.location)}): {len(kb.nodes)} nodes, "
         f"{len(report.leaves)} answer combinations walked, texts per language: {texts}\n"
     )
     if report.problems:

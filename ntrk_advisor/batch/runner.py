@@ -12,7 +12,7 @@ from typing import NamedTuple
 from ntrk_advisor.batch.encode import DecisionEncoder, Summary, result_line, summary_of
 from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
 from ntrk_advisor.contract.case import Case, case_from_data
-from ntrk_advisor.contract.decode import case_from_json, decode_document
+from ntrk_advisor.contract.decode import case_from_json, decode_json, loads
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.engine import build_result, decide, echoable_id, invalid_result
@@ -143,6 +143,8 @@ class BatchEvaluator:
                 raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
+            if record.refused is not None:
+                raise CaseInvalid([record.refused])
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
             return Evaluated(self._invalid_result(record, exc), None, record.where)
@@ -156,8 +158,10 @@ class BatchEvaluator:
                 raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
+            if record.refused is not None:
+                raise CaseInvalid([record.refused])
             if self.fhir:
-                value = decode_document(record.raw) if record.raw is not None else record.value
+                value = decode_json(record.raw) if record.raw is not None else record.value
                 return self._imported(record, value)
             case = case_from_json(record.raw) if record.raw is not None else case_from_data(record.value)
         except CaseInvalid as exc:
@@ -169,7 +173,7 @@ class BatchEvaluator:
         value, raw = record.value, record.raw
         if raw is not None and (b'"resourceType"' in raw or b'"sources"' in raw):
             try:
-                value = decode_document(raw)
+                value = decode_json(raw)
             except CaseInvalid:
                 value = None
         if isinstance(value, dict) and ("resourceType" in value or "sources" in value):
@@ -231,7 +235,7 @@ class BatchEvaluator:
         value = record.value
         if record.raw is not None:
             try:
-                value = json.loads(record.raw)
+                value = loads(record.raw)  # a key given twice leaves no id to trust
             except (ValueError, RecursionError):
                 value = None
         case_id = echoable_id(value, exc) or record.where

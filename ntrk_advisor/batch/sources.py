@@ -8,13 +8,13 @@ cannot be read, or is not JSON at all, is a usage error.
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
 
-from ntrk_advisor.contract.decode import loads
+from ntrk_advisor.contract.decode import DuplicateKey, loads
+from ntrk_advisor.contract.errors import CASE_ROOT, Problem
 from ntrk_advisor.errors import CaseFileError
 
 InputFormat = Literal["auto", "json", "jsonl", "fhir"]
@@ -37,6 +37,9 @@ class Record(NamedTuple):
     in_array: bool = False
     broken: str | None = None
     """Why the array this record would belong to broke off (the parser's message)."""
+    refused: Problem | None = None
+    """Why the reader refused this record before validation: a key given twice, or content after
+    an array (then `number` is the line that content starts on)."""
 
     @property
     def where(self) -> str:
@@ -54,6 +57,8 @@ def read_records(paths: list[str], input_format: InputFormat = "auto") -> Iterat
 
 def _open(path: str) -> IO[bytes]:
     if path == "-":
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise CaseFileError("<stdin>", "standard input is closed")
         return sys.stdin.buffer
     try:
         return Path(path).open("rb")
@@ -82,7 +87,7 @@ def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
     finally:
-        if handle is not sys.stdin.buffer:
+        if path != "-":
             handle.close()
 
 
@@ -125,53 +130,30 @@ def _looks_like_lines(prefix: bytes, handle: IO[bytes]) -> bool:
 def _array_items(name: str, prefix: bytes, handle: IO[bytes]) -> Iterator[Record]:
     """Stream the items of a top-level JSON array, one record each, in constant memory.
 
-    The well-kept incremental parser ijson reads the events; each item is built by
-    `contract.decode.ValueBuilder`, which marks a key given twice exactly as the record decoder
-    does. A syntax error ends the file with one invalid record naming where the array broke off.
+    `contract.decode.array_items` reads them (a key given twice spoils only its item). A syntax
+    error ends the file with one invalid record naming where the array broke off; anything after
+    the closing `]` (a second array, more lines, junk) is one invalid record naming its line and
+    byte, so no case after it is lost without a word.
     """
-    import ijson
+    from ntrk_advisor.contract.decode import BrokenArray, ContentAfterArray, NotAnArray, array_items
 
-    from ntrk_advisor.contract.decode import ValueBuilder
-
-    stream = _Joined(prefix.lstrip().removeprefix(b"\xef\xbb\xbf"), handle)
-    events = ijson.basic_parse(stream, use_float=True)
     index = 0
     try:
-        kind, _ = next(events)
-        if kind != "start_array":
-            raise CaseFileError(name, "not JSON: expected an array")
-        builder = ValueBuilder()
-        for kind, value in events:
-            if kind == "end_array" and builder.depth == 0:
-                break
-            done, item = builder.feed(kind, value)
-            if done:
+        for item in array_items(prefix, handle):
+            if isinstance(item, DuplicateKey):
+                yield Record(name, index, in_array=True, refused=item.problem())
+            else:
                 yield Record(name, index, value=item, in_array=True)
-                index += 1
-    except ijson.JSONError as exc:
-        if index == 0 and not isinstance(exc, ijson.IncompleteJSONError):
+            index += 1
+    except NotAnArray as exc:
+        raise CaseFileError(name, f"not JSON: {exc}") from None
+    except BrokenArray as exc:
+        if index == 0 and not exc.incomplete:
             raise CaseFileError(name, f"not JSON ({exc})") from None
-        yield Record(
-            name, index, in_array=True, broken=str(exc).splitlines()[0][:200] if str(exc) else "syntax error"
-        )
-    except StopIteration:
-        raise CaseFileError(name, "not JSON: the input is empty") from None
-
-
-class _Joined:
-    """The peeked prefix, then the rest of the file, read like one binary file."""
-
-    def __init__(self, first: bytes, rest: IO[bytes]) -> None:
-        self._first = first
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # a parser's probe for bytes or text: it must not consume anything
-            return b""
-        if self._first:
-            data, self._first = self._first, b""
-            return data
-        return self._rest.read(size)
+        yield Record(name, index, in_array=True, broken=exc.detail)
+    except ContentAfterArray as exc:
+        problem = (CASE_ROOT, "after_array", {"line": exc.line, "offset": exc.offset})
+        yield Record(name, exc.line, refused=problem)
 
 
 def _peek(handle: IO[bytes]) -> bytes:
@@ -192,7 +174,9 @@ def _detect(prefix: bytes, name: str) -> Literal["json", "jsonl"]:
         return "json"
     if first_line[:1] == b"{":
         try:
-            json.loads(first_line)
+            loads(first_line)
+        except DuplicateKey:
+            return "jsonl"  # a whole object on the first line (its record says what is wrong)
         except (ValueError, RecursionError):
             return "json"  # an object spread over several lines (or a broken first line)
         return "jsonl"
@@ -203,6 +187,9 @@ def _detect(prefix: bytes, name: str) -> Literal["json", "jsonl"]:
 def _whole_document(name: str, data: bytes, *, lines_on_error: bool) -> Iterator[Record]:
     try:
         value = loads(data.lstrip().removeprefix(b"\xef\xbb\xbf"))
+    except DuplicateKey as exc:
+        yield Record(name, 1, refused=exc.problem())
+        return
     except (ValueError, RecursionError) as exc:
         if lines_on_error and data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"{":
             # Not one object after all: read it as JSON Lines, so each bad line is reported.

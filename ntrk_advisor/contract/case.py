@@ -161,12 +161,10 @@ def case_from_data(data: object) -> Case:
         raise CaseInvalid.whole_record("object")
     values: list[Any] = list(_EMPTY)
     problems: list[tuple[int, Problem]] = []
-    for key in getattr(data, "duplicated", ()):  # a decoded object that named a key twice
-        problems.append((_POSITION.get(key, _FIELD_COUNT), (_printable(str(key)), "duplicate_key", {})))
     for key, value in data.items():
         rule = _RULES.get(key)
         if rule is None:
-            name = _printable(str(key))
+            name = printable_key(str(key))
             close = difflib.get_close_matches(name, CASE_FIELDS, n=1, cutoff=0.6)
             where = _FIELD_COUNT + len(problems)  # after every field, in the order given
             problems.append((where, (name, "unknown_field", {"suggestion": close[0]} if close else {})))
@@ -233,8 +231,8 @@ def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int,
         return None
 
 
-def _printable(text: str) -> str:
-    """A key as it can be written back, and short.
+def printable_key(text: str) -> str:
+    """A key as it can be written back in an error, and short.
 
     A lone surrogate (valid as a JSON escape) is shown escaped, and a long key is cut with its
     length said: an error never echoes a megabyte back.

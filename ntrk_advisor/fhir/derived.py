@@ -12,6 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.fhir.bundle import is_bundle
 from ntrk_advisor.fhir.elements import FhirError, Note
@@ -43,7 +44,13 @@ def import_bundle_file(
     validate: bool = False,
 ) -> ImportedCase:
     """Read a Bundle file, derive its case and write it (to `output`, else stdout); notes on stderr."""
-    value = read_case_file(path)
+    try:
+        value = read_case_file(path)
+    except CaseInvalid as exc:  # a key given twice: which of its values the record meant is unknown
+        field = exc.problems[0][0]
+        error = FhirError(f"Bundle.{field}", "duplicate_key")
+        error.file, error.lang = str(path), lang
+        raise error from None
     try:
         if not is_bundle(value):
             raise FhirError("Bundle.resourceType", "not_bundle")

@@ -1,16 +1,16 @@
 """The clinical tables of the import (`tables.json`): TRK inhibitors and resistance hotspots.
 
 Kept as data beside the code, so a reviewer reads and changes them without reading Python; each
-entry says where its codes were checked. Loaded once, with the standard library only.
+entry says where its codes were checked. Loaded once, through the one JSON decoder.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
+from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.contract.vocabulary import ResistanceMechanism, TrkInhibitor
 
 
@@ -32,8 +32,8 @@ class Hotspot(NamedTuple):
 
 @cache
 def _data() -> dict[str, Any]:
-    raw = resources.files("ntrk_advisor.fhir").joinpath("tables.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(raw)
+    raw = resources.files("ntrk_advisor.fhir").joinpath("tables.json").read_bytes()
+    data: dict[str, Any] = loads_strict(raw)
     return data
 
 

@@ -58,6 +58,7 @@ _LAYOUT_SOURCES = (
     "pathway/sources.py",
     "pathway/yaml_data.py",
     "pathway/loading.py",
+    "pathway/look_alike.py",
     "pathway/catalogues.py",
 )
 """The code that decides what a cached knowledge base holds and how it is built."""
@@ -118,10 +119,11 @@ def load(key: str) -> CompiledLayer | None:
     body = _verified_body(raw, key)
     if body is None:
         return None
+    from ntrk_advisor.contract.decode import loads_strict
     from ntrk_advisor.pathway.compiled_codec import CorruptLayer, from_data
 
     try:
-        return from_data(json.loads(body))
+        return from_data(loads_strict(body))
     except (CorruptLayer, ValueError, RecursionError):
         return None
 
@@ -152,9 +154,11 @@ def _verified_body(raw: bytes, key: str) -> bytes | None:
     head, newline, body = raw.partition(b"\n")
     if not newline:
         return None
+    from ntrk_advisor.contract.decode import loads_strict
+
     try:
-        header = json.loads(head)
-    except ValueError:
+        header = loads_strict(head)
+    except ValueError:  # a key given twice (`DuplicateKey`) included
         return None
     if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
         return None

@@ -71,11 +71,17 @@ def _build(texts: dict[str, str | None], root: Traversable, builtin: bool) -> Kn
     from ntrk_advisor.pathway.catalogues import catalogues_of
     from ntrk_advisor.pathway.checks import Referenced, check_catalogues, check_pathways
     from ntrk_advisor.pathway.compiled import band_table, compile_layer
-    from ntrk_advisor.pathway.loading import check_local_identity, parse_texts
+    from ntrk_advisor.pathway.loading import (
+        KNOWLEDGE_FILE,
+        check_local_identity,
+        check_metadata_text,
+        parse_texts,
+    )
 
     problems: list[PathwayProblem] = []
     parsed = parse_texts(texts, problems)
     catalogues = catalogues_of(parsed, problems)
+    problems += check_metadata_text(parsed.get(KNOWLEDGE_FILE), texts.get(KNOWLEDGE_FILE))
     if catalogues is not None and not builtin:
         problems += check_local_identity(catalogues.meta)
     if problems or catalogues is None:

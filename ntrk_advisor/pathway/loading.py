@@ -8,13 +8,13 @@ file and node, so that one run lists them all.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ntrk_advisor.errors import PathwayProblem
+from ntrk_advisor.pathway.look_alike import reads_as, unseen
 from ntrk_advisor.pathway.yaml_data import parse_yaml_file
 
 if TYPE_CHECKING:
@@ -69,22 +69,79 @@ _MAPPING_KEYS = frozenset(
 
 
 def check_local_identity(meta: KnowledgeFile) -> list[PathwayProblem]:
-    """A local copy must not carry the built-in name, even disguised by invisible or odd spaces."""
-    if _letters(meta.knowledge.name) == _letters(BUILTIN_NAME):
+    """A local copy must not carry the built-in name, nor a name that reads as it (`look_alike`).
+
+    Spaces, invisible characters, case, accents, punctuation and letters from other scripts that
+    imitate Latin ones are all set aside: `ntrk-аdvisor built-in pathways` with a Cyrillic а, or
+    a soft hyphen in `built-in`, is refused like the name itself.
+    """
+    if reads_as(meta.knowledge.name, BUILTIN_NAME):
         return [
             PathwayProblem(
                 "knowledge.yaml",
                 "knowledge",
-                f"a local copy must change 'name' (it still says '{BUILTIN_NAME}'), so that its results "
-                "are never mistaken for the built-in advice; `ntrk-advisor pathways init` does this",
+                f"a local copy must change 'name' (it still reads as '{BUILTIN_NAME}'), so that its "
+                "results are never mistaken for the built-in advice; `ntrk-advisor pathways init` does this",
             )
         ]
     return []
 
 
-def _letters(name: str) -> str:
-    """A name as a reader sees it: compatibility-normalised, without spaces or invisible characters."""
-    normal = unicodedata.normalize("NFKC", name)
-    return "".join(
-        c for c in normal if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")
-    ).casefold()
+KNOWLEDGE_FILE = "knowledge.yaml"
+_NAMES = frozenset({("knowledge", "name"), ("knowledge", "version")})
+"""The metadata printed on every result, where not even an invisible character may hide."""
+
+
+def check_metadata_text(data: Any, text: str | None) -> list[PathwayProblem]:
+    """Problems with the texts of knowledge.yaml that would disturb a terminal, each with its line.
+
+    No control character, escape sequence or bidi override anywhere, and in `name` and `version`
+    nothing invisible either (`look_alike.unseen`). These texts reach the terminal on every
+    result, in `about` and in `pathways check`; refused at load, they never get there (and the
+    renderers write such characters out visibly besides).
+    """
+    problems = []
+    for path, value in _strings(data, ()):
+        code = unseen(value, invisible=path in _NAMES)
+        if code is not None:
+            key = ".".join(path[1:])
+            problems.append(
+                PathwayProblem(
+                    KNOWLEDGE_FILE,
+                    _line_of(text, path),
+                    f"'{key}' holds {code}, a control or invisible character; write it in visible "
+                    "characters only (it is printed on every result)",
+                )
+            )
+    return problems
+
+
+def _strings(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _strings(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, str(index)))
+
+
+def _line_of(text: str | None, path: tuple[str, ...]) -> str:
+    """`line N` of the value at `path` in the YAML text (`-` if it cannot be found)."""
+    import yaml
+
+    try:
+        node: yaml.Node | None = yaml.compose(
+            text or "", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    except yaml.YAMLError:  # pragma: no cover - the text was parsed already
+        return "-"
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+        else:
+            node = None
+    return "-" if node is None else f"line {node.start_mark.line + 1}"

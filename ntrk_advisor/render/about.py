@@ -12,6 +12,7 @@ from rich.text import Text
 from ntrk_advisor._version import __version__
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import data_text
 
 
 def about_rows(kb: KnowledgeBase, lang: Lang) -> list[tuple[str, str]]:
@@ -46,5 +47,5 @@ def about_panel(kb: KnowledgeBase, lang: Lang) -> Panel:
         if i:
             body.append("\n\n")
         body.append(f"{label}\n", style="bold")
-        body.append(value)
+        body.append(data_text(value))  # the texts come from a pathways folder: never obeyed
     return Panel(body, title=f"{t('title', lang)} · about")

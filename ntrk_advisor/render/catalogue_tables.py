@@ -11,12 +11,15 @@ from rich.table import Table
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.citations import cited_by
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.safe_text import shown
+from ntrk_advisor.render.view import stamp_line
 
 
 def arguments_table(kb: KnowledgeBase, lang: Lang, argument_id: str | None = None) -> Table:
     """The article's arguments (or one), paraphrased, with their section and the outcomes citing each."""
     uses = cited_by(kb)
-    table = Table(title=f"{t('arguments', lang)} · {kb.stamp.source}", title_justify="left", show_lines=True)
+    title = f"{t('arguments', lang)} · {shown(kb.stamp.source)}"
+    table = Table(title=title, title_justify="left", show_lines=True)
     for column in ("id", "section", "paraphrase", "cited by"):
         table.add_column(column, overflow="fold")
     for arg_id, argument in kb.arguments.arguments.items():
@@ -34,11 +37,7 @@ def arguments_table(kb: KnowledgeBase, lang: Lang, argument_id: str | None = Non
 
 def pathways_table(kb: KnowledgeBase, lang: Lang) -> Table:
     """The pathway modules with their node, question and outcome counts, under the knowledge stamp."""
-    table = Table(
-        title=f"{kb.stamp.name} · {t('version', lang)} {kb.stamp.version} · "
-        f"{t('reviewed', lang)} {kb.stamp.reviewed}",
-        title_justify="left",
-    )
+    table = Table(title=stamp_line(kb.stamp, lang), title_justify="left")
     for column in ("pathway", "title", "nodes", "questions", "outcomes"):
         table.add_column(column, overflow="fold")
     for name, pfile in kb.pathways.items():

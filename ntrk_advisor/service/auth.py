@@ -27,6 +27,7 @@ from typing import Any
 
 import jwt
 
+from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.service.config import CLOCK_LEEWAY_S, MAX_TOKEN_LIFETIME_S
 from ntrk_advisor.service.errors import ServiceSetupError, Unauthorized
 
@@ -71,7 +72,10 @@ def load_jwks(path: str | Path) -> dict[str, jwt.PyJWK]:
     """The public keys of a JWK Set file, by `kid`; refuses symmetric or private keys."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-        key_set = jwt.PyJWKSet.from_json(text)
+        document = loads_strict(text)  # a key given twice is refused, naming it
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
+        key_set = jwt.PyJWKSet.from_dict(document)
     except (OSError, ValueError, jwt.PyJWKSetError, jwt.PyJWKError) as exc:
         raise ServiceSetupError(f"cannot read the JWK Set {path}: {exc}") from None
     keys: dict[str, jwt.PyJWK] = {}

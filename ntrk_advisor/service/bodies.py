@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-import orjson
-
+from ntrk_advisor.contract.decode import DuplicateKey, loads_strict
 from ntrk_advisor.service.errors import HttpError
 
 
@@ -57,8 +56,10 @@ def parse_object(body: bytes, max_depth: int) -> dict[str, Any]:
     if not body.strip():
         raise HttpError(400, "bad_json", "the body is empty; a JSON object is expected")
     try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        value = loads_strict(body)
+    except DuplicateKey as exc:
+        raise HttpError(400, "duplicate_key", _duplicate_message(exc)) from None
+    except ValueError as exc:
         if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
             raise too_deep(max_depth) from None
         raise HttpError(400, "bad_json", "the body is not valid JSON") from None
@@ -67,6 +68,13 @@ def parse_object(body: bytes, max_depth: int) -> dict[str, Any]:
     if nesting_over(value, max_depth):
         raise too_deep(max_depth)
     return value
+
+
+def _duplicate_message(exc: DuplicateKey) -> str:
+    """Names the key when it is a plain name (keys of FHIR and CDS Hooks are); the body is never quoted."""
+    plain = len(exc.path) <= 120 and all(c.isascii() and (c.isalnum() or c in "_-.[]$") for c in exc.path)
+    where = f"'{exc.path}'" if plain else "a key"
+    return f"{where} is given more than once in one JSON object"
 
 
 def too_deep(max_depth: int) -> HttpError:

@@ -66,7 +66,9 @@ class ServiceConfig:
     @classmethod
     def from_json(cls, text: str) -> ServiceConfig:
         """The settings back from `to_json`."""
-        data = json.loads(text)
+        from ntrk_advisor.contract.decode import loads_strict
+
+        data = loads_strict(text)
         data["issuers"] = tuple(data.get("issuers", ()))
         return cls(**data)
 

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from ntrk_advisor._version import __version__
+from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.service.config import MAX_BODY_BYTES
 from ntrk_advisor.service.discovery import SERVICES, Service
 
@@ -31,7 +32,7 @@ def _text(name: str) -> str:
 
 def schema(name: str) -> dict[str, Any]:
     """One of the JSON Schemas (`discovery`, `request`, `card` (the response), `feedback`, `error`)."""
-    data: dict[str, Any] = json.loads(_text(name))
+    data: dict[str, Any] = loads_strict(_text(name))
     return data
 
 
@@ -41,7 +42,7 @@ def _component(name: str) -> dict[str, Any]:
     data.pop("$schema", None)
     data.pop("$id", None)
     text = json.dumps(data).replace('"#/$defs/', f'"#/components/schemas/{name}_')
-    lifted = json.loads(text)
+    lifted = loads_strict(text)
     defs = lifted.pop("$defs", {})
     return {name: lifted, **{f"{name}_{key}": value for key, value in defs.items()}}
 
