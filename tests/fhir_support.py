@@ -6,7 +6,7 @@ import copy
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -196,14 +196,79 @@ def _strings(value: Any, out: list[str]) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             out.append(str(key))
-            if key != "uuid":  # a card's own random UUID (the EHR quotes it in feedback)
+            if not _own(key, item):
                 _strings(item, out)
     elif isinstance(value, list):
         for item in value:
             _strings(item, out)
 
 
+def _own(key: str, value: Any) -> bool:
+    """Values the tool makes itself, at random or from the clock: a card's `uuid`, and a log line's
+    `time` and card ids (a random digit string can hold six digits of a date by chance)."""
+    return key in ("uuid", "time") or (
+        key == "cards" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+    )
+
+
 def leaked(text: str, forms: Iterable[str]) -> set[str]:
     """The folded forms that an output says, in any spelling (folded string by string)."""
     said = [fold(s) for s in strings_said(text)]
     return {f for f in forms if any(f in s for s in said)}
+
+
+# --- identifiers written another way, generated (the property tests and benchmarks/fuzz.py) ------
+
+Pick = Callable[[Sequence[Any]], Any]
+"""Picks one of the options: `random.Random.choice`, or a Hypothesis draw (`st.sampled_from`)."""
+
+NAMES_WRITTEN = ("José", "Ｓｍｉｔｈ", "Zoë", "Müller", "Ångström", "Nguyễn", "François", "Dvořák", "Øster")
+FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+HEX = "0123456789abcdef"
+
+
+def identifier_at(place: str, pick: Pick) -> str:
+    """An identifier the record could hold at `place` (a key of `PLACES`), as the record writes it."""
+    digits = "".join(pick("0123456789") for _ in range(9))
+    if place == "birthDate":
+        return date.fromordinal(
+            pick(range(date(1930, 1, 1).toordinal(), date(2025, 12, 31).toordinal()))
+        ).isoformat()
+    if place in ("given", "family"):
+        return str(pick(NAMES_WRITTEN))
+    if place == "email":
+        letters = "".join(pick("abcdefghijklmnopqrstuvwxyz") for _ in range(pick(range(2, 6))))
+        return f"{letters}{digits[: pick(range(2, 5))]}@example.org"
+    if place == "phone":
+        n = digits
+        return str(pick([f"+1 ({n[:3]}) {n[3:6]}-{n[6:]}", f"{n[3:6]}-{n[6:]}", n]))
+    if place == "ssn":
+        return str(pick([digits, f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"]))
+    letters = "".join(pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(pick(range(4))))
+    return letters + digits[: pick(range(6, 10))]
+
+
+def written_another_way(value: str, pick: Pick) -> str:
+    """`value` as a resource id: its characters (a date in another order) with separators, case,
+    width and accents changed, and words around it; or its hex digits hidden in a version 4 UUID."""
+    forms = date_forms(value)
+    core = str(pick(forms)) if forms else value
+    if pick(range(4)) == 0 and all(c in HEX for c in fold(core)):
+        hidden = fold(core)[:26]
+        noise = "".join(pick(HEX) for _ in range(32))
+        at = pick(range(17, 33 - len(hidden))) if len(hidden) <= 15 else 32 - len(hidden)
+        text = noise[:at] + hidden + noise[at + len(hidden) :]
+        text = text[:12] + "4" + text[13:16] + "a" + text[17:]
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    out = []
+    for ch in unicodedata.normalize(pick(["NFC", "NFD"]), core):
+        wide = FULLWIDTH.get(ch, ch) if pick(range(5)) == 0 else ch
+        out.append(pick([wide.lower(), wide.upper()]))
+        out.append(pick(["", "", "", "-", ".", "_", " ", "/"]))
+    if pick([True, False]) and fold(core) != core.lower():
+        out = list(fold(core))  # the accents and separators dropped
+    return (
+        str(pick(["", "obs-", "lab.", "ngs_", "x"]))
+        + "".join(out)
+        + str(pick(["", "-lab", ".v2", "-ngs", "1"]))
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import unicodedata
-from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +15,20 @@ from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.fhir.importer import case_from_bundle
-from ntrk_advisor.fhir.privacy import date_forms, fold
-from tests.fhir_support import NAMES, NEVER_CONFIRMED, PLACES, SENTINEL, TODAY, Plant, bundle, leaked, planted
+from tests.fhir_support import (
+    NAMES,
+    NEVER_CONFIRMED,
+    PLACES,
+    SENTINEL,
+    TODAY,
+    Pick,
+    Plant,
+    bundle,
+    identifier_at,
+    leaked,
+    planted,
+    written_another_way,
+)
 
 WRONG = [None, 0, -1, 1.5, True, "", "x", "SENTINEL-JUNK", [], {}, [None], {"coding": 3}, "2026-13-45"]
 """Values put in place of an element (a planted identifier among them)."""
@@ -153,59 +163,10 @@ def test_the_sentinel_fixture_plants_what_the_property_looks_for() -> None:
 
 # --- identifiers written another way in resource ids (the security review's R1) -------------------
 
-NAMES_WRITTEN = ["José", "Ｓｍｉｔｈ", "Zoë", "Müller", "Ångström", "Nguyễn", "François", "Dvořák", "Øster"]
-FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 
-
-@st.composite
-def identifier(draw: st.DrawFn) -> tuple[str, str]:
-    """A place in the record and an identifier it holds there, as the record writes it."""
-    place = draw(st.sampled_from(sorted(PLACES)))
-    digits = st.integers(0, 10**9 - 1).map(lambda n: f"{n:09d}")
-    if place == "birthDate":
-        day = draw(st.dates(date(1930, 1, 1), date(2025, 12, 31)))
-        return place, day.isoformat()
-    if place in ("given", "family"):
-        return place, draw(st.sampled_from(NAMES_WRITTEN))
-    if place == "email":
-        local = draw(st.from_regex(r"[a-z]{2,5}[0-9]{2,4}", fullmatch=True))
-        return place, f"{local}@example.org"
-    if place == "phone":
-        n = draw(digits)
-        return place, draw(st.sampled_from([f"+1 ({n[:3]}) {n[3:6]}-{n[6:]}", f"{n[3:6]}-{n[6:]}", n]))
-    if place == "ssn":
-        n = draw(digits)
-        return place, draw(st.sampled_from([n, f"{n[:3]}-{n[3:5]}-{n[5:]}"]))
-    letters = draw(st.from_regex(r"[A-Z]{0,3}", fullmatch=True))
-    return place, letters + draw(st.from_regex(r"[0-9]{6,9}", fullmatch=True))
-
-
-@st.composite
-def written_another_way(draw: st.DrawFn, value: str) -> str:
-    """`value` as an id: its characters (or a date in another order) with separators, case,
-    width and accents changed, and words around it; or hidden in a version 4 UUID."""
-    forms = date_forms(value)
-    core = draw(st.sampled_from(forms)) if forms else value
-    if draw(st.integers(0, 3)) == 0 and all(c in "0123456789abcdef" for c in fold(core)):
-        hex_digits = fold(core)[:26]
-        noise = draw(st.from_regex(r"[0-9a-f]{32}", fullmatch=True))
-        at = draw(
-            st.integers(17, 32 - len(hex_digits)) if len(hex_digits) <= 15 else st.just(32 - len(hex_digits))
-        )
-        text = noise[:at] + hex_digits + noise[at + len(hex_digits) :]
-        text = text[:12] + "4" + text[13:16] + "a" + text[17:]
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-    out = []
-    for ch in unicodedata.normalize(draw(st.sampled_from(["NFC", "NFD"])), core):
-        if draw(st.integers(0, 4)) == 0:
-            ch = FULLWIDTH.get(ch, ch)
-        out.append(draw(st.sampled_from([ch.lower(), ch.upper()])))
-        out.append(draw(st.sampled_from(["", "", "", "-", ".", "_", " ", "/"])))
-    if draw(st.booleans()) and fold(core) != core.lower():
-        out = list(fold(core))  # the accents and separators dropped
-    prefix = draw(st.sampled_from(["", "obs-", "lab.", "ngs_", "x"]))
-    suffix = draw(st.sampled_from(["", "-lab", ".v2", "-ngs", "1"]))
-    return prefix + "".join(out) + suffix
+def pick_with(draw: st.DrawFn) -> Pick:
+    """Hypothesis's way to pick, for the shared generators of `tests/fhir_support.py`."""
+    return lambda options: draw(st.sampled_from(options))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -213,8 +174,10 @@ def written_another_way(draw: st.DrawFn, value: str) -> str:
 def test_no_identifier_written_another_way_leaves_through_a_resource_id(data: st.DataObject) -> None:
     """R1: one or more identifiers of the record, each reused (reformatted, or hidden in a UUID)
     as the id of a source resource, are never said in any spelling."""
-    held = data.draw(st.lists(identifier(), min_size=1, max_size=3, unique_by=lambda found: found[0]))
-    plants = [Plant(data.draw(written_another_way(value)), place, value) for place, value in held]
+    pick = pick_with(data.draw)
+    places = data.draw(st.lists(st.sampled_from(sorted(PLACES)), min_size=1, max_size=3, unique=True))
+    held = [(place, identifier_at(place, pick)) for place in places]
+    plants = [Plant(written_another_way(value, pick), place, value) for place, value in held]
     said = all_said(planted(plants))
     for plant in plants:
         assert leaked(said, plant.forms) == set(), plant
