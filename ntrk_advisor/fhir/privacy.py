@@ -12,18 +12,19 @@
   hashed, `Observation/#<12 hex digits>`. A resource without an id is named by its place,
   `Bundle.entry[3]`. The Patient is never named at all.
 - "A random UUID" means: version 4 and the RFC 9562 variant, and, because anyone can write an id
-  in that form, none of the record's identifying values in it (`RecordValues`: every identifier,
-  name, telecom, address and date of the Patient, of contained Patients and related persons, every
-  `identifier`, `accessionIdentifier`, `telecom` and patient reference on any resource, the Bundle's
-  identifier, and every date of the Bundle in the usual orders), compared after `fold` and piece
-  by piece (no six characters in a row of any value), and nothing that shows it was written by
-  hand: a digit repeated five times (padding around a planted number), or fewer than three of the
-  letters a-f (a number dressed as a UUID). A random UUID fails these by chance about once in
-  a thousand and is then hashed, which is safe.
-- The hash is keyed with the record's identifying values (`RecordValues.key`): reversing it by
-  hashing candidate ids takes every identifier it could reveal, so `dob.14.03.2026` cannot be found
-  by hashing the 36,500 dates of a century. The same record gives the same hashes, so batch,
-  consult, the service and a replayed derived case agree.
+  in that form, none of the record's identifying values in it (`record_values`: everything in the
+  Patient, contained Patients and related persons; every `identifier`, `accessionIdentifier`,
+  `telecom`, `subject` and `patient` on any resource; the Bundle's identifier; every date of the
+  Bundle in the usual orders), compared after `fold` and piece by piece (six characters in a row
+  of a value; values of four or five characters whole), and nothing that shows it was written by
+  hand: a digit five times in a row or ten times in all (padding around a planted number), or
+  fewer than three of the letters a-f (a number dressed as a UUID). A random UUID fails these by
+  chance about once in a thousand and is then hashed, which is safe.
+- The hash is an HMAC keyed with the identifying values of the resources (`RecordValues.key`).
+  An unkeyed hash of `dob.14.03.2026` is undone by hashing the 36,500 dates of a century; with
+  the key, a reader needs every identifying value of the record, spelled exactly as it is
+  there, before hashing a single candidate. The same record gives the same hashes, so batch,
+  consult, the service's prefetch and a replayed derived case agree.
 """
 
 from __future__ import annotations
