@@ -13,7 +13,7 @@ import pytest
 from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.importer import case_from_bundle
 from ntrk_advisor.fhir.privacy import Redactor, date_forms, fold, record_values
-from tests.fhir_support import REVIEW_FORMS, TODAY, Plant, bundle, leaked, planted
+from tests.fhir_support import REVIEW_FORMS, TODAY, Plant, bundle, leaked, planted, tool_texts
 
 RANDOM_UUID = "0d5a7e3e-51b2-4f8e-8d54-2a7c6f1b9e21"
 
@@ -158,3 +158,12 @@ def test_each_form_of_the_review_is_hashed_and_never_said(plant: Plant) -> None:
     said = derived_json(result) + "".join(n.text("en") + n.text("zh") for n in result.notes)
     assert leaked(said, plant.forms) == set()
     assert plant.resource_id not in said and json.dumps(plant.resource_id) not in said
+
+
+def test_the_leak_check_sees_every_review_form_and_ignores_only_the_tools_own_texts() -> None:
+    """The oracle of the privacy tests: it finds a form however it is written, and the tool's own
+    texts (left out of it) hold none of the review's forms, so none goes unchecked."""
+    assert leaked('{"sources": ["Observation/SSN 123–45–6789"]}', {"123456789"}) == {"123456789"}
+    assert leaked("Observation/Ｊｏｓé-lab\n", {"jose"}) == {"jose"}
+    assert leaked('{"x": "Jos\\u00e9"}', {"jose"}) == {"jose"}
+    assert [form for plant in REVIEW_FORMS for form in plant.forms if form in tool_texts()] == []
