@@ -53,8 +53,9 @@ _PERSONS = frozenset({"Patient", "RelatedPerson", "Person"})
 """Resources about a person: every value in them counts (contained Patients included)."""
 _IDENTIFYING = frozenset({"identifier", "accessionIdentifier", "telecom", "subject", "patient"})
 """Elements that identify the patient on any resource (a Reference's identifier and display)."""
-_NEVER = frozenset({"resourceType", "meta", "system", "url"})
-"""Elements that hold no value of the patient: read neither for values nor for dates."""
+_NEVER = frozenset({"resourceType", "meta", "system", "url", "coding"})
+"""Elements that hold no value of the patient (codes of a terminology, where a value is defined):
+read neither for values nor for dates."""
 _MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july")
 _MONTHS += ("august", "september", "october", "november", "december")
 
