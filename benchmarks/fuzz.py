@@ -1,6 +1,6 @@
-"""Fuzz the advisor with many random inputs: no crash, every result the contract.
+"""Fuzz the advisor with many random inputs: no crash, every result the contract, no identifier out.
 
-    python benchmarks/fuzz.py [--count 100000] [--seed 0]
+    python benchmarks/fuzz.py [--count 100000] [--seed 0] [--bodies N] [--bundles N]
 
 Generates `--count` single-line inputs: random JSON values, mutated example cases (byte flips,
 truncations, key typos, swapped values, duplicate keys), plausible cases and random bytes, plus a
@@ -13,8 +13,24 @@ misnamed result line, or one whose status differs from `evaluate`'s. Whole batch
 also compared with `evaluate` for lines both parsers read alike (shown as mismatches). The status
 counts are `evaluate`'s, one per input. Inputs whose id or tumour type carries markup, escape
 sequences, bidi controls, HTML or a formula are also rendered to the screen, Markdown and CSV,
-and a crash is case text that is not shown literally there. Exits 1 if there was any crash. Run by
-hand, not in CI.
+and a crash is case text that is not shown literally there.
+
+Then two more kinds of input (each `--count / 20` unless given):
+
+- `--bundles` FHIR Bundles with identifiers planted in the record and reused, written another way
+  or hidden in a UUID, as the ids of the resources the answers come from: the security review's
+  nine forms (`ssn-123-45-6789` for SSN 123456789, `dob.14.03.2026` for birth date 2026-03-14, ...)
+  and generated ones, some Bundles also broken at a random place. Each goes through the import
+  (`case_from_bundle`, notes in both languages), all through one `batch --input-format fhir` run,
+  and each as the prefetch of a CDS Hooks call. A crash is an exception other than one FHIR error,
+  a traceback, an HTTP 5xx, or a planted identifier said in any spelling (`tests/fhir_support.py`:
+  NFKC, case folding, accents and separators removed, dates in every order) or the id itself.
+- `--bodies` CDS Hooks request bodies through the service's real ASGI application (no token
+  check): hook calls with random, mutated and planted prefetches, answers, contexts and draft
+  orders, feedback, junk JSON and bytes, to every endpoint. A crash is an HTTP 5xx, a traceback,
+  an `internal_error` log line, or a planted identifier in the answer or a log line.
+
+Exits 1 if there was any crash. Run by hand, not in CI; `--count 2000` takes about 20 seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +39,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import math
 import random
 import re
@@ -30,9 +47,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -44,11 +63,24 @@ from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
 from ntrk_advisor.contract.case import CASE_FIELDS  # noqa: E402
 from ntrk_advisor.contract.decode import DuplicateKey, loads  # noqa: E402
 from ntrk_advisor.contract.fields import FIELD_SPECS  # noqa: E402
+from ntrk_advisor.fhir.derived import derived_json  # noqa: E402
+from ntrk_advisor.fhir.elements import FhirError  # noqa: E402
+from ntrk_advisor.fhir.importer import case_from_bundle  # noqa: E402
 from ntrk_advisor.pathway.knowledge import load_knowledge_base  # noqa: E402
 from ntrk_advisor.schemas import result_schema  # noqa: E402
 
 KB = load_knowledge_base()
 from tests.conftest import RESULT_KEYS  # noqa: E402  (the contract's key order, written once)
+from tests.fhir_support import (  # noqa: E402  (the planted forms and the leak check, written once)
+    PLACES,
+    REVIEW_FORMS,
+    TODAY,
+    Plant,
+    identifier_at,
+    leaked,
+    planted,
+    written_another_way,
+)
 
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"
 SCHEMA = result_schema()
@@ -64,6 +96,18 @@ SPECIAL_NUMBERS: list[Any] = [
     math.nan, math.inf, -math.inf, True, False,
 ]  # fmt: skip
 SHOWN_PROBLEMS = 5
+SERVICES = "/cds-services"
+PLANTED_KEYS = frozenset(
+    {"resourceType", "id", "subject", "identifier", "accessionIdentifier", "contained", "specimen"}
+)
+"""Elements a broken Bundle keeps: where the identifiers are planted and the ids that reuse them."""
+DRAFT = {
+    "resourceType": "MedicationRequest",
+    "id": "draft-1",
+    "status": "draft",
+    "intent": "proposal",
+    "medicationCodeableConcept": {"text": "Larotrectinib 100 mg capsule"},
+}
 
 
 # --- generating inputs ------------------------------------------------------------------------
@@ -220,6 +264,68 @@ class Generator:
             return b'{"emergency": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
         return b'{"a": ' * 100_000 + b"1" + b"}" * 100_000
 
+    def planted_bundle(self, index: int) -> tuple[dict[str, Any], list[Plant]]:
+        """A Bundle whose source resources' ids hold identifiers of the record, written another way.
+
+        Every tenth holds the review's nine forms; the others one to three generated ones. One in
+        five is also broken at a random element (never where an identifier is planted, so the
+        record still holds every value the ids reuse).
+        """
+        rng = self.rng
+        if index % 10 == 0:
+            plants = list(REVIEW_FORMS)
+        else:
+            held = [
+                (place, identifier_at(place, rng.choice))
+                for place in rng.sample(sorted(PLACES), rng.randint(1, 3))
+            ]
+            plants = [Plant(written_another_way(value, rng.choice), place, value) for place, value in held]
+        value = planted(plants)
+        if rng.random() < 0.2:
+            resources = [e["resource"] for e in value["entry"][1:]]
+            resource = rng.choice(resources)
+            keys = sorted(set(resource) - PLANTED_KEYS) or ["code"]
+            resource[rng.choice(keys)] = self.json_value(1)
+        return value, plants
+
+    def hook_body(self, bundle: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A CDS Hooks call whose prefetch is the Bundle (the Patient read, the rest a searchset)."""
+        rng = self.rng
+        entries = bundle.get("entry") or []
+        prefetch = {
+            "patient": entries[0]["resource"] if entries else None,
+            "observations": {"resourceType": "Bundle", "type": "searchset", "entry": entries[1:]},
+        }
+        answers = {k: v for k, v in self.plausible_case().items() if k != "id" and rng.random() < 0.5}
+        ours: dict[str, Any] = {"answers": answers, "lang": rng.choice(["en", "zh"])}
+        context: dict[str, Any] = {
+            "userId": "Practitioner/1",
+            "patientId": "p1",
+            "extension": {"ntrk-advisor": ours},
+        }
+        hook = rng.choice(["patient-view", "order-select"])
+        if hook == "order-select":
+            context["draftOrders"] = {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": DRAFT}],
+            }
+        body = {"hook": hook, "hookInstance": str(uuid.UUID(int=rng.getrandbits(128))), "context": context}
+        return f"{SERVICES}/ntrk-{hook}", {**body, "prefetch": prefetch}
+
+    def feedback_body(self) -> dict[str, Any]:
+        rng = self.rng
+        item = {
+            "card": rng.choice([str(uuid.UUID(int=rng.getrandbits(128))), self.text(40)]),
+            "outcome": rng.choice(["accepted", "overridden", self.text(10)]),
+            "outcomeTimestamp": rng.choice(["2026-12-01T10:00:00Z", self.text(20), rng.randint(0, 10**10)]),
+        }
+        if rng.random() < 0.3:
+            item["overrideReason"] = {"reason": {"code": self.text(8)}, "userComment": self.text(40)}
+        if rng.random() < 0.2:
+            item[self.text(6)] = self.json_value(1)
+        return {"feedback": [item] * rng.randint(0, 3)}
+
     def line(self, index: int, count: int) -> bytes:
         rng = self.rng
         if count >= 1000 and index % (count // 8) == count // 16:
@@ -306,6 +412,9 @@ class Report:
         self.mismatches = 0
         self.displays = 0
         self.examples: list[str] = []
+        self.planted = 0
+        self.imported: Counter[str] = Counter()
+        self.http: Counter[int] = Counter()
 
     def crash(self, kind: str, detail: str) -> None:
         self.crashes[kind] += 1
@@ -449,13 +558,173 @@ def through_batch(path: Path, lines: list[bytes], evaluated: list[Any], report: 
                 report.examples.append(f"batch != evaluate: line {number}: {line[:120]!r}")
 
 
+# --- FHIR Bundles with planted identifiers, and the service's bodies ------------------------------
+
+
+def identifier_said(text: str, plants: list[Plant], where: str, report: Report) -> None:
+    """A crash for each planted identifier `text` says in any spelling, or whose id it says."""
+    lowered = text.lower()
+    for plant in plants:
+        found = leaked(text, plant.forms)
+        if found or plant.resource_id.lower() in lowered:
+            report.crash(
+                f"identifier said ({where})", f"{plant.resource_id!r} for {plant.place}: {sorted(found)}"
+            )
+
+
+def through_import(bundles: list[tuple[dict[str, Any], list[Plant]]], report: Report) -> None:
+    """Each Bundle through the import: a case (and notes in both languages) or one FHIR error."""
+    for value, plants in bundles:
+        report.planted += len(plants)
+        try:
+            result = case_from_bundle(value, today=TODAY)
+            said = derived_json(result) + "\n".join(n.text("en") + n.text("zh") for n in result.notes)
+            report.imported["case"] += 1
+        except FhirError as exc:
+            said = exc.message("en") + "\n" + exc.message("zh")
+            report.imported["one FHIR error"] += 1
+        except Exception as exc:  # any other exception is the finding
+            report.crash("import raised", f"{type(exc).__name__}: {str(exc)[:150]}")
+            continue
+        identifier_said(said, plants, "import", report)
+
+
+def through_fhir_batch(path: Path, bundles: list[tuple[dict[str, Any], list[Plant]]], report: Report) -> None:
+    """All Bundles through one `batch --input-format fhir`: a result per Bundle, nothing said."""
+    path.write_text("".join(json.dumps(value) + "\n" for value, _ in bundles), encoding="utf-8")
+    output = path.with_suffix(".results.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "batch", str(path), "--input-format", "fhir",
+         "--format", "jsonl", "-o", str(output), "-q", "--lang", "en"],
+        capture_output=True, text=True, cwd=str(PROJECT), check=False,
+    )  # fmt: skip
+    if done.returncode not in (0, 3, 4) or "Traceback" in done.stderr:
+        report.crash("FHIR batch failed", f"exit {done.returncode}: {done.stderr.strip()[:300]}")
+    results = output.read_text(encoding="utf-8").splitlines() if output.exists() else []
+    if len(results) != len(bundles):
+        report.crash("FHIR batch results", f"{len(results)} results for {len(bundles)} Bundles")
+    for line, (_, plants) in zip(results, bundles, strict=False):
+        data = json.loads(line)
+        sources = data.pop("sources", {})  # the additive key of a FHIR case's result, last
+        problem = contract_problem(data) or (None if isinstance(sources, dict) else "sources not an object")
+        if problem:
+            report.crash("FHIR batch broke the contract", problem)
+        identifier_said(line, plants, "batch", report)
+    identifier_said(done.stderr, [p for _, plants in bundles for p in plants], "batch stderr", report)
+
+
+class _Lines(logging.Handler):
+    """Keeps the service's log lines, formatted as the server writes them."""
+
+    def __init__(self) -> None:
+        from ntrk_advisor.service.logs import JsonFormatter
+
+        super().__init__(logging.INFO)
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+class Service:
+    """The CDS Hooks service's real ASGI application, called in-process (no token check)."""
+
+    def __init__(self, folder: Path) -> None:
+        from ntrk_advisor.service.logs import LOGGER
+        from tests.service.helpers import make_client
+
+        self.client = make_client(folder, None)
+        self.log = _Lines()
+        logger = logging.getLogger(LOGGER)
+        logger.handlers = [self.log]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+    def send(self, method: str, path: str, body: bytes, content_type: str, report: Report) -> tuple[int, str]:
+        """One request; its status and text (with the log lines it wrote), crashes counted."""
+        self.log.lines.clear()
+        try:
+            response = self.client.request(method, path, content=body, headers={"Content-Type": content_type})
+        except Exception as exc:  # the application raised past its own error handling
+            report.crash("service raised", f"{method} {path}: {type(exc).__name__}: {str(exc)[:150]}")
+            return 0, ""
+        report.http[response.status_code] += 1
+        text = response.text + "\n" + "\n".join(self.log.lines)
+        if response.status_code >= 500:
+            report.crash("service 5xx", f"{method} {path}: {response.status_code} {response.text[:150]}")
+        if "Traceback" in text or any('"internal_error"' in line for line in self.log.lines):
+            report.crash("service traceback", f"{method} {path}: {text[:200]}")
+        return response.status_code, text
+
+    def call(self, call: tuple[str, Any], plants: list[Plant], report: Report) -> None:
+        """A hook call with a planted prefetch: its cards and log lines say no identifier."""
+        path, body = call
+        _, text = self.send("POST", path, json.dumps(body).encode(), "application/json", report)
+        identifier_said(text, in_prefetch(plants), "service", report)
+
+    def random_call(
+        self, generator: Generator, bundles: list[tuple[dict[str, Any], list[Plant]]], report: Report
+    ) -> None:
+        """A random body to a random endpoint: mutated planted calls, junk, feedback, bytes."""
+        rng = generator.rng
+        roll = rng.random()
+        path = rng.choice([f"{SERVICES}/ntrk-patient-view", f"{SERVICES}/ntrk-order-select"])
+        plants: list[Plant] = []
+        if roll < 0.4 and bundles:
+            value, plants = rng.choice(bundles)
+            path, body = generator.hook_body(value)
+            for _ in range(rng.randint(0, 2)):  # a mutation that never takes a planted value away
+                context = body.get("context")
+                extension = context.get("extension") if isinstance(context, dict) else None
+                ours = extension.get("ntrk-advisor") if isinstance(extension, dict) else None
+                where = rng.choice([d for d in (body, context, ours) if isinstance(d, dict)])
+                where[rng.choice([*where, generator.text(6)])] = generator.json_value(1)
+            data = json.dumps(body, allow_nan=True).encode("utf-8", "surrogatepass")
+        elif roll < 0.6:
+            body = {"hook": rng.choice(["patient-view", "order-select", generator.text(8)]),
+                    "hookInstance": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "context": generator.json_value(1), "prefetch": generator.json_value(1)}  # fmt: skip
+            data = json.dumps(body, allow_nan=True).encode("utf-8", "surrogatepass")
+        elif roll < 0.7:
+            path += "/feedback"
+            data = json.dumps(generator.feedback_body(), allow_nan=True).encode("utf-8", "surrogatepass")
+        elif roll < 0.85:
+            data = json.dumps(generator.json_value(), allow_nan=True).encode("utf-8", "surrogatepass")
+        else:
+            data = generator.random_bytes()
+        method = "POST" if rng.random() < 0.95 else rng.choice(["GET", "PUT", "DELETE"])
+        if rng.random() < 0.05:
+            path = rng.choice(
+                [SERVICES, f"{SERVICES}/{quote(generator.text(8), errors='surrogatepass')}", f"{path}/x"]
+            )
+        content_type = (
+            "application/json"
+            if rng.random() < 0.95
+            else rng.choice(["text/plain", "", "application/fhir+json"])
+        )
+        _, text = self.send(method, path, data, content_type, report)
+        identifier_said(text, in_prefetch(plants), "service", report)
+
+
+def in_prefetch(plants: list[Plant]) -> list[Plant]:
+    """The plants a prefetch carries: a prefetch has no Bundle identifier (its record lacks that value)."""
+    return [p for p in plants if p.place != "Bundle.identifier"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=100_000, help="number of inputs (default 100000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--bodies", type=int, help="CDS Hooks request bodies (default count / 20)")
+    parser.add_argument(
+        "--bundles", type=int, help="FHIR Bundles with planted identifiers (default count / 20)"
+    )
     args = parser.parse_args()
+    bodies = args.count // 20 if args.bodies is None else args.bodies
+    bundles = args.count // 20 if args.bundles is None else args.bundles
 
     started = time.perf_counter()
     generator = Generator(args.seed)
@@ -466,6 +735,14 @@ def main() -> int:
         path = Path(folder) / "inputs.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
         through_batch(path, lines, evaluated, report)
+        planted_bundles = [generator.planted_bundle(n) for n in range(bundles)]
+        through_import(planted_bundles, report)
+        through_fhir_batch(Path(folder) / "bundles.jsonl", planted_bundles, report)
+        service = Service(Path(folder))
+        for bundle, plants in planted_bundles:
+            service.call(generator.hook_body(bundle), plants, report)
+        for _ in range(bodies):
+            service.random_call(generator, planted_bundles, report)
     seconds = time.perf_counter() - started
 
     crashes = sum(report.crashes.values())
@@ -480,8 +757,13 @@ def main() -> int:
     print(
         f"case texts with markup, escapes or formulas rendered to screen, Markdown and CSV: {report.displays}"
     )
+    print(
+        f"FHIR Bundles with planted identifiers: {bundles} ({report.planted} planted ids; import: "
+        f"{dict(report.imported)}), through import, batch and the service"
+    )
+    print(f"service calls: {sum(report.http.values())}, by status: {dict(sorted(report.http.items()))}")
     for example in report.examples:
-        print(f"  {example}")
+        print(f"  {example}".encode("utf-8", "backslashreplace").decode())
     return 1 if crashes else 0
 
 

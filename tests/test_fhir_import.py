@@ -5,6 +5,9 @@ Bundles (and derived cases) as they read cases."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,18 @@ from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.fhir.importer import case_from_bundle
 from tests.conftest import run_main
-from tests.fhir_support import FIXTURES, NAMES, NEVER_CONFIRMED, SENTINEL, TODAY, bundle, expected
+from tests.fhir_support import (
+    FIXTURES,
+    NAMES,
+    NEVER_CONFIRMED,
+    REVIEW_FORMS,
+    SENTINEL,
+    TODAY,
+    bundle,
+    expected,
+    leaked,
+    planted,
+)
 
 JUDGEMENT = {
     "treatment_phase",
@@ -300,6 +314,45 @@ def test_no_planted_identifier_is_in_an_error_either(tmp_path: Path) -> None:
     for args in (("import", "fhir", str(path)), ("batch", str(path), "--format", "jsonl")):
         said = everything_said(*args)
         assert "component[0].code" in said and SENTINEL not in said.lower().replace(str(path).lower(), "")
+
+
+def run_installed(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """The installed CLI in its own process (`python -m ntrk_advisor`)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", *args],
+        capture_output=True, text=True, cwd=cwd, check=False, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("import", "fhir", "{f}"),
+        ("import", "fhir", "{f}", "--lang", "zh"),
+        ("consult", "--case", "{f}", "--no-input", "--format", "json"),
+        ("consult", "--case", "{f}", "--no-input", "--format", "markdown", "--explain"),
+        ("consult", "--case", "{f}", "--no-input", "--format", "html"),
+        ("batch", "{f}", "--format", "jsonl"),
+        ("batch", "{f}", "--format", "csv"),
+        ("batch", "{f}", "--format", "markdown", "--lang", "zh"),
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_no_identifier_written_another_way_leaves_through_a_resource_id(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """The review's nine ids (R1), each an identifier of the record written another way, in one
+    Bundle: every output names the nine resources, hashed, and says none of the identifiers."""
+    path = tmp_path / "planted.json"
+    path.write_text(json.dumps(planted(REVIEW_FORMS)), encoding="utf-8")
+    code, stdout, stderr = run_installed(*(a.format(f=path) for a in args), cwd=tmp_path)
+    assert code in (0, 3), stderr
+    for plant in REVIEW_FORMS:
+        assert leaked(stdout, plant.forms) == set() and leaked(stderr, plant.forms) == set(), plant
+        assert plant.resource_id.lower() not in (stdout + stderr).lower()
+    if args[0] == "import":
+        assert len(json.loads(stdout)["sources"]["fusion_status"]) == len(REVIEW_FORMS)
 
 
 # --- the command line -----------------------------------------------------------------------------

@@ -15,7 +15,20 @@ from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.fhir.importer import case_from_bundle
-from tests.fhir_support import NAMES, NEVER_CONFIRMED, SENTINEL, TODAY, bundle
+from tests.fhir_support import (
+    NAMES,
+    NEVER_CONFIRMED,
+    PLACES,
+    SENTINEL,
+    TODAY,
+    Pick,
+    Plant,
+    bundle,
+    identifier_at,
+    leaked,
+    planted,
+    written_another_way,
+)
 
 WRONG = [None, 0, -1, 1.5, True, "", "x", "SENTINEL-JUNK", [], {}, [None], {"coding": 3}, "2026-13-45"]
 """Values put in place of an element (a planted identifier among them)."""
@@ -146,3 +159,26 @@ def test_no_identifier_the_patient_holds_leaves_a_mutated_bundle(found: tuple[st
 
 def test_the_sentinel_fixture_plants_what_the_property_looks_for() -> None:
     assert any(SENTINEL in s for s in patient_identifiers(bundle("sentinels")))
+
+
+# --- identifiers written another way in resource ids (the security review's R1) -------------------
+
+
+def pick_with(draw: st.DrawFn) -> Pick:
+    """Hypothesis's way to pick, for the shared generators of `tests/fhir_support.py`."""
+    return lambda options: draw(st.sampled_from(options))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_identifier_written_another_way_leaves_through_a_resource_id(data: st.DataObject) -> None:
+    """R1: one or more identifiers of the record, each reused (reformatted, or hidden in a UUID)
+    as the id of a source resource, are never said in any spelling."""
+    pick = pick_with(data.draw)
+    places = data.draw(st.lists(st.sampled_from(sorted(PLACES)), min_size=1, max_size=3, unique=True))
+    held = [(place, identifier_at(place, pick)) for place in places]
+    plants = [Plant(written_another_way(value, pick), place, value) for place, value in held]
+    said = all_said(planted(plants))
+    for plant in plants:
+        assert leaked(said, plant.forms) == set(), plant
+        assert plant.resource_id.lower() not in said.lower(), plant

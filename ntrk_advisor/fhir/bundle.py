@@ -14,7 +14,7 @@ from typing import Any
 
 from ntrk_advisor.fhir.elements import FhirError, arr, codings, obj, text
 from ntrk_advisor.fhir.identifiers import FHIR_VERSION_SYSTEM, FHIR_VERSIONS, OTHER_VERSION_TYPES
-from ntrk_advisor.fhir.privacy import Redactor, case_id_of, patient_secrets
+from ntrk_advisor.fhir.privacy import Redactor, case_id_of, record_values
 
 MAX_ENTRIES = 20_000
 """The most entries a Bundle may hold (a patient's record; a registry sends one Bundle per case)."""
@@ -159,7 +159,7 @@ def read_bundle(value: Any) -> BundleView:
     patient_index, patient, patient_url = patients[0]
     patient_where = f"Bundle.entry[{patient_index}].resource"
     patient_id = text(patient.get("id"), f"{patient_where}.id")
-    redactor = Redactor(patient_secrets(patient))
+    redactor = Redactor(record_values(value))
     entries: list[Entry] = []
     by_key: dict[str, Entry] = {}
     for index, kind, resource, full_url in found:

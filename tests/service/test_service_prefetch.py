@@ -11,7 +11,16 @@ import pytest
 
 from ntrk_advisor.fhir.importer import case_from_bundle
 from ntrk_advisor.service.prefetch import bundle_of, import_prefetch
-from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, refusal
+from tests.fhir_support import REVIEW_FORMS, leaked, planted
+from tests.service.helpers import (
+    IFS_ANSWERS,
+    ORDER_SELECT,
+    PATIENT_VIEW,
+    Keys,
+    cards_of,
+    hook_request,
+    refusal,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 
@@ -115,7 +124,7 @@ def test_a_prefetched_record_gives_advice_and_says_where_each_answer_came_from(
     )
     assert cards[0]["summary"].startswith("Do: Neoadjuvant TRK inhibitor")
     detail = cards[0]["detail"]
-    assert "`fusion_status`: Observation/var\\-etv6\\-ntrk3" in detail
+    assert "`fusion_status`: Observation/\\#93c04917042f" in detail  # the id var-etv6-ntrk3, hashed
     assert "given with the call" in detail
 
 
@@ -145,3 +154,59 @@ def test_no_identifier_of_the_record_reaches_a_card_or_a_log_line(
     lines = [JsonFormatter().format(r) for r in caplog.records]
     assert any('"event":"request"' in line for line in lines)
     assert not [line for line in lines if "sentinel" in line.lower()]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("shape", ["searchsets", "one Bundle"])
+def test_no_identifier_written_another_way_reaches_a_card_through_a_resource_id(
+    client: Any, keys: Keys, caplog: pytest.LogCaptureFixture, lang: str, shape: str
+) -> None:
+    """The review's nine ids (R1) as a patient-view and an order-select prefetch: the cards say
+    where the answers came from, hashed, and no identifier in any spelling; nor does the log."""
+    import logging
+
+    from ntrk_advisor.service.logs import LOGGER, JsonFormatter
+
+    value = planted(REVIEW_FORMS)
+    prefetch = (
+        split_into_prefetch(value)
+        if shape == "searchsets"
+        else {
+            "patient": value["entry"][0]["resource"],
+            "observations": {**value, "entry": value["entry"][1:]},
+        }
+    )
+    clinician = {"setting": "locally_advanced", "treatment_phase": "naive", "emergency": []}
+    orders = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": DRAFT_LAROTRECTINIB}]}
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        viewed = call(client, keys, hook_request(answers=clinician, prefetch=prefetch, lang=lang))
+        ordered = client.post(
+            ORDER_SELECT,
+            json=hook_request(
+                "order-select",
+                answers={**clinician, "fusion_status": "ihc_only"},
+                prefetch=prefetch,
+                lang=lang,
+                draftOrders=orders,
+            ),
+            headers=keys.auth(ORDER_SELECT),
+        )
+    texts = [
+        json.dumps(cards_of(viewed), ensure_ascii=False),
+        json.dumps(cards_of(ordered), ensure_ascii=False),
+    ]
+    assert "Observation/\\\\#" in texts[0] and "Observation/\\\\#" in texts[1]  # the sources are named
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    for plant in REVIEW_FORMS:
+        for text in [*texts, *lines]:
+            assert leaked(text, plant.forms) == set(), (plant, text[:300])
+            assert plant.resource_id.lower() not in text.lower()
+
+
+DRAFT_LAROTRECTINIB = {
+    "resourceType": "MedicationRequest",
+    "id": "draft-1",
+    "status": "draft",
+    "intent": "proposal",
+    "medicationCodeableConcept": {"text": "Larotrectinib 100 mg capsule"},
+}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fhir_support import REVIEW_FORMS, leaked, planted
 from tests.service.helpers import IFS_ANSWERS, hook_request
 
 PATIENT_VIEW = "/cds-services/ntrk-patient-view"
@@ -108,6 +109,27 @@ def test_the_server_warns_that_it_checks_no_token_and_logs_json(server: Server) 
     assert request["status"] == 200 and request["result"] == "complete" and "hookInstance" in request
     assert request["case"]["setting"] == "locally_advanced"
     assert "ms" in request and len(request["cards"]) == 1
+
+
+def test_no_identifier_written_another_way_leaves_the_real_server(server: Server) -> None:
+    """The review's nine ids (R1) in a prefetch sent over a socket: neither the cards nor the
+    server's log say any of the identifiers, in any spelling."""
+    value = planted(REVIEW_FORMS)
+    prefetch = {
+        "patient": value["entry"][0]["resource"],
+        "observations": {**value, "entry": value["entry"][1:]},
+    }
+    answers = {"setting": "locally_advanced", "treatment_phase": "naive", "emergency": []}
+    status, body = server.request(
+        "POST", PATIENT_VIEW, json.dumps(hook_request(answers=answers, prefetch=prefetch)).encode()
+    )
+    assert status == 200 and "Observation/\\\\#" in body.decode()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    log = server.stderr.read_text(encoding="utf-8")
+    for plant in REVIEW_FORMS:
+        for text in (body.decode(), *log.splitlines()):
+            assert leaked(text, plant.forms) == set() and plant.resource_id.lower() not in text.lower()
 
 
 def test_sigterm_lets_a_request_in_flight_finish_then_exits_0(server: Server) -> None:
