@@ -229,20 +229,28 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def _body_timed_out(self) -> None:
         self._timer = None
-        self._refuse(Refusal(408, "body_timeout", "the request's body took too long to arrive"))
+        self._refuse(Refusal(408, "body_timeout", "the request's body took too long to arrive"), own=True)
 
-    def _refuse(self, refusal: Refusal) -> None:
-        """Answer `refusal` (unless an answer is already under way) and close the connection."""
+    def _refuse(self, refusal: Refusal, *, own: bool = False) -> None:
+        """Answer `refusal` and close the connection.
+
+        `own` says the refusal is about the request the current cycle serves (its body); otherwise
+        it is about a request whose headers were not yet complete. The refusal is written only
+        where it cannot be read as the answer to another request: not after the application has
+        begun to answer its own request, and not while an earlier request on the connection (a
+        client pipelining) is still being answered; then the connection is only closed.
+        """
         self._refused = True
         self._disarm()
         cycle = self.cycle
-        answering = cycle is not None and cycle.response_started and not cycle.response_complete
-        if cycle is not None and not cycle.response_complete:
+        pending = cycle is not None and not cycle.response_complete
+        if pending:
             cycle.disconnected = True  # the application, if it waits for the body, sees a disconnect
             cycle.message_event.set()
         if self.transport.is_closing():
             return
-        if not answering:
+        unanswered = not cycle.response_started if own and cycle is not None else not pending
+        if unanswered:  # (a body still trickling after its request was answered gets no second answer)
             self.transport.write(answer(refusal, self.server_state.default_headers))
         self.transport.close()
         logs.event("refused", logging.WARNING, status=refusal.status, error=refusal.code)

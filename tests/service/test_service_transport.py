@@ -218,6 +218,7 @@ def test_a_body_declared_as_2_mb_and_trickled_is_cut_off_after_the_body_timeout_
         seconds = time.monotonic() - start
     assert data.startswith(b"HTTP/1.1 401 ")  # refused at once for its missing token...
     assert seconds < 3, seconds  # ...and the trickle is not allowed to hold the connection
+    assert data.count(b"HTTP/1.1 ") == 1  # closed without a second, unasked-for answer
 
 
 def test_a_trickled_body_the_service_waits_for_is_answered_408_and_logged_without_an_error(
