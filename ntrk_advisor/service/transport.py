@@ -7,7 +7,7 @@ trickling a body, until the process ran out of file descriptors. `GuardedHttpPro
 protocol, subclassed; `GuardedConfig` installs it) bounds each of these per worker:
 
 - **header size**: the request line and header block may take `max_header_bytes`; beyond it the
-  answer is HTTP 431 and the connection is closed, having read at most one socket read more;
+  answer is HTTP 431 and the connection is closed, having read at most two socket reads more;
 - **header timeout**: a request line and header block must arrive within `header_timeout_s` of the
   connection opening (or of the request's first byte on a kept-alive connection): HTTP 408 and
   closed; a connection that never sends a byte is closed without an answer;
