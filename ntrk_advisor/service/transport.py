@@ -7,7 +7,9 @@ trickling a body, until the process ran out of file descriptors. `GuardedHttpPro
 protocol, subclassed; `GuardedConfig` installs it) bounds each of these per worker:
 
 - **header size**: the request line and header block may take `max_header_bytes`; beyond it the
-  answer is HTTP 431 and the connection is closed, having read at most two socket reads more;
+  answer is HTTP 431 and the connection is closed, having read at most two socket reads more. The
+  same bound holds for what a chunked body sends without body data (trailers, chunk extensions),
+  which the parser would otherwise buffer whole, even after the request was answered;
 - **header timeout**: a request line and header block must arrive within `header_timeout_s` of the
   connection opening (or of the request's first byte on a kept-alive connection): HTTP 408 and
   closed; a connection that never sends a byte is closed without an answer;
@@ -127,6 +129,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._in_head = False
         self._head_bytes = 0  # the request line and the complete headers parsed so far
         self._pending = 0  # bytes read while the header block stayed incomplete
+        self._in_body = False
+        self._body_parts = 0  # body fragments the parser has handed on in this request
+        self._stalled = 0  # bytes read in the body without a body fragment (trailers, extensions)
         self._refused = False
 
     # -- the connection ---------------------------------------------------------------------
@@ -149,7 +154,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self._refused:
             return
         self._unset_keepalive_if_required()
-        in_head_before = self._in_head
+        in_head_before, in_body_before, parts_before = self._in_head, self._in_body, self._body_parts
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -165,6 +170,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self._pending = self._pending + len(data) if in_head_before else 0
             if self._pending > self.limits.max_header_bytes:
                 self._refuse(too_large(self.limits.max_header_bytes))
+        elif self._in_body and in_body_before:  # bytes that carried no body data are headers too
+            self._stalled = 0 if self._body_parts != parts_before else self._stalled + len(data)
+            if self._stalled > self.limits.max_header_bytes:
+                self._refuse(too_large(self.limits.max_header_bytes), own=True)
 
     def send_400_response(self, msg: str) -> None:
         """Answer broken HTTP as one line of JSON with the security headers (uvicorn calls this)."""
@@ -196,11 +205,19 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._in_head = False
         if len(self.tasks) >= self.limits.max_concurrency:
             raise busy()
+        self._in_body = True
+        self._stalled = 0
         self._arm(self.limits.body_timeout_s, self._body_timed_out)
         super().on_headers_complete()
 
+    def on_body(self, body: bytes) -> None:
+        """Note that the body moves on (whether or not the application still wants it)."""
+        self._body_parts += 1
+        super().on_body(body)
+
     def on_message_complete(self) -> None:
         """The body is in: nothing more to time."""
+        self._in_body = False
         self._disarm()
         super().on_message_complete()
 

@@ -161,6 +161,53 @@ def test_a_100_kb_request_target_is_refused_with_431(guarded: LiveServer) -> Non
     refused(guarded.exchange(request_bytes("GET", "/cds-services?" + "q" * 100_000)), 431, "header_too_large")
 
 
+def send_until_closed(conn: socket.socket, data: bytes, seconds: float = 10) -> tuple[int, bytes]:
+    """Send `data` while watching for an answer; stop when the server answers or closes. (sent, received)"""
+    view, sent, received, start = memoryview(data), 0, b"", time.monotonic()
+    conn.setblocking(False)
+    while sent < len(view) and time.monotonic() - start < seconds:
+        readable, writable, _ = select.select([conn], [conn], [], 1)
+        if readable:
+            try:
+                chunk = conn.recv(65536)
+            except ConnectionResetError:
+                break
+            received += chunk
+            if not chunk:
+                break
+        if writable:
+            try:
+                sent += conn.send(view[sent : sent + 65536])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+    conn.setblocking(True)
+    conn.settimeout(5)
+    return sent, received + read_rest(conn)
+
+
+def test_a_50_mb_trailer_after_an_early_401_is_not_buffered(guarded: LiveServer) -> None:
+    """A chunked body's trailer is a header block too; the parser would keep it whole."""
+    before = rss_kib(guarded.pid)
+    head = b"POST /cds-services/ntrk-patient-view HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    with guarded.connect() as conn:
+        conn.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n")
+        sent, received = send_until_closed(conn, b"0\r\nX-Trailer: " + b"A" * 50_000_000 + b"\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 401 ") and received.count(b"HTTP/1.1 ") == 1
+    assert sent < 16_000_000, sent
+    assert rss_kib(guarded.pid) - before < 8 * 1024
+
+
+def test_a_chunked_call_with_a_small_trailer_is_answered(guarded: LiveServer, keys: Keys) -> None:
+    headers = [("Authorization", f"Bearer {keys.token(PATIENT_VIEW, aud=f'{guarded.base}{PATIENT_VIEW}')}")]
+    head = request_bytes("POST", PATIENT_VIEW, b"", headers).replace(b"Content-Length: 0\r\n", b"")
+    head = head.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(CALL[i : i + 100]), CALL[i : i + 100]) for i in range(0, len(CALL), 100)
+    )
+    response = guarded.exchange(head + chunks + b"0\r\nX-Trailer: ok\r\n\r\n")
+    assert response.status == 200, response.body
+
+
 # -- slow clients ----------------------------------------------------------------------------------
 
 
