@@ -18,7 +18,10 @@ protocol, subclassed; `GuardedConfig` installs it) bounds each of these per work
 - **connections**: a connection beyond `max_connections` open in this worker is answered 503 with
   `Retry-After` and closed at once, so the worker keeps file descriptors to spare;
 - **concurrency**: a request arriving while `max_concurrency` are in flight in this worker is
-  answered 503 with `Retry-After` without running the application.
+  answered 503 with `Retry-After` without running the application;
+- **pipelining**: a client may send requests ahead of the answers (HTTP/1.1 pipelining), but at
+  most `MAX_PIPELINED` wait on one connection; beyond that the connection is closed (uvicorn would
+  parse every request of a read, thousands of them, and keep each until its turn).
 
 Each of these answers is one line of JSON with the security headers (`service.headers`), like the
 application's own refusals, and one `refused` log line (no request data). Everything else is
@@ -41,6 +44,8 @@ from ntrk_advisor.service import logs
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.headers import SECURITY_HEADERS
 
+MAX_PIPELINED = 16
+"""Requests that may wait on one connection behind the one being answered."""
 RETRY_AFTER_S = 1
 """What a 503 asks the client to wait before trying again, in seconds."""
 SPARE_DESCRIPTORS = 64
@@ -205,6 +210,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._in_head = False
         if len(self.tasks) >= self.limits.max_concurrency:
             raise busy()
+        if len(self.pipeline) >= MAX_PIPELINED:
+            raise Refusal(503, "pipelined_too_deep", "too many requests sent ahead of their answers")
         self._in_body = True
         self._stalled = 0
         self._arm(self.limits.body_timeout_s, self._body_timed_out)

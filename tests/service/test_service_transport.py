@@ -208,6 +208,36 @@ def test_a_chunked_call_with_a_small_trailer_is_answered(guarded: LiveServer, ke
     assert response.status == 200, response.body
 
 
+def test_a_flood_of_pipelined_requests_is_cut_off_without_memory_growth(guarded: LiveServer) -> None:
+    """Thousands of requests sent ahead of their answers: at most a few wait, then the connection closes."""
+    before = rss_kib(guarded.pid)
+    flood = [guarded.connect() for _ in range(20)]
+    for conn in flood:
+        conn.sendall(b"GET /cds-services HTTP/1.1\r\nHost: x\r\n\r\n" * 6000)
+    results = [closed_by_server(conn, within=5) for conn in flood]
+    for conn in flood:
+        conn.close()
+    assert all(closed for closed, _, _ in results)
+    assert all(data.count(b"HTTP/1.1 401 ") <= 1 + 16 for _, data, _ in results)
+    assert rss_kib(guarded.pid) - before < 8 * 1024
+
+
+def test_a_few_pipelined_requests_are_answered_in_order(guarded: LiveServer) -> None:
+    paths = ["/cds-services", "/nowhere", PATIENT_VIEW, "/cds-services", "/nowhere"]
+    requests = [f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for p in paths]
+    requests[-1] = requests[-1].replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    with guarded.connect() as conn:
+        conn.sendall(b"".join(requests))
+        data = read_rest(conn)
+    statuses = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        answer = Response(head + b"\r\n\r\n")
+        statuses.append(answer.status)
+        data = rest[int(answer.headers["content-length"]) :]
+    assert statuses == [401, 404, 405, 401, 404]
+
+
 # -- slow clients ----------------------------------------------------------------------------------
 
 
