@@ -238,6 +238,28 @@ def test_a_few_pipelined_requests_are_answered_in_order(guarded: LiveServer) -> 
     assert statuses == [401, 404, 405, 401, 404]
 
 
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GET /cds-services HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n",
+        b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n",
+    ],
+    ids=["upgrade", "connect"],
+)
+def test_an_upgrade_or_connect_request_cannot_hold_the_connection(
+    guarded: LiveServer, request_line: bytes
+) -> None:
+    """Nothing is upgraded (no WebSocket, no tunnel); the answer ends the connection, dripping or not."""
+    with guarded.connect() as conn:
+        conn.sendall(request_line + b"\r\n")
+        start, closed = time.monotonic(), False
+        while time.monotonic() - start < 6 and not closed:
+            with contextlib.suppress(OSError):
+                conn.sendall(b"x")
+            closed, _, _ = closed_by_server(conn, within=0.2)
+    assert closed and time.monotonic() - start < 0.7  # at once: before any timeout (1 s here)
+
+
 # -- slow clients ----------------------------------------------------------------------------------
 
 
