@@ -1,4 +1,6 @@
-"""Several workers behind one socket: one replay window, one feedback log (review 2026-12-b, "not tested").
+"""Several workers behind one socket: one replay window, one feedback log, the same transport limits.
+
+(Review 2026-12-b, "not tested".)
 
 A real `serve --workers 2` with token checks, under load from concurrent clients. Which worker holds
 each test connection is read from /proc (the connection's socket inode, found among the workers'
@@ -116,6 +118,11 @@ def test_a_token_used_at_one_worker_is_refused_at_the_other_under_load(tmp_path:
                 token = token_for(keys, server)
                 assert call(used[i % len(used)], server, token) == 200
                 replayed.append(call(other[i % len(other)], server, token))
+            for conn in (first[0], second[0]):  # each worker runs the guarded transport too
+                conn.sendall(
+                    b"GET /cds-services HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n"
+                )
+                assert read_answer(conn).status == 431
             for conn in (*first, *second):
                 conn.close()
         finally:
