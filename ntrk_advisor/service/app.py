@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -97,13 +98,13 @@ class CdsService:
         self.discovery_body = orjson.dumps(discovery())
 
     @property
-    def feedback_path(self) -> Any:
+    def feedback_path(self) -> Path:
         """Where the feedback log is."""
         path = self.config.feedback_db
         return default_path() if path is None else _path(path)
 
     @property
-    def replay_path(self) -> Any:
+    def replay_path(self) -> Path:
         """Where the workers' shared replay window is: `replay_db`, else beside the feedback log."""
         path = self.config.replay_db
         return self.feedback_path.parent / REPLAY_DB_NAME if path is None else _path(path)
@@ -181,9 +182,7 @@ class CdsService:
         return json_response({"stored": stored})
 
 
-def _path(text: str) -> Any:
-    from pathlib import Path
-
+def _path(text: str) -> Path:
     return Path(text).expanduser()
 
 
