@@ -818,6 +818,54 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'",
         "zh": "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'",
     },
+    "usage.insecure_public_host": {
+        "en": "--insecure-no-auth checks no token, so it listens on loopback only (127.0.0.1, ::1 or "
+        "localhost), not on {host}; to listen on a network give --jwks and --issuer",
+        "zh": "--insecure-no-auth 不校验任何令牌，因此只能监听本机回环地址（127.0.0.1、::1 或 localhost），"
+        "不能监听 {host}；要在网络上监听，请提供 --jwks 和 --issuer",
+    },
+    "usage.jwks_unreadable": {
+        "en": "cannot read the JWK Set {path}: {reason}",
+        "zh": "无法读取 JWK Set {path}：{reason}",
+    },
+    "usage.jwks_not_file": {
+        "en": "cannot read the JWK Set {path}: it is not a regular file",
+        "zh": "无法读取 JWK Set {path}：它不是普通文件",
+    },
+    "usage.jwks_too_large": {
+        "en": "cannot read the JWK Set {path}: it is larger than {limit} bytes",
+        "zh": "无法读取 JWK Set {path}：文件超过 {limit} 字节",
+    },
+    "usage.jwks_empty": {"en": "{path}: the JWK Set has no keys", "zh": "{path}：JWK Set 中没有密钥"},
+    "usage.jwks_no_kid": {
+        "en": "{path}: every key needs a 'kid' (the token header names it)",
+        "zh": "{path}：每个密钥都需要 'kid'（令牌头部按它指定密钥）",
+    },
+    "usage.jwks_duplicate_kid": {
+        "en": "{path}: two keys have the kid '{kid}'; give each key its own kid",
+        "zh": "{path}：两个密钥的 kid 都是 '{kid}'；请为每个密钥指定不同的 kid",
+    },
+    "usage.jwks_symmetric": {
+        "en": "{path}: key {kid} is symmetric; CDS Hooks allows public keys only",
+        "zh": "{path}：密钥 {kid} 是对称密钥；CDS Hooks 只允许公钥",
+    },
+    "usage.jwks_private": {
+        "en": "{path}: key {kid} holds a private part; give the public key only",
+        "zh": "{path}：密钥 {kid} 含有私钥部分；请只提供公钥",
+    },
+    "usage.jwks_unusable": {
+        "en": "{path}: key {kid} cannot be used: {reason}",
+        "zh": "{path}：密钥 {kid} 无法使用：{reason}",
+    },
+    "usage.jwks_algorithm": {
+        "en": "{path}: key {kid} is not for an algorithm the service accepts "
+        "(RS, PS, ES256/384/512 or EdDSA)",
+        "zh": "{path}：密钥 {kid} 所用的算法不被本服务接受（仅限 RS、PS、ES256/384/512 或 EdDSA）",
+    },
+    "usage.replay_window": {
+        "en": "cannot use the replay window {path}: {reason}",
+        "zh": "无法使用重放窗口 {path}：{reason}",
+    },
     "usage.html_needs_folder": {
         "en": "--format html writes one page per case: name a folder with -o DIR",
         "zh": "--format html 为每个病例生成一个页面：请用 -o DIR 指定文件夹",

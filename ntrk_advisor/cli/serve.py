@@ -66,7 +66,10 @@ def serve(
         ),
     ] = None,
     insecure_no_auth: Annotated[
-        bool, typer.Option("--insecure-no-auth", help="Check no token. For local testing only.")
+        bool,
+        typer.Option(
+            "--insecure-no-auth", help="Check no token. For local testing only; loopback addresses only."
+        ),
     ] = False,
     feedback_db: Annotated[
         Path | None,
@@ -89,6 +92,46 @@ def serve(
         int,
         typer.Option("--max-body-bytes", min=1024, help="Largest request body accepted (HTTP 413 above)."),
     ] = 2 * 1024 * 1024,
+    max_header_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-header-bytes",
+            min=1024,
+            help="Largest request line and header block accepted (HTTP 431 above).",
+        ),
+    ] = 64 * 1024,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            min=0.1,
+            help="Seconds a connection has to send a request's headers (HTTP 408, then closed).",
+        ),
+    ] = 10.0,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            "--body-timeout",
+            min=0.1,
+            help="Seconds a request has to send its body after its headers (HTTP 408, then closed).",
+        ),
+    ] = 30.0,
+    max_connections: Annotated[
+        int,
+        typer.Option(
+            "--max-connections",
+            min=1,
+            help="Open connections per worker; beyond it a connection gets HTTP 503 and is closed.",
+        ),
+    ] = 1000,
+    max_concurrency: Annotated[
+        int,
+        typer.Option(
+            "--max-concurrency",
+            min=1,
+            help="Requests in flight per worker; beyond it a request gets HTTP 503 with Retry-After.",
+        ),
+    ] = 256,
 ) -> None:
     """Serve `patient-view` and `order-select` until SIGTERM or Ctrl-C (SIGTERM drains and exits 0)."""
     if ctx.invoked_subcommand is not None:
@@ -114,6 +157,11 @@ def serve(
         app_url=app_url,
         pathways_dir=ctx.find_root().params.get("pathways_dir"),
         max_body_bytes=max_body_bytes,
+        max_header_bytes=max_header_bytes,
+        header_timeout_s=header_timeout,
+        body_timeout_s=body_timeout,
+        max_connections=max_connections,
+        max_concurrency=max_concurrency,
     )
     run(config)
 

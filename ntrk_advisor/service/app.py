@@ -12,7 +12,10 @@ Every request is checked in the order that costs least: the route, the caller's 
 (`service.auth`), the content type and size, the JSON, its nesting, its shape. A refusal is an
 `HttpError` answered here as its status and one line of JSON; anything unexpected is HTTP 500 with
 one line, logged by exception type only. The worker never stops for a request. No handler makes an
-outbound connection or writes anything but the feedback log and one log line.
+outbound connection or writes anything but the feedback log and one log line. Every answer carries
+the headers of `service.headers` (no caching, no sniffing). What a connection may cost before a
+request reaches this application (header size, slow clients, how many at once) is bounded by
+`service.transport`.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
@@ -42,8 +47,15 @@ from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
 from ntrk_advisor.service.errors import HttpError
 from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
+from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
 from ntrk_advisor.service.orders import drafted_trk_inhibitors, order_cards
+from ntrk_advisor.service.replay import DB_NAME as REPLAY_DB_NAME
+from ntrk_advisor.service.replay import ReplayWindow, SharedReplayWindow
+
+CLIENT_CLOSED = 499
+"""Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
+`service.transport` closes a body that takes too long after answering 408 itself."""
 
 JSON = "application/json"
 
@@ -54,13 +66,20 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class CdsService:
-    """The state one worker keeps: settings, knowledge, the token checker, the feedback log."""
+    """The state one worker keeps: settings, knowledge, the token checker, the feedback log.
+
+    `shared_replay` is for a process that is one of several workers: its replay window is then the
+    SQLite file they all share (`service.replay`), so a token replayed to another worker is
+    refused too; a process answering alone keeps the window in memory.
+    """
 
     def __init__(
         self,
         config: ServiceConfig,
         kb: KnowledgeBase | None = None,
         verifier: Verifier | None = None,
+        *,
+        shared_replay: bool = False,
     ) -> None:
         self.config = config
         self.kb = kb or default_knowledge_base(config.pathways_dir)
@@ -71,24 +90,39 @@ class CdsService:
                 raise ServiceSetupError(
                     "no keys to check callers with: give --jwks FILE (or --insecure-no-auth)"
                 )
-            verifier = Verifier(load_jwks(config.jwks_path), config.issuers, config.public_url)
+            keys = load_jwks(config.jwks_path)
+            replays = SharedReplayWindow(self.replay_path) if shared_replay else ReplayWindow()
+            verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
         self.verifier = verifier
         self._feedback: FeedbackLog | None = None
         self.discovery_body = orjson.dumps(discovery())
 
     @property
+    def feedback_path(self) -> Path:
+        """Where the feedback log is."""
+        path = self.config.feedback_db
+        return default_path() if path is None else _path(path)
+
+    @property
+    def replay_path(self) -> Path:
+        """Where the workers' shared replay window is: `replay_db`, else beside the feedback log."""
+        path = self.config.replay_db
+        return self.feedback_path.parent / REPLAY_DB_NAME if path is None else _path(path)
+
+    @property
     def feedback_log(self) -> FeedbackLog:
         """The feedback log, opened on first use."""
         if self._feedback is None:
-            path = self.config.feedback_db
-            self._feedback = FeedbackLog(default_path() if path is None else _path(path))
+            self._feedback = FeedbackLog(self.feedback_path)
         return self._feedback
 
     def close(self) -> None:
-        """Close the feedback log, if open."""
+        """Close the feedback log, if open, and the replay window."""
         if self._feedback is not None:
             self._feedback.close()
             self._feedback = None
+        if self.verifier is not None:
+            self.verifier.replays.close()
 
     def caller(self, request: Request, *paths: str) -> Caller | None:
         """The checked caller (None when auth is off); the token's `aud` must be one of `paths`."""
@@ -148,9 +182,7 @@ class CdsService:
         return json_response({"stored": stored})
 
 
-def _path(text: str) -> Any:
-    from pathlib import Path
-
+def _path(text: str) -> Path:
     return Path(text).expanduser()
 
 
@@ -193,13 +225,16 @@ def guarded(name: str, handler: Handler) -> Handler:
         except HttpError as exc:
             status = exc.status
             return json_response(exc.body(), exc.status, exc.headers)
+        except ClientDisconnect:  # gone (or closed by the body timeout): nobody to answer
+            status = CLIENT_CLOSED
+            return Response(status_code=400)
         except Exception as exc:  # a bug: one line to the caller, the type to the log
             logs.event("internal_error", 40, endpoint=name, exception=type(exc).__name__)
             return json_response({"error": "internal", "message": "unexpected error"}, 500)
         finally:
             line = {
                 "endpoint": name,
-                "service": request.path_params.get("service_id"),
+                "service": _known(request.path_params.get("service_id")),
                 "hookInstance": getattr(request.state, "hook_instance", None),
                 **getattr(request.state, "fields", {}),
                 "status": status,
@@ -208,6 +243,11 @@ def guarded(name: str, handler: Handler) -> Handler:
             logs.event("request", **line)
 
     return run
+
+
+def _known(service_id: str | None) -> str | None:
+    """A service id fit for the log: one of ours, never text from the URL."""
+    return service_id if service_id in SERVICES else None
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -219,8 +259,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return json_response({"error": code, "message": message}, status, headers)
 
 
-def create_app(service: CdsService) -> Starlette:
-    """The ASGI application serving `service`."""
+def create_app(service: CdsService) -> ASGIApp:
+    """The ASGI application serving `service`, every answer with the security headers."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -232,18 +272,24 @@ def create_app(service: CdsService) -> Starlette:
         Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
     ]
-    return Starlette(
-        routes=routes,
-        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
-        lifespan=lifespan,
+    return with_security_headers(
+        Starlette(
+            routes=routes,
+            exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+            lifespan=lifespan,
+        )
     )
 
 
-def app_from_environment() -> Starlette:
-    """The application for a worker process, from the settings `serve` put in its environment."""
+def app_from_environment() -> ASGIApp:
+    """The application for a worker process, from the settings `serve` put in its environment.
+
+    Such a process is one of several workers (`serve --workers N`, or another server's), so its
+    replay window is the shared one.
+    """
     config = ServiceConfig.from_environment()
     logs.setup()
-    service = CdsService(config)
+    service = CdsService(config, shared_replay=True)
     warm_up(service)
     return create_app(service)
 

@@ -11,30 +11,44 @@ service checks, with no outbound connection of any kind (a `jku` header is never
   (both within `CLOCK_LEEWAY_S`);
 - `jti` has not been seen before within its token's lifetime (the replay window).
 
-The replay window lives in the memory of one worker process. Behind several workers or machines a
-token replayed to another worker would pass: a deployment that needs replay protection across
-workers keeps the window in a shared store (Redis, a database) instead; see the README.
+The replay window (`service.replay`) is one process's memory when one process answers, and an
+SQLite file every worker of the machine shares when several do. Across machines it would need a
+shared store (Redis, a database) instead; see the README.
+
+A token is outside data until its signature verifies, so every part of it is checked for its type
+before it is compared or used, and anything the JWT library raises about a token is HTTP 401: no
+token, however malformed, is an internal error.
 """
 
 from __future__ import annotations
 
-import heapq
+import math
+import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 
 from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.service.config import CLOCK_LEEWAY_S, MAX_TOKEN_LIFETIME_S
 from ntrk_advisor.service.errors import ServiceSetupError, Unauthorized
+from ntrk_advisor.service.replay import ReplayWindow
 
 ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 """Asymmetric signatures only: CDS Hooks forbids `none` and every symmetric (HMAC) algorithm."""
+RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
+EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
+"""The one ECDSA algorithm of each curve (RFC 7518, 3.4)."""
+MAX_JWKS_BYTES = 1024 * 1024
+"""The largest JWK Set file read (1 MiB): a few keys take a few KB; anything near this is a mistake."""
+NUMERIC_DATES = ("exp", "iat", "nbf")
+"""Claims that RFC 7519 defines as a NumericDate: a JSON number, never a string."""
 
 
 @dataclass(frozen=True)
@@ -45,53 +59,115 @@ class Caller:
     token_id: str
 
 
-class ReplayWindow:
-    """Token ids seen and not yet expired, per issuer; one per worker process, in memory."""
-
-    def __init__(self) -> None:
-        self._expiry: dict[tuple[str, str], float] = {}
-        self._queue: list[tuple[float, tuple[str, str]]] = []
-
-    def __len__(self) -> int:
-        return len(self._expiry)
+class Replays(Protocol):
+    """A replay window (`service.replay`): in memory, or shared by several workers."""
 
     def first_use(self, key: tuple[str, str], expires: float, now: float) -> bool:
         """Record a token id; False if it was already used and has not expired."""
-        while self._queue and self._queue[0][0] < now:
-            _, old = heapq.heappop(self._queue)
-            if self._expiry.get(old, now + 1) < now:
-                del self._expiry[old]
-        if key in self._expiry:
-            return False
-        self._expiry[key] = expires
-        heapq.heappush(self._queue, (expires, key))
-        return True
+
+    def close(self) -> None:
+        """Release what the window holds open."""
+
+
+def read_key_file(path: str | Path) -> str:
+    """The text of a JWK Set file: a regular file within `MAX_JWKS_BYTES`, never a device or a FIFO.
+
+    Opened without blocking (a FIFO with no writer would hang start-up) and read no further than
+    the limit (`/dev/zero` never ends).
+    """
+    shown = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ServiceSetupError(
+            "usage.jwks_unreadable", path=shown, reason=exc.strerror or str(exc)
+        ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ServiceSetupError("usage.jwks_not_file", path=shown)
+        parts: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, 65536):
+            size += len(chunk)
+            if size > MAX_JWKS_BYTES:
+                raise ServiceSetupError("usage.jwks_too_large", path=shown, limit=MAX_JWKS_BYTES)
+            parts.append(chunk)
+    except OSError as exc:
+        raise ServiceSetupError(
+            "usage.jwks_unreadable", path=shown, reason=exc.strerror or str(exc)
+        ) from None
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(parts).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ServiceSetupError("usage.jwks_unreadable", path=shown, reason=str(exc)) from None
 
 
 def load_jwks(path: str | Path) -> dict[str, jwt.PyJWK]:
-    """The public keys of a JWK Set file, by `kid`; refuses symmetric or private keys."""
+    """The public keys of a JWK Set file, by `kid`.
+
+    Refuses, naming the key: a key without a `kid` or with one another key has (a token names its
+    key by `kid`, so two keys under one name would make one of them unusable without a word),
+    a symmetric or private key, and a key the service cannot use or would never accept a token
+    for. Nothing is skipped silently.
+    """
+    shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        document = loads_strict(text)  # a key given twice is refused, naming it
-        if not isinstance(document, dict):
-            raise ValueError("not a JSON object")
-        key_set = jwt.PyJWKSet.from_dict(document)
-    except (OSError, ValueError, jwt.PyJWKSetError, jwt.PyJWKError) as exc:
-        raise ServiceSetupError(f"cannot read the JWK Set {path}: {exc}") from None
+        data = loads_strict(read_key_file(path))  # a member given twice is refused, naming it
+    except (ValueError, RecursionError) as exc:
+        raise ServiceSetupError("usage.jwks_unreadable", path=shown, reason=str(exc)) from None
+    entries = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ServiceSetupError("usage.jwks_empty", path=shown)
     keys: dict[str, jwt.PyJWK] = {}
-    for key in key_set.keys:
-        data: dict[str, Any] = dict(key._jwk_data)
-        kid = data.get("kid")
-        if not kid:
-            raise ServiceSetupError(f"{path}: every key needs a 'kid' (the token header names it)")
-        if data.get("kty") == "oct":
-            raise ServiceSetupError(f"{path}: key {kid} is symmetric; CDS Hooks allows public keys only")
-        if any(part in data for part in ("d", "p", "q")):
-            raise ServiceSetupError(f"{path}: key {kid} holds a private part; give the public key only")
-        keys[str(kid)] = key
-    if not keys:
-        raise ServiceSetupError(f"{path}: the JWK Set has no keys")
+    for entry in entries:
+        kid = entry.get("kid") if isinstance(entry, dict) else None
+        if not isinstance(kid, str) or not kid:
+            raise ServiceSetupError("usage.jwks_no_kid", path=shown)
+        named = kid[:80]
+        if kid in keys:
+            raise ServiceSetupError("usage.jwks_duplicate_kid", path=shown, kid=named)
+        if entry.get("kty") == "oct":
+            raise ServiceSetupError("usage.jwks_symmetric", path=shown, kid=named)
+        if any(part in entry for part in ("d", "p", "q")):
+            raise ServiceSetupError("usage.jwks_private", path=shown, kid=named)
+        try:
+            key = jwt.PyJWK(entry)
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
+            raise ServiceSetupError(
+                "usage.jwks_unusable", path=shown, kid=named, reason=str(exc)[:200]
+            ) from None
+        if not algorithms_of(entry):
+            raise ServiceSetupError("usage.jwks_algorithm", path=shown, kid=named)
+        keys[kid] = key
     return keys
+
+
+def algorithms_of(jwk: dict[str, Any]) -> frozenset[str]:
+    """The accepted algorithms a token signed with this key may name.
+
+    The key's own `alg` when it gives one; otherwise every algorithm of its type (and curve), so
+    that an ES256 token can never be checked with an RSA key.
+    """
+    given = jwk.get("alg")
+    if given is not None:
+        return frozenset({given}) & ALGORITHMS if isinstance(given, str) else frozenset()
+    kty, crv = jwk.get("kty"), jwk.get("crv")
+    if kty == "RSA":
+        return RSA_ALGORITHMS
+    if kty == "EC" and crv in EC_ALGORITHMS:
+        return frozenset({EC_ALGORITHMS[crv]})
+    if kty == "OKP" and crv in ("Ed25519", "Ed448"):
+        return frozenset({"EdDSA"})
+    return frozenset()
+
+
+def numeric_date(value: object) -> bool:
+    """Whether a claim is a NumericDate: a finite JSON number (not a string, not a boolean)."""
+    if type(value) is int:
+        return True
+    return type(value) is float and math.isfinite(value)
 
 
 class Verifier:
@@ -103,12 +179,14 @@ class Verifier:
         issuers: Iterable[str],
         public_url: str,
         clock: Callable[[], float] = time.time,
+        replays: Replays | None = None,
     ) -> None:
         self.keys = keys
+        self.algorithms = {kid: algorithms_of(dict(key._jwk_data)) for kid, key in keys.items()}
         self.issuers = frozenset(issuers)
         self.public_url = public_url.rstrip("/")
         self.clock = clock
-        self.replays = ReplayWindow()
+        self.replays: Replays = ReplayWindow() if replays is None else replays
         if not self.issuers:
             raise ServiceSetupError("no trusted issuer: give --issuer for each EHR allowed to call")
 
@@ -117,17 +195,19 @@ class Verifier:
         token = bearer_token(authorization)
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        except Exception:  # DecodeError, and a RecursionError for a header nested too deep
             raise Unauthorized("the bearer token is not a JWT") from None
-        alg, kid = header.get("alg"), header.get("kid")
-        if alg not in ALGORITHMS:
+        if not isinstance(header, dict):
+            raise Unauthorized("the bearer token is not a JWT")
+        alg, kid, typ = header.get("alg"), header.get("kid"), header.get("typ", "JWT")
+        if not isinstance(alg, str) or alg not in ALGORITHMS:
             raise Unauthorized("the token's algorithm is not an accepted asymmetric one")
-        if header.get("typ", "JWT").upper() != "JWT":
+        if not isinstance(typ, str) or typ.upper() != "JWT":
             raise Unauthorized("the token's typ must be JWT")
         if not isinstance(kid, str) or kid not in self.keys:
             raise Unauthorized("the token's kid names no configured key")
         key = self.keys[kid]
-        if key.algorithm_name != alg and "alg" in key._jwk_data:
+        if alg not in self.algorithms[kid]:
             raise Unauthorized("the token's algorithm does not match its key")
         now = self.clock()
         wanted = [f"{self.public_url}{path}" for path in audiences]
@@ -150,14 +230,17 @@ class Verifier:
             raise Unauthorized("the token was issued in the future") from None
         except jwt.InvalidSignatureError:
             raise Unauthorized("the token's signature does not verify") from None
-        except jwt.PyJWTError:
+        except Exception:  # any other failure on a malformed token (a library's TypeError…) is a 401
             raise Unauthorized("the token is not valid") from None
+        for name in NUMERIC_DATES:
+            if name in claims and not numeric_date(claims[name]):
+                raise Unauthorized(f"the token's {name} must be a number (a NumericDate)")
         issuer, token_id, expires = claims["iss"], claims["jti"], claims["exp"]
         if not isinstance(issuer, str) or issuer not in self.issuers:
             raise Unauthorized("the token's issuer is not trusted")
         if not isinstance(token_id, str) or not token_id:
             raise Unauthorized("the token's jti must be a non-empty string")
-        if float(expires) > now + MAX_TOKEN_LIFETIME_S + CLOCK_LEEWAY_S:
+        if expires > now + MAX_TOKEN_LIFETIME_S + CLOCK_LEEWAY_S:  # compared as a number: 10**400 is fine
             raise Unauthorized(f"the token is valid for more than {MAX_TOKEN_LIFETIME_S} seconds")
         if not self.replays.first_use((issuer, token_id), float(expires) + CLOCK_LEEWAY_S, now):
             raise Unauthorized("the token was already used (replay)")

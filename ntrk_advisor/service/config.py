@@ -24,6 +24,22 @@ MAX_TOKEN_LIFETIME_S = 600
 each `jti` until its token expires, so this bounds the window's memory."""
 CLOCK_LEEWAY_S = 60
 """Clock difference tolerated between the EHR and the service when checking `exp` and `iat`."""
+MAX_HEADER_BYTES = 64 * 1024
+"""The largest request line and header block accepted (64 KiB; HTTP 431 above). An EHR's token takes
+a few KB; the limit keeps one unauthenticated client from making a worker buffer megabytes."""
+HEADER_TIMEOUT_S = 10.0
+"""Seconds a connection has to send a whole request line and header block (HTTP 408, then closed):
+a client that sends half a header and waits ("slowloris") holds a connection no longer."""
+BODY_TIMEOUT_S = 30.0
+"""Seconds a request has to send its whole body once its headers are in (HTTP 408, then closed):
+a 2 MiB body trickled a byte at a time holds a connection no longer."""
+MAX_CONNECTIONS = 1000
+"""Open connections one worker accepts; beyond it a new connection is answered 503 and closed at
+once, so the process never runs out of file descriptors (serve raises its own descriptor limit to
+fit this, as far as the system allows)."""
+MAX_CONCURRENCY = 256
+"""Requests one worker handles at once (read, waiting or being answered); beyond it a request is
+answered 503 with Retry-After without running anything."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +64,16 @@ class ServiceConfig:
     """A web page or app for entering the answers a record cannot hold; linked from the card of an
     incomplete case only when given."""
     pathways_dir: str | None = None
+    replay_db: str | None = None
+    """The SQLite file workers share as their replay window (`replay-window.sqlite3` beside the
+    feedback log if not given); used only when several worker processes answer."""
     max_body_bytes: int = MAX_BODY_BYTES
     max_depth: int = MAX_DEPTH
+    max_header_bytes: int = MAX_HEADER_BYTES
+    header_timeout_s: float = HEADER_TIMEOUT_S
+    body_timeout_s: float = BODY_TIMEOUT_S
+    max_connections: int = MAX_CONNECTIONS
+    max_concurrency: int = MAX_CONCURRENCY
     graceful_timeout_s: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 

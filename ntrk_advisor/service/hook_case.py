@@ -16,6 +16,7 @@ gives a field too and the two differ, the clinician's answer is used and the car
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,9 @@ from ntrk_advisor.service.discovery import NEEDED_FOR, Service
 from ntrk_advisor.service.errors import HttpError, PrefetchMissing
 from ntrk_advisor.service.prefetch import Imported, import_prefetch
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+"""A `hookInstance` as CDS Hooks defines it (a UUID, hyphenated). It is logged with every call, so
+nothing else is accepted: free text there could carry a patient's name into the log."""
 EXTENSION_KEY = "ntrk-advisor"
 """The key of this service's extension in a request's `context.extension`."""
 
@@ -59,8 +63,8 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
     if hook != service.hook:
         raise HttpError(400, "wrong_hook", f"service {service.id} answers {service.hook}, not this hook")
     instance = body.get("hookInstance")
-    if not isinstance(instance, str) or not instance or len(instance) > 200:
-        raise HttpError(400, "bad_request", "the request needs a 'hookInstance' string (a UUID)")
+    if not isinstance(instance, str) or not UUID.fullmatch(instance):
+        raise HttpError(400, "bad_request", "the request needs a 'hookInstance' that is a UUID")
     context = body.get("context")
     if not isinstance(context, dict):
         raise HttpError(400, "bad_request", "the request needs a 'context' object")

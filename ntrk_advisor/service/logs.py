@@ -32,6 +32,7 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, when several answer
             "event": record.getMessage(),
         }
         fields = getattr(record, "fields", None)

@@ -6,10 +6,16 @@ process is started by uvicorn with the settings in its environment (`config.CONF
 
 SIGTERM (or Ctrl-C) stops accepting connections, lets the requests in flight finish (up to
 `graceful_timeout_s`), and returns normally: `serve` exits 0 after a SIGTERM.
+
+Every connection goes through `service.transport`'s guarded protocol (header size, header and body
+timeouts, connection and concurrency limits). Without authentication (`--insecure-no-auth`) the
+service listens on a loopback address only: anyone who can reach it can read advice and write
+feedback.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -21,6 +27,7 @@ from ntrk_advisor.service import logs
 from ntrk_advisor.service.app import CdsService, create_app, warm_up
 from ntrk_advisor.service.config import CONFIG_ENV, ServiceConfig
 from ntrk_advisor.service.errors import ServiceSetupError
+from ntrk_advisor.service.transport import GuardedConfig, TransportLimits, fit_to_descriptors
 
 INSECURE_WARNING = (
     "ntrk-advisor: warning: --insecure-no-auth: every caller is trusted and no token is checked. "
@@ -34,9 +41,13 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
 
     logs.setup(log_level)
     if config.insecure_no_auth:
+        if not loopback(config.host):
+            raise ServiceSetupError("usage.insecure_public_host", host=config.host)
         logs.warn_stderr(INSECURE_WARNING)
         logs.event("insecure_no_auth", 30, note="no token is checked: local testing only")
-    service = CdsService(config)  # checks the keys and loads the knowledge before anything listens
+    # Checks the keys (and, for several workers, opens their shared replay window) and loads the
+    # knowledge before anything listens.
+    service = CdsService(config, shared_replay=config.workers > 1)
     service.feedback_log  # noqa: B018 - opens (and so checks) the feedback log now
     os.environ[CONFIG_ENV] = config.to_json()
     common: dict[str, Any] = {
@@ -48,6 +59,7 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
         "date_header": True,
         "timeout_graceful_shutdown": config.graceful_timeout_s,
         "lifespan": "on",
+        "limits": fit_to_descriptors(TransportLimits.of(config)),
     }
     logs.event(
         "starting",
@@ -57,12 +69,17 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
         issuers=list(config.issuers),
         feedback_db=str(service.feedback_log.path),
         max_body_bytes=config.max_body_bytes,
+        max_header_bytes=config.max_header_bytes,
+        header_timeout_s=config.header_timeout_s,
+        body_timeout_s=config.body_timeout_s,
+        max_connections=common["limits"].max_connections,
+        max_concurrency=config.max_concurrency,
     )
     if config.workers > 1:
         service.close()
         from uvicorn.supervisors import Multiprocess
 
-        multi = uvicorn.Config(
+        multi = GuardedConfig(
             "ntrk_advisor.service.app:app_from_environment", factory=True, workers=config.workers, **common
         )
         Multiprocess(multi, sockets=[listening(config)]).run()
@@ -70,7 +87,7 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
         return
     warm_up(service)
     bound = listening(config)
-    server = uvicorn.Server(uvicorn.Config(create_app(service), **common))
+    server = uvicorn.Server(GuardedConfig(create_app(service), **common))
     with _signals_noted() as received:
         server.run(sockets=[bound])
     logs.event("stopped", signal=received[0] if received else None, drained=True)
@@ -88,8 +105,27 @@ def listening(config: ServiceConfig) -> socket.socket:
         raise ServiceSetupError(
             f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
         ) from None
+    if config.insecure_no_auth and not loopback(str(sock.getsockname()[0])):
+        sock.close()  # `localhost` named something else on this machine
+        raise ServiceSetupError("usage.insecure_public_host", host=config.host)
     sock.set_inheritable(True)
     return sock
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is this machine's loopback: a loopback address, or the name `localhost`.
+
+    Any other name is refused rather than resolved (a lookup could leave the machine), and the
+    address a socket was bound to is checked again once bound.
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 @contextmanager

@@ -131,15 +131,24 @@ def valid(name: str, instance: Any) -> Any:
     return instance
 
 
+def uncached(response: Any) -> Any:
+    """The response, after checking it forbids caching and content sniffing (every answer does)."""
+    assert response.headers["cache-control"] == "no-store", response.headers
+    assert response.headers["x-content-type-options"] == "nosniff", response.headers
+    return response
+
+
 def cards_of(response: Any) -> list[dict[str, Any]]:
     """The cards of a 200 answer, checked against the response schema."""
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
+    uncached(response)
     return list(valid("card", response.json())["cards"])
 
 
 def refusal(response: Any, status: int) -> dict[str, Any]:
-    """A refusal's body: the status, one line of JSON, valid against the error schema."""
+    """A refusal's body: the status, one line of JSON, valid against the error schema, not cached."""
     assert response.status_code == status, response.text
     assert "\n" not in response.text
+    uncached(response)
     return dict(valid("error", response.json()))

@@ -17,6 +17,7 @@ from ntrk_advisor.service.config import MAX_BODY_BYTES, MAX_DEPTH
 from tests.service.helpers import IFS_ANSWERS, PATIENT_VIEW, Keys, cards_of, hook_request, refusal
 
 GOOD = json.dumps(hook_request(answers=IFS_ANSWERS)).encode()
+INSTANCE = "d3b07384-d9a0-4c3f-9e1a-6f7b2c9d1e0f"
 FEEDBACK = f"{PATIENT_VIEW}/feedback"
 
 
@@ -70,7 +71,7 @@ CASES: list[tuple[str, str, str, bytes, dict[str, str], int, str]] = [
         "no context",
         "POST",
         PATIENT_VIEW,
-        json.dumps({"hook": "patient-view", "hookInstance": "x"}).encode(),
+        json.dumps({"hook": "patient-view", "hookInstance": INSTANCE}).encode(),
         {},
         400,
         "bad_request",
@@ -80,7 +81,7 @@ CASES: list[tuple[str, str, str, bytes, dict[str, str], int, str]] = [
         "POST",
         PATIENT_VIEW,
         json.dumps(
-            {"hook": "patient-view", "hookInstance": "x", "context": {"extension": {"ntrk-advisor": []}}}
+            {"hook": "patient-view", "hookInstance": INSTANCE, "context": {"extension": {"ntrk-advisor": []}}}
         ).encode(),
         {},
         400,
@@ -218,3 +219,75 @@ def test_an_internal_error_is_one_line_and_the_worker_carries_on(
         == "internal"
     )
     monkeypatch.undo()
+
+
+# -- hookInstance is a UUID, since it is logged (review 2026-12-b, R11) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "MRN A7730021 Jose Smith",
+        "x",
+        "d3b07384-d9a0-4c3f-9e1a-6f7b2c9d1e0",  # one digit short
+        "{d3b07384-d9a0-4c3f-9e1a-6f7b2c9d1e0f}",
+        "d3b07384d9a04c3f9e1a6f7b2c9d1e0f",
+        "d3b07384-d9a0-4c3f-9e1a-6f7b2c9d1e0f\n",
+        "ｄ3b07384-d9a0-4c3f-9e1a-6f7b2c9d1e0f",  # a fullwidth letter
+        12345,
+    ],
+    ids=["free text", "short", "35 characters", "braces", "no hyphens", "newline", "fullwidth", "number"],
+)
+def test_a_hook_instance_that_is_not_a_uuid_is_refused_before_it_is_logged(
+    client: Any, keys: Keys, instance: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ntrk_advisor.service.logs import JsonFormatter
+
+    call = hook_request(answers=IFS_ANSWERS)
+    call["hookInstance"] = instance
+    with caplog.at_level("INFO", logger="ntrk_advisor.service"):
+        response = client.post(PATIENT_VIEW, json=call, headers=keys.auth(PATIENT_VIEW))
+    assert "UUID" in refusal(response, 400)["message"]
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert lines and all(json.loads(line).get("hookInstance") is None for line in lines)
+    assert not any("A7730021" in line for line in lines)
+
+
+def test_a_hook_instance_in_capitals_is_a_uuid_too(client: Any, keys: Keys) -> None:
+    call = hook_request(answers=IFS_ANSWERS)
+    call["hookInstance"] = call["hookInstance"].upper()
+    assert cards_of(client.post(PATIENT_VIEW, json=call, headers=keys.auth(PATIENT_VIEW)))
+
+
+# -- no answer may be cached or sniffed (R12) -------------------------------------------------------
+
+
+def test_every_answer_of_the_application_forbids_caching_and_sniffing(
+    client: Any, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.service.helpers import uncached
+
+    json_headers = {"Content-Type": "application/json"}
+    answers = {
+        200: client.get("/cds-services", headers=keys.auth("/cds-services")),
+        400: client.post(PATIENT_VIEW, content=b"{", headers={**json_headers, **keys.auth(PATIENT_VIEW)}),
+        401: client.post(PATIENT_VIEW, content=GOOD, headers=json_headers),
+        404: client.get("/admin"),
+        405: client.get(PATIENT_VIEW),
+        412: client.post(PATIENT_VIEW, json=hook_request(), headers=keys.auth(PATIENT_VIEW)),
+        413: client.post(
+            PATIENT_VIEW,
+            content=b" " * (MAX_BODY_BYTES + 1),
+            headers={**json_headers, **keys.auth(PATIENT_VIEW)},
+        ),
+        415: client.post(
+            PATIENT_VIEW, content=GOOD, headers={"Content-Type": "text/plain", **keys.auth(PATIENT_VIEW)}
+        ),
+    }
+    monkeypatch.setattr("ntrk_advisor.service.app.result_cards", lambda *a, **k: {}["a bug"])
+    answers[500] = client.post(
+        PATIENT_VIEW, content=GOOD, headers={**json_headers, **keys.auth(PATIENT_VIEW)}
+    )
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.text)
+        uncached(response)

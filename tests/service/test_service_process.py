@@ -266,3 +266,107 @@ def test_help_and_the_ordinary_consult_never_import_the_server(args: tuple[str, 
         line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
     }
     assert sorted(m for m in modules if m.startswith(SERVER_MODULES)) == []
+
+
+# -- without auth, loopback only (review 2026-12-b, R10) ---------------------------------------------
+
+
+def serve_insecure_on(host: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ntrk_advisor",
+            "serve",
+            "--insecure-no-auth",
+            "--host",
+            host,
+            "--port",
+            str(free_port()),
+            "--feedback-db",
+            str(tmp_path / "f.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "::ffff:10.0.0.1"])
+def test_without_auth_a_host_beyond_loopback_is_a_usage_error(host: str, tmp_path: Path) -> None:
+    done = serve_insecure_on(host, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "ntrk-advisor: error: --insecure-no-auth checks no token, so it listens on loopback only "
+        f"(127.0.0.1, ::1 or localhost), not on {host}; to listen on a network give --jwks and --issuer\n"
+    )
+    assert not (tmp_path / "f.sqlite3").exists()  # refused before anything was opened
+
+
+def test_without_auth_a_public_host_is_refused_in_chinese_too(tmp_path: Path) -> None:
+    done = serve_insecure_on("0.0.0.0", tmp_path, NTRK_ADVISOR_LANG="zh")
+    assert done.returncode == 2
+    assert (
+        done.stderr.startswith("ntrk-advisor：错误：--insecure-no-auth 不校验任何令牌")
+        and "0.0.0.0" in done.stderr
+    )
+
+
+def test_only_loopback_addresses_and_localhost_count_as_loopback() -> None:
+    from ntrk_advisor.service.run import loopback
+
+    assert all(
+        loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost", "LOCALHOST", "::ffff:127.0.0.1")
+    )
+    # a name other than localhost is never looked up (that could leave the machine): refused as it is
+    assert not any(
+        loopback(h) for h in ("0.0.0.0", "::", "10.0.0.1", "::ffff:10.0.0.1", "ehr.example.org", "127.1", "")
+    )
+
+
+# -- no free text from a request reaches the log (R11) -------------------------------------------------
+
+
+def test_free_text_in_hook_instance_or_the_url_never_reaches_the_log(server: Server) -> None:
+    planted = "MRN A7730021 Jose Smith"
+    call = hook_request(answers=IFS_ANSWERS)
+    call["hookInstance"] = planted
+    status, body = server.request("POST", PATIENT_VIEW, json.dumps(call).encode())
+    assert status == 400 and b"UUID" in body
+    status, _ = server.request("POST", "/cds-services/MRN-A7730021-Jose", json.dumps(hook_request()).encode())
+    assert status == 404
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    log = server.stderr.read_text(encoding="utf-8")
+    assert "A7730021" not in log and "Jose" not in log
+    refusals = [json.loads(line) for line in log.splitlines()[1:] if '"status":4' in line]
+    assert [(r["status"], r["service"], r["hookInstance"]) for r in refusals] == [
+        (400, "ntrk-patient-view", None),
+        (404, None, None),
+    ]
+
+
+def test_the_serve_options_default_to_the_service_settings() -> None:
+    """`cli/serve.py` may not import the service to read its defaults, so they are written twice."""
+    import inspect
+
+    from ntrk_advisor.cli.serve import serve
+    from ntrk_advisor.service.config import ServiceConfig
+
+    defaults = {name: p.default for name, p in inspect.signature(serve).parameters.items()}
+    settings = ServiceConfig()
+    assert (defaults["max_body_bytes"], defaults["max_header_bytes"]) == (
+        settings.max_body_bytes,
+        settings.max_header_bytes,
+    )
+    assert (defaults["header_timeout"], defaults["body_timeout"]) == (
+        settings.header_timeout_s,
+        settings.body_timeout_s,
+    )
+    assert (defaults["max_connections"], defaults["max_concurrency"]) == (
+        settings.max_connections,
+        settings.max_concurrency,
+    )
+    assert (defaults["host"], defaults["port"]) == (settings.host, settings.port)
