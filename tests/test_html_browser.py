@@ -246,3 +246,37 @@ def test_consult_format_pdf_prints_the_same_report(lang: Lang, chromium: str, tm
         assert squeeze(t(f"group.{key}", lang)) in text
         assert all(squeeze(t(f"action.{a.action.value}", lang)) in text for a in actions)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json", "note.pdf"]
+
+
+HOSTILE = (
+    '<iframe src="file:///etc/passwd"></iframe><img src="http://127.0.0.1:9/x.png">'
+    '<link rel="stylesheet" href="http://127.0.0.1:9/s.css"><script>document.write("SCRIPT"+"RAN")</script>'
+)
+
+
+def test_the_real_pdf_path_prints_hostile_case_text_as_text_and_reads_no_file(
+    chromium: str, tmp_path: Path
+) -> None:
+    """The review's class 13, with the real Chromium `consult --format pdf` starts (review: not tested)."""
+    from tests.conftest import run_main
+
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({**BYPASS, "id": "x<b>y", "tumor_type": HOSTILE}), encoding="utf-8")
+    target = tmp_path / "note.pdf"
+    out = run_main("consult", "--case", str(case), "--no-input", "--format", "pdf", "-o", str(target))
+    assert out.code == 0
+    _, _, text = pdf_text(target)
+    assert squeeze("<iframe") in text and squeeze("<script>") in text  # printed as the case's text
+    assert "root:x:0" not in text and "SCRIPTRAN" not in text  # the file was never read, the script never ran
+    printed = print_page(chromium, _page_of(tmp_path, {**BYPASS, "tumor_type": HOSTILE}), tmp_path)
+    assert page_requests(printed.netlog) == []
+
+
+def _page_of(folder: Path, case: dict[str, Any]) -> Path:
+    from ntrk_advisor.api import default_knowledge_base
+
+    kb = default_knowledge_base()
+    page = folder / "hostile.html"
+    html = render_html(evaluate(case, "en"), kb, "en", tumor_type=case["tumor_type"], generated=GENERATED)
+    page.write_text(html, encoding="utf-8")
+    return page

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.render.safe_text import markdown_text
@@ -97,10 +98,25 @@ AUTHORIZATION_FIELDS = {
 }
 
 
+def is_base_url(value: object) -> bool:
+    """Whether a value is a FHIR server's base URL: absolute, http or https, with a host.
+
+    The request schema says `format: uri`; a value that breaks it is a bad request (400), whatever
+    the prefetch holds, so the answer does not depend on which check happens to run first.
+    """
+    if not isinstance(value, str) or not value or len(value) > 2048 or not value.isprintable():
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+
+
 def check_shape(body: Mapping[str, Any], prefetch: Mapping[str, Any]) -> None:
     """The rest of the request's CDS Hooks shape (`schemas/request.schema.json`), HTTP 400 if wrong."""
     server = body.get("fhirServer")
-    if "fhirServer" in body and (not isinstance(server, str) or not server):
+    if "fhirServer" in body and not is_base_url(server):
         raise HttpError(400, "bad_request", "'fhirServer' must be a URL")
     authorization = body.get("fhirAuthorization")
     if "fhirAuthorization" in body:

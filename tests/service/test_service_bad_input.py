@@ -291,3 +291,21 @@ def test_every_answer_of_the_application_forbids_caching_and_sniffing(
     for status, response in answers.items():
         assert response.status_code == status, (status, response.text)
         uncached(response)
+
+
+@pytest.mark.parametrize(
+    "server", ["not a url", "ftp://fhir.example", "https://", "http:///path", "", 7, None]
+)
+def test_a_fhir_server_that_is_not_a_base_url_is_a_bad_request_whatever_the_prefetch_lacks(
+    client: Any, keys: Keys, server: Any
+) -> None:
+    """The request schema's `format: uri`: broken, it is 400, never the 412 of a missing prefetch."""
+    body = {**hook_request(), "fhirServer": server}
+    response = client.post(PATIENT_VIEW, json=body, headers=keys.auth(PATIENT_VIEW))
+    assert refusal(response, 400)["error"] == "bad_request"
+
+
+def test_a_fhir_server_given_without_the_prefetch_it_names_is_still_a_412(client: Any, keys: Keys) -> None:
+    body = {**hook_request(), "fhirServer": "https://fhir.example.org/r4"}
+    response = client.post(PATIENT_VIEW, json=body, headers=keys.auth(PATIENT_VIEW))
+    assert refusal(response, 412)["resourceType"] == "OperationOutcome"
