@@ -216,8 +216,8 @@ def _silently_ignored(kb: KnowledgeBase, leaf: Leaf, fname: str, node: str) -> l
         cases = [case]
     problems = []
     for candidate in cases:
-        result = build_result(decide(candidate, kb), None, "en", kb)
-        shown = {step.field for step in result.trace} | set(result.unused_answers)
+        decision = decide(candidate, kb)  # the questions asked are the trace's, without wording it
+        shown = {node.field for node, _ in decision.asked} | set(decision.unused)
         for name in set(candidate.answers()) - shown - {"id", "tumor_type"}:
             problems.append(PathwayProblem(fname, node, f"the answer '{name}' is dropped without a word"))
     return problems
