@@ -729,6 +729,10 @@ UI: dict[str, dict[Lang, str]] = {
             "替换它会丢失这些改动；请另选输出位置"
         ),
     },
+    "usage.no_feedback_log": {
+        "en": "no feedback log at {path}: the service creates it when it starts; check the path",
+        "zh": "{path} 处没有反馈日志：服务启动时才会创建它；请检查路径",
+    },
     "usage.over_saved_case": {
         "en": "refusing to write the result over the saved case: {path}",
         "zh": "拒绝用结果覆盖已保存的病例：{path}",
