@@ -106,6 +106,7 @@ class PracticeDatabaseError(PracticeError):
         "cannot_open": "cannot be opened ({detail})",
         "read_only": "cannot be written: it, or its folder, is read-only",
         "disk_full": "cannot be written: the disk is full",
+        "sqlite": "could not be used (SQLite reports: {detail})",
     }
 
     def __init__(self, path: Path, reason: str, detail: str = "") -> None:
