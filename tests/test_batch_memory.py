@@ -4,7 +4,8 @@ Regression tests for the security review's R4 (the counts kept one summary objec
 record: 126 MB for 300,000 invalid records against 35 MB for valid ones, 470-550 MB at a million
 cases) and R5 (`--format html` kept a row per case, about 2.3 KB each, for the index). A varied
 input can also bring a new pattern of unused answers with almost every valid record, so the
-caches that vary by case are bounded too. `benchmarks/memory.py` measures every format at a
+caches that vary by case are bounded too; and the table, which shows at most 5,000 rows, is
+drawn within the same memory target. `benchmarks/memory.py` measures every format at a
 million cases.
 """
 
@@ -195,3 +196,13 @@ def test_html_memory_does_not_grow_with_pages(tmp_path: Path) -> None:
             peak_rss_mb("batch", str(path), "--format", "html", "-q", "-o", str(tmp_path / f"pages-{n}"))
         )
     assert rss[1] - rss[0] < 8, rss  # 8,000 more pages: was about 18 MB more
+
+
+@pytest.mark.slow
+def test_the_table_is_drawn_in_bounded_memory(tmp_path: Path) -> None:
+    """`--format table` draws at most 5,000 rows; it held every cell's lines of three layouts and
+    every segment of the drawing at once (170 MB for 5,000 rows of 25 given fields)."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(varied_lines(6_000)) + "\n", encoding="utf-8")
+    rss = peak_rss_mb("batch", str(path), "--format", "table", "-q", "-o", str(tmp_path / "table.txt"))
+    assert rss < 80, rss  # was 107 MB for these rows
