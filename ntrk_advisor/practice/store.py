@@ -108,16 +108,37 @@ class Migration:
 class PracticeStore:
     """An open practice database. Use as a context manager; every method is one transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the database at `path`.
+
+        A file this user may not write (or in a folder it may not write) is refused at once,
+        before SQLite opens it: SQLite would leave `-wal` and `-shm` files beside it, as read-only
+        as the file, which keep it unusable after it is made writable again. With `read_only`
+        (stats and export) such a file is read as it is, without those files, when no session
+        has them open.
+        """
         self.path = path
         self.migration: Migration | None = None
         _refuse_non_sqlite(path)
+        sides = [Path(f"{path}{side}") for side in ("-wal", "-shm")]
+        self._frozen = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        """This user may not write the file, or create SQLite's files beside it."""
+        if self._frozen and not read_only:
+            raise PracticeDatabaseError(path, "read_only", "the file or its folder is read-only")
+        stuck = next((side for side in sides if side.exists() and not os.access(side, os.W_OK)), None)
+        if stuck is not None and not self._frozen and not read_only:  # SQLite would say "read-only"
+            raise PracticeDatabaseError(path, "side_read_only", str(stuck))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _os_error(path, exc) from None
+        target, uri = str(path), False
+        if self._frozen and not any(side.exists() for side in sides):
+            target, uri = f"{path.resolve().as_uri()}?immutable=1", True  # nothing can change it
         try:
-            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._conn = sqlite3.connect(
+                target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
         except sqlite3.Error as exc:
             raise PracticeDatabaseError(path, "cannot_open", str(exc)) from None
         try:
@@ -134,6 +155,10 @@ class PracticeStore:
         version = self._identify()
         if version > SCHEMA_VERSION:
             raise PracticeDatabaseError(self.path, "newer", str(version))
+        if self._frozen:  # read as it is: no upgrade, no change of journal
+            if version < SCHEMA_VERSION:
+                raise PracticeDatabaseError(self.path, "read_only", "an older file must be upgraded first")
+            return
         if 0 < version < SCHEMA_VERSION:
             backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp()}.bak")
             self.backup_to(backup)
