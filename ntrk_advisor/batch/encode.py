@@ -22,7 +22,7 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 _SLOT = "\u0000slot\u0000"
 _SLOT_JSON = json.dumps(_SLOT, ensure_ascii=False)
 _TEXT_KEYS = ("summary", "rationale")
-CACHE_LIMIT = 20_000
+CACHE_LIMIT = 5_000
 """Entries a cache that varies by case (the unused answers) keeps before it starts afresh: a
 varied input can bring a new pattern with almost every record, and memory must stay flat."""
 

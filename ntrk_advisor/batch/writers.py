@@ -14,7 +14,7 @@ from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.render.safe_text import markdown_text
 
 COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
-_CHUNK = 2000
+_CHUNK = 500
 _SEGMENTS = 4000
 """Segments of the table printed at once."""
 
