@@ -142,7 +142,7 @@ def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) ->
     return found
 
 
-_MEMO_LIMIT = 100_000
+_MEMO_LIMIT = 20_000
 """Entries kept before the memo starts afresh, so memory stays bounded on any input."""
 
 

@@ -73,6 +73,64 @@ def read_case_file(path: Path) -> Any:
     return value
 
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""What SQLite keeps beside a database `X`: `X-wal` (the write-ahead log, which holds every
+committed change until a checkpoint), `X-shm` (the log's shared index) and `X-journal` (the
+rollback journal). Replacing one of them while the database is in use loses committed rows."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def database_of_side_file(path: Path, inputs: tuple[Path, ...] = ()) -> Path | None:
+    """The database whose side file (`SQLITE_SIDE_FILES`) `path` is, or None.
+
+    Two ways to be one, checked on the path as given and with its links resolved:
+    - it names, links to or is a hard link of `<input>-wal`, `-shm` or `-journal` for any of
+      `inputs` (as given or resolved; existing or not: a log appears while the database is used);
+    - its name is `<X>-wal`, `-shm` or `-journal` beside an SQLite database `X` (a file that starts
+      with SQLite's header), whoever holds it: another command or a running service.
+    """
+    for source in inputs:
+        if str(source) == "-":
+            continue
+        for base in _spellings(source):
+            for suffix in SQLITE_SIDE_FILES:
+                if same_file(path, Path(f"{base}{suffix}")):
+                    return source
+    for spelling in _spellings(path):
+        for suffix in SQLITE_SIDE_FILES:
+            if spelling.name.endswith(suffix) and len(spelling.name) > len(suffix):
+                base = Path(str(spelling)[: -len(suffix)])
+                if _is_sqlite_database(base):
+                    return base
+    return None
+
+
+def _spellings(path: Path) -> tuple[Path, ...]:
+    """The path as given and with its links resolved (SQLite names side files either way)."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return (path,)
+    return (path,) if resolved == path else (path, resolved)
+
+
+def _is_sqlite_database(path: Path) -> bool:
+    """Whether `path` is a regular file starting with SQLite's header (never blocks on a FIFO)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name the same file (existing or not)."""
     if str(a) == "-" or str(b) == "-":
@@ -97,8 +155,9 @@ def atomic_output(
 
     Refused before anything is written: an empty path, an output that is one of the inputs (by
     path, link or inode; `-` is standard input, compared by device and inode, so
-    `batch - -o X < X` cannot replace X), a folder, a device, a FIFO or anything else that is not
-    a regular file, and a read-only file. The temporary file is removed on any failure or signal
+    `batch - -o X < X` cannot replace X), the `-wal`, `-shm` or `-journal` file of an input or of
+    any SQLite database (`database_of_side_file`), a folder, a device, a FIFO or anything else
+    that is not a regular file, and a read-only file. The temporary file is removed on any failure or signal
     (SIGINT, SIGTERM, SIGHUP). Problems writing are usage errors naming the path, never a crash.
 
     Modes: the temporary file is made 0600 (`tempfile.mkstemp`), and before the rename it is
@@ -112,6 +171,9 @@ def atomic_output(
     for source in inputs:
         if same_file(path, source) or (str(source) == "-" and _is_stdin(path)):
             raise UsageError("usage.over_input", path=path)
+    database = database_of_side_file(path, inputs)
+    if database is not None:
+        raise UsageError("usage.database_side_file", path=path, database=database)
     mode = _target_mode(path)
     if private:
         mode = stat.S_IRUSR | stat.S_IWUSR

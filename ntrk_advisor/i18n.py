@@ -765,6 +765,20 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "refusing to write over an input file: {path}",
         "zh": "拒绝覆盖输入文件：{path}",
     },
+    "usage.database_side_file": {
+        "en": (
+            "refusing to write {path}: SQLite keeps the changes of the database {database} there "
+            "(its -wal, -shm or -journal file), and replacing it would lose them; choose another output"
+        ),
+        "zh": (
+            "拒绝写入 {path}：SQLite 在此保存数据库 {database} 的改动（其 -wal、-shm 或 -journal 文件），"
+            "替换它会丢失这些改动；请另选输出位置"
+        ),
+    },
+    "usage.no_feedback_log": {
+        "en": "no feedback log at {path}: the service creates it when it starts; check the path",
+        "zh": "{path} 处没有反馈日志：服务启动时才会创建它；请检查路径",
+    },
     "usage.over_saved_case": {
         "en": "refusing to write the result over the saved case: {path}",
         "zh": "拒绝用结果覆盖已保存的病例：{path}",

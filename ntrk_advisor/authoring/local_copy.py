@@ -26,7 +26,12 @@ def make_local_copy(directory: Path) -> list[Path]:
             if entry.is_dir() and not entry.name.startswith("__"):
                 copy(entry, target / entry.name)
             elif entry.name.endswith(".yaml"):
-                target.mkdir(parents=True, exist_ok=True)
+                try:
+                    target.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # a read-only or full place: say which folder
+                    raise UsageError(
+                        "usage.cannot_create_folder", path=target, reason=exc.strerror or exc
+                    ) from None
                 text = entry.read_text(encoding="utf-8")
                 if entry.name == "knowledge.yaml" and target == directory:
                     text = _renamed(text, directory.name)

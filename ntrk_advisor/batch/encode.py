@@ -22,6 +22,9 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 _SLOT = "\u0000slot\u0000"
 _SLOT_JSON = json.dumps(_SLOT, ensure_ascii=False)
 _TEXT_KEYS = ("summary", "rationale")
+CACHE_LIMIT = 5_000
+"""Entries a cache that varies by case (the unused answers) keeps before it starts afresh: a
+varied input can bring a new pattern with almost every record, and memory must stay flat."""
 
 
 def dumps(data: Any) -> str:
@@ -88,10 +91,14 @@ class DecisionEncoder:
             summary_key = (key, unused)
             shown = self._summaries.get(summary_key)
             if shown is None:
+                if len(self._summaries) >= CACHE_LIMIT:
+                    self._summaries.clear()
                 shown = self._summaries[summary_key] = dataclasses.replace(summary, unused=unused)
             summary = shown
         unused_json = self._unused.get(unused)
         if unused_json is None:
+            if len(self._unused) >= CACHE_LIMIT:
+                self._unused.clear()
             unused_json = self._unused[unused] = dumps(list(unused)).encode()
         out = [
             parts[0],

@@ -5,21 +5,31 @@ case), or `case-N` for the N-th record when it has no id of its own or nothing o
 are made unique (a case id can be anything, two can slug alike, and the index keeps its own name).
 Every page is written atomically and never over an input; an invalid record gets its own page
 saying what is wrong, so one bad record never stops the batch.
+
+Memory stays flat however many cases there are: the names already given are kept in a private
+temporary SQLite database (on disk, deleted when closed), and each index row is put aside in an
+unnamed temporary file in the folder as its page is written; the index, which opens with the
+counts, is then written from that file, row by row.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from ntrk_advisor.batch.runner import Evaluated
 from ntrk_advisor.errors import UsageError
-from ntrk_advisor.files import same_file, write_atomic
+from ntrk_advisor.files import atomic_output, same_file, write_atomic
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.html_report import IndexRow
 
 INDEX = "index.html"
 MAX_STEM = 60
@@ -39,12 +49,17 @@ def slug(text: str) -> str:
 
 
 class PageNames:
-    """Unique page names for the cases of one batch: never the index, never one of the inputs."""
+    """Unique page names for the cases of one batch: never the index, never one of the inputs.
+
+    The names given so far live in a private temporary SQLite database rather than in a set, so
+    a batch of millions of cases does not hold millions of names in memory. Close it when done.
+    """
 
     def __init__(self, folder: Path, inputs: tuple[Path, ...]) -> None:
         self.folder = folder
         self.inputs = inputs
-        self.taken: set[str] = set()
+        self._taken = sqlite3.connect("")  # "": a temporary database on disk, deleted when closed
+        self._taken.execute("CREATE TABLE taken (stem TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def name_for(self, case_id: str | None, number: int) -> str:
         """`<slug>.html` for the case id (`case-<number>.html` without one), de-duplicated."""
@@ -52,10 +67,17 @@ class PageNames:
         if stem.split(".")[0] in _RESERVED:
             stem = f"case-{stem}"
         candidate, n = stem, 2
-        while candidate in self.taken or self._is_input(f"{candidate}.html"):
+        while self._is_taken(candidate) or self._is_input(f"{candidate}.html"):
             candidate, n = f"{stem}-{n}", n + 1
-        self.taken.add(candidate)
+        self._taken.execute("INSERT INTO taken VALUES (?)", (candidate,))
         return f"{candidate}.html"
+
+    def close(self) -> None:
+        """Drop the names (the temporary database is deleted)."""
+        self._taken.close()
+
+    def _is_taken(self, stem: str) -> bool:
+        return self._taken.execute("SELECT 1 FROM taken WHERE stem = ?", (stem,)).fetchone() is not None
 
     def _is_input(self, name: str) -> bool:
         return any(same_file(self.folder / name, source) for source in self.inputs)
@@ -82,16 +104,48 @@ def write_pages(
     generated: datetime,
 ) -> int:
     """Write one page per result and then the index; returns the number of pages."""
-    from ntrk_advisor.render.html_report import index_row, render_html, render_index
+    from ntrk_advisor.render.html_report import index_pieces, index_row, render_html
 
     prepare_folder(folder, inputs)
     names = PageNames(folder, inputs)
-    rows = []
-    for number, (result, tumor_type, where) in enumerate(evaluated, 1):
-        own_id = result.case_id if result.case_id != where else None  # not `<file>:<line>`
-        name = names.name_for(own_id, number)
-        page = render_html(result, kb, lang, tumor_type=tumor_type, generated=generated)
-        write_atomic(folder / name, page, inputs=inputs)
-        rows.append(index_row(number, name, result, kb, lang))  # a few strings: the results are let go
-    write_atomic(folder / INDEX, render_index(rows, kb, lang), inputs=inputs)
-    return len(rows)
+    counts: dict[str, int] = {}
+    try:
+        with _row_spool(folder) as spool:
+            for number, (result, tumor_type, where) in enumerate(evaluated, 1):
+                own_id = result.case_id if result.case_id != where else None  # not `<file>:<line>`
+                name = names.name_for(own_id, number)
+                html = render_html(result, kb, lang, tumor_type=tumor_type, generated=generated)
+                write_atomic(folder / name, html, inputs=inputs)
+                row = index_row(number, name, result, kb, lang)
+                counts[row.status_key] = counts.get(row.status_key, 0) + 1
+                _put_aside(spool, row, folder)
+            spool.seek(0)
+            with atomic_output(folder / INDEX, inputs=inputs) as index:
+                index.writelines(index_pieces(_rows_from(spool), counts, kb, lang))
+    finally:
+        names.close()
+    return sum(counts.values())
+
+
+def _row_spool(folder: Path) -> IO[bytes]:
+    """An unnamed temporary file in the folder (the rows hold case ids; they stay with the pages)."""
+    try:
+        return tempfile.TemporaryFile(dir=folder)
+    except OSError as exc:
+        raise UsageError("usage.cannot_write", path=folder / INDEX, reason=exc.strerror or exc) from None
+
+
+def _put_aside(spool: IO[bytes], row: IndexRow, folder: Path) -> None:
+    values = [row.number, row.href, row.case_id, row.status_key, row.status, row.pathway, row.line]
+    try:
+        spool.write(json.dumps(values, ensure_ascii=False).encode() + b"\n")
+    except OSError as exc:
+        raise UsageError("usage.cannot_write", path=folder / INDEX, reason=exc.strerror or exc) from None
+
+
+def _rows_from(spool: IO[bytes]) -> Iterator[IndexRow]:
+    """The rows put aside, in order, one at a time."""
+    for line in spool:
+        number, href, case_id, status_key, status, pathway, groups = json.loads(line)
+        line_items = tuple((key, label, names) for key, label, names in groups)
+        yield IndexRow(number, href, case_id, status_key, status, pathway, line_items)

@@ -19,6 +19,9 @@ from ntrk_advisor.engine import build_result, decide, echoable_id, invalid_resul
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
+FOLD_AT = 10_000
+"""Distinct summaries counted before `BatchStats.fold` counts them under a few stand-ins again."""
+
 
 class Item(NamedTuple):
     """One evaluated record: its case id, its contract JSON line and a summary for tables."""
@@ -40,16 +43,43 @@ class Evaluated(NamedTuple):
 
 
 class BatchStats:
-    """Counts for the closing summary and the exit code."""
+    """Counts for the closing summary and the exit code, in memory that does not grow with the input.
+
+    `per_summary` is keyed by summary object (compared by identity, which is fast): the hot path
+    counts the summaries the encoder shares per path straight into it. Every other result (an
+    invalid record, a Bundle, a whole `Result`) has a summary of its own, so it is counted through
+    `add`, under one stand-in per status, pathway and actions: all the counts need.
+    """
 
     def __init__(self) -> None:
         self.per_summary: dict[Summary, int] = {}
+        self._stand_ins: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Summary] = {}
         self.started = time.perf_counter()
         self.finished: float | None = None
 
-    def add(self, summary: Summary) -> None:
-        """Count one result (summaries are shared per path, so this stays one dict update)."""
-        self.per_summary[summary] = self.per_summary.get(summary, 0) + 1
+    def add(self, summary: Summary, n: int = 1) -> None:
+        """Count a result whose summary may be its own (one dict update on a shared stand-in)."""
+        stand_in = self._stand_in(summary)
+        self.per_summary[stand_in] = self.per_summary.get(stand_in, 0) + n
+
+    def fold(self) -> None:
+        """Count everything under stand-ins again, so `per_summary` shrinks to a few entries.
+
+        Summaries shared per path also differ by the answers a case left unused, and a varied input
+        can bring many of those; the hot path folds when it has counted `FOLD_AT` of them.
+        """
+        counted, self.per_summary = self.per_summary, {}
+        for summary, n in counted.items():
+            self.add(summary, n)
+
+    def _stand_in(self, summary: Summary) -> Summary:
+        key = (summary.status, summary.pathway, summary.actions)
+        stand_in = self._stand_ins.get(key)
+        if stand_in is None:
+            stand_in = self._stand_ins[key] = Summary(
+                summary.status, summary.pathway, None, summary.actions, (), (), ()
+            )
+        return stand_in
 
     @property
     def total(self) -> int:
@@ -106,21 +136,27 @@ class BatchEvaluator:
         encode = self.encoder.encode
         kb = self.kb
         count = stats.per_summary
+        fold_at = FOLD_AT
         fhir = self.fhir
         for record in records:
             raw = record.raw
             if raw is None or fhir:
                 item = self.evaluate(record)
+                stats.add(item.summary)
             else:
                 try:
                     case = from_json(raw)
                 except CaseInvalid as exc:
                     item = self._not_a_case(record, exc)
+                    stats.add(item.summary)  # a summary of its own: never kept
                 else:
                     case_id = case.id or record.where
                     line, summary = encode(decide(case, kb), case_id)
                     item = Item(case_id, line, summary)
-            count[item.summary] = count.get(item.summary, 0) + 1
+                    count[summary] = count.get(summary, 0) + 1  # shared per path
+                    if len(count) > fold_at:
+                        stats.fold()
+                        count = stats.per_summary
             yield item
         stats.finished = time.perf_counter()
 

@@ -21,7 +21,7 @@ The headers are in the run's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -43,7 +43,7 @@ Row = dict[str, list[str]]
 """One case's cells by column name, each a list of lines."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     """One line of a cell before wrapping.
 
@@ -56,7 +56,7 @@ class _Line:
     prose: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Column:
     """One drawn column: its header lines and, per row, the lines of its cell."""
 
@@ -128,33 +128,31 @@ class BatchTable:
             cells.append(cell)
         return _Column([self._header(name) for name in names], cells)
 
-    def layouts(self) -> list[list[_Column]]:
-        """The layouts, widest first."""
+    def layouts(self) -> Iterator[list[_Column]]:
+        """The layouts, widest first, each built when asked for (a layout holds every cell's lines)."""
         apart = ("case_id", "status", "pathway", "age_group", "actions", *self.present)
-        return [
-            [self._column([name]) for name in apart],
-            [
-                self._column(["case_id"]),
-                self._column(["status", "pathway", "age_group"]),
-                *(self._column([name]) for name in ("actions", *self.present)),
-            ],
-            [
-                self._column(["case_id", "status", "pathway", "age_group"]),
-                self._column(["actions", *self.present], labelled=True),
-            ],
+        yield [self._column([name]) for name in apart]
+        yield [
+            self._column(["case_id"]),
+            self._column(["status", "pathway", "age_group"]),
+            *(self._column([name]) for name in ("actions", *self.present)),
+        ]
+        yield [
+            self._column(["case_id", "status", "pathway", "age_group"]),
+            self._column(["actions", *self.present], labelled=True),
         ]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """The first layout that fits comfortably; else the first whose codes fit; else squeezed."""
         room = options.max_width
-        layouts = self.layouts()
+        columns: list[_Column] = []
         for comfortable in (True, False):
-            for columns in layouts:
+            for columns in self.layouts():
                 widths = fit(columns, room - _spacing(len(columns)), comfortable)
                 if widths is not None:
                     yield _draw(columns, widths)
                     return
-        columns = layouts[-1]
+        # `columns` is the narrowest layout, the last one tried
         yield _draw(columns, squeeze(columns, room - _spacing(len(columns))))
 
 

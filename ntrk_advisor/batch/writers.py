@@ -14,7 +14,9 @@ from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.render.safe_text import markdown_text
 
 COLUMNS = ("case_id", "status", "pathway", "age_group", "actions", "missing", "unused_answers", "errors")
-_CHUNK = 2000
+_CHUNK = 500
+_SEGMENTS = 4000
+"""Segments of the table printed at once."""
 
 
 def row(item: Item) -> tuple[str, ...]:
@@ -73,11 +75,25 @@ def write_markdown(items: Iterable[Item], out: TextIO) -> None:
 
 
 def write_table(items: Iterable[Item], out: TextIO, lang: Lang = "en") -> None:
-    """A rich table for people at a terminal, laid out for its width (`batch/table.py`)."""
+    """A rich table for people at a terminal, laid out for its width (`batch/table.py`).
+
+    Printed a few hundred lines at a time as rich renders it row by row: printed whole, the
+    table's every segment would be held at once (tens of megabytes for the rows a table shows).
+    """
+    from rich.segment import Segments
+
     from ntrk_advisor.batch.table import BatchTable
     from ntrk_advisor.render.console import make_console
 
-    make_console(file=out).print(BatchTable(items, lang))
+    console = make_console(file=out)
+    chunk: list[Any] = []
+    for segment in console.render(BatchTable(items, lang), console.options):
+        chunk.append(segment)
+        if len(chunk) >= _SEGMENTS and segment.text.endswith("\n"):  # whole lines only
+            console.print(Segments(chunk))
+            chunk = []
+    if chunk:
+        console.print(Segments(chunk))
 
 
 BINARY_FORMATS = frozenset({"jsonl", "json"})

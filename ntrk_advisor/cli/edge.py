@@ -181,10 +181,39 @@ def _run(app: typer.Typer, argv: list[str]) -> int:
         exit_code = getattr(exc, "exit_code", ExitCode.USAGE)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         message = format_message() if callable(format_message) else str(exc)
+        message = _options_as_spelt(exc, message, argv)
         message += _closest_choice(exc, message, argv)
         sys.stderr.write(f"ntrk-advisor: error: {message}{hint}\n")
         return exit_code if isinstance(exit_code, int) else ExitCode.USAGE
     return code if isinstance(code, int) else ExitCode.OK
+
+
+def _options_as_spelt(exc: BaseException, message: str, argv: list[str]) -> str:
+    """An unknown option named as the user typed it, and its suggestions as `--help` spells them.
+
+    Options match in any case and with - or _ (the root's `token_normalize_func`), so click names
+    them in that matching form (`--feedback_db`), which nobody typed and no help page shows.
+    """
+    name = getattr(exc, "option_name", None)
+    if not isinstance(name, str):
+        return message
+    normal = _normal_option
+    typed = next((w.split("=", 1)[0] for w in argv if normal(w.split("=", 1)[0]) == name), None)
+    if typed is not None:
+        message = message.replace(f"No such option: {name}", f"No such option: {typed}", 1)
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command", None)
+    declared = {normal(o): o for param in getattr(command, "params", []) for o in getattr(param, "opts", [])}
+    for possibility in getattr(exc, "possibilities", None) or []:
+        if possibility in declared:
+            message = message.replace(possibility, declared[possibility])
+    return message
+
+
+def _normal_option(word: str) -> str:
+    """An option as click compares it: the dashes in front kept, the rest as the root normalises."""
+    body = word.lstrip("-")
+    return word[: len(word) - len(body)] + body.casefold().replace("-", "_").replace(" ", "_")
 
 
 def _closest_choice(exc: BaseException, message: str, argv: list[str]) -> str:

@@ -208,9 +208,9 @@ def run_session(
     return SessionEnd(summary_screen(report.by_pathway(), lang), cut_short, interrupted=True)
 
 
-def _open_store(db: Path | None, lang: Lang, note: Note) -> PracticeStore:
+def _open_store(db: Path | None, lang: Lang, note: Note, *, read_only: bool = False) -> PracticeStore:
     """The practice database, opened (created if new); an upgrade of an older file is noted."""
-    store = PracticeStore(resolve_db_path(db))
+    store = PracticeStore(resolve_db_path(db), read_only=read_only)
     if store.migration is not None:
         old, backup = store.migration.from_version, store.migration.backup
         note(say("migrated", lang, old=old, new=SCHEMA_VERSION, backup=backup))
@@ -221,7 +221,7 @@ def _read(path: Path, lang: Lang, note: Note) -> list[Attempt]:
     """The attempts in `path` (none if it does not exist: reading never creates the database)."""
     if not path.exists():
         return []
-    with _open_store(path, lang, note) as store:
+    with _open_store(path, lang, note, read_only=True) as store:
         return store.attempts()
 
 

@@ -106,6 +106,8 @@ class PracticeDatabaseError(PracticeError):
         "cannot_open": "cannot be opened ({detail})",
         "read_only": "cannot be written: it, or its folder, is read-only",
         "disk_full": "cannot be written: the disk is full",
+        "sqlite": "could not be used (SQLite reports: {detail})",
+        "side_read_only": "cannot be written: SQLite's file {detail} beside it is read-only",
     }
 
     def __init__(self, path: Path, reason: str, detail: str = "") -> None:
@@ -120,6 +122,8 @@ class PracticeDatabaseError(PracticeError):
             fix = "try again when the other practice session has finished"
         elif self.reason == "newer":
             fix = "upgrade ntrk-advisor, or give another file with --db"
+        elif self.reason == "side_read_only":
+            fix = "make it writable, or remove it while no practice session is running"
         else:
             fix = "it was not changed; give another file with --db (or set NTRK_ADVISOR_HOME)"
         return f"practice database {self.path} {what}: {fix}"

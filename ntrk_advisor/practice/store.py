@@ -18,6 +18,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import sqlite3
@@ -25,7 +26,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -107,13 +108,37 @@ class Migration:
 class PracticeStore:
     """An open practice database. Use as a context manager; every method is one transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the database at `path`.
+
+        A file this user may not write (or in a folder it may not write) is refused at once,
+        before SQLite opens it: SQLite would leave `-wal` and `-shm` files beside it, as read-only
+        as the file, which keep it unusable after it is made writable again. With `read_only`
+        (stats and export) such a file is read as it is, without those files, when no session
+        has them open.
+        """
         self.path = path
         self.migration: Migration | None = None
         _refuse_non_sqlite(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        sides = [Path(f"{path}{side}") for side in ("-wal", "-shm")]
+        self._frozen = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        """This user may not write the file, or create SQLite's files beside it."""
+        if self._frozen and not read_only:
+            raise PracticeDatabaseError(path, "read_only", "the file or its folder is read-only")
+        stuck = next((side for side in sides if side.exists() and not os.access(side, os.W_OK)), None)
+        if stuck is not None and not self._frozen and not read_only:  # SQLite would say "read-only"
+            raise PracticeDatabaseError(path, "side_read_only", str(stuck))
         try:
-            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _os_error(path, exc) from None
+        target, uri = str(path), False
+        if self._frozen and not any(side.exists() for side in sides):
+            target, uri = f"{path.resolve().as_uri()}?immutable=1", True  # nothing can change it
+        try:
+            self._conn = sqlite3.connect(
+                target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
         except sqlite3.Error as exc:
             raise PracticeDatabaseError(path, "cannot_open", str(exc)) from None
         try:
@@ -130,6 +155,10 @@ class PracticeStore:
         version = self._identify()
         if version > SCHEMA_VERSION:
             raise PracticeDatabaseError(self.path, "newer", str(version))
+        if self._frozen:  # read as it is: no upgrade, no change of journal
+            if version < SCHEMA_VERSION:
+                raise PracticeDatabaseError(self.path, "read_only", "an older file must be upgraded first")
+            return
         if 0 < version < SCHEMA_VERSION:
             backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp()}.bak")
             self.backup_to(backup)
@@ -163,13 +192,10 @@ class PracticeStore:
         """The schema version of our file (0 for a new, empty one); refuses anything else."""
         # One read transaction, so a session creating the file at the same moment is seen
         # either before or after, never half-way (which would look like a foreign file).
-        self._conn.execute("BEGIN")
-        try:
+        with self._transaction("BEGIN"):
             app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        finally:
-            self._conn.execute("COMMIT")
         if app_id == APPLICATION_ID:
             return int(version)
         if app_id == 0 and version == 0 and tables == 0:
@@ -230,7 +256,11 @@ class PracticeStore:
 
     def backup_to(self, target: Path) -> int:
         """Copy the database (a consistent snapshot) to `target`; the highest attempt ID it holds."""
-        with tempfile.TemporaryDirectory(prefix=".practice-backup-", dir=target.parent) as tmp:
+        try:
+            folder = tempfile.TemporaryDirectory(prefix=".practice-backup-", dir=target.parent)
+        except OSError as exc:
+            raise _os_error(self.path, exc) from None
+        with folder as tmp:
             snapshot = Path(tmp) / "snapshot.sqlite3"
             with self._errors():
                 copy = sqlite3.connect(snapshot, isolation_level=None)
@@ -279,30 +309,33 @@ class PracticeStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that takes the lock first (waits up to the busy timeout)."""
-        with self._errors():
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._errors(), self._transaction("BEGIN IMMEDIATE"):
+            yield self._conn
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        """A transaction, committed at the end or rolled back on any error.
+
+        The error that ended it is the one reported: SQLite may already have rolled back by itself
+        (a full disk does that), and the "no transaction is active" of a second ROLLBACK or of a
+        COMMIT must not hide why.
+        """
+        self._conn.execute(begin)
+        try:
+            yield
             self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.OperationalError as exc:
-            message = str(exc)
-            if "locked" in message or "busy" in message:
-                raise PracticeDatabaseError(self.path, "busy", message) from None
-            if "readonly" in message or "read-only" in message:
-                raise PracticeDatabaseError(self.path, "read_only", message) from None
-            if "disk is full" in message or "disk I/O error" in message:
-                raise PracticeDatabaseError(self.path, "disk_full", message) from None
-            raise PracticeDatabaseError(self.path, "corrupt", message) from None
-        except sqlite3.DatabaseError as exc:
-            raise PracticeDatabaseError(self.path, "corrupt", str(exc)) from None
+        except sqlite3.Error as exc:
+            raise sqlite_error(self.path, exc) from None
 
 
 def _refuse_non_sqlite(path: Path) -> None:
@@ -332,6 +365,66 @@ def _refuse_non_sqlite(path: Path) -> None:
         raise PracticeDatabaseError(path, "cannot_open", exc.strerror or str(exc)) from None
     if head and head != _SQLITE_MAGIC:
         raise PracticeDatabaseError(path, "not_sqlite")
+
+
+_BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_READ_ONLY = frozenset({3, 8, 23})  # SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH
+_FULL = 13  # SQLITE_FULL
+_IO_ERROR = 10  # SQLITE_IOERR
+_CANNOT_OPEN = 14  # SQLITE_CANTOPEN
+_DAMAGED = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BY_MESSAGE = (  # Python 3.10 gives no error code: SQLite's own texts for the same codes
+    ("database or disk is full", _FULL),
+    ("database is locked", 5),
+    ("database table is locked", 6),
+    ("readonly database", 8),
+    ("disk I/O error", _IO_ERROR),
+    ("unable to open database", _CANNOT_OPEN),
+    ("malformed", 11),
+    ("file is not a database", 26),
+)
+
+
+def sqlite_error(path: Path, exc: sqlite3.Error) -> PracticeDatabaseError:
+    """What an SQLite error says about the database, classed by SQLite's result code.
+
+    Only SQLITE_CORRUPT and SQLITE_NOTADB mean the file is damaged. A full disk is SQLITE_FULL,
+    or an I/O error (SQLite cannot grow its shared-memory file, say) while the file system has
+    no room left; any other failure is reported with SQLite's words, never as damage.
+    """
+    message = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        code = next((c for text, c in _BY_MESSAGE if text in message), -1)
+    primary = code & 0xFF if code >= 0 else code
+    if primary in _BUSY:
+        return PracticeDatabaseError(path, "busy", message)
+    if primary in _READ_ONLY:
+        return PracticeDatabaseError(path, "read_only", message)
+    if primary == _FULL or (primary == _IO_ERROR and _no_room_left(path)):
+        return PracticeDatabaseError(path, "disk_full", message)
+    if primary == _CANNOT_OPEN:
+        return PracticeDatabaseError(path, "cannot_open", message)
+    if primary in _DAMAGED:
+        return PracticeDatabaseError(path, "corrupt", message)
+    return PracticeDatabaseError(path, "sqlite", message)
+
+
+def _no_room_left(path: Path) -> bool:
+    """Whether the file system holding the database has no free block for this user."""
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
+def _os_error(path: Path, exc: OSError) -> PracticeDatabaseError:
+    """A failure of the file system around the database (its folder, a backup's folder)."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return PracticeDatabaseError(path, "disk_full", exc.strerror or str(exc))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return PracticeDatabaseError(path, "read_only", exc.strerror or str(exc))
+    return PracticeDatabaseError(path, "cannot_open", exc.strerror or str(exc))
 
 
 def _stamp() -> str:

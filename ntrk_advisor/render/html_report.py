@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,11 +268,15 @@ def index_row(number: int, href: str, result: Result, kb: KnowledgeBase, lang: L
     )
 
 
-def render_index(rows: Sequence[IndexRow], kb: KnowledgeBase, lang: Lang) -> str:
-    """The batch index: one row per case, linking its page, with its status and bottom line."""
-    count = {status.value: 0 for status in Status}
-    for row in rows:
-        count[row.status_key] += 1
+def index_pieces(
+    rows: Iterable[IndexRow], counts: Mapping[str, int], kb: KnowledgeBase, lang: Lang
+) -> Iterator[str]:
+    """The batch index, piece by piece, under a line counting the cases per status (`counts`).
+
+    One row per case links its page and shows its status and bottom line. The rows are taken
+    from `rows` only as the page is written out, so a batch of any size can hand them from a
+    file instead of holding them all.
+    """
     context: dict[str, Any] = {
         "lang_tag": LANG_TAGS[lang],
         "version": __version__,
@@ -282,12 +286,20 @@ def render_index(rows: Sequence[IndexRow], kb: KnowledgeBase, lang: Lang) -> str
         "counts": t(
             "html.index_count",
             lang,
-            count=len(rows),
-            complete=count["complete"],
-            incomplete=count["incomplete"],
-            invalid=count["invalid"],
+            count=sum(counts.values()),
+            complete=counts.get("complete", 0),
+            incomplete=counts.get("incomplete", 0),
+            invalid=counts.get("invalid", 0),
         ),
         "rows": rows,
         "knowledge": stamp_line(kb.stamp, lang),
     }
-    return templates().get_template("index.html.j2").render(context)
+    return templates().get_template("index.html.j2").generate(context)
+
+
+def render_index(rows: Sequence[IndexRow], kb: KnowledgeBase, lang: Lang) -> str:
+    """The whole batch index as one text (for rows already in memory)."""
+    counts = {status.value: 0 for status in Status}
+    for row in rows:
+        counts[row.status_key] += 1
+    return "".join(index_pieces(rows, counts, kb, lang))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ntrk_advisor.errors import UsageError
 from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.service.errors import HttpError, ServiceSetupError
 
@@ -239,9 +240,13 @@ class FeedbackLog:
 
 
 def rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    """Every stored row, oldest first (read-only; a missing file has none)."""
+    """Every stored row, oldest first (read-only).
+
+    A log that does not exist is an error, not an empty log: the service creates its log when it
+    starts, so a missing file is a wrong path (a typo must not read as "no feedback yet").
+    """
     if not path.exists():
-        return
+        raise UsageError("usage.no_feedback_log", path=path)
     uri = f"{path.resolve().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
         try:

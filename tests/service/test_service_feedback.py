@@ -99,7 +99,7 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
     assert run_main("serve", "feedback", "--db", str(path)).code == 2
 
 
-def test_an_absent_log_exports_just_the_header(tmp_path: Path) -> None:
+def test_an_absent_log_is_an_error_not_an_empty_export(tmp_path: Path) -> None:
     out = run_main("serve", "feedback", "--db", str(tmp_path / "none.sqlite3"))
-    assert out.code == 0 and out.stdout == ",".join(COLUMNS) + "\n"
+    assert out.code == 2 and out.stdout == "" and "no feedback log at" in out.stderr
     assert not (tmp_path / "none.sqlite3").exists()
