@@ -11,6 +11,7 @@ million cases.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import subprocess
@@ -27,6 +28,8 @@ from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import read_records
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.html_report import index_row, render_index
+
+GENERATED = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone.utc)
 
 FIELDS: dict[str, list[Any]] = {
     "setting": ["early", "locally_advanced", "metastatic"],
@@ -134,7 +137,7 @@ def test_the_html_index_written_from_rows_put_aside_is_the_index_of_the_rows(
         folder = tmp_path / f"pages-{lang}"
         evaluator = BatchEvaluator(kb, lang)
         results = list(evaluator.results(read_records([str(path)]), BatchStats()))
-        assert write_pages(results, folder, (path,), kb, lang) == len(mixed)
+        assert write_pages(results, folder, (path,), kb, lang, GENERATED) == len(mixed)
         written = sorted(p.name for p in folder.iterdir())
         assert INDEX in written and len(written) == len(mixed) + 1  # no spool or name store left behind
         names = PageNames(tmp_path, (path,))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from ntrk_advisor.batch.runner import Evaluated
+from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output, same_file, write_atomic
 from ntrk_advisor.i18n import Lang
@@ -146,6 +147,6 @@ def _put_aside(spool: IO[bytes], row: IndexRow, folder: Path) -> None:
 def _rows_from(spool: IO[bytes]) -> Iterator[IndexRow]:
     """The rows put aside, in order, one at a time."""
     for line in spool:
-        number, href, case_id, status_key, status, pathway, groups = json.loads(line)
+        number, href, case_id, status_key, status, pathway, groups = loads_strict(line)  # the tool's own file
         line_items = tuple((key, label, names) for key, label, names in groups)
         yield IndexRow(number, href, case_id, status_key, status, pathway, line_items)
