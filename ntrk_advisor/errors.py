@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ntrk_advisor.i18n import UI, Lang, t
+from ntrk_advisor.i18n import Lang, has, t
 
 __all__ = [
     "AdvisorError",
@@ -42,7 +42,7 @@ class UsageError(AdvisorError):
 
     def worded(self, lang: Lang) -> str:
         """The message in `lang`; a text that is not a key is shown as it is."""
-        return t(self.key, lang, **self.values) if self.key in UI else self.key
+        return t(self.key, lang, **self.values) if has(self.key) else self.key
 
     def __str__(self) -> str:
         return self.worded("en")

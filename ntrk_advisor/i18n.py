@@ -6,6 +6,7 @@ validation messages). A test fails the build when a key lacks either language.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import warnings
@@ -252,129 +253,6 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "Not used on this path: {fields}. These answers do not change the advice here.",
         "zh": "本路径未使用的回答：{fields}。这些回答不影响此处的建议。",
     },
-    "batch.summary": {
-        "en": "{total:,} cases in {seconds:.2f} s ({rate:,.0f} cases/s)",
-        "zh": "共 {total:,} 例，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 例）",
-    },
-    "batch.by_status": {"en": "by status", "zh": "按状态"},
-    "batch.table_cut": {
-        "en": "The table shows the first {shown:,} cases; {left_out:,} more were evaluated and counted "
-        "but not drawn. Use --format csv or jsonl for every row.",
-        "zh": "表格仅显示前 {shown:,} 例；另有 {left_out:,} 例已评估并计入统计，但未列出。"
-        "如需全部结果，请使用 --format csv 或 jsonl。",
-    },
-    "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
-    "batch.by_action": {"en": "by action", "zh": "按措施"},
-    "batch.progress": {"en": "cases evaluated", "zh": "例已评估"},
-    "about.intended_use": {"en": "Intended use", "zh": "预期用途"},
-    "about.users": {"en": "Intended users", "zh": "目标用户"},
-    "about.users_text": {
-        "en": "Oncologists, surgeons, radiation oncologists, pathologists and trainees preparing an "
-        "MDT discussion; scripts and registries evaluating cases in batch.",
-        "zh": "肿瘤内科、外科、放疗科、病理科医生及规培/进修医生（用于准备MDT讨论）；"
-        "以及批量评估病例的脚本和登记数据库。",
-    },
-    "about.not_for": {"en": "Not for", "zh": "不适用于"},
-    "about.inputs": {"en": "Inputs used", "zh": "使用的输入"},
-    "about.inputs_text": {
-        "en": "Clinical parameters only: age in years (the only demographic: it decides adult or "
-        "pediatric), fusion status, disease setting, treatment phase, response, resectability, "
-        "resection margin, recurrence-risk features, progression pattern, emergencies, brain "
-        "metastases, resistance mechanism and TRK inhibitors received. Tumour type is shown but "
-        "never used for routing. No names, dates of birth, record numbers or other identifiers.",
-        "zh": "仅使用临床参数：年龄（唯一的人口学信息，用于区分成人与儿童）、融合状态、疾病分期、"
-        "治疗阶段、疗效、可切除性、切缘、复发高危因素、进展模式、急症、脑转移、耐药机制以及已用过的"
-        "TRK抑制剂。肿瘤类型仅用于显示，不参与路径判断。不收集姓名、出生日期、病历号或其他身份信息。",
-    },
-    "about.developer": {"en": "Developer", "zh": "开发者"},
-    "about.report": {"en": "Report a problem", "zh": "问题反馈"},
-    "about.location": {"en": "Pathway modules in use", "zh": "当前使用的路径模块"},
-    # Practice mode (ntrk_advisor.practice).
-    "practice.scenario": {"en": "Scenario", "zh": "病例场景"},
-    "practice.question.next_step": {"en": "best next step", "zh": "最佳下一步"},
-    "practice.question.avoid": {"en": "what to avoid", "zh": "应避免什么"},
-    "practice.question.timing": {"en": "when to operate", "zh": "手术时机"},
-    "practice.difficulty.easy": {"en": "easy", "zh": "易"},
-    "practice.difficulty.medium": {"en": "medium", "zh": "中"},
-    "practice.difficulty.hard": {"en": "hard", "zh": "难"},
-    "practice.correct": {"en": "Correct", "zh": "回答正确"},
-    "practice.incorrect": {"en": "Not the best answer", "zh": "并非最佳答案"},
-    "practice.your_answer": {"en": "Your answer", "zh": "您的回答"},
-    "practice.keyed_answer": {
-        "en": "The advisor's answer (from its recommendation for this case)",
-        "zh": "决策助手的答案（来自其对本病例的建议）",
-    },
-    "practice.why_weaker": {"en": "Why your answer is weaker", "zh": "您的回答为何欠佳"},
-    "practice.teaching_points": {"en": "Teaching points", "zh": "学习要点"},
-    "practice.full_recommendation": {"en": "The advisor's full recommendation", "zh": "决策助手的完整建议"},
-    "practice.score": {
-        "en": "Score: {correct}/{answered} ({percent}%)",
-        "zh": "得分：{correct}/{answered}({percent}%)",
-    },
-    "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗？"},
-    "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
-    "practice.end_session": {"en": "End the session", "zh": "结束练习"},
-    "practice.summary_title": {"en": "Session summary by pathway", "zh": "本次练习小结（按路径）"},
-    "practice.answered": {"en": "answered", "zh": "已答"},
-    "practice.correct_count": {"en": "correct", "zh": "正确"},
-    "practice.accuracy": {"en": "accuracy", "zh": "正确率"},
-    "practice.total": {"en": "total", "zh": "合计"},
-    "practice.interrupted": {
-        "en": "Session ended early; {count} answer(s) recorded in {db}.",
-        "zh": "练习已提前结束；{count} 个回答已记录在 {db}。",
-    },
-    "practice.recorded": {"en": "Recorded in {db}.", "zh": "已记录在 {db}。"},
-    "practice.nothing_to_review": {
-        "en": "Nothing to review: no missed scenario and none left unseen.",
-        "zh": "没有需要复习的内容：没有答错的病例，也没有未做过的病例。",
-    },
-    "practice.no_attempts": {"en": "No attempts recorded yet in {db}.", "zh": "{db} 中尚无答题记录。"},
-    "practice.stats_title": {"en": "Practice record: {db}", "zh": "练习记录：{db}"},
-    "practice.by_pathway": {"en": "Accuracy by pathway", "zh": "各路径正确率"},
-    "practice.by_age_group": {"en": "Accuracy by age group", "zh": "各年龄组正确率"},
-    "practice.streaks": {
-        "en": "Current streak: {current} · best streak: {best}",
-        "zh": "当前连续答对：{current} · 最长连续答对：{best}",
-    },
-    "practice.weakest": {"en": "Weakest areas", "zh": "最薄弱的方面"},
-    "practice.no_weak_area": {
-        "en": "No weak area: every answer so far was right.",
-        "zh": "暂无薄弱方面：目前的回答全部正确。",
-    },
-    "practice.review_hint": {
-        "en": "Practise them again with: ntrk-advisor practice --review",
-        "zh": "可用以下命令再次练习：ntrk-advisor practice --review",
-    },
-    "practice.unknown": {"en": "other", "zh": "其他"},
-    "practice.list_title": {"en": "{count} practice scenarios", "zh": "共 {count} 个练习病例"},
-    "practice.col.id": {"en": "id", "zh": "编号"},
-    "practice.col.pathway": {"en": "pathway", "zh": "路径"},
-    "practice.col.age_group": {"en": "age group", "zh": "年龄组"},
-    "practice.col.difficulty": {"en": "difficulty", "zh": "难度"},
-    "practice.col.question": {"en": "question", "zh": "问题"},
-    "practice.col.title": {"en": "title", "zh": "标题"},
-    "practice.col.area": {"en": "area", "zh": "方面"},
-    "practice.reset_confirm": {
-        "en": "Delete all {count} recorded attempt(s) in {db}? A backup is kept.",
-        "zh": "删除 {db} 中全部 {count} 条答题记录吗？删除前会保留备份。",
-    },
-    "practice.reset_done": {
-        "en": "Deleted {count} attempt(s); backup kept at {backup}.",
-        "zh": "已删除 {count} 条记录；备份保存在 {backup}。",
-    },
-    "practice.reset_declined": {"en": "Nothing was deleted.", "zh": "未删除任何记录。"},
-    "practice.reset_needs_answer": {
-        "en": "No answer to the confirmation; nothing was deleted (add --yes to reset without asking).",
-        "zh": "未回答确认问题，未删除任何记录（加 --yes 可不经询问直接重置）。",
-    },
-    "practice.migrated": {
-        "en": "Upgraded the practice database from version {old} to {new}; the old file is kept at {backup}.",
-        "zh": "练习数据库已从版本 {old} 升级到 {new}；旧文件保存在 {backup}。",
-    },
-    "practice.exported": {
-        "en": "Wrote {count} attempt(s) to {path}.",
-        "zh": "已将 {count} 条记录写入 {path}。",
-    },
     # Validation messages; {field} and pydantic context keys are filled in.
     "err.unknown_field": {"en": "unknown field", "zh": "未知字段"},
     "err.more_bad_items": {
@@ -498,249 +376,10 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "Consult interrupted; nothing was answered, so nothing was saved.",
         "zh": "会诊已中断；尚未回答任何问题，因此未保存任何内容。",
     },
-    "batch.col.case_id": {"en": "case_id", "zh": "病例编号"},
-    "batch.col.status": {"en": "status", "zh": "状态"},
-    "batch.col.pathway": {"en": "pathway", "zh": "路径"},
-    "batch.col.age_group": {"en": "age_group", "zh": "年龄组"},
-    "batch.col.actions": {"en": "actions", "zh": "措施"},
-    "batch.col.missing": {"en": "missing", "zh": "缺少的回答"},
-    "batch.col.unused_answers": {"en": "unused_answers", "zh": "未使用的回答"},
-    "batch.col.errors": {"en": "errors", "zh": "问题"},
-    "batch.cell_label": {"en": "{label}: {value}", "zh": "{label}：{value}"},
-    "practice.answer_keys": {
-        "en": "(press an option's number to answer at once, or choose with the arrow keys and press Enter)",
-        "zh": "（按选项编号即直接作答；或用方向键选择后按回车确认）",
-    },
-    # HTML report
-    "html.report": {"en": "MDT report", "zh": "MDT讨论报告"},
-    "html.generated": {"en": "Generated {when}", "zh": "生成时间：{when}"},
-    "html.draft": {
-        "en": "Draft for MDT discussion: not a decision until the MDT has decided and signed it off below.",
-        "zh": "供MDT讨论的草稿：经MDT作出决定并在下方签署之前，不构成治疗决定。",
-    },
-    "html.mdt_record": {"en": "MDT record (completed at the meeting)", "zh": "MDT记录（会上填写）"},
-    "html.mdt_date": {"en": "Meeting date", "zh": "会议日期"},
-    "html.mdt_attendees": {"en": "Attendees (name, specialty)", "zh": "参会人员（姓名、专业）"},
-    "html.mdt_decision": {"en": "MDT decision", "zh": "MDT决定"},
-    "html.mdt_signoff": {"en": "Signed off by (name, role, date)", "zh": "签署人（姓名、职务、日期）"},
-    "html.summary": {"en": "Case summary", "zh": "病例摘要"},
     "label_sep": {"en": ": ", "zh": "："},
-    "html.list_sep": {"en": "; ", "zh": "；"},
-    "html.plan": {"en": "The plan, step by step", "zh": "分步方案"},
-    "html.avoid_detail": {"en": "What to avoid, and why", "zh": "应避免的措施及理由"},
-    "html.path": {"en": "Decision path", "zh": "决策路径"},
-    "html.path_caption": {
-        "en": "The questions asked, in order; the answer given is on each arrow.",
-        "zh": "按顺序列出所问的问题；箭头旁为所给的回答。",
-    },
-    "html.path_title": {"en": "Decision path: {count} questions", "zh": "决策路径：共 {count} 个问题"},
-    "html.outcome": {"en": "Outcome", "zh": "决策结果"},
-    "html.not_answered": {"en": "Not yet answered", "zh": "尚未回答"},
-    "html.not_evaluated": {
-        "en": "Not evaluated: the case did not pass validation.",
-        "zh": "未评估：病例未通过校验。",
-    },
-    "html.col_number": {"en": "No.", "zh": "序号"},
-    "html.col_node": {"en": "Node", "zh": "节点"},
-    "html.col_field": {"en": "Field", "zh": "字段"},
-    "html.col_answer": {"en": "Answer", "zh": "回答"},
-    "html.index_title": {"en": "Batch report", "zh": "批量报告"},
-    "html.index_count": {
-        "en": "{count} cases: {complete} complete, {incomplete} incomplete, {invalid} invalid.",
-        "zh": "共 {count} 例：完整 {complete} 例，不完整 {incomplete} 例，无效 {invalid} 例。",
-    },
-    "html.written": {
-        "en": "Wrote {count} reports and their index to {path}",
-        "zh": "已将 {count} 份报告及其索引写入 {path}",
-    },
-    # FHIR import (ntrk_advisor.fhir): errors name a FHIR path, never a value from the Bundle.
-    "fhir.error": {
-        "en": "not a usable FHIR Bundle at {where}: {reason}",
-        "zh": "无法使用的 FHIR Bundle（位置 {where}）：{reason}",
-    },
-    "fhir.err.not_object": {"en": "expected a JSON object", "zh": "应为 JSON 对象"},
-    "fhir.err.duplicate_key": {
-        "en": "this key is given more than once in the same JSON object",
-        "zh": "该键在同一个 JSON 对象中出现了不止一次",
-    },
-    "fhir.err.not_array": {"en": "expected a JSON array", "zh": "应为 JSON 数组"},
-    "fhir.err.not_string": {"en": "expected a string", "zh": "应为字符串"},
-    "fhir.err.not_bundle": {
-        "en": "not a FHIR Bundle (resourceType must be 'Bundle')",
-        "zh": "不是 FHIR Bundle（resourceType 必须为 'Bundle'）",
-    },
-    "fhir.err.no_type": {"en": "a resource without a resourceType", "zh": "资源缺少 resourceType"},
-    "fhir.err.other_version_type": {
-        "en": "a resource type that FHIR R4 does not have: the Bundle is of another FHIR version",
-        "zh": "FHIR R4 中不存在该资源类型：此 Bundle 属于其他 FHIR 版本",
-    },
-    "fhir.err.nested_bundle": {
-        "en": "a Bundle inside the Bundle; give one patient's Bundle at a time",
-        "zh": "Bundle 中嵌套了 Bundle；请每次只提供一位患者的 Bundle",
-    },
-    "fhir.err.no_patient": {
-        "en": "the Bundle holds no Patient; it must hold the one patient the case is about",
-        "zh": "Bundle 中没有 Patient 资源；必须包含本病例所涉及的那一位患者",
-    },
-    "fhir.err.many_patients": {
-        "en": "the Bundle holds {count} Patients; it must hold one patient's record",
-        "zh": "Bundle 中有 {count} 个 Patient 资源；只能包含一位患者的记录",
-    },
-    "fhir.err.too_many_values": {
-        "en": "the Bundle holds more than {limit} values",
-        "zh": "Bundle 包含的取值超过 {limit} 个",
-    },
-    "fhir.err.too_deep": {
-        "en": "nested deeper than {limit} levels",
-        "zh": "嵌套层级超过 {limit} 层",
-    },
-    "fhir.err.too_many_entries": {
-        "en": "{count} entries; at most {limit} are read",
-        "zh": "共 {count} 个条目；最多读取 {limit} 个",
-    },
-    "fhir.err.version": {
-        "en": "FHIR version {version}; only R4 (4.0.1) and R4B are read",
-        "zh": "FHIR 版本为 {version}；仅支持 R4（4.0.1）和 R4B",
-    },
-    "fhir.err.other_patient": {
-        "en": "refers to another patient; a Bundle must hold one patient's record",
-        "zh": "指向另一位患者；一个 Bundle 只能包含一位患者的记录",
-    },
-    "fhir.err.bad_date": {"en": "not a FHIR date", "zh": "不是有效的 FHIR 日期"},
-    "fhir.err.born_later": {
-        "en": "the birth date is after the date the age is computed at",
-        "zh": "出生日期晚于计算年龄所用的日期",
-    },
-    "fhir.err.wrong_target": {
-        "en": "refers to a resource of the wrong type (a {expected} is expected)",
-        "zh": "指向的资源类型不正确（应为 {expected}）",
-    },
-    "fhir.err.model": {
-        "en": "does not match the FHIR R4B models ({count} problem(s), the first at {first})",
-        "zh": "不符合 FHIR R4B 模型（共 {count} 处问题，第一处位于 {first}）",
-    },
-    "fhir.err.validation_unavailable": {
-        "en": "--validate needs the optional FHIR models: pip install 'ntrk-advisor[fhir]'",
-        "zh": "--validate 需要可选的 FHIR 模型：pip install 'ntrk-advisor[fhir]'",
-    },
     "err.sources": {
         "en": "must map case fields to lists of resource references",
         "zh": "必须是从病例字段到资源引用列表的映射",
-    },
-    "fhir.note_line": {"en": "ntrk-advisor: note: {text}", "zh": "ntrk-advisor：提示：{text}"},
-    "fhir.written": {
-        "en": "Derived case written to {path}: {count} answer(s) from the record. Review it before use.",
-        "zh": "已将导出的病例写入 {path}：其中 {count} 个回答来自病历记录。使用前请核对。",
-    },
-    "fhir.note.no_birth_date": {
-        "en": "the Patient has no birth date: the age is asked",
-        "zh": "Patient 资源没有出生日期：将询问年龄",
-    },
-    "fhir.note.age_unclear_month": {
-        "en": "the birth date gives only the month, and whether the patient is under 18 depends on "
-        "the day: the age is asked",
-        "zh": "出生日期只精确到月份，患者是否未满 18 岁取决于具体日期：将询问年龄",
-    },
-    "fhir.note.age_unclear_year": {
-        "en": "the birth date gives only the year, and whether the patient is under 18 depends on "
-        "the day: the age is asked",
-        "zh": "出生日期只精确到年份，患者是否未满 18 岁取决于具体日期：将询问年龄",
-    },
-    "fhir.note.age_today": {
-        "en": "the Bundle has no timestamp: the age is computed at the date of the import, {date}",
-        "zh": "Bundle 没有时间戳（timestamp）：年龄按导入日期 {date} 计算",
-    },
-    "fhir.note.not_final": {
-        "en": "{refs}: not used, the result is not final",
-        "zh": "{refs}：未采用，该结果尚非最终结果",
-    },
-    "fhir.note.non_ntrk_fusion": {
-        "en": "{refs}: a fusion of another gene, not an NTRK fusion",
-        "zh": "{refs}：为其他基因的融合，不是 NTRK 融合",
-    },
-    "fhir.note.fusion_unclear": {
-        "en": "{refs}: an NTRK finding that is neither a recognised fusion nor a described point "
-        "mutation or amplification: the fusion status is asked",
-        "zh": "{refs}：该 NTRK 检测结果既不是可识别的融合，也不是有明确描述的点突变或扩增：将询问融合状态",
-    },
-    "fhir.note.fusion_discordant": {
-        "en": "{refs}: the NTRK results disagree: the fusion status is asked",
-        "zh": "{refs}：NTRK 检测结果相互矛盾：将询问融合状态",
-    },
-    "fhir.note.resistance_without_fusion": {
-        "en": "{refs}: a TRK resistance mutation, but no fusion report in the Bundle: the fusion "
-        "status is asked",
-        "zh": "{refs}：发现 TRK 耐药突变，但 Bundle 中没有融合检测报告：将询问融合状态",
-    },
-    "fhir.note.assay_unclear": {
-        "en": "{refs}: the method does not say which molecular assay was used: the assay is asked",
-        "zh": "{refs}：检测方法未说明所用的分子检测技术：将询问检测方法",
-    },
-    "fhir.note.mechanism_many": {
-        "en": "{refs}: more than one resistance mechanism: the mechanism is asked",
-        "zh": "{refs}：存在不止一种耐药机制：将询问耐药机制",
-    },
-    "fhir.note.cns_present": {
-        "en": "{refs}: brain or meningeal metastases are recorded; whether they cause symptoms is "
-        "asked, never assumed",
-        "zh": "{refs}：记录有脑或脑膜转移；是否引起症状将另行询问，不作推断",
-    },
-    "fhir.note.secondary_unclear": {
-        "en": "{refs}: a secondary cancer whose site is not read as distant: the setting is asked",
-        "zh": "{refs}：继发性肿瘤的部位无法判定为远处转移：将询问疾病分期",
-    },
-    "fhir.note.medication_unresolved": {
-        "en": "{refs}: the Medication it refers to is not in the Bundle",
-        "zh": "{refs}：其引用的 Medication 资源不在 Bundle 中",
-    },
-    "fhir.note.setting_judgement": {
-        "en": "{refs}: distant spread is recorded, but a TRK inhibitor was given or a resistance "
-        "mutation found: metastatic or resistant is the clinician's judgement and is asked",
-        "zh": "{refs}：记录有远处转移，但已用过TRK抑制剂或发现耐药突变："
-        "属于转移性还是耐药由临床医生判断，将另行询问",
-    },
-    "fhir.note.judgement": {
-        "en": "never read from the record: resectability, response, progression pattern, "
-        "emergencies, toxicity, fitness for surgery and symptoms of brain metastases are the "
-        "clinician's answers",
-        "zh": "以下内容从不从病历中推断，均由临床医生回答：可切除性、疗效、进展模式、急症、毒性、"
-        "手术耐受性以及脑转移是否引起症状",
-    },
-    # CDS Hooks service
-    "cds.answers_needed": {"en": "Answers needed before advice", "zh": "给出建议前还需要以下回答"},
-    "cds.how_to_answer": {
-        "en": (
-            "Answers a record cannot hold can be sent with the call, as case fields in "
-            '`context.extension["ntrk-advisor"].answers`.'
-        ),
-        "zh": (
-            "病历无法记录的回答可随调用一并提供："
-            '以病例字段的形式放在 `context.extension["ntrk-advisor"].answers` 中。'
-        ),
-    },
-    "cds.enter_answers": {"en": "Enter the missing answers", "zh": "填写缺少的回答"},
-    "cds.invalid": {"en": "The case did not pass validation", "zh": "病例未通过校验"},
-    "cds.answers_from": {"en": "Where the answers came from", "zh": "回答的来源"},
-    "cds.from_request": {"en": "given with the call: {fields}", "zh": "随调用提供：{fields}"},
-    "cds.record_replaced": {
-        "en": "the answer given with the call replaces the record's for {fields}",
-        "zh": "以下字段采用随调用提供的回答，取代病历中的记录：{fields}",
-    },
-    "cds.order_warning": {
-        "en": "TRK inhibitor ordered, but no molecularly confirmed NTRK fusion is on record",
-        "zh": "已开具TRK抑制剂，但病历中没有经分子检测证实的NTRK融合",
-    },
-    "cds.order_detail": {
-        "en": (
-            "The draft order names {drugs}; the fusion status on record is {status}. "
-            "The diagnostic gate of the pathways advises:"
-        ),
-        "zh": "草拟医嘱包含 {drugs}；病历中的融合状态为 {status}。路径中的诊断关口建议如下：",
-    },
-    "cds.fusion_not_on_record": {"en": "not on record", "zh": "未记录"},
-    "cds.gate_needs": {
-        "en": "The diagnostic gate needs these answers before it can advise:",
-        "zh": "诊断关口需要以下回答才能给出建议：",
     },
     # Usage errors: one line on stderr, worded by the CLI edge in the user's language
     "usage.case_file": {
@@ -910,7 +549,54 @@ SENTENCE_SEPARATOR: dict[Lang, str] = {"en": " ", "zh": ""}
 """What stands between two sentences: a space in English, nothing after a Chinese full stop."""
 
 
+OWNERS: dict[str, str] = {
+    "about": "ntrk_advisor.render.about_texts",
+    "batch": "ntrk_advisor.batch.texts",
+    "cds": "ntrk_advisor.service.texts",
+    "fhir": "ntrk_advisor.fhir.texts",
+    "html": "ntrk_advisor.render.html_texts",
+    "practice": "ntrk_advisor.practice.texts",
+}
+"""Key prefixes whose texts a package owns, and the module holding its `TEXTS` table.
+
+`UI` above holds the texts every layer shares (results, validation, usage). A package's own
+words live beside it and are read only when first asked for, so a consult never loads the
+practice or service texts. Names, not imports: this module stays the bottom layer.
+"""
+
+_LOADED: set[str] = set()
+
+
+def _owned(key: str) -> dict[Lang, str] | None:
+    prefix = key.partition(".")[0]
+    module = OWNERS.get(prefix)
+    if module is None or prefix in _LOADED:
+        return UI.get(key)
+    table: dict[str, dict[Lang, str]] = importlib.import_module(module).TEXTS
+    clash = table.keys() & UI.keys()
+    if clash or any(not k.startswith(prefix + ".") for k in table):
+        raise RuntimeError(f"{module} holds keys it does not own: {sorted(clash) or sorted(table)}")
+    UI.update(table)
+    _LOADED.add(prefix)
+    return UI.get(key)
+
+
+def has(key: str) -> bool:
+    """Whether `key` is an interface text (in the shared table or in its owner's)."""
+    return key in UI or _owned(key) is not None
+
+
+def all_texts() -> dict[str, dict[Lang, str]]:
+    """Every interface text, each owner's table loaded: for the completeness tests and the docs."""
+    for prefix in OWNERS:
+        _owned(f"{prefix}.")
+    return UI
+
+
 def t(key: str, lang: Lang, **values: object) -> str:
     """The interface text `key` in `lang`, with `{placeholders}` filled."""
-    text = UI[key][lang]
+    texts = UI.get(key) or _owned(key)
+    if texts is None:
+        raise KeyError(key)
+    text = texts[lang]
     return text.format(**values) if values else text

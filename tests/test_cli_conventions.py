@@ -147,8 +147,9 @@ def test_every_usage_error_raised_in_the_code_names_a_text_in_both_languages() -
     import ast
     from pathlib import Path
 
-    from ntrk_advisor.i18n import UI
+    from ntrk_advisor.i18n import all_texts
 
+    UI = all_texts()
     package = Path(__file__).resolve().parents[1] / "ntrk_advisor"
     keys = []
     for path in package.rglob("*.py"):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ntrk_advisor.contract.vocabulary import ActionCode, AgeGroup, PathwayName, Status, Strength
-from ntrk_advisor.i18n import LANGS, UI
+from ntrk_advisor.i18n import LANGS, all_texts
+
+UI = all_texts()
 
 
 def test_every_interface_text_has_both_languages() -> None:
@@ -25,3 +27,28 @@ def test_placeholders_match_between_languages() -> None:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
     assert [k for k, v in UI.items() if fields(v["en"]) != fields(v["zh"])] == []
+
+
+def test_each_package_owns_the_texts_of_its_prefix_and_no_other() -> None:
+    import importlib
+
+    from ntrk_advisor.i18n import OWNERS
+
+    for prefix, module in OWNERS.items():
+        table = importlib.import_module(module).TEXTS
+        assert table and all(key.startswith(f"{prefix}.") for key in table), module
+
+
+def test_a_package_s_texts_are_read_only_when_one_of_them_is_asked_for() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from ntrk_advisor.i18n import t\n"
+        "def owned(): return sorted(m for m in sys.modules if m.endswith('texts'))\n"
+        "t('title', 'zh'); print(owned())\n"
+        "t('cds.answers_needed', 'zh'); print(owned())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "['ntrk_advisor.service.texts']"]

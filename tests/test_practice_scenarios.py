@@ -18,12 +18,12 @@ import yaml
 from ntrk_advisor.api import evaluate
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName, Status
-from ntrk_advisor.i18n import UI
+from ntrk_advisor.i18n import all_texts
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source
 from ntrk_advisor.practice.errors import ScenarioError, UnknownScenario
 from ntrk_advisor.practice.library import ScenarioLibrary, load_library
 
-TEXTS = {k: v for k, v in UI.items() if k.startswith("practice.")}
+TEXTS = {k: v for k, v in all_texts().items() if k.startswith("practice.")}
 
 SCENARIO_DIR = Path(str(builtin_source().joinpath("scenarios")))
 RAW: list[dict[str, Any]] = [

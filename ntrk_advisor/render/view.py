@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Strength
-from ntrk_advisor.i18n import UI, Lang, t
+from ntrk_advisor.i18n import Lang, has, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import shown
 
@@ -66,7 +66,7 @@ def unused_line(result: Result, lang: Lang) -> str | None:
 def field_label(field: str, lang: Lang) -> str:
     """A case field's short label (`Prior TRK inhibitors`, `既往TRK抑制剂`); its code if it has none."""
     key = f"field.{field}"
-    return t(key, lang) if key in UI else field
+    return t(key, lang) if has(key) else field
 
 
 def action_title(action: Action, lang: Lang) -> str:

@@ -1,0 +1,48 @@
+"""The CDS Hooks service: its interface texts, the `cds.` entries of the translation table.
+
+Loaded by `ntrk_advisor.i18n.t` the first time one of them is asked for; the completeness test
+covers them with every other interface text.
+"""
+
+from __future__ import annotations
+
+from ntrk_advisor.i18n import Lang
+
+TEXTS: dict[str, dict[Lang, str]] = {
+    # CDS Hooks service
+    "cds.answers_needed": {"en": "Answers needed before advice", "zh": "给出建议前还需要以下回答"},
+    "cds.how_to_answer": {
+        "en": (
+            "Answers a record cannot hold can be sent with the call, as case fields in "
+            '`context.extension["ntrk-advisor"].answers`.'
+        ),
+        "zh": (
+            "病历无法记录的回答可随调用一并提供："
+            '以病例字段的形式放在 `context.extension["ntrk-advisor"].answers` 中。'
+        ),
+    },
+    "cds.enter_answers": {"en": "Enter the missing answers", "zh": "填写缺少的回答"},
+    "cds.invalid": {"en": "The case did not pass validation", "zh": "病例未通过校验"},
+    "cds.answers_from": {"en": "Where the answers came from", "zh": "回答的来源"},
+    "cds.from_request": {"en": "given with the call: {fields}", "zh": "随调用提供：{fields}"},
+    "cds.record_replaced": {
+        "en": "the answer given with the call replaces the record's for {fields}",
+        "zh": "以下字段采用随调用提供的回答，取代病历中的记录：{fields}",
+    },
+    "cds.order_warning": {
+        "en": "TRK inhibitor ordered, but no molecularly confirmed NTRK fusion is on record",
+        "zh": "已开具TRK抑制剂，但病历中没有经分子检测证实的NTRK融合",
+    },
+    "cds.order_detail": {
+        "en": (
+            "The draft order names {drugs}; the fusion status on record is {status}. "
+            "The diagnostic gate of the pathways advises:"
+        ),
+        "zh": "草拟医嘱包含 {drugs}；病历中的融合状态为 {status}。路径中的诊断关口建议如下：",
+    },
+    "cds.fusion_not_on_record": {"en": "not on record", "zh": "未记录"},
+    "cds.gate_needs": {
+        "en": "The diagnostic gate needs these answers before it can advise:",
+        "zh": "诊断关口需要以下回答才能给出建议：",
+    },
+}
