@@ -63,6 +63,7 @@ from ntrk_advisor.batch.sources import MAX_RECORD_BYTES  # noqa: E402
 from ntrk_advisor.contract.case import CASE_FIELDS  # noqa: E402
 from ntrk_advisor.contract.decode import DuplicateKey, loads  # noqa: E402
 from ntrk_advisor.contract.fields import FIELD_SPECS  # noqa: E402
+from ntrk_advisor.environment import Environment  # noqa: E402
 from ntrk_advisor.fhir.derived import derived_json  # noqa: E402
 from ntrk_advisor.fhir.elements import FhirError  # noqa: E402
 from ntrk_advisor.fhir.importer import case_from_bundle  # noqa: E402
@@ -447,7 +448,13 @@ def display_problem(result: Any, value: Any, lang: str) -> str | None:
 
     tumor = value.get("tumor_type") if isinstance(value.get("tumor_type"), str) else None
     screen = io.StringIO()
-    render_screen(result, KB, lang, make_console(file=screen, width=100, color_system=None), tumor_type=tumor)
+    render_screen(
+        result,
+        KB,
+        lang,
+        make_console(Environment.of_process(), file=screen, width=100, color_system=None),
+        tumor_type=tumor,
+    )
     markdown = render_markdown(result, KB, lang, tumor_type=tumor)  # type: ignore[arg-type]
     for name, text in (("screen", screen.getvalue()), ("markdown", markdown)):
         if _ESCAPES.search(text):
@@ -578,7 +585,9 @@ def through_import(bundles: list[tuple[dict[str, Any], list[Plant]]], report: Re
         report.planted += len(plants)
         try:
             result = case_from_bundle(value, today=TODAY)
-            said = derived_json(result) + "\n".join(n.text("en") + n.text("zh") for n in result.notes)
+            said = derived_json(result.answers, result.sources) + "\n".join(
+                n.text("en") + n.text("zh") for n in result.notes
+            )
             report.imported["case"] += 1
         except FhirError as exc:
             said = exc.message("en") + "\n" + exc.message("zh")

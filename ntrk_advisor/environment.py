@@ -78,7 +78,15 @@ class Environment:
             height=size.lines,
             pager=os.environ.get("PAGER") or None,
             lang=default_lang(),
+            clock=local_now,  # looked up now, so a test of the whole CLI can pin the process's clock
         )
+
+    def today(self) -> dt.date:
+        """The date of this command (ages are computed at it when a record gives no date of its own).
+
+        The one reader of the calendar for a command, so a test pins it with `clock`.
+        """
+        return self.clock().date()
 
     def language(self, chosen: str | None) -> Lang:
         """The language for the texts: the one chosen on the command line, else the environment's."""

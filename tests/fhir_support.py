@@ -291,3 +291,25 @@ def written_another_way(value: str, pick: Pick) -> str:
         + "".join(out)
         + str(pick(["", "-lab", ".v2", "-ngs", "1"]))
     )
+
+
+def split_into_prefetch(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A Bundle as an EHR would prefetch it: the Patient read, the rest as searchsets by type."""
+    resources = [e["resource"] for e in bundle["entry"]]
+    keys = {"Observation": "observations", "Condition": "conditions"}
+    prefetch: dict[str, Any] = {"patient": None, "observations": None}
+    for resource in resources:
+        if resource["resourceType"] == "Patient":
+            prefetch["patient"] = resource
+            continue
+        key = keys.get(resource["resourceType"], "medications")
+        searchset = prefetch.get(key) or {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        searchset["entry"].append(
+            {
+                "fullUrl": f"https://fhir.example.org/{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
+        )
+        prefetch[key] = searchset
+    return prefetch

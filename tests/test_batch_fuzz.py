@@ -16,6 +16,7 @@ from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
 from ntrk_advisor.schemas import result_schema
 from tests.conftest import RESULT_KEYS
+from tests.fhir_support import TODAY
 
 KEYS = ["id", *FIELD_SPECS, "settting", "extra"]
 SCALARS = st.one_of(
@@ -49,7 +50,7 @@ VALUES = st.recursive(
 CASES = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
 
 VALIDATOR = jsonschema.Draft202012Validator(result_schema())
-EVALUATORS = {lang: BatchEvaluator(default_knowledge_base(), lang) for lang in ("en", "zh")}  # type: ignore[misc]
+EVALUATORS = {lang: BatchEvaluator(default_knowledge_base(), lang, today=TODAY) for lang in ("en", "zh")}  # type: ignore[misc]
 
 
 def check_line(line: bytes) -> dict[str, Any]:

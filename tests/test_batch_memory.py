@@ -28,6 +28,7 @@ from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import read_records
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.html_report import index_row, render_index
+from tests.fhir_support import TODAY
 
 GENERATED = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone.utc)
 
@@ -71,7 +72,7 @@ def varied_lines(n: int, seed: int = 3) -> Iterator[str]:
 
 
 def evaluated(kb: KnowledgeBase, path: Path) -> tuple[BatchEvaluator, BatchStats, int]:
-    evaluator = BatchEvaluator(kb, "en")
+    evaluator = BatchEvaluator(kb, "en", today=TODAY)
     stats = BatchStats()
     n = sum(1 for _ in evaluator.run(read_records([str(path)]), stats))
     return evaluator, stats, n
@@ -116,9 +117,15 @@ def test_the_output_is_the_same_whatever_the_caches_hold(
 ) -> None:
     path = tmp_path / "varied.jsonl"
     path.write_text("\n".join(varied_lines(400)) + "\n", encoding="utf-8")
-    lines = [item.line for item in BatchEvaluator(kb, "en").run(read_records([str(path)]), BatchStats())]
+    lines = [
+        item.line
+        for item in BatchEvaluator(kb, "en", today=TODAY).run(read_records([str(path)]), BatchStats())
+    ]
     monkeypatch.setattr(encode, "CACHE_LIMIT", 3)
-    again = [item.line for item in BatchEvaluator(kb, "en").run(read_records([str(path)]), BatchStats())]
+    again = [
+        item.line
+        for item in BatchEvaluator(kb, "en", today=TODAY).run(read_records([str(path)]), BatchStats())
+    ]
     assert again == lines
 
 
@@ -135,7 +142,7 @@ def test_the_html_index_written_from_rows_put_aside_is_the_index_of_the_rows(
     path.write_text("\n".join(mixed) + "\n", encoding="utf-8")
     for lang in ("en", "zh"):
         folder = tmp_path / f"pages-{lang}"
-        evaluator = BatchEvaluator(kb, lang)
+        evaluator = BatchEvaluator(kb, lang, today=TODAY)
         results = list(evaluator.results(read_records([str(path)]), BatchStats()))
         assert write_pages(results, folder, (path,), kb, lang, GENERATED) == len(mixed)
         written = sorted(p.name for p in folder.iterdir())

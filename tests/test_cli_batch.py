@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, CliRun
+from tests.fhir_support import TODAY
 
 Run = Callable[..., CliRun]
 IHC = {"age_years": 70, "fusion_status": "ihc_only", "emergency": []}
@@ -367,7 +368,7 @@ def table_items(lang: str, *files: Path) -> list[Any]:
     from ntrk_advisor.batch.sources import read_records
     from ntrk_advisor.pathway.knowledge import load_knowledge_base
 
-    evaluator = BatchEvaluator(load_knowledge_base(), lang)  # type: ignore[arg-type]
+    evaluator = BatchEvaluator(load_knowledge_base(), lang, today=TODAY)  # type: ignore[arg-type]
     return list(evaluator.run(read_records([str(f) for f in files]), BatchStats()))
 
 

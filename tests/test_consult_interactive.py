@@ -17,9 +17,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from ntrk_advisor.api import evaluate
+from ntrk_advisor.cli.case_options import flag_message
 from ntrk_advisor.consultation import OPTIONAL_AT_START, Consultation
 from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, UsageError
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.interviewer import Interviewer
@@ -92,7 +94,7 @@ def consult(kb: KnowledgeBase) -> Callable[..., Consult]:
             pipe.send_text(opening + keys)
             pipe.close()  # typing too little ends the consult instead of hanging the test
             interviewer = RecordingInterviewer(kb, lang, input=pipe, output=DummyOutput())  # type: ignore[arg-type]
-            result, answers = Consultation(lang, kb).run(  # type: ignore[arg-type]
+            result, answers = Consultation(lang, kb, Environment.of_process(), word_flag=flag_message).run(  # type: ignore[arg-type]
                 case_file, dict(flags or {}), interactive=True, save=save, interviewer=interviewer
             )
         return Consult(result, answers, interviewer)
@@ -298,7 +300,9 @@ def test_saving_over_the_case_file_is_refused_before_any_question_is_asked(
         pipe.close()
         interviewer = RecordingInterviewer(kb, "en", input=pipe, output=DummyOutput())
         with pytest.raises(UsageError):
-            Consultation("en", kb).run(path, {}, interactive=True, save=path, interviewer=interviewer)
+            Consultation("en", kb, Environment.of_process(), word_flag=flag_message).run(
+                path, {}, interactive=True, save=path, interviewer=interviewer
+            )
     assert interviewer.asked == []
 
 
@@ -547,7 +551,7 @@ def test_a_mistyped_flag_at_a_terminal_is_named_and_its_question_asked(kb: Knowl
         pipe.close()
         interviewer = Warned(kb, "en", input=pipe, output=DummyOutput())  # type: ignore[arg-type]
         with pytest.raises(ConsultInterrupted) as caught:
-            Consultation("en", kb).run(
+            Consultation("en", kb, Environment.of_process(), word_flag=flag_message).run(
                 None, {**flags, "setting": "metastatc"}, interactive=True, interviewer=interviewer
             )
     assert warned == [

@@ -102,7 +102,7 @@ def test_a_console_for_a_styled_environment_keeps_its_styles() -> None:
 
 
 def test_a_consult_with_no_terminal_to_ask_at_says_what_is_missing_instead_of_prompting() -> None:
-    consultation = Consultation("en", env=made_up(stdin_is_terminal=False))
+    consultation = Consultation("en", None, made_up(stdin_is_terminal=False))
     with pytest.raises(NoTerminalError) as caught:
         consultation.run(None, {"age_years": 50}, interactive=True)
     assert "fusion_status" in caught.value.missing

@@ -4,6 +4,7 @@ Bundles (and derived cases) as they read cases."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ntrk_advisor import environment
 from ntrk_advisor.cli.edge import exit_code_for
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.contract.case import case_from_data
@@ -59,7 +61,7 @@ JUDGEMENT = {
 
 def imported(name: str, today: date = TODAY, **kwargs: Any) -> dict[str, Any]:
     result = case_from_bundle(bundle(name), today=today, **kwargs)
-    data: dict[str, Any] = json.loads(derived_json(result))
+    data: dict[str, Any] = json.loads(derived_json(result.answers, result.sources))
     return data
 
 
@@ -408,14 +410,15 @@ def test_a_derived_case_replays_as_its_bundle(tmp_path: Path) -> None:
         assert from_bundle.json == from_case.json, name
 
 
-def test_batch_over_bundles_gives_the_results_of_batch_over_the_derived_cases(tmp_path: Path) -> None:
+def test_batch_over_bundles_gives_the_results_of_batch_over_the_derived_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bundles = tmp_path / "bundles.jsonl"
     cases = tmp_path / "cases.jsonl"
     bundles.write_text("".join(json.dumps(bundle(n)) + "\n" for n in NAMES), encoding="utf-8")
-    # batch reads ages against the day it runs, so the derived cases are made against the same day
-    cases.write_text(
-        "".join(json.dumps(imported(n, today=date.today())) + "\n" for n in NAMES), encoding="utf-8"
-    )
+    # batch reads ages at the date of its clock: pinned to the day the derived cases are made at
+    monkeypatch.setattr(environment, "local_now", lambda: dt.datetime(2026, 12, 1, 9, 0).astimezone())
+    cases.write_text("".join(json.dumps(imported(n, today=TODAY)) + "\n" for n in NAMES), encoding="utf-8")
     args = ("--format", "jsonl", "--quiet")
     over_bundles = run_main("batch", str(bundles), *args).stdout.splitlines()
     over_cases = run_main("batch", str(cases), *args).stdout.splitlines()

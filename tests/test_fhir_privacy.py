@@ -155,7 +155,9 @@ def test_the_hash_key_ignores_what_a_prefetch_leaves_out() -> None:
 @pytest.mark.parametrize("plant", REVIEW_FORMS, ids=lambda p: p.resource_id)
 def test_each_form_of_the_review_is_hashed_and_never_said(plant: Plant) -> None:
     result = case_from_bundle(planted([plant]), today=TODAY)
-    said = derived_json(result) + "".join(n.text("en") + n.text("zh") for n in result.notes)
+    said = derived_json(result.answers, result.sources) + "".join(
+        n.text("en") + n.text("zh") for n in result.notes
+    )
     assert leaked(said, plant.forms) == set()
     assert plant.resource_id not in said and json.dumps(plant.resource_id) not in said
 

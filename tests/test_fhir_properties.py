@@ -120,7 +120,7 @@ def all_said(value: Any) -> str:
     except FhirError as exc:
         return exc.message("en") + exc.message("zh")
     notes = "".join(n.text("en") + n.text("zh") for n in result.notes)
-    return derived_json(result) + notes
+    return derived_json(result.answers, result.sources) + notes
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -134,7 +134,7 @@ def test_a_mutated_bundle_is_a_case_or_one_fhir_error_never_a_traceback(found: t
         return
     with contextlib.suppress(CaseInvalid):  # a mutated value may fail validation, which says why
         case_from_data(result.answers)
-    json.loads(derived_json(result))
+    json.loads(derived_json(result.answers, result.sources))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("contract", frozenset({"contract"})),
     ("files", frozenset({"files"})),
     ("fhir", frozenset({"fhir"})),
+    ("intake", frozenset({"intake"})),
     ("knowledge", frozenset({"pathway"})),
     ("engine", frozenset({"engine"})),
     ("library", frozenset({"api", "schemas"})),

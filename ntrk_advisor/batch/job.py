@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TextIO, TypeVar, cast
 
 from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
 from ntrk_advisor.batch.sources import InputFormat, read_records
 from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
-from ntrk_advisor.environment import local_now
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
@@ -41,8 +39,9 @@ class BatchJob:
     progress: bool
     summary: bool
     knowledge: KnowledgeBase
-    clock: Callable[[], datetime] = local_now
-    """The time now, printed on every HTML page as its generation time (a test fixes it)."""
+    env: Environment
+    """Where the results and the summary go, and the clock: the date ages are computed at for
+    Bundles without a timestamp, and the time printed on every HTML page (a test fixes both)."""
 
     def run(self) -> BatchStats:
         """Evaluate every case and write the results; returns the counts."""
@@ -50,7 +49,9 @@ class BatchJob:
             return self._run_html()
         kb = self.knowledge
         stats = BatchStats()
-        evaluator = BatchEvaluator(kb, self.lang, compact=self.compact, fhir=self.input_format == "fhir")
+        evaluator = BatchEvaluator(
+            kb, self.lang, today=self.env.today(), compact=self.compact, fhir=self.input_format == "fhir"
+        )
         items = evaluator.run(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files)  # "-" is standard input, compared by inode
         binary = self.output_format in BINARY_FORMATS
@@ -64,14 +65,14 @@ class BatchJob:
                     # a row needs the case id and the summary, not the result's JSON
                     rows = [item._replace(line=b"") for item in itertools.islice(shown, TABLE_ROWS)]
                     left_out = sum(1 for _ in shown)
-                writer(rows, out, self.lang)
+                writer(rows, out, self.lang, self.env)
                 if left_out:
                     out.write(t("batch.table_cut", self.lang, shown=len(rows), left_out=left_out) + "\n")
             else:
                 with self._progress(items, stats) as shown:
                     writer(shown, out)
         if self.summary:
-            sys.stderr.write(self._summary(stats))
+            self.env.stderr.write(self._summary(stats))
         return stats
 
     def _run_html(self) -> BatchStats:
@@ -83,21 +84,21 @@ class BatchJob:
         if self.compact:
             raise UsageError("usage.compact_html")
         stats = BatchStats()
-        evaluator = BatchEvaluator(self.knowledge, self.lang)
+        evaluator = BatchEvaluator(self.knowledge, self.lang, today=self.env.today())
         results = evaluator.results(read_records(self.files, self.input_format), stats)
         inputs = tuple(Path(f) for f in self.files)
         with self._progress(results, stats) as shown:
-            pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang, self.clock())
+            pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang, self.env.clock())
         if self.summary:
-            sys.stderr.write(self._summary(stats))
-            sys.stderr.write(t("html.written", self.lang, count=pages, path=self.output / INDEX) + "\n")
+            self.env.stderr.write(self._summary(stats))
+            self.env.stderr.write(t("html.written", self.lang, count=pages, path=self.output / INDEX) + "\n")
         return stats
 
     @contextlib.contextmanager
     def _destination(self, inputs: tuple[Path, ...], binary: bool) -> Iterator[IO[Any]]:
         if self.output is None:
-            sys.stdout.flush()
-            stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+            self.env.stdout.flush()
+            stream: IO[Any] = cast(TextIO, self.env.stdout).buffer if binary else self.env.stdout
             yield stream
             stream.flush()
         else:
@@ -113,7 +114,7 @@ class BatchJob:
 
         from ntrk_advisor.render.console import make_console
 
-        console = make_console(stderr=True)
+        console = make_console(self.env, stderr=True)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.completed:,} " + t("batch.progress", self.lang)),

@@ -17,6 +17,7 @@ from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.engine import build_result, decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.intake import is_imported, looks_imported, read_answers
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
 FOLD_AT = 10_000
@@ -117,15 +118,17 @@ class BatchStats:
 class BatchEvaluator:
     """Turns records into items with one knowledge base, language and encoder."""
 
-    def __init__(self, kb: KnowledgeBase, lang: Lang, *, compact: bool = False, fhir: bool = False) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, lang: Lang, *, today: date, compact: bool = False, fhir: bool = False
+    ) -> None:
         self.kb = kb
         self.lang = lang
         self.compact = compact
         self.encoder = DecisionEncoder(kb, lang, compact=compact)
         self.fhir = fhir
         """Every record must be a FHIR Bundle (`--input-format fhir`); otherwise one is recognised."""
-        self.today = date.today()
-        """The date ages are computed at for Bundles without a timestamp, fixed for the run."""
+        self.today = today
+        """The date ages are computed at for Bundles without a timestamp: the run's, from its clock."""
 
     def run(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Item]:
         """Evaluate every record in order, counting into `stats`.
@@ -207,12 +210,12 @@ class BatchEvaluator:
     def _not_a_case(self, record: Record, exc: CaseInvalid) -> Item:
         """A record that is no valid case: a FHIR Bundle or a derived case is imported instead."""
         value, raw = record.value, record.raw
-        if raw is not None and (b'"resourceType"' in raw or b'"sources"' in raw):
+        if raw is not None and looks_imported(raw):
             try:
                 value = decode_json(raw)
             except CaseInvalid:
                 value = None
-        if isinstance(value, dict) and ("resourceType" in value or "sources" in value):
+        if is_imported(value):
             return self._imported(record, value)
         return self._invalid(record, exc)
 
@@ -223,27 +226,23 @@ class BatchEvaluator:
         record's place, never a value of the Bundle.
         """
         from ntrk_advisor.fhir.elements import FhirError
-        from ntrk_advisor.fhir.importer import imported_from
 
         try:
-            imported = imported_from(value, today=self.today)
+            if not is_imported(value):
+                raise FhirError("Bundle.resourceType", "not_bundle")
+            answers = read_answers(value, today=self.today)
         except FhirError as exc:
             problem = CaseInvalid.whole_record("fhir", where=exc.where, reason=exc.reason, values=exc.values)
             return self._located_invalid(record, problem, None)
         except CaseInvalid as exc:
             return self._located_invalid(record, exc, None)
-        if imported is None:
-            problem = CaseInvalid.whole_record(
-                "fhir", where="Bundle.resourceType", reason="not_bundle", values={}
-            )
-            return self._located_invalid(record, problem, None)
         try:
-            case = case_from_data(imported.answers)
+            case = case_from_data(answers.values)
         except CaseInvalid as exc:
-            own = echoable_id(imported.answers, exc)
-            return self._located_invalid(record, exc, imported.sources, own)
+            own = echoable_id(answers.values, exc)
+            return self._located_invalid(record, exc, dict(answers.sources), own)
         item = self._complete_or_incomplete(record, case)
-        return item._replace(line=_with_sources(item.line, imported.sources_for(case.answers())))
+        return item._replace(line=_with_sources(item.line, answers.sources_for(case.answers())))
 
     def _located_invalid(
         self,

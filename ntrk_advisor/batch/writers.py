@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
 from ntrk_advisor.batch.runner import Item
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.render.safe_text import markdown_text
@@ -74,7 +75,7 @@ def write_markdown(items: Iterable[Item], out: TextIO) -> None:
         out.write("| " + " | ".join(cells) + " |\n")
 
 
-def write_table(items: Iterable[Item], out: TextIO, lang: Lang = "en") -> None:
+def write_table(items: Iterable[Item], out: TextIO, lang: Lang, env: Environment) -> None:
     """A rich table for people at a terminal, laid out for its width (`batch/table.py`).
 
     Printed a few hundred lines at a time as rich renders it row by row: printed whole, the
@@ -85,7 +86,7 @@ def write_table(items: Iterable[Item], out: TextIO, lang: Lang = "en") -> None:
     from ntrk_advisor.batch.table import BatchTable
     from ntrk_advisor.render.console import make_console
 
-    console = make_console(file=out)
+    console = make_console(env, file=out)
     chunk: list[Any] = []
     for segment in console.render(BatchTable(items, lang), console.options):
         chunk.append(segment)

@@ -10,7 +10,8 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, knowledge_base
+from ntrk_advisor.environment import Environment
 
 
 class BatchFormat(str, Enum):
@@ -80,7 +81,6 @@ def batch(
 ) -> None:
     """Evaluate many cases: one contract result per case, in input order."""
     from ntrk_advisor.batch.job import BatchJob
-    from ntrk_advisor.environment import Environment
 
     env = Environment.of_process()
     chosen = (
@@ -93,11 +93,12 @@ def batch(
         input_format=input_format.value,
         output_format=chosen,
         output=output,
-        lang=resolve_lang(lang),
+        lang=env.language(lang),
         compact=compact,
         progress=not no_progress and env.stderr_is_terminal,
         summary=not quiet,
         knowledge=knowledge_base(ctx),
+        env=env,
     )
     stats = job.run()
     if stats.by_status["invalid"]:

@@ -8,9 +8,13 @@ case answers by field name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ntrk_advisor.contract.errors import Problem
+    from ntrk_advisor.i18n import Lang
 
 
 def _field(flag: str, help: str) -> Any:
@@ -27,8 +31,6 @@ def _completer(flag: str) -> Any:
     """Completion for a case-field option: its values (`none` too for lists), or yes/no."""
 
     def complete(incomplete: str) -> list[str]:
-        from ntrk_advisor.consultation import field_of_flag, flag_values
-
         typed = incomplete.casefold().replace("_", "-")
         return [v for v in flag_values(field_of_flag(flag)) if v.startswith(typed)]
 
@@ -145,3 +147,87 @@ PARAM_FIELDS = {
 def case_flags(params: Mapping[str, Any]) -> dict[str, Any]:
     """The case answers given as options (by field name), from a command's parsed parameters."""
     return {field: params.get(name) for name, field in PARAM_FIELDS.items()}
+
+
+# --- the flags' values and words -------------------------------------------------------------
+
+FLAG_NAMES = {"age_years": "--age", "id": "--id"}
+"""Fields whose flag is not `--` and the field name with dashes."""
+
+
+def flag_for(field: str) -> str:
+    """The `consult` option that sets `field` (`fusion_status` -> `--fusion-status`)."""
+    return FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+def field_of_flag(flag: str) -> str:
+    """The case field a `consult` option sets (`--fusion-status` -> `fusion_status`)."""
+    named = {v: k for k, v in FLAG_NAMES.items()}
+    return named.get(flag, flag.removeprefix("--").replace("-", "_"))
+
+
+def flag_values(field: str) -> list[str]:
+    """The values a flag takes, as typed on a command line (`locally-advanced`; yes/no; none)."""
+    from ntrk_advisor.contract.fields import FIELD_SPECS
+
+    spec = FIELD_SPECS.get(field)
+    if spec is None:
+        return []
+    if spec.kind == "bool":
+        return ["yes", "no"]
+    if spec.values is None:
+        return []
+    values = [member.value.replace("_", "-") for member in spec.values]
+    return [*values, "none"] if spec.kind == "list" and "none" not in values else values
+
+
+def flag_answers(raw: dict[str, Any]) -> dict[str, Any]:
+    """Command-line strings as case values; what cannot be read is passed on for validation."""
+    from ntrk_advisor.contract.fields import FALSE_WORDS, FIELD_SPECS, TRUE_WORDS
+
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        spec = FIELD_SPECS.get(name)
+        if spec is not None and spec.kind == "bool" and isinstance(value, str):
+            lowered = value.strip().lower()
+            value = True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else value
+        elif spec is not None and spec.kind == "list" and isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            value = [] if items in ([], ["none"], ["[]"]) else items
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # `--age 61` is 61, as in a case file, not 61.0
+        out[name] = value
+    return out
+
+
+def flag_message(problem: Problem, flagged: Mapping[str, Any], lang: Lang) -> str:
+    """`--setting 'metastatc' is not valid; did you mean 'metastatic'? (early, locally-advanced, …)`."""
+    from ntrk_advisor.cli.spelling import closest
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.contract.fields import FIELD_SPECS
+    from ntrk_advisor.i18n import t
+    from ntrk_advisor.render.safe_text import shown
+
+    path, kind, _ = problem
+    field, _, index = path.partition(".")
+    value = flagged[field]
+    if index and isinstance(value, list):
+        value = value[int(index)]
+    spec = FIELD_SPECS[field]
+    if spec.values is not None and kind == "enum":
+        allowed = [member.value for member in spec.values]
+        close = closest(str(value), allowed)
+        text = t("flag_invalid", lang, flag=flag_for(field), value=shown(str(value)))
+        if close is not None:
+            text += t("flag_did_you_mean", lang, suggestion=close.replace("_", "-"))
+        listed = ("、" if lang == "zh" else ", ").join(v.replace("_", "-") for v in allowed)
+        return text + t("flag_allowed", lang, allowed=listed)
+    if spec.kind == "bool":
+        allowed_words = ", ".join(flag_values(field))  # yes, no
+        return t("flag_invalid", lang, flag=flag_for(field), value=shown(str(value))) + t(
+            "flag_allowed", lang, allowed=allowed_words
+        )
+    message = next(e.message for e in CaseInvalid([problem]).field_errors(lang))
+    return f"{flag_for(field)} {shown(str(value))}: {message}"

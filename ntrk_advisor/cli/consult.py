@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli import case_options as case
-from ntrk_advisor.cli.case_options import case_flags
+from ntrk_advisor.cli.case_options import case_flags, flag_answers, flag_message
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import (
@@ -17,8 +17,8 @@ from ntrk_advisor.cli.options import (
     LangOption,
     OutputOption,
     knowledge_base,
-    resolve_lang,
 )
+from ntrk_advisor.environment import Environment
 
 
 @at_the_edge
@@ -80,16 +80,15 @@ def consult(
     ] = False,
 ) -> None:
     """Get a recommendation for one case: asks only what its path needs."""
-    from ntrk_advisor.consultation import Consultation, flag_answers, save_interrupted
+    from ntrk_advisor.consultation import Consultation, save_interrupted
     from ntrk_advisor.errors import ConsultInterrupted
     from ntrk_advisor.i18n import t
+    from ntrk_advisor.render.write import write_result
 
     flags = flag_answers(case_flags(ctx.params))
-    from ntrk_advisor.environment import Environment
-
     env = Environment.of_process()
-    chosen = resolve_lang(lang)
-    consultation = Consultation(lang=chosen, knowledge=knowledge_base(ctx), env=env)
+    chosen = env.language(lang)
+    consultation = Consultation(chosen, knowledge_base(ctx), env, word_flag=flag_message)
     inputs = (case_file,) if case_file is not None else ()
     try:
         result, answers = consultation.run(
@@ -105,8 +104,18 @@ def consult(
         said = t("interrupted_nothing_saved", chosen) if path is None else t("interrupted", chosen, path=path)
         env.stderr.write(said + "\n")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    consultation.show(
-        result, answers, output_format.value, explain=explain, page=not no_pager, output=output, inputs=inputs
+    tumor_type = answers.get("tumor_type")
+    write_result(
+        result,
+        output_format.value,
+        consultation.kb,
+        chosen,
+        env,
+        tumor_type=tumor_type if isinstance(tumor_type, str) else None,
+        explain=explain,
+        page=not no_pager,
+        output=output,
+        inputs=inputs,
     )
     raise typer.Exit(_exit_code(result.status.value))
 

@@ -104,12 +104,10 @@ def _prefix(key: str, lang: Lang) -> str:
 
 def _language_of(kwargs: dict[str, Any]) -> Lang:
     """The command's `--lang` if it has one and it was given, else NTRK_ADVISOR_LANG."""
-    chosen = getattr(kwargs.get("lang"), "value", kwargs.get("lang"))
-    if chosen in ("en", "zh"):
-        return "zh" if chosen == "zh" else "en"
-    from ntrk_advisor.i18n import default_lang
+    from ntrk_advisor.environment import Environment
 
-    return default_lang()
+    chosen = kwargs.get("lang")
+    return Environment.of_process().language(chosen if isinstance(chosen, str) else None)
 
 
 def at_the_edge(command: F) -> F:
@@ -222,7 +220,7 @@ def _closest_choice(exc: BaseException, message: str, argv: list[str]) -> str:
     click names the bad value in its message but keeps only the parameter; the value is the
     command-line word the message quotes.
     """
-    import difflib
+    from ntrk_advisor.cli.spelling import closest
 
     choices = getattr(getattr(getattr(exc, "param", None), "type", None), "choices", None)
     if not choices:
@@ -233,9 +231,8 @@ def _closest_choice(exc: BaseException, message: str, argv: list[str]) -> str:
             continue  # an option's name, not a value
         value = word.split("=", 1)[-1]
         if f"{value!r} is not one of" in message:
-            typed = value.casefold().replace("-", "_").replace(" ", "_")
-            close = difflib.get_close_matches(typed, allowed, n=1, cutoff=0.6)
-            return f" Did you mean '{close[0]}'?" if close else ""
+            close = closest(value, allowed)
+            return f" Did you mean '{close}'?" if close is not None else ""
     return ""
 
 

@@ -10,7 +10,7 @@ import typer
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
-from ntrk_advisor.cli.options import LangOption, OutputOption, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption
 
 import_app = typer.Typer(
     help="Read cases from health records: a FHIR R4 Bundle to a case, with its sources.",
@@ -48,14 +48,21 @@ def fhir(
     read from the record: a consult asks it. Notes for the reader go to stderr.
     """
     from ntrk_advisor.environment import Environment
-    from ntrk_advisor.fhir.derived import import_bundle_file
+    from ntrk_advisor.fhir.derived import derived_json, note_lines
+    from ntrk_advisor.files import write_atomic
+    from ntrk_advisor.i18n import t
+    from ntrk_advisor.intake import read_bundle_file
 
-    import_bundle_file(
-        bundle,
-        output=output,
-        case_id=case_id,
-        lang=resolve_lang(lang),
-        env=Environment.of_process(),
-        validate=validate,
-    )
+    env = Environment.of_process()
+    chosen = env.language(lang)
+    answers = read_bundle_file(bundle, today=env.today(), lang=chosen, case_id=case_id, validate=validate)
+    text = derived_json(answers.values, answers.sources)
+    if output is None:
+        env.stdout.write(text)
+    else:
+        write_atomic(output, text, inputs=(bundle,))
+    env.stderr.write(note_lines(answers.notes, chosen))
+    if output is not None:
+        count = len([name for name in answers.sources if name != "id"])
+        env.stderr.write(t("fhir.written", chosen, path=output, count=count) + "\n")
     raise typer.Exit(ExitCode.OK)

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, knowledge_base
+from ntrk_advisor.environment import Environment
 
 
 class SchemaName(str, Enum):
@@ -45,7 +46,8 @@ def arguments(
     kb = knowledge_base(ctx)
     if argument_id is not None and argument_id not in kb.arguments.arguments:
         raise UsageError("usage.no_argument", id=argument_id)
-    make_console().print(arguments_table(kb, resolve_lang(lang), argument_id))
+    env = Environment.of_process()
+    make_console(env).print(arguments_table(kb, env.language(lang), argument_id))
 
 
 @at_the_edge
@@ -69,7 +71,8 @@ def evidence(
     if output_format is EvidenceFormat.JSON:
         sys.stdout.write(evidence_json(kb, evidence_id) + "\n")
     else:
-        make_console().print(evidence_table(kb, resolve_lang(lang), evidence_id))
+        env = Environment.of_process()
+        make_console(env).print(evidence_table(kb, env.language(lang), evidence_id))
 
 
 @at_the_edge
@@ -78,4 +81,5 @@ def about(ctx: typer.Context, lang: LangOption = None) -> None:
     from ntrk_advisor.render.about import about_panel
     from ntrk_advisor.render.console import make_console
 
-    make_console().print(about_panel(knowledge_base(ctx), resolve_lang(lang)))
+    env = Environment.of_process()
+    make_console(env).print(about_panel(knowledge_base(ctx), env.language(lang)))

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ntrk_advisor.i18n import Lang
-
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
@@ -45,15 +43,6 @@ OutputOption = Annotated[
 ExplainOption = Annotated[
     bool, typer.Option("--explain", help="Also show the questions asked and the answers used.")
 ]
-
-
-def resolve_lang(choice: LangChoice | None) -> Lang:
-    """The language to use: the option, else the environment, else English."""
-    if choice is not None:
-        return choice.value
-    from ntrk_advisor.i18n import default_lang
-
-    return default_lang()
 
 
 def knowledge_base(ctx: typer.Context) -> KnowledgeBase:

@@ -12,8 +12,9 @@ import typer
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
-from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base
 from ntrk_advisor.contract.vocabulary import PathwayName
+from ntrk_advisor.environment import Environment
 
 pathways_app = typer.Typer(
     help="See, check, export and copy the pathway modules (the clinical knowledge, as data).",
@@ -35,7 +36,8 @@ def list_pathways(ctx: typer.Context, lang: LangOption = None) -> None:
     from ntrk_advisor.render.catalogue_tables import pathways_table
     from ntrk_advisor.render.console import make_console
 
-    make_console().print(pathways_table(knowledge_base(ctx), resolve_lang(lang)))
+    env = Environment.of_process()
+    make_console(env).print(pathways_table(knowledge_base(ctx), env.language(lang)))
 
 
 @pathways_app.command("show", **help_for("pathways show"))
@@ -61,19 +63,21 @@ def show(
     from ntrk_advisor.contract.errors import CaseInvalid
     from ntrk_advisor.engine import decide
     from ntrk_advisor.errors import UsageError
-    from ntrk_advisor.files import read_case_file
+    from ntrk_advisor.intake import read_answers_file
     from ntrk_advisor.render.console import make_console
     from ntrk_advisor.render.tree_view import pathway_trees
 
-    kb = knowledge_base(ctx)
+    kb, env = knowledge_base(ctx), Environment.of_process()
+    chosen = env.language(lang)
     trail = None
-    if case_file is not None:
+    if case_file is not None:  # whatever `consult --case` reads: a case, a derived case, a Bundle
         try:
-            trail = decide(case_from_data(read_case_file(case_file)), kb).trail
+            answers = read_answers_file(case_file, today=env.today(), lang=chosen)
+            trail = decide(case_from_data(answers.values), kb).trail
         except CaseInvalid as exc:
             raise UsageError("usage.case_invalid", path=case_file, reason=exc) from None
-    console = make_console()
-    for tree in pathway_trees(kb, resolve_lang(lang), pathway, trail):
+    console = make_console(env)
+    for tree in pathway_trees(kb, chosen, pathway, trail):
         console.print(tree)
 
 
@@ -118,7 +122,9 @@ def export(
     from ntrk_advisor.authoring.export import export_text
     from ntrk_advisor.files import write_atomic
 
-    text = export_text(knowledge_base(ctx), output_format.value, pathway, resolve_lang(lang))
+    text = export_text(
+        knowledge_base(ctx), output_format.value, pathway, Environment.of_process().language(lang)
+    )
     if output is None:
         sys.stdout.write(text)
     else:

@@ -15,7 +15,7 @@ import typer
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
-from ntrk_advisor.cli.options import LangOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, knowledge_base
 from ntrk_advisor.cli.practice_options import (
     AgeGroupFilter,
     CountOption,
@@ -33,6 +33,7 @@ from ntrk_advisor.cli.practice_options import (
     note,
     show_returned,
 )
+from ntrk_advisor.environment import Environment
 
 practice_app = typer.Typer(
     help="Practise scenarios: answer, get graded feedback from the advisor, track progress.",
@@ -63,14 +64,13 @@ def practice(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db": db, "lang": lang}
         return
-    from ntrk_advisor.environment import Environment
     from ntrk_advisor.practice import commands
 
     kb, env = knowledge_base(ctx), Environment.of_process()
     end = commands.run_session(
         kb,
         env,
-        resolve_lang(lang),
+        env.language(lang),
         db,
         note=note,
         scenario_ids=scenario or (),
@@ -94,7 +94,7 @@ def list_scenarios(
     """The scenarios, with pathway, age group, difficulty and question."""
     from ntrk_advisor.practice import commands
 
-    chosen = resolve_lang(inherited(ctx, "lang", lang))
+    chosen = Environment.of_process().language(inherited(ctx, "lang", lang))
     show_returned(
         commands.list_scenarios(knowledge_base(ctx), chosen, as_json=output_format is TableOrJson.JSON)
     )
@@ -107,7 +107,9 @@ def show(ctx: typer.Context, scenario_id: ScenarioId, lang: LangOption = None) -
     from ntrk_advisor.practice import commands
 
     show_returned(
-        commands.show_scenario(knowledge_base(ctx), scenario_id, resolve_lang(inherited(ctx, "lang", lang)))
+        commands.show_scenario(
+            knowledge_base(ctx), scenario_id, Environment.of_process().language(inherited(ctx, "lang", lang))
+        )
     )
 
 
@@ -124,7 +126,7 @@ def answer(
     """Grade one answer, show the feedback and record it."""
     from ntrk_advisor.practice import commands
 
-    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
     as_json = output_format is TextOrJson.JSON
     show_returned(
         commands.answer_scenario(

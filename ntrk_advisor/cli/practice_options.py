@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
+from ntrk_advisor.environment import Environment
 from ntrk_advisor.practice.vocabulary import Difficulty
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def show_returned(shown: Shown) -> None:
     elif shown.out is not None:
         from ntrk_advisor.render.console import make_console
 
-        make_console().print(shown.out)
+        make_console(Environment.of_process()).print(shown.out)
     if shown.note is not None:
         note(shown.note)
 

@@ -10,7 +10,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base, resolve_lang
+from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base
 from ntrk_advisor.cli.practice_options import (
     DbOption,
     ExportFormat,
@@ -22,6 +22,7 @@ from ntrk_advisor.cli.practice_options import (
     note,
     show_returned,
 )
+from ntrk_advisor.environment import Environment
 
 
 @at_the_edge
@@ -34,7 +35,7 @@ def stats(
     """Accuracy by pathway and age group, streaks, and the weakest areas."""
     from ntrk_advisor.practice import commands
 
-    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
     as_json = output_format is TableOrJson.JSON
     show_returned(commands.progress(knowledge_base(ctx), chosen, db, as_json=as_json, note=note))
 
@@ -50,7 +51,7 @@ def export(
     """Every recorded attempt, as CSV or JSON."""
     from ntrk_advisor.practice import commands
 
-    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
     as_csv = output_format is ExportFormat.CSV
     show_returned(
         commands.export_attempts(knowledge_base(ctx), chosen, db, as_csv=as_csv, output=output, note=note)
@@ -63,7 +64,7 @@ def reset(ctx: typer.Context, yes: YesOption = False, lang: LangOption = None, d
     from ntrk_advisor.practice import commands
     from ntrk_advisor.practice.texts import say
 
-    chosen, db = resolve_lang(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
 
     def confirm(question: str) -> bool:
         try:

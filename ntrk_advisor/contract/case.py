@@ -148,6 +148,11 @@ some (a set lookup rejects most records before any method is called: this runs p
 _new_case = tuple.__new__
 
 
+SOURCES_KEY = "sources"
+"""The key of a derived case (what `import fhir` writes) that maps each answer read from a record to
+the resources it came from; a result of such a case carries it too (docs/contract.md)."""
+
+
 def case_from_data(data: object) -> Case:
     """Validate a decoded JSON value (or a mapping of answers) into a `Case`.
 
@@ -352,12 +357,3 @@ def _shown(value: Any) -> str:
     if isinstance(plain, bool):
         return "true" if plain else "false"
     return str(plain)
-
-
-def merge_answers(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Later layers win; `None` values mean 'not given' and never erase an earlier answer."""
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        if layer:
-            merged.update({k: v for k, v in layer.items() if v is not None})
-    return merged

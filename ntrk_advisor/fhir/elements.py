@@ -29,6 +29,11 @@ class FhirError(AdvisorError):
         self.file: str | None = None
         self.lang: Lang = "en"
 
+    def in_file(self, file: str, lang: Lang) -> FhirError:
+        """This error as read from `file`, worded in `lang` (for the surfaces that read files)."""
+        self.file, self.lang = file, lang
+        return self
+
     def message(self, lang: Lang) -> str:
         """The error in `lang`, without the file name."""
         reason = t(f"fhir.err.{self.reason}", lang, **self.values)

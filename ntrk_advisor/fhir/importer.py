@@ -11,27 +11,21 @@ the tumour category, whether brain metastases cause symptoms. Left missing, they
 consult and listed as `missing` in batch.
 
 A derived case file (what `ntrk-advisor import fhir` writes) is a case with a `sources` object;
-`imported_from` reads both that and a Bundle, so a derived case replays as its Bundle did.
+`ntrk_advisor.intake` reads both that and a Bundle, so a derived case replays as its Bundle did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
 from ntrk_advisor.contract.case import CASE_FIELDS
-from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.fhir.age import age_of
-from ntrk_advisor.fhir.bundle import is_bundle, read_bundle
+from ntrk_advisor.fhir.bundle import read_bundle
 from ntrk_advisor.fhir.conditions import spread_of
 from ntrk_advisor.fhir.elements import Note, note
 from ntrk_advisor.fhir.genomics import genomics_of
 from ntrk_advisor.fhir.medications import medications_of
-
-SOURCES_KEY = "sources"
-MAX_SOURCES_PER_FIELD = 100
-MAX_SOURCE_LENGTH = 200
 
 
 class ImportedCase(NamedTuple):
@@ -40,12 +34,6 @@ class ImportedCase(NamedTuple):
     answers: dict[str, Any]
     sources: dict[str, list[str]]
     notes: tuple[Note, ...] = ()
-
-    def sources_for(self, answers: Mapping[str, Any]) -> dict[str, list[str]]:
-        """The sources of the answers still as imported (a flag or a typed answer has none)."""
-        return {
-            f: refs for f, refs in self.sources.items() if f in answers and answers[f] == self.answers.get(f)
-        }
 
 
 def case_from_bundle(bundle: dict[str, Any], *, case_id: str | None = None, today: date) -> ImportedCase:
@@ -98,32 +86,3 @@ def case_from_bundle(bundle: dict[str, Any], *, case_id: str | None = None, toda
     return ImportedCase(
         ordered, {name: sources[name] for name in CASE_FIELDS if name in sources}, tuple(notes)
     )
-
-
-def imported_from(value: Any, *, today: date, case_id: str | None = None) -> ImportedCase | None:
-    """A Bundle, or a derived case with `sources`, as an imported case; None for anything else.
-
-    A derived case's `sources` must map case fields to lists of references (`CaseInvalid`
-    otherwise); its other keys are the case, validated as any case is.
-    """
-    if is_bundle(value):
-        return case_from_bundle(value, case_id=case_id, today=today)
-    if isinstance(value, dict) and SOURCES_KEY in value:
-        sources = _checked_sources(value[SOURCES_KEY])
-        answers = {k: v for k, v in value.items() if k != SOURCES_KEY}
-        if case_id is not None:
-            answers["id"] = case_id
-        return ImportedCase(answers, sources)
-    return None
-
-
-def _checked_sources(value: Any) -> dict[str, list[str]]:
-    if not isinstance(value, dict) or not all(
-        name in CASE_FIELDS
-        and isinstance(refs, list)
-        and len(refs) <= MAX_SOURCES_PER_FIELD
-        and all(isinstance(r, str) and len(r) <= MAX_SOURCE_LENGTH for r in refs)
-        for name, refs in value.items()
-    ):
-        raise CaseInvalid([(SOURCES_KEY, "sources", {})])
-    return {name: list(refs) for name, refs in value.items()}

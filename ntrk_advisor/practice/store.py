@@ -105,6 +105,18 @@ class Migration:
     backup: Path
 
 
+def _read_only_now(side: Path) -> bool:
+    """Whether `side` exists and this user may not write it.
+
+    Another session may create or remove SQLite's side files at any moment, so a file that
+    seems unwritable is looked at once more: one that vanished, or was only being created,
+    is not refused.
+    """
+    if os.access(side, os.W_OK):
+        return False
+    return side.exists() and not os.access(side, os.W_OK)
+
+
 class PracticeStore:
     """An open practice database. Use as a context manager; every method is one transaction."""
 
@@ -125,7 +137,7 @@ class PracticeStore:
         """This user may not write the file, or create SQLite's files beside it."""
         if self._frozen and not read_only:
             raise PracticeDatabaseError(path, "read_only", "the file or its folder is read-only")
-        stuck = next((side for side in sides if side.exists() and not os.access(side, os.W_OK)), None)
+        stuck = next((side for side in sides if _read_only_now(side)), None)
         if stuck is not None and not self._frozen and not read_only:  # SQLite would say "read-only"
             raise PracticeDatabaseError(path, "side_read_only", str(stuck))
         try:

@@ -25,11 +25,11 @@ class _Console(Console):
 
 
 def make_console(
-    env: Environment | None = None, *, stderr: bool = False, file: IO[str] | None = None, **options: Any
+    env: Environment, *, stderr: bool = False, file: IO[str] | None = None, **options: Any
 ) -> Console:
     """A rich console on stdout (or stderr, or a file) that respects NO_COLOR and TERM=dumb.
 
-    Whether to style at all comes from the command's `Environment` (the process's when none is given).
+    Whether to style at all, and the stream, come from the command's `Environment`.
 
     Markup, emoji codes and automatic highlighting are off: strings printed may come from a case
     (an id, a tumour type, an unknown key), and `[link=…]` in them must stay text. Styles are
@@ -38,9 +38,9 @@ def make_console(
     options.setdefault("markup", False)
     options.setdefault("emoji", False)
     options.setdefault("highlight", False)
-    if env is not None and file is None:
+    if file is None:
         file = env.stderr if stderr else env.stdout
-    if (env or Environment.of_process()).plain:
+    if env.plain:
         options.setdefault("color_system", None)
         options.setdefault("no_color", True)
         options.setdefault("emoji", False)

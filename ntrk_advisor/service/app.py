@@ -38,6 +38,7 @@ from starlette.types import ASGIApp
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.environment import local_now
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
 from ntrk_advisor.service.auth import Caller, Verifier, load_jwks
@@ -80,8 +81,11 @@ class CdsService:
         verifier: Verifier | None = None,
         *,
         shared_replay: bool = False,
+        clock: Callable[[], dt.datetime] = local_now,
     ) -> None:
         self.config = config
+        self.clock = clock
+        """The time now: the date ages are computed at for records that give none (a test pins it)."""
         self.kb = kb or default_knowledge_base(config.pathways_dir)
         if verifier is None and not config.insecure_no_auth:
             if config.jwks_path is None:
@@ -151,7 +155,7 @@ class CdsService:
         body = await self.body_of(request)
         call = read_call(body, service, request.headers.get("accept-language"))
         request.state.hook_instance = call.hook_instance
-        hook_case = case_of(call, dt.date.today())
+        hook_case = case_of(call, self.clock().date())
         case = validated(hook_case.answers)
         lang = call.lang
         if service.id == ORDER_SELECT:

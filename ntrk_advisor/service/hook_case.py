@@ -1,6 +1,7 @@
 """One hook call read into a case: the request's shape, the prefetch, the clinician's answers.
 
-The case comes from the prefetch through the FHIR import (`service.prefetch`). What a record
+The case comes from the prefetch: every prefetched resource is gathered into one Bundle and read
+through `ntrk_advisor.intake`, as a Bundle given to consult or batch is. What a record
 cannot hold (resectability, a response that has levelled off, an emergency…) may come with the
 call, in the context's extension under one documented key:
 
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.intake import Answers, read_answers
 from ntrk_advisor.render.safe_text import markdown_text
 from ntrk_advisor.service.cards import code
 from ntrk_advisor.service.discovery import NEEDED_FOR, Service
 from ntrk_advisor.service.errors import HttpError, PrefetchMissing
-from ntrk_advisor.service.prefetch import Imported, import_prefetch
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """A `hookInstance` as CDS Hooks defines it (a UUID, hyphenated). It is logged with every call, so
@@ -168,16 +170,61 @@ def check_prefetch(call: HookCall) -> None:
         raise PrefetchMissing(missing)
 
 
+def bundle_of(prefetch: Mapping[str, Any]) -> dict[str, Any]:
+    """One `collection` Bundle of every resource in the prefetch (search results unpacked).
+
+    Each prefetch value is a FHIR resource (a read such as `Patient/123`), a `searchset` Bundle (a
+    search), or null (the record has nothing for that template).
+    """
+    entries: list[dict[str, Any]] = []
+    for key, value in prefetch.items():
+        if value is None:
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
+            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
+        if value["resourceType"] != "Bundle":
+            entries.append({"resource": value})
+            continue
+        found = value.get("entry", [])
+        if not isinstance(found, list):
+            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is a Bundle whose entry is not a list")
+        for entry in found:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(resource, dict) and resource.get("resourceType") != "OperationOutcome":
+                full_url = entry.get("fullUrl")
+                entries.append(
+                    {"fullUrl": full_url, "resource": resource} if full_url else {"resource": resource}
+                )
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def import_prefetch(prefetch: Mapping[str, Any], today: dt.date, lang: Lang = "en") -> Answers:
+    """The case answers the prefetched record holds, without an id (nothing to import gives none).
+
+    The import's errors become HTTP 422 naming where in the Bundle it failed, never a value from it.
+    """
+    bundle = bundle_of(prefetch)
+    if not bundle["entry"]:
+        return Answers({})
+    try:
+        answers = read_answers(bundle, today=today)
+    except FhirError as exc:
+        raise HttpError(422, "bad_fhir", f"the prefetch cannot be read: {exc.message(lang)}") from None
+    values = {name: value for name, value in answers.values.items() if name != "id"}
+    sources = {name: list(where) for name, where in answers.sources.items() if name != "id"}
+    return Answers(values, sources, answers.notes, imported=True)
+
+
 def case_of(call: HookCall, today: dt.date) -> HookCase:
     """The record's answers with the clinician's over them, and a note of where each came from."""
     check_prefetch(call)
-    imported = import_prefetch(call.prefetch, today, call.lang) if call.prefetch else Imported()
+    imported = import_prefetch(call.prefetch, today, call.lang) if call.prefetch else Answers({})
     return merged(imported, call.answers, call.lang)
 
 
-def merged(imported: Imported, given: Mapping[str, Any], lang: Lang) -> HookCase:
-    """Answers from the record, then the clinician's; the notes say which came from where."""
-    answers = dict(imported.answers)
+def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
+    """Answers from the record, then the clinician's (`Answers.over`); the notes say which came from where."""
+    answers = imported.over(given).values
     notes = [
         f"{code(str(name))}: {markdown_text(', '.join(map(str, where)))}"
         for name, where in imported.sources.items()
@@ -186,14 +233,13 @@ def merged(imported: Imported, given: Mapping[str, Any], lang: Lang) -> HookCase
     replaced = [
         name
         for name, value in given.items()
-        if name in answers and value is not None and answers[name] != value
+        if name in imported.values and value is not None and imported.values[name] != value
     ]
-    answers.update({name: value for name, value in given.items() if value is not None})
     if given:
         names = ", ".join(code(str(n)) for n in given)
         notes.append(t("cds.from_request", lang, fields=names))
     if replaced:
         names = ", ".join(code(str(n)) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
-    notes += [markdown_text(note) for note in imported.notes]
+    notes += [markdown_text(note.text(lang)) for note in dict.fromkeys(imported.notes)]
     return HookCase(answers, notes)

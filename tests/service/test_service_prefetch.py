@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.fhir.importer import case_from_bundle
-from ntrk_advisor.service.prefetch import bundle_of, import_prefetch
-from tests.fhir_support import REVIEW_FORMS, leaked, planted
+from ntrk_advisor.service.hook_case import bundle_of, import_prefetch
+from tests.fhir_support import REVIEW_FORMS, leaked, planted, split_into_prefetch
 from tests.service.helpers import (
     IFS_ANSWERS,
     ORDER_SELECT,
@@ -68,28 +68,6 @@ def test_bundle_of_unpacks_searchsets_and_keeps_single_resources() -> None:
     }
 
 
-def split_into_prefetch(bundle: dict[str, Any]) -> dict[str, Any]:
-    """A Bundle as an EHR would prefetch it: the Patient read, the rest as searchsets by type."""
-    resources = [e["resource"] for e in bundle["entry"]]
-    keys = {"Observation": "observations", "Condition": "conditions"}
-    prefetch: dict[str, Any] = {"patient": None, "observations": None}
-    for resource in resources:
-        if resource["resourceType"] == "Patient":
-            prefetch["patient"] = resource
-            continue
-        key = keys.get(resource["resourceType"], "medications")
-        searchset = prefetch.get(key) or {"resourceType": "Bundle", "type": "searchset", "entry": []}
-        searchset["entry"].append(
-            {
-                "fullUrl": f"https://fhir.example.org/{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-        )
-        prefetch[key] = searchset
-    return prefetch
-
-
 RELATIVE = sorted(p.stem for p in FIXTURES.glob("*.json") if "urn:uuid:" not in p.read_text(encoding="utf-8"))
 """Fixtures whose references are relative (`Patient/123`), as a FHIR server's search results are;
 a urn:uuid reference belongs to a transaction or collection Bundle, never to a prefetch."""
@@ -103,7 +81,7 @@ def test_the_prefetch_gives_the_case_the_fhir_import_gives_for_the_whole_bundle(
     today = dt.date(2026, 12, 1)
     whole = case_from_bundle({**bundle, "timestamp": None} if "timestamp" in bundle else bundle, today=today)
     imported = import_prefetch(split_into_prefetch(bundle), today)
-    assert imported.answers == {k: v for k, v in whole.answers.items() if k != "id"}
+    assert imported.values == {k: v for k, v in whole.answers.items() if k != "id"}
     assert imported.sources == {k: v for k, v in whole.sources.items() if k != "id"}
     assert len(RELATIVE) >= 5
     assert len(imported.notes) == len(whole.notes)
