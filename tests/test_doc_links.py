@@ -2,13 +2,16 @@
 
 The README is short and sends readers on to docs/; pages move and headings are renamed, and a link
 that leads nowhere strands a reader exactly where they asked for more. Anchors are computed as
-GitHub computes them, so a link that works here works on the rendered page.
+GitHub computes them, so a link that works here works on the rendered page. The headings
+themselves nest: a page has one title, and no heading skips a level, so the outline a reader (or
+GitHub's table of contents) sees is the page's real structure.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -82,6 +85,33 @@ def test_every_page_in_docs_is_reachable_from_the_readme() -> None:
     linked = {(ROOT / unquote(t.partition("#")[0])).resolve() for t in relative_links(ROOT / "README.md")}
     unlinked = [p.name for p in PAGES[1:] if p.resolve() not in linked]
     assert unlinked == []
+
+
+def heading_levels(page: Path) -> list[tuple[int, str]]:
+    """Each heading of the page outside code blocks, as (level, text)."""
+    text = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), page.read_text(encoding="utf-8"))
+    return [(len(m.group(1)), m.group(2)) for m in HEADING.finditer(text)]
+
+
+def nesting_problems(levels: list[tuple[int, str]]) -> list[str]:
+    """Headings that are a second title, or that go more than one level deeper than the one before."""
+    problems = [f"second title: {text}" for level, text in levels[1:] if level == 1]
+    if not levels or levels[0][0] != 1:
+        problems.insert(0, "the page does not start with its title")
+    for (before, _), (level, text) in pairwise(levels):
+        if level > before + 1:
+            problems.append(f"skips a level: {text}")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_headings_nest_under_one_title_without_skipping_a_level(page: Path) -> None:
+    assert nesting_problems(heading_levels(page)) == []
+
+
+def test_the_nesting_check_sees_a_skipped_level_and_a_second_title() -> None:
+    levels = [(1, "Title"), (2, "Part"), (4, "Too deep"), (1, "Another title")]
+    assert nesting_problems(levels) == ["second title: Another title", "skips a level: Too deep"]
 
 
 def test_the_checker_finds_a_missing_file_a_missing_heading_and_ignores_code(tmp_path: Path) -> None:
