@@ -313,22 +313,37 @@ def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band
 
     The first is the unanswered question at `node`; the rest are those needed whatever the
     missing answers turn out to be, so a caller can supply them all at once without any guess.
+    The pathways share sub-trees, so each node is worked out once per call: walked as a plain
+    tree, a case missing its first answers visits the shared parts thousands of times.
     """
-    if node.kind == "outcome":
-        return []
-    if node.kind == "ask":
-        assert node.field is not None
-        value = getattr(case, node.field)
-        if value is not None:
-            return needed_from(node.route(value), case, age_group, age_band)
-        after = _common([needed_from(n, case, age_group, age_band) for n in node.successors()])
-        return [node.field, *(f for f in after if f != node.field)]
-    if node.kind == "route_on":
-        on = node.splits_on
-        value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on or "")
-        if value is not None:
-            return needed_from(node.route(value), case, age_group, age_band)
-    return _common([needed_from(n, case, age_group, age_band) for n in node.successors()])
+    known: dict[int, list[str]] = {}
+
+    def from_node(node: TreeNode) -> list[str]:
+        found = known.get(id(node))
+        if found is None:
+            found = known[id(node)] = _needed(node)
+        return found
+
+    def _needed(node: TreeNode) -> list[str]:
+        if node.kind == "outcome":
+            return []
+        if node.kind == "ask":
+            assert node.field is not None
+            value = getattr(case, node.field)
+            if value is not None:
+                return from_node(node.route(value))
+            after = _common([from_node(n) for n in node.successors()])
+            return [node.field, *(f for f in after if f != node.field)]
+        if node.kind == "route_on":
+            on = node.splits_on
+            value = (
+                age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on or "")
+            )
+            if value is not None:
+                return from_node(node.route(value))
+        return _common([from_node(n) for n in node.successors()])
+
+    return list(from_node(node))
 
 
 def _common(paths: list[list[str]]) -> list[str]:

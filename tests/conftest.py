@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from ntrk_advisor.cli.app import main
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, builtin_source, load_knowledge_base
+from tests.browser import HOW_TO_RUN, REQUIRE_BROWSER, browser_on_this_machine
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESULT_KEYS = (  # the result's keys in the contract's order (docs/contract.md), written from the spec
@@ -33,10 +35,26 @@ RESULT_KEYS = (  # the result's keys in the contract's order (docs/contract.md),
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the suite's compiled-knowledge cache away from the user's own cache folder."""
-    import os
     import tempfile
 
     os.environ.setdefault("NTRK_ADVISOR_CACHE", tempfile.mkdtemp(prefix="ntrk-advisor-test-cache-"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the browser tests out on a machine that cannot run them (CI requires them instead)."""
+    if os.environ.get(REQUIRE_BROWSER) == "1" or not browser_on_this_machine()[1]:
+        return
+    left_out = [item for item in items if item.get_closest_marker("browser")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The one line that says why the browser tests did not run here, and how to run them."""
+    missing = "" if os.environ.get(REQUIRE_BROWSER) == "1" else browser_on_this_machine()[1]
+    if missing:
+        terminalreporter.write_line(f"browser tests left out ({missing}): {HOW_TO_RUN}")
 
 
 EXAMPLES = PROJECT / "examples" / "cases.jsonl"

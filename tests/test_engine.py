@@ -594,3 +594,33 @@ def test_evaluate_many_yields_one_result_per_case_in_order() -> None:
         ("b", "invalid"),
         ("c", "incomplete"),
     ]
+
+
+def test_what_is_missing_is_worked_out_once_per_node_however_often_the_pathways_share_it() -> None:
+    """Forty questions, each with two answers whose branches meet again at the next: 2**40 paths.
+
+    Walked as a plain tree this never ends; worked out once per node, each node is looked at once
+    (a node looked at twice fails at once instead of hanging).
+    """
+    from ntrk_advisor.contract.case import Case
+    from ntrk_advisor.engine import needed_from
+    from ntrk_advisor.pathway.tree import TreeNode
+
+    looked_at: set[str] = set()
+
+    class CountedNode(TreeNode):
+        def successors(self) -> list[TreeNode]:
+            assert self.qid not in looked_at, f"{self.qid} worked out twice"
+            looked_at.add(self.qid)
+            return super().successors()
+
+    def ask(qid: str, field: str, **routes: TreeNode) -> TreeNode:
+        return CountedNode(qid=qid, pathway="early", kind="ask", field=field, scalar_routes=routes)
+
+    node: TreeNode = CountedNode(qid="t.end", pathway="early", kind="outcome")
+    for level in range(40):
+        left = CountedNode(qid=f"t.l{level}", pathway="early", kind="ask", field="tumor_type", next=node)
+        right = CountedNode(qid=f"t.r{level}", pathway="early", kind="ask", field="tumor_type", next=node)
+        node = ask(f"t.q{level}", "setting", early=left, metastatic=right)
+    assert needed_from(node, Case(), None, None) == ["setting", "tumor_type"]
+    assert len(looked_at) == 3 * 40

@@ -7,8 +7,9 @@ it fits on at most two A4 pages, that the page made no request of any kind, and 
 reported no blocked load and no console message. A positive control proves the request check sees
 a page that does fetch.
 
-These tests fail, never skip, without Chromium: CI installs it (`.ci/run`), and so must a developer
-(`apt-get install chromium fonts-noto-cjk`).
+Without Chromium or a Chinese font they skip, with one line saying how to run them; with
+`NTRK_ADVISOR_REQUIRE_BROWSER=1`, as CI sets it (`.ci/run`), they fail instead, so a machine that
+lost its browser cannot pass CI by skipping.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -32,12 +32,13 @@ from ntrk_advisor.i18n import LANGS, Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.html_report import render_html
 from ntrk_advisor.render.view import bottom_line, strength_label
+from tests.browser import browser_missing, browser_on_this_machine
 from tests.test_html_report import EXAMPLES, example_id
 
 GENERATED = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 """A fixed generation time: a report says when it was made, and a test must not depend on today."""
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 A4 = (595.3, 841.9)
 """A4 in PDF points."""
@@ -59,20 +60,13 @@ BROWSER_FLAGS = (
 )
 
 
-def find_chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail("Chromium is needed for the browser tests: apt-get install chromium fonts-noto-cjk (CI does)")
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    path = find_chromium()
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
-    if not fonts.stdout.strip():
-        pytest.fail("no font with Chinese glyphs: apt-get install fonts-noto-cjk (CI does)")
+    """Headless Chromium and a Chinese font, or one skip (one failure where CI requires them)."""
+    path, missing = browser_on_this_machine()
+    if missing:
+        browser_missing(missing)
+    assert path is not None
     return path
 
 
