@@ -88,6 +88,20 @@ class Environment:
         """
         return self.clock().date()
 
+    def stdin_bytes(self) -> IO[bytes] | None:
+        """Standard input as bytes, or None when the process was started with it closed (`<&-`).
+
+        Case files and batch input are decoded as JSON from bytes.
+        """
+        if self.stdin is None:
+            return None
+        buffer = getattr(self.stdin, "buffer", None)
+        if buffer is None:  # a text stream of a test's own: its text, as UTF-8
+            import io
+
+            return io.BytesIO(self.stdin.read().encode("utf-8"))
+        return buffer  # type: ignore[no-any-return]
+
     def language(self, chosen: str | None) -> Lang:
         """The language for the texts: the one chosen on the command line, else the environment's."""
         if chosen == "zh":
