@@ -17,8 +17,8 @@ import pytest
 
 from ntrk_advisor import environment
 from ntrk_advisor.cli.edge import exit_code_for
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.contract.case import case_from_data
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.fhir.bundle import MAX_DEPTH, MAX_ENTRIES
 from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.elements import FhirError
