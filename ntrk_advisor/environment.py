@@ -27,6 +27,15 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def utc_now() -> dt.datetime:
+    """The time now in UTC (what a record of attempts or feedback stamps its rows with)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+Clock = Callable[[], dt.datetime]
+"""Where a module that stamps rows or names backups reads the time; a test hands in a fixed one."""
+
+
 def _is_terminal(stream: IO[str] | None) -> bool:
     try:
         return stream is not None and stream.isatty()
