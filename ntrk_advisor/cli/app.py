@@ -1,7 +1,7 @@
 """The `ntrk-advisor` command: a root with global options and one module per command group.
 
-Only typer and the standard library are imported here, so `--version` and `--help` stay fast;
-each command imports what it needs when it runs.
+Only typer, the standard library and the light command modules of `cli/` are imported here, so
+`--version` and `--help` stay fast; each command imports what it needs when it runs.
 """
 
 from __future__ import annotations
