@@ -152,3 +152,33 @@ def test_debug_belongs_to_the_run_it_was_given_for(tmp_path: Path) -> None:
         "ntrk-advisor: error: cannot read case file"
     )
     assert run_main("--debug", *missing).stderr == debugged.stderr  # and a later run may ask again
+
+
+ERROR_CODES = {"USAGE", "INTERNAL", "INTERRUPTED"}
+
+
+def error_exits(tree: ast.Module) -> list[int]:
+    """Lines that end a command with an error's code by hand (`typer.Exit(ExitCode.USAGE)`)."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "Exit"
+        and any(isinstance(a, ast.Attribute) and a.attr in ERROR_CODES for a in node.args)
+    ]
+
+
+def test_only_the_edge_ends_a_command_with_an_error_s_code() -> None:
+    # a command raises a domain error (its class names the code); the edge writes the line
+    found = [
+        f"{name}:{line}"
+        for name, text in python_sources().items()
+        if name != "cli/edge.py"
+        for line in error_exits(ast.parse(text))
+    ]
+    assert found == []
+
+
+def test_the_error_exit_reader_sees_one() -> None:
+    assert error_exits(ast.parse("raise typer.Exit(ExitCode.USAGE)\nraise typer.Exit(ExitCode.OK)\n")) == [1]
