@@ -109,7 +109,9 @@ class Consultation:
         """
         if case_file is None:
             return Answers({})
-        answers = read_answers_file(case_file, today=self.env.today(), lang=self.lang)
+        answers = read_answers_file(
+            case_file, today=self.env.today(), lang=self.lang, stdin=self.env.stdin_bytes()
+        )
         if answers.notes:
             from ntrk_advisor.fhir.derived import note_lines
 

@@ -27,6 +27,15 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def utc_now() -> dt.datetime:
+    """The time now in UTC (what a record of attempts or feedback stamps its rows with)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+Clock = Callable[[], dt.datetime]
+"""Where a module that stamps rows or names backups reads the time; a test hands in a fixed one."""
+
+
 def _is_terminal(stream: IO[str] | None) -> bool:
     try:
         return stream is not None and stream.isatty()
@@ -87,6 +96,20 @@ class Environment:
         The one reader of the calendar for a command, so a test pins it with `clock`.
         """
         return self.clock().date()
+
+    def stdin_bytes(self) -> IO[bytes] | None:
+        """Standard input as bytes, or None when the process was started with it closed (`<&-`).
+
+        Case files and batch input are decoded as JSON from bytes.
+        """
+        if self.stdin is None:
+            return None
+        buffer = getattr(self.stdin, "buffer", None)
+        if buffer is None:  # a text stream of a test's own: its text, as UTF-8
+            import io
+
+            return io.BytesIO(self.stdin.read().encode("utf-8"))
+        return buffer  # type: ignore[no-any-return]
 
     def language(self, chosen: str | None) -> Lang:
         """The language for the texts: the one chosen on the command line, else the environment's."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.i18n import Lang, has, t
 
 __all__ = [
     "AdvisorError",
     "CaseFileError",
     "ConsultInterrupted",
+    "InternalError",
+    "Interrupted",
     "NoTerminalError",
     "PathwayError",
     "PathwayProblem",
@@ -21,11 +24,28 @@ __all__ = [
 
 
 class AdvisorError(Exception):
-    """Base of every error the advisor reports to a user in its own words."""
+    """Base of every error the advisor reports to a user in its own words.
+
+    Each subclass names the exit code it ends a command with (`exit_code`), so the CLI edge reads
+    the code from the error instead of keeping a list of classes. The base's code is INTERNAL: an
+    error that forgot to say is treated as a bug, never as the user's fault
+    (`tests/test_error_boundary.py` checks that every subclass says).
+    """
+
+    exit_code: ClassVar[int] = ExitCode.INTERNAL
+    """The code the command ends with when this error reaches the edge."""
+    said_as_error: ClassVar[bool] = True
+    """Whether the edge writes the line as an error (`ntrk-advisor: error: …`) or as it is."""
 
     def worded(self, lang: Lang) -> str:
         """The one line the user reads, in `lang` (English unless the error knows better)."""
         return str(self)
+
+
+class InternalError(AdvisorError):
+    """Something the advisor itself got wrong (a bug), reported as one: exit 1."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 class UsageError(AdvisorError):
@@ -34,6 +54,8 @@ class UsageError(AdvisorError):
     Raised with a key of the interface texts (`usage.*`) and the values it names, so the edge can
     word it in the user's language; `str()` is the English line.
     """
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, key: str, /, **values: Any) -> None:
         super().__init__(key, values)
@@ -51,6 +73,8 @@ class UsageError(AdvisorError):
 class CaseFileError(AdvisorError):
     """A case file could not be read or is not JSON at all."""
 
+    exit_code = ExitCode.USAGE
+
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(path, reason)
         self.path = path
@@ -67,6 +91,8 @@ class CaseFileError(AdvisorError):
 class NoTerminalError(AdvisorError):
     """Answers are missing and there is no terminal to ask them on."""
 
+    exit_code = ExitCode.USAGE
+
     def __init__(self, missing: Sequence[str]) -> None:
         super().__init__(missing)
         self.missing = tuple(missing)
@@ -80,7 +106,13 @@ class NoTerminalError(AdvisorError):
 
 
 class ConsultInterrupted(AdvisorError):
-    """The user left the interactive consult (Ctrl-C or end of input); keeps the answers given."""
+    """The user left the interactive consult (Ctrl-C or end of input); keeps the answers given.
+
+    The consult command saves the answers and ends with `Interrupted`; reaching the edge as it is
+    would lose them, which is a bug (INTERNAL).
+    """
+
+    exit_code = ExitCode.INTERNAL
 
     def __init__(self, answers: dict[str, Any]) -> None:
         super().__init__(answers)
@@ -88,6 +120,24 @@ class ConsultInterrupted(AdvisorError):
 
     def __str__(self) -> str:
         return "consult interrupted"
+
+
+class Interrupted(AdvisorError):
+    """The user left an interaction (Ctrl-C or end of input), and `said` tells what was kept.
+
+    Not a failure of the user's or ours: the edge writes the line as it is (no `error:` prefix) and
+    ends with 130, the shell's code for Ctrl-C. The command words the line, as it knows what it kept.
+    """
+
+    exit_code = ExitCode.INTERRUPTED
+    said_as_error = False
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said
 
 
 class Problem:
@@ -125,6 +175,8 @@ class PathwayProblem(Problem):
 
 class PathwayError(AdvisorError):
     """The pathway modules failed their load-time checks; nothing may be advised from them."""
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, problems: Sequence[PathwayProblem]) -> None:
         super().__init__(problems)

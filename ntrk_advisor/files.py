@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import stat
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -26,8 +25,10 @@ MAX_BUNDLE_FILE_BYTES = 16 * 1_048_576
 than a case, up to this size; anything else over `MAX_CASE_FILE_BYTES` is still refused."""
 
 
-def read_case_file(path: Path) -> Any:
-    """Decode a case JSON file ('-' is stdin); unreadable, oversized or non-JSON files are usage errors.
+def read_case_file(path: Path, stdin: IO[bytes] | None = None) -> Any:
+    """Decode a case JSON file; unreadable, oversized or non-JSON files are usage errors.
+
+    '-' is `stdin`, the command's standard input (None when it is closed).
 
     A file over `MAX_CASE_FILE_BYTES` is accepted only when it is a FHIR Bundle (`resourceType`
     "Bundle") of at most `MAX_BUNDLE_FILE_BYTES`. A key given twice anywhere in the file raises
@@ -39,9 +40,9 @@ def read_case_file(path: Path) -> Any:
     name = str(path)
     try:
         if name == "-":
-            if sys.stdin is None:
+            if stdin is None:
                 raise CaseFileError(name, "standard input is closed")
-            raw = sys.stdin.buffer.read(MAX_BUNDLE_FILE_BYTES + 1)
+            raw = stdin.read(MAX_BUNDLE_FILE_BYTES + 1)
         else:
             with path.open("rb") as handle:
                 raw = handle.read(MAX_BUNDLE_FILE_BYTES + 1)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.case import CASE_FIELDS, SOURCES_KEY
 from ntrk_advisor.contract.errors import CaseInvalid
@@ -107,13 +107,13 @@ def read_answers(value: Any, *, today: date, case_id: str | None = None) -> Answ
     return Answers(answers, sources, imported=True)
 
 
-def read_answers_file(path: Path, *, today: date, lang: Lang) -> Answers:
-    """A case file, derived case or Bundle (`-` is stdin) as answers.
+def read_answers_file(path: Path, *, today: date, lang: Lang, stdin: IO[bytes] | None = None) -> Answers:
+    """A case file, derived case or Bundle (`-` is `stdin`) as answers.
 
     A key given twice is `CaseInvalid` (no answer of such a file can be trusted); a Bundle that
     cannot be read is a `FhirError` naming this file, worded in `lang`.
     """
-    value = read_case_file(path)
+    value = read_case_file(path, stdin)
     if not is_imported(value):
         return Answers(value)
     from ntrk_advisor.fhir.elements import FhirError
@@ -125,9 +125,17 @@ def read_answers_file(path: Path, *, today: date, lang: Lang) -> Answers:
 
 
 def read_bundle_file(
-    path: Path, *, today: date, lang: Lang, case_id: str | None = None, validate: bool = False
+    path: Path,
+    *,
+    today: date,
+    lang: Lang,
+    case_id: str | None = None,
+    validate: bool = False,
+    stdin: IO[bytes] | None = None,
 ) -> Answers:
     """A file that must hold a FHIR Bundle, imported (`import fhir`); anything else is a `FhirError`.
+
+    `-` is `stdin`, the command's standard input.
 
     `validate` checks the Bundle against the FHIR models first (`fhir.validation`, optional).
     """
@@ -135,7 +143,7 @@ def read_bundle_file(
     from ntrk_advisor.fhir.elements import FhirError
 
     try:
-        value = read_case_file(path)
+        value = read_case_file(path, stdin)
     except CaseInvalid as exc:  # a key given twice: which of its values the record meant is unknown
         raise FhirError(f"Bundle.{exc.problems[0][0]}", "duplicate_key").in_file(str(path), lang) from None
     try:

@@ -10,19 +10,10 @@ from ntrk_advisor.api import evaluate
 from ntrk_advisor.contract.vocabulary import Strength
 from ntrk_advisor.render.view import bottom_line, bottom_line_item
 from tests.conftest import EXAMPLES
+from tests.helpers import OLIGOPROGRESSION
 
 RANK = list(Strength)
 CASES = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
-OLIGOPROGRESSION = {
-    "age_years": 62,
-    "fusion_status": "confirmed",
-    "setting": "metastatic",
-    "treatment_phase": "on_trk_inhibitor",
-    "emergency": [],
-    "cns_disease": "none",
-    "progression": "oligo",
-    "toxicity": "none_or_manageable",
-}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: str(c.get("id")))

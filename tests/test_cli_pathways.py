@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ntrk_advisor.api import evaluate
-from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.pathway.graph import edges_of
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.schemas import case_schema, pathway_schema, result_schema

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from tests.helpers import OLIGOPROGRESSION
 from tests.keyboard import Keyboard, help_text, plain, prompt_text, pty_env
-from tests.test_bottom_line import OLIGOPROGRESSION
 
 pexpect = pytest.importorskip("pexpect")
 

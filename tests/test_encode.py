@@ -11,7 +11,7 @@ from ntrk_advisor.batch.encode import DecisionEncoder, compact_dict, dumps, resu
 from ntrk_advisor.contract.case import case_from_data
 from ntrk_advisor.engine import decide
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from tests.test_exhaustive_walk import all_leaves
+from tests.helpers import all_leaves
 
 
 @pytest.mark.slow

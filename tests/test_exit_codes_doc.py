@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ntrk_advisor.cli.exit_codes import ExitCode
+from ntrk_advisor.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 

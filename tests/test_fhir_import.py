@@ -17,8 +17,8 @@ import pytest
 
 from ntrk_advisor import environment
 from ntrk_advisor.cli.edge import exit_code_for
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.contract.case import case_from_data
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.fhir.bundle import MAX_DEPTH, MAX_ENTRIES
 from ntrk_advisor.fhir.derived import derived_json
 from ntrk_advisor.fhir.elements import FhirError
@@ -494,7 +494,7 @@ def test_validate_checks_the_bundle_against_the_r4b_models(tmp_path: Path) -> No
     ids=lambda a: " ".join(a),
 )
 def test_only_validate_imports_the_fhir_model_library(args: tuple[str, ...], tmp_path: Path) -> None:
-    from tests.test_startup import loaded_modules
+    from tests.helpers import loaded_modules
 
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"age_years": 40, "fusion_status": "negative", "emergency": []}), "utf-8")
@@ -506,7 +506,7 @@ def test_only_validate_imports_the_fhir_model_library(args: tuple[str, ...], tmp
 
 def test_validate_does_import_it() -> None:
     pytest.importorskip("fhir.resources")
-    from tests.test_startup import loaded_modules
+    from tests.helpers import loaded_modules
 
     modules = loaded_modules("import", "fhir", str(FIXTURES / "etv6-ntrk3.json"), "--validate")
     assert any(m.startswith("fhir.resources") for m in modules)

@@ -30,8 +30,8 @@ from ntrk_advisor.render.html_report import render_html
 from ntrk_advisor.render.path_svg import path_svg, text_width, wrap
 from ntrk_advisor.render.view import answer_label, bottom_line, strength_label
 from tests.conftest import PROJECT, CliRun
+from tests.helpers import loaded_modules
 from tests.test_startup import CASE as STARTUP_CASE
-from tests.test_startup import loaded_modules
 
 GENERATED = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 """A fixed generation time: a report says when it was made, and a test must not depend on today."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.test_import_graph import PACKAGE, import_graph
 
 LAYERS: list[tuple[str, frozenset[str]]] = [
-    ("words", frozenset({"_version", "i18n"})),
+    ("words", frozenset({"_version", "i18n", "exit_codes"})),
     ("process", frozenset({"errors", "environment"})),
     ("contract", frozenset({"contract"})),
     ("files", frozenset({"files"})),

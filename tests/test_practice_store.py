@@ -333,3 +333,15 @@ def test_without_option_or_environment_the_user_data_folder_is_used(monkeypatch:
 
     monkeypatch.delenv(HOME_ENV, raising=False)
     assert resolve_db_path(None) == Path(platformdirs.user_data_dir("ntrk-advisor")) / "practice.sqlite3"
+
+
+def test_the_store_reads_the_time_from_its_clock(tmp_path: Path) -> None:
+    from ntrk_advisor.practice.store import Attempt
+
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with PracticeStore(tmp_path / "p.sqlite3", clock=lambda: moment) as store:
+        store.record(Attempt(now_utc(store.clock), "s-1", "surgery", True, "en", "k", 1))
+        backup, count = store.reset()
+    assert backup.name == "p.sqlite3.20260303T210607.890000Z.bak" and count == 1
+    with PracticeStore(backup) as kept:
+        assert [a.answered_at for a in kept.attempts()] == ["2026-03-03T21:06:07.890+00:00"]

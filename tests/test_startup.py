@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import loaded_modules
+
 HEAVY = (
     "pydantic",
     "yaml",
@@ -20,20 +22,6 @@ HEAVY = (
     "ntrk_advisor.contract.case",
     "ntrk_advisor.engine",
 )
-
-
-def loaded_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "ntrk_advisor", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    assert done.returncode in (0, 3), done.stderr[-500:]
-    return {
-        line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
-    }
 
 
 def test_importing_the_cli_module_loads_no_heavy_module() -> None:

@@ -52,7 +52,7 @@ class BatchJob:
         evaluator = BatchEvaluator(
             kb, self.lang, today=self.env.today(), compact=self.compact, fhir=self.input_format == "fhir"
         )
-        items = evaluator.run(read_records(self.files, self.input_format), stats)
+        items = evaluator.run(read_records(self.files, self.input_format, self.env.stdin_bytes()), stats)
         inputs = tuple(Path(f) for f in self.files)  # "-" is standard input, compared by inode
         binary = self.output_format in BINARY_FORMATS
         writer = WRITERS[self.output_format]
@@ -85,7 +85,9 @@ class BatchJob:
             raise UsageError("usage.compact_html")
         stats = BatchStats()
         evaluator = BatchEvaluator(self.knowledge, self.lang, today=self.env.today())
-        results = evaluator.results(read_records(self.files, self.input_format), stats)
+        results = evaluator.results(
+            read_records(self.files, self.input_format, self.env.stdin_bytes()), stats
+        )
         inputs = tuple(Path(f) for f in self.files)
         with self._progress(results, stats) as shown:
             pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang, self.env.clock())

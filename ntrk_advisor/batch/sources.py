@@ -8,7 +8,6 @@ cannot be read, or is not JSON at all, is a usage error.
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
@@ -49,28 +48,30 @@ class Record(NamedTuple):
         return f"{self.source}:{self.number}"
 
 
-def read_records(paths: list[str], input_format: InputFormat = "auto") -> Iterator[Record]:
-    """Records from every path in order; `-` is stdin."""
+def read_records(
+    paths: list[str], input_format: InputFormat = "auto", stdin: IO[bytes] | None = None
+) -> Iterator[Record]:
+    """Records from every path in order; `-` is `stdin`, the command's standard input (None: closed)."""
     for path in paths:
-        yield from _records_of(path, input_format)
+        yield from _records_of(path, input_format, stdin)
 
 
-def _open(path: str) -> IO[bytes]:
+def _open(path: str, stdin: IO[bytes] | None) -> IO[bytes]:
     if path == "-":
-        if sys.stdin is None:  # started with standard input closed (`<&-`)
+        if stdin is None:  # started with standard input closed (`<&-`)
             raise CaseFileError("<stdin>", "standard input is closed")
-        return sys.stdin.buffer
+        return stdin
     try:
         return Path(path).open("rb")
     except OSError as exc:
         raise CaseFileError(path, exc.strerror or str(exc)) from None
 
 
-def _records_of(path: str, input_format: InputFormat) -> Iterator[Record]:
+def _records_of(path: str, input_format: InputFormat, stdin: IO[bytes] | None) -> Iterator[Record]:
     name = "<stdin>" if path == "-" else path
     if input_format == "fhir":
         input_format = "auto"
-    handle = _open(path)
+    handle = _open(path, stdin)
     try:
         prefix = _peek(handle)
         fmt = input_format if input_format != "auto" else _detect(prefix, name)

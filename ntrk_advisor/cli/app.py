@@ -1,7 +1,7 @@
 """The `ntrk-advisor` command: a root with global options and one module per command group.
 
-Only typer and the standard library are imported here, so `--version` and `--help` stay fast;
-each command imports what it needs when it runs.
+Only typer, the standard library and the light command modules of `cli/` are imported here, so
+`--version` and `--help` stay fast; each command imports what it needs when it runs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ntrk_advisor.cli.pathways import pathways_app
 from ntrk_advisor.cli.practice import practice_app
 from ntrk_advisor.cli.practice_records import export, reset, stats
 from ntrk_advisor.cli.serve import serve_app
-from ntrk_advisor.environment import PATHWAYS_ENV
+from ntrk_advisor.environment import PATHWAYS_ENV, Environment
 
 
 def _same_spelling(token: str) -> str:
@@ -55,12 +55,13 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"ntrk-advisor {__version__}\n")
+        Environment.of_process().stdout.write(f"ntrk-advisor {__version__}\n")
         raise typer.Exit()
 
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
@@ -80,9 +81,9 @@ def root(
 ) -> None:
     """Global options, read by each command from this context (`cli/options.knowledge_base`).
 
-    Nothing is kept in the process between runs (`--debug` is cleared by `edge.run`).
+    Nothing is kept in the process between runs: `--debug` travels on this run's context.
     """
-    edge.DEBUG = debug
+    edge.remember_debug(ctx, debug)
 
 
 app.command("consult", **help_for("consult"))(consult)

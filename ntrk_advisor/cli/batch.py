@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import LangOption, knowledge_base
 from ntrk_advisor.environment import Environment
+from ntrk_advisor.exit_codes import ExitCode
 
 
 class BatchFormat(str, Enum):

@@ -10,7 +10,6 @@ import typer
 from ntrk_advisor.cli import case_options as case
 from ntrk_advisor.cli.case_options import case_flags, flag_answers, flag_message
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import (
     ConsultFormat,
     ExplainOption,
@@ -19,6 +18,7 @@ from ntrk_advisor.cli.options import (
     knowledge_base,
 )
 from ntrk_advisor.environment import Environment
+from ntrk_advisor.exit_codes import ExitCode
 
 
 @at_the_edge
@@ -81,7 +81,7 @@ def consult(
 ) -> None:
     """Get a recommendation for one case: asks only what its path needs."""
     from ntrk_advisor.consultation import Consultation, save_interrupted
-    from ntrk_advisor.errors import ConsultInterrupted
+    from ntrk_advisor.errors import ConsultInterrupted, Interrupted
     from ntrk_advisor.i18n import t
     from ntrk_advisor.render.write import write_result
 
@@ -102,8 +102,7 @@ def consult(
     except ConsultInterrupted as exc:
         path = save_interrupted(exc.answers, save, inputs)
         said = t("interrupted_nothing_saved", chosen) if path is None else t("interrupted", chosen, path=path)
-        env.stderr.write(said + "\n")
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+        raise Interrupted(said) from None
     tumor_type = answers.get("tumor_type")
     write_result(
         result,

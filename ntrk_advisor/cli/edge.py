@@ -10,24 +10,28 @@ from typing import Any, TypeVar
 
 import typer
 
-from ntrk_advisor.cli.exit_codes import ExitCode
-from ntrk_advisor.errors import Terminated  # light: the interface texts and the standard library
+from ntrk_advisor.errors import AdvisorError, Terminated  # light: the texts and the standard library
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.i18n import Lang, t
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEBUG_ENV = "NTRK_ADVISOR_DEBUG"
 
+DEBUG_KEY = "ntrk_advisor.debug"
+"""Where the root command puts `--debug` (or NTRK_ADVISOR_DEBUG=1): in the run's `ctx.meta`, which
+click shares between a run's nested contexts and makes anew for each run, so the setting travels
+with the run it was given for and no process-wide state is kept between runs."""
 
-DEBUG = False
-"""Set by the root command from `--debug` (or NTRK_ADVISOR_DEBUG=1) and cleared by `run` when the
-run ends, so it never outlives the run it was given for. The one piece of state the boundary keeps:
-the error is reported inside the command, where the root's options are not otherwise at hand."""
+
+def remember_debug(ctx: typer.Context, debug: bool) -> None:
+    """Keep the root's `--debug` for this run's commands (`debug_enabled`)."""
+    ctx.meta[DEBUG_KEY] = debug
 
 
-def debug_enabled() -> bool:
-    """Whether tracebacks are wanted."""
-    return DEBUG
+def debug_enabled(ctx: typer.Context | None) -> bool:
+    """Whether this run asked for tracebacks (False outside a run)."""
+    return ctx is not None and bool(ctx.meta.get(DEBUG_KEY, False))
 
 
 def error_line(message: str, lang: Lang = "en") -> None:
@@ -50,30 +54,18 @@ def warning_line(
     sys.stderr.write(f"ntrk-advisor: warning: {message}\n")
 
 
-def usage_error_types() -> tuple[type[BaseException], ...]:
-    """Domain errors that are the user's to fix (exit 2): a bad option, file, folder or database.
-
-    Imported when an error happens, not before, so `--help` and `--version` stay fast.
-    """
-    from ntrk_advisor.errors import CaseFileError, NoTerminalError, PathwayError, UsageError
-    from ntrk_advisor.fhir.elements import FhirError
-    from ntrk_advisor.practice.errors import PracticeError
-
-    return (UsageError, CaseFileError, NoTerminalError, PathwayError, PracticeError, FhirError)
-
-
 def exit_code_for(exc: BaseException) -> int:
-    """The one table from an exception a command lets out to the exit code the user sees."""
-    from ntrk_advisor.errors import AdvisorError
+    """The one table from an exception a command lets out to the exit code the user sees.
 
+    A domain error names its own code (`AdvisorError.exit_code`); anything else the advisor did
+    not foresee is internal (a bug), except what the machine or the user did to the process.
+    """
     if isinstance(exc, Terminated):
         return 128 + exc.signum  # the shell's convention for a process ended by a signal
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(exc, usage_error_types()):
-        return ExitCode.USAGE
     if isinstance(exc, AdvisorError):
-        return ExitCode.INTERNAL
+        return exc.exit_code
     if isinstance(exc, BrokenPipeError):
         return ExitCode.OK  # the reader went away (`| head`): not an error of ours or theirs
     if isinstance(exc, OSError):
@@ -83,8 +75,6 @@ def exit_code_for(exc: BaseException) -> int:
 
 def message_for(exc: BaseException, lang: Lang = "en") -> str | None:
     """The one line shown for an exception, in `lang`, or None when it ends quietly (a closed pipe)."""
-    from ntrk_advisor.errors import AdvisorError
-
     if isinstance(exc, (KeyboardInterrupt, Terminated)):
         return None
     if isinstance(exc, AdvisorError):
@@ -111,7 +101,15 @@ def _language_of(kwargs: dict[str, Any]) -> Lang:
 
 
 def at_the_edge(command: F) -> F:
-    """Map every exception a command lets out to a message and an exit code (`exit_code_for`)."""
+    """Map every exception a command lets out to a message and an exit code (`exit_code_for`).
+
+    The command must take the run's context as `ctx`: the run's settings (`--debug`) travel on it.
+    """
+    import inspect
+
+    signature = inspect.signature(command)
+    if "ctx" not in signature.parameters:
+        raise TypeError(f"{command.__qualname__} must take `ctx: typer.Context` to be run at the edge")
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -120,19 +118,28 @@ def at_the_edge(command: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except (KeyboardInterrupt, Terminated, Exception) as exc:
-            raise typer.Exit(_report(exc, _language_of(kwargs))) from None
+            debug = debug_enabled(signature.bind_partial(*args, **kwargs).arguments.get("ctx"))
+            raise typer.Exit(_report(exc, _language_of(kwargs), debug=debug)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _report(exc: BaseException, lang: Lang = "en") -> int:
-    """Say what `message_for` says (a signal and a closed pipe end quietly); return the code."""
+def _report(exc: BaseException, lang: Lang = "en", *, debug: bool = False) -> int:
+    """Say what `message_for` says (a signal and a closed pipe end quietly); return the code.
+
+    A domain error that is no failure (`said_as_error` False: the user left, or left a question
+    unanswered) is written as it is; every other line is an error line, after the traceback when
+    the run asked for one.
+    """
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write(_prefix("edge.interrupted", lang).rstrip(": ：") + "\n")
     elif isinstance(exc, BrokenPipeError):
         _quiet_after_a_closed_pipe()
+    elif isinstance(exc, AdvisorError) and not exc.said_as_error:
+        sys.stderr.write(exc.worded(lang) + "\n")
     elif (message := message_for(exc, lang)) is not None:
-        _maybe_traceback()
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         error_line(message, lang)
     return exit_code_for(exc)
 
@@ -148,18 +155,13 @@ def run(app: typer.Typer, argv: list[str]) -> int:
 
     from ntrk_advisor.i18n import LanguageWarning  # light: the standard library only
 
-    global DEBUG
-    DEBUG = False
     with warnings.catch_warnings():
         # Each run starts with fresh filters (so a fresh registry): a warning repeated within a
         # run is shown once, and shown again by the next run in the same process. The language
         # warning is for the user, so it shows even when Python's warnings are turned off.
         warnings.showwarning = warning_line
         warnings.filterwarnings("default", category=LanguageWarning)
-        try:
-            return _run(app, argv)
-        finally:
-            DEBUG = False
+        return _run(app, argv)
 
 
 def _run(app: typer.Typer, argv: list[str]) -> int:
@@ -245,8 +247,3 @@ def _quiet_after_a_closed_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
-
-
-def _maybe_traceback() -> None:
-    if debug_enabled():
-        traceback.print_exc(file=sys.stderr)

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import LangOption, OutputOption
+from ntrk_advisor.exit_codes import ExitCode
 
 import_app = typer.Typer(
     help="Read cases from health records: a FHIR R4 Bundle to a case, with its sources.",
@@ -22,6 +22,7 @@ import_app = typer.Typer(
 @import_app.command("fhir", **help_for("import fhir"))
 @at_the_edge
 def fhir(
+    ctx: typer.Context,
     bundle: Annotated[
         Path, typer.Argument(help="A FHIR R4 Bundle (JSON); '-' reads stdin.", show_default=False)
     ],
@@ -55,7 +56,9 @@ def fhir(
 
     env = Environment.of_process()
     chosen = env.language(lang)
-    answers = read_bundle_file(bundle, today=env.today(), lang=chosen, case_id=case_id, validate=validate)
+    answers = read_bundle_file(
+        bundle, today=env.today(), lang=chosen, case_id=case_id, validate=validate, stdin=env.stdin_bytes()
+    )
     text = derived_json(answers.values, answers.sources)
     if output is None:
         env.stdout.write(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
@@ -25,11 +24,13 @@ class EvidenceFormat(str, Enum):
 
 
 @at_the_edge
-def schema(name: Annotated[SchemaName, typer.Argument(help="case, result or pathway.")]) -> None:
+def schema(
+    ctx: typer.Context, name: Annotated[SchemaName, typer.Argument(help="case, result or pathway.")]
+) -> None:
     """Print a JSON Schema (for validating cases, results or pathway YAML in an editor)."""
     from ntrk_advisor.schemas import schema_json
 
-    sys.stdout.write(schema_json(name.value))
+    Environment.of_process().stdout.write(schema_json(name.value))
 
 
 @at_the_edge
@@ -68,10 +69,10 @@ def evidence(
     kb = knowledge_base(ctx)
     if evidence_id is not None and evidence_id not in kb.evidence.evidence:
         raise UsageError("usage.no_evidence", id=evidence_id)
+    env = Environment.of_process()
     if output_format is EvidenceFormat.JSON:
-        sys.stdout.write(evidence_json(kb, evidence_id) + "\n")
+        env.stdout.write(evidence_json(kb, evidence_id) + "\n")
     else:
-        env = Environment.of_process()
         make_console(env).print(evidence_table(kb, env.language(lang), evidence_id))
 
 

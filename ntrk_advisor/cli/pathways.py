@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +9,11 @@ from typing import Annotated
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.environment import Environment
+from ntrk_advisor.exit_codes import ExitCode
 
 pathways_app = typer.Typer(
     help="See, check, export and copy the pathway modules (the clinical knowledge, as data).",
@@ -72,7 +71,7 @@ def show(
     trail = None
     if case_file is not None:  # whatever `consult --case` reads: a case, a derived case, a Bundle
         try:
-            answers = read_answers_file(case_file, today=env.today(), lang=chosen)
+            answers = read_answers_file(case_file, today=env.today(), lang=chosen, stdin=env.stdin_bytes())
             trail = decide(case_from_data(answers.values), kb).trail
         except CaseInvalid as exc:
             raise UsageError("usage.case_invalid", path=case_file, reason=exc) from None
@@ -94,8 +93,9 @@ def check(
     from ntrk_advisor.authoring.check import check_pathways
 
     report = check_pathways(directory or ctx.find_root().params.get("pathways_dir"))
-    sys.stdout.write(report.findings)
-    sys.stderr.write(report.summary)
+    env = Environment.of_process()
+    env.stdout.write(report.findings)
+    env.stderr.write(report.summary)
     raise typer.Exit(ExitCode.OK if report.passed else ExitCode.PROBLEMS)
 
 
@@ -122,11 +122,10 @@ def export(
     from ntrk_advisor.authoring.export import export_text
     from ntrk_advisor.files import write_atomic
 
-    text = export_text(
-        knowledge_base(ctx), output_format.value, pathway, Environment.of_process().language(lang)
-    )
+    env = Environment.of_process()
+    text = export_text(knowledge_base(ctx), output_format.value, pathway, env.language(lang))
     if output is None:
-        sys.stdout.write(text)
+        env.stdout.write(text)
     else:
         write_atomic(output, text)
 
@@ -134,11 +133,12 @@ def export(
 @pathways_app.command("init", **help_for("pathways init"))
 @at_the_edge
 def init(
+    ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="New folder for the institution's copy.")],
 ) -> None:
     """Copy the built-in pathway modules to a folder, as a starting point for a local copy."""
     from ntrk_advisor.authoring.local_copy import make_local_copy, next_steps
 
     made = make_local_copy(directory)
-    sys.stderr.write(next_steps(directory, len(made)))
+    Environment.of_process().stderr.write(next_steps(directory, len(made)))
     raise typer.Exit(ExitCode.OK)

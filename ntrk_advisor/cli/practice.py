@@ -8,12 +8,12 @@ command runs, so `--help` stays fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import LangOption, knowledge_base
 from ntrk_advisor.cli.practice_options import (
@@ -81,9 +81,12 @@ def practice(
         count=count,
         seed=seed,
     )
+    if end.interrupted and end.note is not None:
+        from ntrk_advisor.errors import Interrupted
+
+        show_returned(replace(end, note=None))
+        raise Interrupted(end.note)  # the edge says what was recorded and ends with 130
     show_returned(end)
-    if end.interrupted:
-        raise typer.Exit(ExitCode.INTERRUPTED)
 
 
 @practice_app.command("list", **help_for("practice list"))

@@ -5,7 +5,6 @@ The inherited choices are a `--db` or `--lang` given before the subcommand.
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -91,18 +90,19 @@ def inherited(ctx: typer.Context, name: str, value: Any) -> Any:
 
 
 def note(line: str) -> None:
-    """A line for the person at the terminal, on stderr."""
-    sys.stderr.write(line + "\n")
+    """A line for the person at the terminal, on the command's stderr."""
+    Environment.of_process().stderr.write(line + "\n")
 
 
 def show_returned(shown: Shown) -> None:
     """A command's output on stdout (text as it is, a screen through rich), then its note on stderr."""
+    env = Environment.of_process()
     if isinstance(shown.out, str):
-        sys.stdout.write(shown.out)
+        env.stdout.write(shown.out)
     elif shown.out is not None:
         from ntrk_advisor.render.console import make_console
 
-        make_console(Environment.of_process()).print(shown.out)
+        make_console(env).print(shown.out)
     if shown.note is not None:
         note(shown.note)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
-from ntrk_advisor.cli.exit_codes import ExitCode
 from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base
 from ntrk_advisor.cli.practice_options import (
     DbOption,
@@ -62,7 +61,7 @@ def export(
 def reset(ctx: typer.Context, yes: YesOption = False, lang: LangOption = None, db: DbOption = None) -> None:
     """Delete every recorded attempt, after confirmation; a timestamped backup is kept."""
     from ntrk_advisor.practice import commands
-    from ntrk_advisor.practice.texts import say
+    from ntrk_advisor.practice.errors import ConfirmationUnanswered
 
     chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
 
@@ -70,7 +69,6 @@ def reset(ctx: typer.Context, yes: YesOption = False, lang: LangOption = None, d
         try:
             return typer.confirm(question, err=True)
         except typer.Abort:  # no answer (end of input): nothing is deleted
-            note("\n" + say("reset_needs_answer", chosen))
-            raise typer.Exit(ExitCode.USAGE) from None
+            raise ConfirmationUnanswered(chosen) from None
 
     show_returned(commands.reset_attempts(chosen, db, confirm=None if yes else confirm, note=note))

@@ -7,7 +7,6 @@ and every other command never load them.
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +16,7 @@ import typer
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.help_texts import help_for
 from ntrk_advisor.cli.options import OutputOption
+from ntrk_advisor.environment import Environment
 
 
 class FeedbackFormat(str, Enum):
@@ -169,6 +169,7 @@ def serve(
 @serve_app.command("feedback", **help_for("serve feedback"))
 @at_the_edge
 def feedback(
+    ctx: typer.Context,
     export: Annotated[
         FeedbackFormat, typer.Option("--export", case_sensitive=False, help="Export format.")
     ] = FeedbackFormat.CSV,
@@ -190,6 +191,6 @@ def feedback(
     path = default_path() if db is None else db.expanduser()
     text = export_csv(path)
     if output is None:
-        sys.stdout.write(text)
+        Environment.of_process().stdout.write(text)
     else:
         write_atomic(output, text, inputs=(path,))

@@ -11,6 +11,7 @@ from typing import Any
 
 from ntrk_advisor.contract.result import FieldError
 from ntrk_advisor.errors import AdvisorError
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.i18n import Lang, t
 
 CASE_ROOT = "case"
@@ -25,7 +26,12 @@ class CaseInvalid(AdvisorError):
 
     `age_years` is the record's age when that field itself was valid, so an invalid result can
     still say whether the rules for adults or for children were meant.
+
+    Every flow turns it into an `invalid` result (exit 4 from a consult, a record in batch, HTTP 422);
+    reaching the CLI edge as it is means a flow forgot to, which is a bug (INTERNAL).
     """
+
+    exit_code = ExitCode.INTERNAL
 
     def __init__(self, problems: Sequence[Problem], age_years: float | None = None) -> None:
         super().__init__(problems)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from ntrk_advisor.errors import AdvisorError
+from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.i18n import Lang, t
 
 
@@ -20,6 +21,8 @@ class FhirError(AdvisorError):
 
     Worded in `lang`, which the flow that reads the Bundle sets; `file` is the file it came from.
     """
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, where: str, reason: str, **values: Any) -> None:
         super().__init__(where, reason)

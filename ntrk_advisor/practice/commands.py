@@ -94,7 +94,7 @@ def answer_scenario(
     keyed = library.get(scenario_id)
     feedback = grade(keyed, parse_choice(keyed, choice), lang, library.kb)
     with _open_store(db, lang, note) as store:
-        row = store.record(feedback.attempt(library.kb.stamp.version))
+        row = store.record(feedback.attempt(library.kb.stamp.version, store.clock))
         path = store.path
     if as_json:
         return Shown(_json({**feedback_dict(feedback), "recorded": {"db": str(path), "id": row}}))

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import ClassVar
 
 from ntrk_advisor.errors import AdvisorError, Problem
+from ntrk_advisor.exit_codes import ExitCode
+from ntrk_advisor.i18n import Lang
 
 __all__ = [
+    "ConfirmationUnanswered",
     "InvalidChoice",
     "NeedsTerminal",
     "NoScenarioMatches",
@@ -23,6 +26,8 @@ __all__ = [
 
 class PracticeError(AdvisorError):
     """Base of the errors practice mode reports to a user (a usage problem: exit 2)."""
+
+    exit_code = ExitCode.USAGE
 
 
 class ScenarioProblem(Problem):
@@ -39,6 +44,8 @@ class ScenarioProblem(Problem):
 class ScenarioError(PracticeError):
     """The scenario library failed its load-time checks; no scenario may be practised from it."""
 
+    exit_code = ExitCode.USAGE
+
     def __init__(self, problems: Sequence[ScenarioProblem]) -> None:
         super().__init__(problems)
         self.problems = tuple(problems)
@@ -50,6 +57,8 @@ class ScenarioError(PracticeError):
 
 class UnknownScenario(PracticeError):
     """A scenario ID that the library does not hold."""
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, scenario_id: str, known: Sequence[str]) -> None:
         super().__init__(scenario_id)
@@ -63,6 +72,8 @@ class UnknownScenario(PracticeError):
 
 class InvalidChoice(PracticeError):
     """An answer that names neither an option number nor an option's action code."""
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, scenario_id: str, choice: str, actions: Sequence[str]) -> None:
         super().__init__(scenario_id, choice)
@@ -80,12 +91,16 @@ class InvalidChoice(PracticeError):
 class NoScenarioMatches(PracticeError):
     """The filters leave no scenario to practise."""
 
+    exit_code = ExitCode.USAGE
+
     def __str__(self) -> str:
         return "no practice scenario matches these filters (`ntrk-advisor practice list` shows them)"
 
 
 class NeedsTerminal(PracticeError):
     """The interactive session was started without a terminal to ask on."""
+
+    exit_code = ExitCode.USAGE
 
     def __str__(self) -> str:
         return (
@@ -96,6 +111,8 @@ class NeedsTerminal(PracticeError):
 
 class PracticeDatabaseError(PracticeError):
     """The practice database cannot be used as it is; it is left exactly as found."""
+
+    exit_code = ExitCode.USAGE
 
     _REASONS: ClassVar[dict[str, str]] = {
         "not_sqlite": "is not an SQLite database",
@@ -127,3 +144,27 @@ class PracticeDatabaseError(PracticeError):
         else:
             fix = "it was not changed; give another file with --db (or set NTRK_ADVISOR_HOME)"
         return f"practice database {self.path} {what}: {fix}"
+
+
+class ConfirmationUnanswered(PracticeError):
+    """A question that guards a deletion got no answer (end of input): nothing was deleted.
+
+    Said as it is, on a line of its own after the open question (not as an `error:` line), in the
+    language the command chose.
+    """
+
+    exit_code = ExitCode.USAGE
+    said_as_error = False
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__(lang)
+        self.lang: Lang = lang
+
+    def worded(self, lang: Lang) -> str:
+        """The note in the command's language, starting on a new line after the question."""
+        from ntrk_advisor.practice.texts import say
+
+        return "\n" + say("reset_needs_answer", self.lang)
+
+    def __str__(self) -> str:
+        return self.worded(self.lang)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import ActionCode
+from ntrk_advisor.environment import Clock
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.practice.errors import InvalidChoice
@@ -34,10 +35,10 @@ class Feedback:
         """Whether the pick is the engine-derived key."""
         return self.chosen_index == self.keyed.key_index
 
-    def attempt(self, knowledge_version: str) -> Attempt:
-        """The row to record for this answer, stamped now."""
+    def attempt(self, knowledge_version: str, clock: Clock) -> Attempt:
+        """The row to record for this answer, stamped now by `clock` (the store's)."""
         return Attempt(
-            answered_at=now_utc(),
+            answered_at=now_utc(clock),
             scenario_id=self.keyed.id,
             choice=self.chosen.action.value,
             correct=self.correct,

@@ -80,7 +80,7 @@ class Session:
             for number, keyed in enumerate(scenarios, start=1):
                 self.console.print(vignette_panel(keyed, self.lang, (number, len(scenarios))))
                 feedback = grade(keyed, self._ask(keyed), self.lang, kb)
-                self.store.record(feedback.attempt(kb.stamp.version))
+                self.store.record(feedback.attempt(kb.stamp.version, self.store.clock))
                 report.answered.append((keyed, feedback.correct))
                 self.console.print(feedback_screen(feedback, kb, report.score))
                 if number < len(scenarios) and not self._go_on():

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from ntrk_advisor.environment import Clock, utc_now
 from ntrk_advisor.files import atomic_output
 from ntrk_advisor.practice.errors import PracticeDatabaseError
 
@@ -56,9 +57,9 @@ class Attempt:
     id: int | None = None
 
 
-def now_utc() -> str:
-    """The current time as UTC ISO 8601 with milliseconds (sorts as text)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+def now_utc(clock: Clock = utc_now) -> str:
+    """The time now by `clock`, as UTC ISO 8601 with milliseconds (sorts as text)."""
+    return clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def resolve_db_path(option: Path | None = None) -> Path:
@@ -120,16 +121,17 @@ def _read_only_now(side: Path) -> bool:
 class PracticeStore:
     """An open practice database. Use as a context manager; every method is one transaction."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, clock: Clock = utc_now) -> None:
         """Open (or create) the database at `path`.
 
         A file this user may not write (or in a folder it may not write) is refused at once,
         before SQLite opens it: SQLite would leave `-wal` and `-shm` files beside it, as read-only
         as the file, which keep it unusable after it is made writable again. With `read_only`
         (stats and export) such a file is read as it is, without those files, when no session
-        has them open.
+        has them open. `clock` stamps the attempts recorded through it and names its backups.
         """
         self.path = path
+        self.clock = clock
         self.migration: Migration | None = None
         _refuse_non_sqlite(path)
         sides = [Path(f"{path}{side}") for side in ("-wal", "-shm")]
@@ -172,7 +174,7 @@ class PracticeStore:
                 raise PracticeDatabaseError(self.path, "read_only", "an older file must be upgraded first")
             return
         if 0 < version < SCHEMA_VERSION:
-            backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp()}.bak")
+            backup = self.path.with_name(f"{self.path.name}.v{version}-{_stamp(self.clock)}.bak")
             self.backup_to(backup)
             self.migration = Migration(version, backup)
         self._enable_wal()
@@ -295,7 +297,7 @@ class PracticeStore:
         Attempts another session records after the backup was taken are kept, so nothing is lost
         that the backup does not hold.
         """
-        backup = self.path.with_name(f"{self.path.name}.{_stamp()}.bak")
+        backup = self.path.with_name(f"{self.path.name}.{_stamp(self.clock)}.bak")
         last = self.backup_to(backup)
         with self._write() as conn:
             deleted = conn.execute("DELETE FROM attempts WHERE id <= ?", (last,)).rowcount
@@ -439,5 +441,5 @@ def _os_error(path: Path, exc: OSError) -> PracticeDatabaseError:
     return PracticeDatabaseError(path, "cannot_open", exc.strerror or str(exc))
 
 
-def _stamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+def _stamp(clock: Clock) -> str:
+    return clock().astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")

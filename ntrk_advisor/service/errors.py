@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from ntrk_advisor.errors import AdvisorError, UsageError
+from ntrk_advisor.exit_codes import ExitCode
 
 
 class HttpError(AdvisorError):
-    """A refused request: HTTP `status`, a stable `code` for programs, a `message` for people."""
+    """A refused request: HTTP `status`, a stable `code` for programs, a `message` for people.
+
+    Answered by `service/app.guarded`; one reaching the CLI edge escaped it, which is a bug.
+    """
+
+    exit_code = ExitCode.INTERNAL
 
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(status, code, message)
@@ -33,6 +39,8 @@ class HttpError(AdvisorError):
 class Unauthorized(HttpError):
     """No token, or one that fails a check (HTTP 401, with the Bearer challenge)."""
 
+    exit_code = ExitCode.INTERNAL
+
     def __init__(self, message: str) -> None:
         super().__init__(401, "unauthorized", message, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
@@ -42,6 +50,8 @@ class PrefetchMissing(HttpError):
 
     Answered as a FHIR OperationOutcome naming each missing prefetch key.
     """
+
+    exit_code = ExitCode.INTERNAL
 
     def __init__(self, keys: list[str]) -> None:
         self.keys = list(keys)
@@ -65,3 +75,5 @@ class PrefetchMissing(HttpError):
 
 class ServiceSetupError(UsageError):
     """`serve` was started with settings it cannot run with (a bad key file, no trust configured)."""
+
+    exit_code = ExitCode.USAGE

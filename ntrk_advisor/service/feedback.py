@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ntrk_advisor.environment import Clock, utc_now
 from ntrk_advisor.errors import UsageError
 from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.service.errors import HttpError, ServiceSetupError
@@ -168,8 +169,10 @@ def _optional(data: Mapping[str, Any], key: str, where: str) -> str | None:
 class FeedbackLog:
     """An open feedback log (one connection per worker process)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
+        """Open (or create) the log at `path`; `clock` stamps each stored item (a test fixes it)."""
         self.path = path
+        self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -203,7 +206,7 @@ class FeedbackLog:
 
     def append(self, service: str, items: list[Item], issuer: str | None) -> int:
         """Store the items in one transaction; returns how many. Committed when this returns."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+        now = self.clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
         rows = [
             (
                 now,

@@ -103,3 +103,17 @@ def test_an_absent_log_is_an_error_not_an_empty_export(tmp_path: Path) -> None:
     out = run_main("serve", "feedback", "--db", str(tmp_path / "none.sqlite3"))
     assert out.code == 2 and out.stdout == "" and "no feedback log at" in out.stderr
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_each_item_is_stamped_by_the_log_s_clock(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from ntrk_advisor.service.feedback import Item, rows
+
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
+    log = FeedbackLog(tmp_path / "log.sqlite3", clock=lambda: moment)
+    log.append("svc", [Item("c", "accepted", "2026-01-01T00:00:00Z", (), None, None, None, None)], "iss")
+    log.close()
+    assert [row[COLUMNS.index("received_at")] for row in rows(tmp_path / "log.sqlite3")] == [
+        "2026-03-04T05:06:07.000+00:00"
+    ]

@@ -1,4 +1,7 @@
-"""Exit codes, in one place (README lists the same table)."""
+"""Exit codes, in one place (README lists the same table).
+
+A layer below the errors, so each `AdvisorError` subclass can name its own code (`exit_code`).
+"""
 
 from __future__ import annotations
 
