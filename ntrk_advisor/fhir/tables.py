@@ -1,7 +1,9 @@
-"""The clinical tables of the import (`tables.json`): TRK inhibitors, resistance hotspots, the
-Sequence Ontology terms a variant may carry, and the SNOMED CT secondary neoplasms read by code.
+"""The clinical tables of the import (`tables.json`), kept as data beside the code.
 
-Kept as data beside the code, so a reviewer reads and changes them without reading Python; each
+TRK inhibitors, resistance hotspots, the Sequence Ontology terms a variant may carry, and the
+SNOMED CT secondary neoplasms read by code.
+
+A reviewer reads and changes them without reading Python; each
 entry says where its codes were checked. Loaded once, through the one JSON decoder.
 """
 
