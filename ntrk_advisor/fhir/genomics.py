@@ -274,6 +274,8 @@ class _Signals(NamedTuple):
     described: bool
     named: set[str]
     """Genes named in `::` names and joins."""
+    worded: set[str]
+    """Genes a text names before the word fusion ("ROS1 Fusion"): never enough alone."""
     text_ntrk: bool
     """NTRK named in a component's words."""
 
@@ -299,8 +301,9 @@ def _signals(components: list[Component], consequence_kinds: tuple[str, ...]) ->
         for c in components
     )
     named: set[str] = set().union(*names, *joins)
+    worded = {gene for s in said for gene in ids.GENE_FUSION.findall(s) if gene not in ids.NOT_A_GENE}
     text_ntrk = any(ids.NTRK_MENTION.search(s) for s in words)
-    return _Signals(fusion, structural, described, named, text_ntrk)
+    return _Signals(fusion, structural, described, named, worded, text_ntrk)
 
 
 def _variant(
@@ -323,7 +326,7 @@ def _variant(
             if found.text_ntrk:
                 return [_Finding("unclear", entry.ref, why="text_only" if not verdicts else "genes")]
             return [_Finding("non_ntrk", entry.ref)] if present else []
-        if not all(verdicts):
+        if not all(verdicts) or (found.worded and not found.worded & ids.NTRK_SYMBOLS):
             return [_Finding("unclear", entry.ref, why="genes")]
         if present:
             return [_Finding("fusion_present", entry.ref, assay)]

@@ -100,6 +100,12 @@ GENE_JOIN = re.compile(
     r"(?<![A-Za-z0-9-])([A-Z][A-Z0-9]{1,15})\s?[-/\u2013\u2014]\s?([A-Z][A-Z0-9]{1,15})(?![A-Za-z0-9])"
 )
 """Two gene symbols joined by a hyphen, slash or dash ("ETV6-NTRK3", "TPM3/NTRK1")."""
+GENE_FUSION = re.compile(r"(?<![A-Za-z0-9-])([A-Z][A-Z0-9]{1,15})\s+(?:gene\s+)?(?i:fusions?|fused)\b")
+"""A gene symbol followed by the word fusion ("ROS1 Fusion", "NTRK1 gene fusion")."""
+NOT_A_GENE = frozenset(
+    {"GENE", "GENES", "NO", "NOT", "THE", "DNA", "RNA", "NGS", "FISH", "PCR", "IN", "FRAME", "INFRAME"}
+)
+"""Upper-case words before "fusion" that name no gene."""
 NOT_A_PARTNER = re.compile(r"[A-Z]\d{1,5}[A-Z]?|AS\d?|DT|IT\d|OT\d")
 """Right-hand parts of a join that are no gene: a protein change (G595R), an antisense or
 divergent transcript suffix (NTRK1-AS1)."""
