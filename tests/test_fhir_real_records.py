@@ -291,7 +291,9 @@ def test_a_real_synthea_record_with_a_secondary_colon_neoplasm_is_metastatic_onc
 # --- I9: deceased patients -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", DECEASED)
+@pytest.mark.parametrize(
+    "name", [DECEASED[0], pytest.param(DECEASED[1], marks=pytest.mark.slow)]
+)  # the second is over 1 MiB
 def test_a_deceased_patient_is_refused_in_one_line_naming_patient_deceased_everywhere(
     name: str, tmp_path: Path
 ) -> None:
