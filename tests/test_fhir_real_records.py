@@ -126,6 +126,13 @@ def test_a_variant_naming_ntrk_only_in_its_text_is_asked_with_a_note() -> None:
     assert "fusion_text_only" in notes(variant_with("NTRK3 amplification", None))
 
 
+def test_a_panels_list_of_ntrk_genes_is_no_fusion_and_an_antisense_gene_no_partner() -> None:
+    assert (
+        read(variant_with("NTRK1/NTRK2/NTRK3 c.100A>G")).answers["fusion_status"] == "non_fusion_alteration"
+    )
+    assert read(variant_with("NTRK1-AS1 c.100A>G")).answers["fusion_status"] == "non_fusion_alteration"
+
+
 def test_a_point_mutation_named_in_a_variation_code_is_still_a_non_fusion_alteration() -> None:
     assert read(variant_with("NTRK1 p.Val600Glu")).answers["fusion_status"] == "non_fusion_alteration"
     assert "fusion_status" not in read(variant_with("see report")).answers  # a name alone describes nothing

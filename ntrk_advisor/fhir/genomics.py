@@ -259,12 +259,16 @@ def _protein_changes(components: list[Component]) -> set[tuple[str, int, str]]:
 
 
 def gene_joins(strings: Iterable[str]) -> list[set[str]]:
-    """The genes of each pair of gene symbols joined by a hyphen, slash or dash ("ETV6-NTRK3")."""
+    """The genes of each pair of gene symbols joined by a hyphen, slash or dash ("ETV6-NTRK3").
+
+    Two NTRK genes joined ("NTRK1/NTRK2/NTRK3", how panels list what they test) are no fusion.
+    """
     joins = []
     for string in strings:
         for left, right in ids.GENE_JOIN.findall(string):
-            if not ids.NOT_A_PARTNER.fullmatch(right) and left != right:
-                joins.append({left, right})
+            pair = {left, right}
+            if not ids.NOT_A_PARTNER.fullmatch(right) and len(pair) == 2 and not pair <= ids.NTRK_SYMBOLS:
+                joins.append(pair)
     return joins
 
 
