@@ -20,19 +20,15 @@ MAX_CASE_FILE_BYTES = 1_048_576
 as one batch record), so an endless input such as /dev/zero stops at once."""
 
 
-MAX_BUNDLE_FILE_BYTES = 16 * 1_048_576
-"""A FHIR Bundle (a patient's record, read by `consult --case` and `import fhir`) may be larger
-than a case, up to this size; anything else over `MAX_CASE_FILE_BYTES` is still refused."""
-
-
-def read_case_file(path: Path, stdin: IO[bytes] | None = None) -> Any:
+def read_case_file(path: Path, stdin: IO[bytes] | None = None, *, max_bundle_bytes: int) -> Any:
     """Decode a case JSON file; unreadable, oversized or non-JSON files are usage errors.
 
     '-' is `stdin`, the command's standard input (None when it is closed).
 
     A file over `MAX_CASE_FILE_BYTES` is accepted only when it is a FHIR Bundle (`resourceType`
-    "Bundle") of at most `MAX_BUNDLE_FILE_BYTES`. A key given twice anywhere in the file raises
-    `CaseInvalid` naming it: the case is invalid, as the same record is in batch.
+    "Bundle") of at most `max_bundle_bytes` (`intake.MAX_BUNDLE_BYTES`, the one Bundle limit of
+    every surface). A key given twice anywhere in the file raises `CaseInvalid` naming it: the
+    case is invalid, as the same record is in batch.
     """
     from ntrk_advisor.contract.decode import DuplicateKey, loads
     from ntrk_advisor.contract.errors import CaseInvalid
@@ -42,18 +38,18 @@ def read_case_file(path: Path, stdin: IO[bytes] | None = None) -> Any:
         if name == "-":
             if stdin is None:
                 raise CaseFileError(name, "standard input is closed")
-            raw = stdin.read(MAX_BUNDLE_FILE_BYTES + 1)
+            raw = stdin.read(max_bundle_bytes + 1)
         else:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_BUNDLE_FILE_BYTES + 1)
+                raw = handle.read(max_bundle_bytes + 1)
     except OSError as exc:
         raise CaseFileError(name, exc.strerror or str(exc)) from None
     too_large = CaseFileError(
         name,
         f"larger than {MAX_CASE_FILE_BYTES} bytes; one case is a small JSON object "
-        f"(a FHIR Bundle may have up to {MAX_BUNDLE_FILE_BYTES} bytes)",
+        f"(a FHIR Bundle may have up to {max_bundle_bytes} bytes)",
     )
-    if len(raw) > MAX_BUNDLE_FILE_BYTES:
+    if len(raw) > max_bundle_bytes:
         raise too_large
     try:
         value = loads(raw)

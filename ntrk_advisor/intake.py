@@ -29,6 +29,25 @@ if TYPE_CHECKING:  # the FHIR import is loaded only for a source that needs it
 MAX_SOURCES_PER_FIELD = 100
 MAX_SOURCE_LENGTH = 200
 
+MAX_CASE_BYTES = 1_048_576
+"""The largest case, derived case or batch record that is not a FHIR Bundle (a case is a few
+hundred bytes)."""
+MAX_BUNDLE_BYTES = 16 * 1_048_576
+"""The largest FHIR Bundle read, however it comes (`consult --case`, `import fhir`, one line or
+array item of `batch`): a patient's whole record. Real Synthea R4 records reach 4 MB; this leaves
+room for long records while one Bundle, decoded, stays within a few hundred MB of memory. The
+service's prefetch is bounded by its request body limit (`serve --max-body-bytes`), below this."""
+
+
+def may_be_bundle(head: bytes) -> bool:
+    """Whether a JSON text whose first bytes are `head` may be a FHIR Bundle (a cheap test)."""
+    return b'"resourceType"' in head[:MAX_CASE_BYTES]
+
+
+def size_limit(head: bytes) -> int:
+    """The size limit of a file or record that begins with `head`: a Bundle's, else a case's."""
+    return MAX_BUNDLE_BYTES if may_be_bundle(head) else MAX_CASE_BYTES
+
 
 @dataclass(frozen=True)
 class Answers:
@@ -113,7 +132,7 @@ def read_answers_file(path: Path, *, today: date, lang: Lang, stdin: IO[bytes] |
     A key given twice is `CaseInvalid` (no answer of such a file can be trusted); a Bundle that
     cannot be read is a `FhirError` naming this file, worded in `lang`.
     """
-    value = read_case_file(path, stdin)
+    value = read_case_file(path, stdin, max_bundle_bytes=MAX_BUNDLE_BYTES)
     if not is_imported(value):
         return Answers(value)
     from ntrk_advisor.fhir.elements import FhirError
@@ -143,7 +162,7 @@ def read_bundle_file(
     from ntrk_advisor.fhir.elements import FhirError
 
     try:
-        value = read_case_file(path, stdin)
+        value = read_case_file(path, stdin, max_bundle_bytes=MAX_BUNDLE_BYTES)
     except CaseInvalid as exc:  # a key given twice: which of its values the record meant is unknown
         raise FhirError(f"Bundle.{exc.problems[0][0]}", "duplicate_key").in_file(str(path), lang) from None
     try:

@@ -8,6 +8,7 @@ one rule. The clock is pinned: nothing here depends on the day the tests run.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.intake import Answers, is_imported, looks_imported, read_answers, read_answers_file
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.service.discovery import SERVICES
+from ntrk_advisor.service.errors import HttpError
 from ntrk_advisor.service.hook_case import case_of, read_call
 from tests.conftest import run_main
 from tests.fhir_support import FIXTURES, TODAY, bundle, split_into_prefetch
@@ -82,6 +84,50 @@ def test_every_surface_reads_the_same_bundle_as_the_same_case(
     )
     hook_case = case_of(call, pinned)
     assert hook_case.answers == {k: v for k, v in reference.values.items() if k != "id"}
+
+
+SYNTHEA = [
+    pytest.param(p, id=p.name.split("_")[0], marks=[pytest.mark.slow] if p.stat().st_size > 50_000 else [])
+    for p in sorted((FIXTURES / "synthea").glob("*.json.gz"))
+]
+"""Real Synthea R4 records as published (transaction Bundles, `urn:uuid` references, no timestamp);
+the two over 1 MiB take most of a second each, so they run with the slow tests."""
+
+
+@pytest.mark.parametrize("path", SYNTHEA)
+def test_every_surface_reads_a_real_record_alike_or_refuses_it_alike(
+    path: Path, tmp_path: Path, pinned: dt.date, kb: KnowledgeBase
+) -> None:
+    raw = gzip.decompress(path.read_bytes())
+    source = tmp_path / "record.json"
+    source.write_bytes(raw)
+    lines = tmp_path / "records.jsonl"
+    lines.write_bytes(raw.replace(b"\n", b" ") + b"\n")  # one line, as long as the published text
+    record = json.loads(raw)
+    body = {"hook": "patient-view", "hookInstance": HOOK_INSTANCE, "context": {"patientId": "1"}}
+    call = read_call({**body, "prefetch": split_into_prefetch(record)}, SERVICES["ntrk-patient-view"], None)
+    batched = [run_main("batch", str(p), "--format", "jsonl", "--quiet") for p in (source, lines)]
+    consulted = run_main("consult", "--case", str(source), "--no-input", "--format", "json")
+    written = run_main("import", "fhir", str(source))
+    try:
+        reference = read_answers(record, today=pinned)
+    except FhirError as exc:  # refused: the same words on every surface
+        assert written.code == consulted.code == 2 and exc.message("en") in written.stderr
+        assert exc.message("en") in consulted.stderr
+        for done in batched:
+            (line,) = done.stdout.splitlines()
+            assert json.loads(line)["status"] == "invalid" and exc.where in line
+        with pytest.raises(HttpError) as refused:
+            case_of(call, pinned)
+        assert refused.value.status == 422 and exc.message("en") in refused.value.message
+        return
+    assert json.loads(written.stdout) == {**reference.values, "sources": reference.sources}
+    expected = evaluate(case_from_data(reference.values), "en", kb).to_dict()
+    expected.pop("case_id")
+    expected["sources"] = reference.sources_for(reference.values)
+    assert result_of(consulted.stdout) == expected
+    assert [result_of(done.stdout) for done in batched] == [expected, expected]
+    assert case_of(call, pinned).answers == {k: v for k, v in reference.values.items() if k != "id"}
 
 
 def test_a_plain_case_is_read_as_it_is_and_never_loads_the_fhir_import(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ntrk_advisor.batch.encode import DecisionEncoder, Summary, result_line, summary_of
-from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, Record
+from ntrk_advisor.batch.sources import Record
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.decode import case_from_json, decode_json, loads
 from ntrk_advisor.contract.errors import CaseInvalid
@@ -179,7 +179,7 @@ class BatchEvaluator:
         """One record to its whole result; validation problems become an `invalid` result."""
         try:
             if record.oversized:
-                raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
+                raise CaseInvalid.whole_record("too_large", limit=record.limit)
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
             if record.refused is not None:
@@ -194,7 +194,7 @@ class BatchEvaluator:
         """One record to one item; validation problems become an `invalid` item."""
         try:
             if record.oversized:
-                raise CaseInvalid.whole_record("too_large", limit=MAX_RECORD_BYTES)
+                raise CaseInvalid.whole_record("too_large", limit=record.limit)
             if record.broken is not None:
                 raise CaseInvalid.whole_record("json", detail=f"the array breaks off here ({record.broken})")
             if record.refused is not None:

@@ -15,12 +15,14 @@ from typing import IO, Any, Literal, NamedTuple
 from ntrk_advisor.contract.decode import DuplicateKey, loads
 from ntrk_advisor.contract.errors import CASE_ROOT, Problem
 from ntrk_advisor.errors import CaseFileError
+from ntrk_advisor.intake import MAX_CASE_BYTES, size_limit
 
 InputFormat = Literal["auto", "json", "jsonl", "fhir"]
 """`fhir` reads like `auto` (one Bundle per line, a JSON array of Bundles, or one Bundle), and
 every record must then be a FHIR Bundle (see `batch/runner.py`)."""
-MAX_RECORD_BYTES = 1_048_576
-"""A record (a JSON Lines line) larger than this is reported invalid without being parsed."""
+MAX_RECORD_BYTES = MAX_CASE_BYTES
+"""A record (a JSON Lines line) larger than this is reported invalid without being parsed, unless
+it is a FHIR Bundle: a Bundle's line may reach `intake.MAX_BUNDLE_BYTES` (`intake.size_limit`)."""
 _SNIFF_LINES = 50
 
 
@@ -33,6 +35,8 @@ class Record(NamedTuple):
     raw: bytes | None = None
     value: Any = None
     oversized: bool = False
+    limit: int = MAX_RECORD_BYTES
+    """The size limit an oversized record went over (a case's, or a Bundle's)."""
     in_array: bool = False
     broken: str | None = None
     """Why the array this record would belong to broke off (the parser's message)."""
@@ -219,7 +223,9 @@ _CHUNK = 1 << 20
 
 
 def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
-    """Stream JSON Lines in large chunks, split in C; a line over the limit is skipped, not held.
+    """Stream JSON Lines in large chunks, split in C; a line over its limit is skipped, not held.
+
+    A line is limited to `MAX_RECORD_BYTES`, or to a Bundle's limit when it is a FHIR Bundle.
 
     `first` is what was already read to detect the format; it is split like any other chunk.
     """
@@ -240,13 +246,13 @@ def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
             number += 1
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")
-            if len(line) > MAX_RECORD_BYTES:
-                yield Record(name, number, oversized=True)
+            if len(line) > MAX_RECORD_BYTES and len(line) > (limit := size_limit(line)):
+                yield Record(name, number, oversized=True, limit=limit)
             elif line.strip():
                 yield Record(name, number, raw=line)
-        if len(tail) > MAX_RECORD_BYTES:
+        if len(tail) > MAX_RECORD_BYTES and len(tail) > (limit := size_limit(tail)):
             number += 1
-            yield Record(name, number, oversized=True)
+            yield Record(name, number, oversized=True, limit=limit)
             tail = b""
             skipping = True
     number += 1

@@ -4,7 +4,9 @@ A Bundle is recognised by `resourceType`. `read_bundle` refuses, each with one `
 the FHIR path: anything but a Bundle; a Bundle nested deeper than `MAX_DEPTH`, holding more than
 `MAX_VALUES` values or `MAX_ENTRIES` entries; a Bundle of another FHIR version (one that says so,
 or that holds a resource type R4 does not have); no Patient, or more than one; elements of the
-wrong type where the import reads them; and a resource about another patient.
+wrong type where the import reads them; a resource (any resource of the Bundle, read or not)
+whose `subject` or `patient` refers to another patient; and a patient the record shows as
+deceased (`Patient.deceased[x]`), for whom no advice is given.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ class Entry:
     resource: dict[str, Any]
     ref: str
     """How sources and notes name it (see `privacy`)."""
+    container: Entry | None = None
+    """The entry that holds this resource in its `contained`, or None for an entry of the Bundle."""
+
+    @property
+    def local_id(self) -> str | None:
+        """The resource's own `id` (a string), else None."""
+        value = self.resource.get("id")
+        return value if isinstance(value, str) else None
 
 
 @dataclass
@@ -70,25 +80,92 @@ class BundleView:
             return None
         return self._by_key.get(target) or self._by_key.get(_relative(target))
 
+    def resolve_from(self, entry: Entry, reference: Any, where: str) -> Entry | None:
+        """The entry a Reference in `entry` points to: `#id` among its container's resources."""
+        ref = obj(reference, where)
+        target = text(ref.get("reference"), f"{where}.reference") if ref is not None else None
+        if target and target.startswith("#"):
+            return next((e for e in self.contained_of(entry.container) if e.local_id == target[1:]), None)
+        return self.resolve(reference, where)
+
     def about_the_patient(self, entry: Entry) -> bool:
         """Whether a resource is about the Bundle's patient (no subject counts as yes).
 
-        A subject that names another Patient is a `FhirError`: such a Bundle mixes two records.
+        A `subject` or `patient` (one Reference or a list) that names another Patient is a
+        `FhirError`: such a Bundle mixes two records.
         """
-        where = f"{entry.where}.subject"
-        subject = obj(entry.resource.get("subject") or entry.resource.get("patient"), where)
-        if subject is None:
-            return True
-        target = text(subject.get("reference"), f"{where}.reference")
-        if not target:
-            return True
-        if target in self._patient_refs or _relative(target) in self._patient_refs:
-            return True
-        if _relative(target).startswith("Patient/") or (
-            (found := self._by_key.get(target)) is not None and found.type == "Patient"
-        ):
-            raise FhirError(where, "other_patient")
-        return False
+        about = True
+        for name in ("subject", "patient"):
+            value = entry.resource.get(name)
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                where = f"{entry.where}.{name}" + (f"[{index}]" if isinstance(value, list) else "")
+                reference = obj(item, where)
+                if reference is None:
+                    continue
+                target = text(reference.get("reference"), f"{where}.reference")
+                if not target or target.startswith("#"):
+                    continue
+                if target in self._patient_refs or _relative(target) in self._patient_refs:
+                    continue
+                if _relative(target).startswith("Patient/") or (
+                    (found := self._by_key.get(target)) is not None and found.type == "Patient"
+                ):
+                    raise FhirError(where, "other_patient")
+                about = False
+        return about
+
+    def observations(self) -> list[Entry]:
+        """Every Observation of the record: the Bundle's own, then contained ones.
+
+        Contained Observations are read when a DiagnosticReport or an Observation names them in
+        its `result` or `hasMember` (`#id`): some labs put the variants of a report there.
+        """
+        found = self.of_type("Observation")
+        for parent in self.of_type("DiagnosticReport", "Observation"):
+            found.extend(self.contained_of(parent))
+        return found
+
+    def contained_of(self, parent: Entry | None) -> list[Entry]:
+        """The contained Observations of `parent` reached from its `result` or `hasMember`."""
+        if parent is None:
+            return []
+        held: dict[str, tuple[int, dict[str, Any]]] = {}
+        here = f"{parent.where}.contained"
+        for index, item in enumerate(arr(parent.resource.get("contained"), here)):
+            resource = obj(item, f"{here}[{index}]")
+            if resource is None:
+                continue
+            kind = text(resource.get("resourceType"), f"{here}[{index}].resourceType")
+            local = text(resource.get("id"), f"{here}[{index}].id")
+            if kind == "Observation" and local:
+                held.setdefault(local, (index, resource))
+        if not held:
+            return []
+        out: list[Entry] = []
+        queue: list[tuple[dict[str, Any], str]] = [(parent.resource, parent.where)]
+        seen: set[str] = set()
+        while queue:
+            resource, where = queue.pop(0)
+            for name in ("result", "hasMember"):
+                for index, item in enumerate(arr(resource.get(name), f"{where}.{name}")):
+                    reference = obj(item, f"{where}.{name}[{index}]")
+                    target = (
+                        text(reference.get("reference"), f"{where}.{name}[{index}].reference")
+                        if reference
+                        else None
+                    )
+                    local = target[1:] if target and target.startswith("#") else None
+                    if local is None or local not in held or local in seen:
+                        continue
+                    seen.add(local)
+                    position, child = held[local]
+                    child_where = f"{here}[{position}]"
+                    named = self.redactor.reference("Observation", local, parent.index)
+                    ref = f"{parent.ref}/contained/{named}"
+                    out.append(Entry(parent.index, child_where, "Observation", child, ref, parent))
+                    queue.append((child, child_where))
+        return out
 
 
 def _relative(reference: str) -> str:
@@ -175,7 +252,8 @@ def read_bundle(value: Any) -> BundleView:
     refs = {f"Patient/{patient_id}"} if patient_id else set()
     if patient_url:
         refs.add(patient_url)
-    return BundleView(
+    _check_alive(patient, patient_where)
+    view = BundleView(
         patient=patient,
         patient_where=patient_where,
         entries=entries,
@@ -185,6 +263,22 @@ def read_bundle(value: Any) -> BundleView:
         _patient_refs=frozenset(refs),
         _by_key=by_key,
     )
+    for indexed in entries:  # one rule for "another patient": every resource, read or not
+        if indexed.type != "Patient":
+            view.about_the_patient(indexed)
+    return view
+
+
+def _check_alive(patient: dict[str, Any], where: str) -> None:
+    """Refuse a patient the record shows as deceased (`deceasedBoolean` true, or a date of death)."""
+    died = text(patient.get("deceasedDateTime"), f"{where}.deceasedDateTime")
+    if died:
+        raise FhirError(f"{where}.deceasedDateTime", "deceased")
+    flag = patient.get("deceasedBoolean")
+    if flag is not None and not isinstance(flag, bool):
+        raise FhirError(f"{where}.deceasedBoolean", "not_boolean")
+    if flag:
+        raise FhirError(f"{where}.deceasedBoolean", "deceased")
 
 
 def _case_id(identifier: Any) -> str | None:

@@ -1,18 +1,25 @@
 """`fusion_status`, `assay` and `resistance_mechanism` from the Bundle's Observations.
 
-Read after the HL7 Genomics Reporting IG (STU3, and the 2.0.0 component names that mCODE STU4
-still uses): components are matched by their LOINC code, never by slice name (`identifiers`).
+Read after the HL7 Genomics Reporting IG (STU3 and later, and the 2.0.0 component names that
+mCODE STU4 still uses): components are matched by their LOINC code, never by slice name
+(`identifiers`). Variants are read where labs put them: entries of the Bundle, and Observations
+contained in a DiagnosticReport (or an Observation) and named in its `result` (`hasMember`).
 
-- A variant Observation (`69548-6`) with an NTRK1/2/3 gene studied and a fusion signal (a
-  Sequence Ontology fusion term in any component, or a `GENE::GENE` name naming an NTRK gene):
-  value Present -> `confirmed`, with `assay` from its method; value Absent -> `negative`.
-- An NTRK variant without a fusion signal that describes a change (HGVS, a variation code, a
-  copy number, an SNV/MNV/delins/CNV term) -> `non_fusion_alteration`; the on-target resistance
-  mutations of `tables.json` set `resistance_mechanism` instead (they arise in fusion-positive
-  tumours, so they never count as a non-fusion alteration).
+- A fusion signal: a Sequence Ontology fusion term (`tables.json`) in a component of the variant
+  or of a MolecularConsequence `derivedFrom` it; a `GENE::GENE` name or two gene symbols joined
+  ("ETV6-NTRK3"); the word fusion in a component's text ("NTRK1 Fusion", as the IG's PDF-style
+  example writes "ROS1 Fusion"). A present NTRK variant with a fusion signal -> `confirmed`
+  (with `assay` from its method); absent -> `negative`.
+- A structural signal (a translocation or rearrangement term or word, an ISCN name, or fusion
+  words said in the negative) on an NTRK variant: the status is asked, with a note.
+- An NTRK variant without either signal that describes a change (HGVS, a copy number, an SNV,
+  indel or copy-number term, a variation code whose words name a change) ->
+  `non_fusion_alteration`; the on-target resistance mutations of `tables.json` set
+  `resistance_mechanism` instead (they arise in fusion-positive tumours). When anything says
+  fusion, the result is never `non_fusion_alteration`.
+- A variant naming NTRK only in its text (no gene studied, no `::` name): asked, with a note.
 - A positive pan-TRK immunohistochemistry result with nothing molecular -> `ihc_only`.
-- A fusion of another gene (ALK, ROS1, RET, ETV6::RUNX1) is never an NTRK fusion. Findings that
-  disagree, or an NTRK finding of unclear kind, leave the field to be asked, with a note.
+- A fusion, translocation or rearrangement of another gene is never an NTRK finding: a note.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from ntrk_advisor.contract.vocabulary import Assay, FusionStatus, ResistanceMech
 from ntrk_advisor.fhir import identifiers as ids
 from ntrk_advisor.fhir.bundle import BundleView, Entry
 from ntrk_advisor.fhir.elements import Coding, Note, arr, codes, codings, note, obj, status_of, text, words
-from ntrk_advisor.fhir.tables import hotspots
+from ntrk_advisor.fhir.tables import hotspots, so_kinds
 
 FINAL = frozenset({"final", "amended", "corrected", "appended"})
 """Observation statuses whose results are used; others are left out, with a note."""
@@ -70,10 +77,13 @@ class Genomics:
 
 class _Finding(NamedTuple):
     kind: str
-    """fusion_present, fusion_absent, other_present, unclear, ihc_positive, ihc_negative, non_ntrk."""
+    """fusion_present, fusion_absent, other_present, unclear, ihc_positive, ihc_negative, non_ntrk,
+    non_ntrk_structural, resistance."""
     ref: str
     assay: Assay | None = None
     mechanism: ResistanceMechanism | None = None
+    why: str = "unclear"
+    """For `unclear`: the note that says what was found (`fhir.note.fusion_<why>`)."""
 
 
 def genomics_of(bundle: BundleView) -> Genomics:
@@ -81,8 +91,10 @@ def genomics_of(bundle: BundleView) -> Genomics:
     findings: list[_Finding] = []
     resistance: list[_Finding] = []
     skipped: list[str] = []
-    for entry in bundle.of_type("Observation"):
-        found = _observation(entry)
+    observations = bundle.observations()
+    consequences = _consequences(bundle, observations)
+    for entry in observations:
+        found = _observation(entry, consequences.get(entry.where, ()))
         if not found:
             continue
         if not bundle.about_the_patient(entry):
@@ -104,13 +116,50 @@ def _refs(refs: Iterable[str]) -> str:
     return ", ".join(dict.fromkeys(refs))
 
 
-def _observation(entry: Entry) -> list[_Finding]:
+def _is_consequence(entry: Entry) -> bool:
+    """Whether an Observation is the IG's MolecularConsequence (by its code or its profile)."""
+    if (ids.TBD_CODES, ids.MOLECULAR_CONSEQUENCE) in codes(entry.resource.get("code"), f"{entry.where}.code"):
+        return True
+    meta = obj(entry.resource.get("meta"), f"{entry.where}.meta")
+    profiles = arr(meta.get("profile"), f"{entry.where}.meta.profile") if meta else []
+    return any(isinstance(p, str) and p.split("|")[0] == ids.CONSEQUENCE_PROFILE for p in profiles)
+
+
+def _consequences(bundle: BundleView, observations: list[Entry]) -> dict[str, tuple[str, ...]]:
+    """The kinds of Sequence Ontology terms (`fusion`, `structural`) of each variant's consequences.
+
+    Keyed by the variant's place. A consequence that is not final can only make the variant
+    unclear: its fusion terms count as `structural`.
+    """
+    found: dict[str, list[str]] = {}
+    for entry in observations:
+        if not _is_consequence(entry) or not bundle.about_the_patient(entry):
+            continue
+        final = status_of(entry.resource, entry.where) in FINAL
+        kinds = {
+            kind if final or kind != "fusion" else "structural"
+            for component in _components(entry.resource, entry.where)
+            for coding in component.codings
+            if (kind := so_kinds().get(ids.so_term(coding.system, coding.code) or ""))
+            in ("fusion", "structural")
+        }
+        if not kinds:
+            continue
+        where = f"{entry.where}.derivedFrom"
+        for index, item in enumerate(arr(entry.resource.get("derivedFrom"), where)):
+            variant = bundle.resolve_from(entry, item, f"{where}[{index}]")
+            if variant is not None:
+                found.setdefault(variant.where, []).extend(sorted(kinds))
+    return {place: tuple(kinds) for place, kinds in found.items()}
+
+
+def _observation(entry: Entry, consequence_kinds: tuple[str, ...] = ()) -> list[_Finding]:
     """The findings of one Observation (empty when it says nothing about NTRK)."""
     resource, where = entry.resource, entry.where
     own_codes = codes(resource.get("code"), f"{where}.code")
     components = _components(resource, where)
     if (ids.LOINC, ids.VARIANT_CODE) in own_codes:
-        return _variant(entry, components)
+        return _variant(entry, components, consequence_kinds)
     method_where = f"{where}.method"
     method_codes = codes(resource.get("method"), method_where)
     texts = words(resource.get("code"), f"{where}.code") + words(resource.get("method"), method_where)
@@ -209,46 +258,101 @@ def _protein_changes(components: list[Component]) -> set[tuple[str, int, str]]:
     return changes
 
 
-def _variant(entry: Entry, components: list[Component]) -> list[_Finding]:
+def gene_joins(strings: Iterable[str]) -> list[set[str]]:
+    """The genes of each pair of gene symbols joined by a hyphen, slash or dash ("ETV6-NTRK3").
+
+    Two NTRK genes joined ("NTRK1/NTRK2/NTRK3", how panels list what they test) are no fusion.
+    """
+    joins = []
+    for string in strings:
+        for left, right in ids.GENE_JOIN.findall(string):
+            pair = {left, right}
+            if not ids.NOT_A_PARTNER.fullmatch(right) and len(pair) == 2 and not pair <= ids.NTRK_SYMBOLS:
+                joins.append(pair)
+    return joins
+
+
+class _Signals(NamedTuple):
+    fusion: bool
+    structural: bool
+    described: bool
+    named: set[str]
+    """Genes named in `::` names and joins."""
+    worded: set[str]
+    """Genes a text names before the word fusion ("ROS1 Fusion"): never enough alone."""
+    text_ntrk: bool
+    """NTRK named in a component's words."""
+
+
+def _signals(components: list[Component], consequence_kinds: tuple[str, ...]) -> _Signals:
+    kinds = {so_kinds().get(ids.so_term(c.system, c.code) or "") for comp in components for c in comp.codings}
+    kinds.discard(None)
+    words = [s for c in components if not _has(c, ids.GENE_STUDIED) for s in c.strings]
+    names = fusion_names(words)
+    joins = gene_joins(words)
+    said = [s for s in words if ids.FUSION_WORDS.search(s)]
+    negated = any(ids.NEGATED_FUSION.search(s) for s in said)
+    fusion = "fusion" in kinds or "fusion" in consequence_kinds or bool(names) or bool(joins) or bool(said)
+    structural = "structural" in kinds or "structural" in consequence_kinds
+    structural = structural or any(ids.STRUCTURAL_WORDS.search(s) for s in words)
+    if negated:  # "no fusion detected": whatever else is said, never read as a fusion
+        fusion, structural = False, True
+    described = "described" in kinds or any(
+        c.codes & {(ids.LOINC, code) for code in ids.DESCRIBING} for c in components
+    )
+    described = described or any(
+        _has(c, ids.VARIATION_CODE) and any(ids.DESCRIBED_WORDS.search(s) for s in c.strings)
+        for c in components
+    )
+    named: set[str] = set().union(*names, *joins)
+    worded = {gene for s in said for gene in ids.GENE_FUSION.findall(s) if gene not in ids.NOT_A_GENE}
+    text_ntrk = any(ids.NTRK_MENTION.search(s) for s in words)
+    return _Signals(fusion, structural, described, named, worded, text_ntrk)
+
+
+def _variant(
+    entry: Entry, components: list[Component], consequence_kinds: tuple[str, ...] = ()
+) -> list[_Finding]:
     where = f"{entry.where}.valueCodeableConcept"
     value = codes(entry.resource.get("valueCodeableConcept"), where)
     present, absent = (ids.LOINC, ids.PRESENT) in value, (ids.LOINC, ids.ABSENT) in value
     studied = _genes_studied(components)
     ntrk_studied = studied & ids.NTRK_SYMBOLS
-    all_strings = [s for c in components for s in c.strings]
-    names = fusion_names(all_strings)
-    fusion_term = any(
-        ids.so_term(c.system, c.code) in ids.FUSION_TERMS for comp in components for c in comp.codings
-    )
+    found = _signals(components, consequence_kinds)
     assay = assay_of(entry)
-    if fusion_term or names:
-        named = set().union(*names) if names else set()
+    if found.fusion:
         verdicts = []
         if studied:
             verdicts.append(bool(ntrk_studied))
-        if names:
-            verdicts.append(bool(named & ids.NTRK_SYMBOLS))
-        if not verdicts or not any(verdicts):
+        if found.named:
+            verdicts.append(bool(found.named & ids.NTRK_SYMBOLS))
+        if not any(verdicts):
+            if found.text_ntrk:
+                return [_Finding("unclear", entry.ref, why="text_only" if not verdicts else "genes")]
             return [_Finding("non_ntrk", entry.ref)] if present else []
-        if not all(verdicts):
-            return [_Finding("unclear", entry.ref)]
+        if not all(verdicts) or (found.worded and not found.worded & ids.NTRK_SYMBOLS):
+            return [_Finding("unclear", entry.ref, why="genes")]
         if present:
             return [_Finding("fusion_present", entry.ref, assay)]
         if absent:
             return [_Finding("fusion_absent", entry.ref, assay)]
         return [_Finding("unclear", entry.ref)]
+    if found.structural:
+        if ntrk_studied or found.named & ids.NTRK_SYMBOLS or found.text_ntrk:
+            if absent:
+                return [_Finding("fusion_absent", entry.ref, assay)]
+            return [_Finding("unclear", entry.ref, why="structural")] if present else []
+        return [_Finding("non_ntrk_structural", entry.ref)] if present else []
     if not ntrk_studied:
+        if found.text_ntrk and present:
+            return [_Finding("unclear", entry.ref, why="text_only")]
         return []
     mechanisms = _hotspot_mechanisms(ntrk_studied, _protein_changes(components))
     if present and mechanisms:
         return [_Finding("resistance", entry.ref, mechanism=m) for m in sorted(mechanisms)]
-    describes = any(
-        c.codes & {(ids.LOINC, code) for code in ids.DESCRIBING} or _has(c, ids.COPY_NUMBER)
-        for c in components
-    ) or any(ids.so_term(c.system, c.code) in ids.VARIANT_TERMS for comp in components for c in comp.codings)
     if present:
-        return [_Finding("other_present" if describes else "unclear", entry.ref)]
-    if absent and not describes:
+        return [_Finding("other_present", entry.ref) if found.described else _Finding("unclear", entry.ref)]
+    if absent and not found.described:
         return [_Finding("fusion_absent", entry.ref, assay)]
     return []
 
@@ -292,13 +396,16 @@ def _fusion(findings: list[_Finding], resistance: list[_Finding], out: Genomics)
         kinds.setdefault(finding.kind, []).append(finding)
     if "non_ntrk" in kinds:
         out.notes.append(note("non_ntrk_fusion", refs=_refs(f.ref for f in kinds["non_ntrk"])))
+    if "non_ntrk_structural" in kinds:
+        out.notes.append(note("non_ntrk_structural", refs=_refs(f.ref for f in kinds["non_ntrk_structural"])))
     present, absent = kinds.get("fusion_present", []), kinds.get("fusion_absent", [])
     other, unclear = kinds.get("other_present", []), kinds.get("unclear", [])
     ihc_pos = kinds.get("ihc_positive", [])
     if present:
         _set_fusion(out, FusionStatus.CONFIRMED, present)
     elif unclear:
-        out.notes.append(note("fusion_unclear", refs=_refs(f.ref for f in unclear)))
+        for why in dict.fromkeys(f.why for f in unclear):
+            out.notes.append(note(f"fusion_{why}", refs=_refs(f.ref for f in unclear if f.why == why)))
     elif other and ihc_pos:
         out.notes.append(note("fusion_discordant", refs=_refs(f.ref for f in other + ihc_pos)))
     elif other:

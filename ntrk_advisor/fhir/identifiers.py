@@ -16,12 +16,16 @@ Nothing here was typed from memory. Where each identifier was checked (docs/fhir
 - HGNC: HGNC:8031 NTRK1, HGNC:8032 NTRK2, HGNC:8033 NTRK3, as listed in HGNC test data of
   cancervariants/gene-normalization and in published FHIR ValueSets of HGNC genes; the system
   `http://www.genenames.org` as the IG uses it.
-- Sequence Ontology: SO:0001565 gene_fusion, SO:0001886 transcript_fusion (IG example),
-  SO:0001882 feature_fusion, SO:0002086 bidirectional_gene_fusion (SO term tables in public code:
-  gene_fusion is_a feature_fusion; transcript_fusion is a child of feature_fusion).
+- Sequence Ontology: the terms of `tables.json` (`sequence_ontology`), each checked in the
+  ontology's own so.obo (The-Sequence-Ontology/SO-Ontologies, data-version 2024-11-18).
+- The Genomics Reporting IG's MolecularConsequence (github.com/HL7/genomics-reporting 1dbfb09,
+  input/fsh/CGImplications.fsh and CGCodeSystem.fsh): code `molecular-consequence` of the IG's
+  TbdCodesCS (no ^url, so SUSHI gives `http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/
+  tbd-codes-cs`), profile `.../StructureDefinition/molecular-consequence`, linked to its variant
+  by `derivedFrom` (example `ROS1-Fusion` in input/fsh/examples/somaticReportPDFexamples.fsh).
 - ICD-10-CM C79.31 brain, C79.32 cerebral meninges, C79.3 both, C78/C79 secondary malignant
-  neoplasms (mCODE STU4, input/fsh/VS_CancerCondition.fsh); SNOMED CT 94225005 secondary
-  malignant neoplasm of brain (mCODE example secondary-cancer-condition-brain-mets).
+  neoplasms (mCODE STU4, input/fsh/VS_CancerCondition.fsh); the SNOMED CT secondary malignant
+  neoplasms of `tables.json` (`secondary_neoplasms`, each with where it was checked).
 - TNM M category observations: SNOMED CT 399387003 cM, 371497001 pM, 277208005 M, 399437009
   integrated M (mCODE VS_Staging.fsh); LOINC 21907-1 and 21901-4 (mCODE TNM examples). The AJCC
   system `http://cancerstaging.org` (mCODE AL_CodeSystems.fsh).
@@ -58,8 +62,10 @@ VARIATION_CODE = "81252-9"
 CYTOGENOMIC = "81291-7"
 DNA_CHANGE_TYPE = "48019-4"
 COPY_NUMBER = "82155-3"
-DESCRIBING = frozenset({CODING_HGVS, PROTEIN_HGVS, GENOMIC_HGVS, VARIATION_CODE, CYTOGENOMIC})
-"""Components that describe a specific variant (an HGVS string, a database or ISCN name)."""
+DESCRIBING = frozenset({CODING_HGVS, PROTEIN_HGVS, GENOMIC_HGVS, COPY_NUMBER})
+"""Components that describe a specific change by themselves (an HGVS string, a copy number). A
+variation code (a database id or a name) describes one only when its words do (`DESCRIBED_WORDS`);
+an ISCN name (cytogenomic nomenclature) never does: it is how translocations are written."""
 
 PRESENT = "LA9633-4"
 ABSENT = "LA9634-2"
@@ -70,18 +76,54 @@ NTRK_GENES = {"8031": "NTRK1", "8032": "NTRK2", "8033": "NTRK3"}
 """HGNC ids (the number after `HGNC:`) of the three NTRK genes, and their symbols."""
 NTRK_SYMBOLS = frozenset(NTRK_GENES.values())
 
-FUSION_TERMS = frozenset({"SO:0001565", "SO:0001886", "SO:0001882", "SO:0002086"})
-"""Sequence Ontology terms that say the variant is a fusion."""
-VARIANT_TERMS = frozenset({"SO:0001483", "SO:0002007", "SO:1000032", "SO:0001019"})
-"""SNV, MNV, delins, copy number variation: a described non-fusion change (IG GenomicStudy text)."""
 _SO_ID = re.compile(r"SO[:_](\d{7})")
 
-BRAIN_SECONDARY = frozenset(
-    {(ICD10CM, "C79.31"), (ICD10CM, "C79.32"), (ICD10CM, "C79.3"), (ICD10, "C79.3"), (SNOMED, "94225005")}
+GR_BASE = "http://hl7.org/fhir/uv/genomics-reporting"
+TBD_CODES = f"{GR_BASE}/CodeSystem/tbd-codes-cs"
+MOLECULAR_CONSEQUENCE = "molecular-consequence"
+CONSEQUENCE_PROFILE = f"{GR_BASE}/StructureDefinition/molecular-consequence"
+
+FUSION_WORDS = re.compile(r"\bfusions?\b|\bfused\b", re.IGNORECASE)
+"""Words that say a variant is a fusion ("ROS1 Fusion", the IG's own PDF-style example)."""
+NEGATED_FUSION = re.compile(
+    r"\b(?:no|not|without|negative|absent|none)\b[^.;:]{0,40}\bfusion"
+    r"|\bfusions?\b[^.;:]{0,20}\b(?:not|negative|absent|none)\b",
+    re.IGNORECASE,
 )
+"""Fusion words said in the negative ("no fusion detected"): never read as a fusion."""
+STRUCTURAL_WORDS = re.compile(
+    r"rearrang|translocat|\binversion\b|break-?apart|\b(?:t|inv|ins|der)\([0-9XY]", re.IGNORECASE
+)
+"""Words and ISCN forms of a rearrangement that is not said to be a fusion."""
+NTRK_MENTION = re.compile(r"(?<![A-Za-z0-9])NTRK[123]?(?![A-Za-z])", re.IGNORECASE)
+GENE_JOIN = re.compile(
+    r"(?<![A-Za-z0-9-])([A-Z][A-Z0-9]{1,15})\s?[-/\u2013\u2014]\s?([A-Z][A-Z0-9]{1,15})(?![A-Za-z0-9])"
+)
+"""Two gene symbols joined by a hyphen, slash or dash ("ETV6-NTRK3", "TPM3/NTRK1")."""
+GENE_FUSION = re.compile(r"(?<![A-Za-z0-9-])([A-Z][A-Z0-9]{1,15})\s+(?:gene\s+)?(?i:fusions?|fused)\b")
+"""A gene symbol followed by the word fusion ("ROS1 Fusion", "NTRK1 gene fusion")."""
+NOT_A_GENE = frozenset(
+    {"GENE", "GENES", "NO", "NOT", "THE", "DNA", "RNA", "NGS", "FISH", "PCR", "IN", "FRAME", "INFRAME"}
+)
+"""Upper-case words before "fusion" that name no gene."""
+NOT_A_PARTNER = re.compile(r"[A-Z]\d{1,5}[A-Z]?|AS\d?|DT|IT\d|OT\d")
+"""Right-hand parts of a join that are no gene: a protein change (G595R), an antisense or
+divergent transcript suffix (NTRK1-AS1)."""
+DESCRIBED_WORDS = re.compile(
+    r"\b[cpg]\.\S|amplif|\bmutat|missense|nonsense|frameshift|\bdeletion\b|\binsertion\b"
+    r"|duplication|substitution|\bSNV\b|\bindel\b|(?<![A-Za-z0-9])[A-Z]\d{2,5}[A-Z*](?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+"""A variation code's words that name a point, small or copy-number change (HGVS, L858R, "amplification")."""
+
+BRAIN_SECONDARY = frozenset({(ICD10CM, "C79.31"), (ICD10CM, "C79.32"), (ICD10CM, "C79.3"), (ICD10, "C79.3")})
 """Conditions that record brain or meningeal metastases."""
 SECONDARY_PREFIXES = ("C78", "C79")
 """ICD-10(-CM) categories of distant secondary malignant neoplasms (C77, lymph nodes, is not)."""
+NODAL_PREFIX = "C77"
+METASTASIS_WORDS = re.compile(r"metasta|secondary (?:malignant )?(?:neoplasm|tumou?r|cancer)", re.IGNORECASE)
+"""A Condition's words that suggest a metastasis when its code is not one read."""
+NODE_WORDS = re.compile(r"lymph|\bnodal\b|\bnodes?\b", re.IGNORECASE)
 SECONDARY_PROFILE = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-secondary-cancer-condition"
 
 M_CATEGORY_CODES = frozenset(

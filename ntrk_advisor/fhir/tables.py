@@ -1,6 +1,9 @@
-"""The clinical tables of the import (`tables.json`): TRK inhibitors and resistance hotspots.
+"""The clinical tables of the import (`tables.json`), kept as data beside the code.
 
-Kept as data beside the code, so a reviewer reads and changes them without reading Python; each
+TRK inhibitors, resistance hotspots, the Sequence Ontology terms a variant may carry, and the
+SNOMED CT secondary neoplasms read by code.
+
+A reviewer reads and changes them without reading Python; each
 entry says where its codes were checked. Loaded once, through the one JSON decoder.
 """
 
@@ -61,3 +64,28 @@ def hotspots() -> tuple[Hotspot, ...]:
         )
         for e in _data()["resistance_hotspots"]["entries"]
     )
+
+
+SO_KINDS = ("fusion", "structural", "described")
+"""What a Sequence Ontology term says about a variant (see `tables.json`, `sequence_ontology`)."""
+
+
+@cache
+def so_kinds() -> dict[str, str]:
+    """Each Sequence Ontology term of the table (`SO:0001565`) and its kind (`SO_KINDS`)."""
+    table = _data()["sequence_ontology"]
+    return {term: kind for kind in SO_KINDS for term in table[kind]}
+
+
+class Secondary(NamedTuple):
+    site: str
+    brain: bool
+
+
+@cache
+def secondary_neoplasms() -> dict[str, Secondary]:
+    """The SNOMED CT secondary malignant neoplasm concepts read by code, and where each is."""
+    return {
+        code: Secondary(str(entry["site"]), bool(entry["brain"]))
+        for code, entry in _data()["secondary_neoplasms"]["codes"].items()
+    }

@@ -63,6 +63,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "指向另一位患者；一个 Bundle 只能包含一位患者的记录",
     },
     "fhir.err.bad_date": {"en": "not a FHIR date", "zh": "不是有效的 FHIR 日期"},
+    "fhir.err.not_boolean": {"en": "expected true or false", "zh": "应为 true 或 false"},
+    "fhir.err.deceased": {
+        "en": "the record shows the patient as deceased (Patient.deceased[x]); no advice is given "
+        "for a deceased patient",
+        "zh": "病历记录显示该患者已死亡（Patient.deceased[x]）；不为已故患者提供建议",
+    },
     "fhir.err.born_later": {
         "en": "the birth date is after the date the age is computed at",
         "zh": "出生日期晚于计算年龄所用的日期",
@@ -114,6 +120,32 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{refs}: an NTRK finding that is neither a recognised fusion nor a described point "
         "mutation or amplification: the fusion status is asked",
         "zh": "{refs}：该 NTRK 检测结果既不是可识别的融合，也不是有明确描述的点突变或扩增：将询问融合状态",
+    },
+    "fhir.note.fusion_structural": {
+        "en": "{refs}: an NTRK translocation, rearrangement or structural variant that the record does "
+        "not call a fusion (or says no fusion while reporting it present): the fusion "
+        "status is asked",
+        "zh": "{refs}：记录中的 NTRK 易位、重排或结构变异未被明确称为融合（或在报告其存在的同时写明"
+        "“无融合”）：将询问融合状态",
+    },
+    "fhir.note.fusion_text_only": {
+        "en": "{refs}: a variant names NTRK only in its text, with no gene studied or fusion name "
+        "coded: the fusion status is asked",
+        "zh": "{refs}：该变异仅在文本中提及 NTRK，未编码所检测基因或融合名称：将询问融合状态",
+    },
+    "fhir.note.fusion_genes": {
+        "en": "{refs}: a fusion whose gene studied and named genes disagree about NTRK: the fusion "
+        "status is asked",
+        "zh": "{refs}：该融合的所检测基因与所列基因在是否涉及 NTRK 上相互矛盾：将询问融合状态",
+    },
+    "fhir.note.non_ntrk_structural": {
+        "en": "{refs}: a translocation or rearrangement of another gene, not an NTRK finding",
+        "zh": "{refs}：为其他基因的易位或重排，不是 NTRK 检测结果",
+    },
+    "fhir.note.secondary_text_only": {
+        "en": "{refs}: the words of a Condition suggest a metastasis, but its code is not one the "
+        "import reads: the setting is asked",
+        "zh": "{refs}：某 Condition 的文字提示存在转移，但其编码不在导入可识别的范围内：将询问疾病分期",
     },
     "fhir.note.fusion_discordant": {
         "en": "{refs}: the NTRK results disagree: the fusion status is asked",

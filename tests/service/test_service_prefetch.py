@@ -188,3 +188,20 @@ DRAFT_LAROTRECTINIB = {
     "intent": "proposal",
     "medicationCodeableConcept": {"text": "Larotrectinib 100 mg capsule"},
 }
+
+
+def test_a_deceased_patient_in_the_prefetch_is_422_naming_patient_deceased_and_no_card(
+    client: Any, keys: Keys
+) -> None:
+    patient = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "birthDate": "1950-01-01",
+        "deceasedDateTime": "2020-05-01",
+    }
+    response = call(
+        client, keys, hook_request(answers={}, prefetch={"patient": patient, "observations": None})
+    )
+    body = refusal(response, 422)
+    assert body["error"] == "bad_fhir" and "cards" not in body
+    assert "Patient.deceased[x]" in body["message"] and "2020" not in body["message"]
