@@ -59,7 +59,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "私钥已写入 {path}（仅本人可读，请妥善保管，切勿外传）；{name}（{role}）的公钥已加入 {file}",
     },
     "review.key_not_listed": {
-        "en": "the key {path} belongs to no reviewer in {file}: add one with `ntrk-advisor pathways reviewer-key`",
+        "en": (
+            "the key {path} belongs to no reviewer in {file}: "
+            "add one with `ntrk-advisor pathways reviewer-key`"
+        ),
         "zh": "密钥 {path} 不属于 {file} 中的任何临床审核人：请用 `ntrk-advisor pathways reviewer-key` 添加",
     },
     "review.installed_builtin": {
@@ -75,8 +78,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     # approving
     "review.unknown_statement": {
-        "en": "no statement '{id}' in these pathways: `ntrk-advisor pathways review --status --format json` lists every id",
-        "zh": "这些路径中没有知识条目“{id}”：`ntrk-advisor pathways review --status --format json` 会列出全部编号",
+        "en": (
+            "no statement '{id}' in these pathways: `ntrk-advisor "
+            "pathways review --status --format json` lists every id"
+        ),
+        "zh": (
+            "这些路径中没有知识条目“{id}”："
+            "`ntrk-advisor pathways review --status --format json` 会列出全部编号"
+        ),
     },
     "review.own_edit": {
         "en": "{name} last edited {id}: another reviewer must decide on it (no one reviews their own edit)",
@@ -99,15 +108,24 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "pathways review asks its questions at a terminal: use --status to see where the review "
             "stands, or --approve ID... --key FILE to approve without questions"
         ),
-        "zh": "pathways review 须在终端中逐条提问：查看审核进度请用 --status，免提问批准请用 --approve ID... --key FILE",
+        "zh": (
+            "pathways review 须在终端中逐条提问：查看审核进度请用 --status，"
+            "免提问批准请用 --approve ID... --key FILE"
+        ),
     },
     # the interactive review
     "review.session": {
-        "en": "Reviewing as {name} ({role}): {count} statement(s) to review. Each decision is signed and saved at once.",
+        "en": (
+            "Reviewing as {name} ({role}): {count} statement(s) to "
+            "review. Each decision is signed and saved at once."
+        ),
         "zh": "审核人：{name}（{role}）。待审核知识条目 {count} 条。每项决定会立即签名并保存。",
     },
     "review.nothing_left": {
-        "en": "Nothing to review for {name}: every statement is approved, awaits another reviewer, or was last edited by you.",
+        "en": (
+            "Nothing to review for {name}: every statement is approved, "
+            "awaits another reviewer, or was last edited by you."
+        ),
         "zh": "{name} 暂无待审核的条目：所有条目均已批准、等待其他审核人，或最后编辑人是您本人。",
     },
     "review.own_skipped": {
@@ -123,7 +141,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "review.choice.changes_requested": {"en": "Request changes", "zh": "要求修改"},
     "review.choice.rejected": {"en": "Reject", "zh": "驳回"},
     "review.choice.skip": {"en": "Skip for now", "zh": "暂时跳过"},
-    "review.choice.stop": {"en": "Stop reviewing (what you decided is saved)", "zh": "结束审核（已作出的决定均已保存）"},
+    "review.choice.stop": {
+        "en": "Stop reviewing (what you decided is saved)",
+        "zh": "结束审核（已作出的决定均已保存）",
+    },
     "review.comment_required": {
         "en": "Comment (what should change, and why):",
         "zh": "意见（需要修改什么，以及原因）：",

@@ -116,6 +116,19 @@ class TraceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewCoverage:
+    """How many of a knowledge base's statements are approved (signed, counting now), of how many."""
+
+    approved: int
+    statements: int
+    """Recommendations, cautions and argument paraphrases."""
+
+    def to_dict(self) -> dict[str, int]:
+        """The contract's JSON object: approved, statements."""
+        return {"approved": self.approved, "statements": self.statements}
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeStamp:
     """Which knowledge base produced a result, so advice can be dated and attributed."""
 
@@ -127,10 +140,8 @@ class KnowledgeStamp:
     name: str
     edited: str = ""
     """The date the knowledge was last changed."""
-    approved: int = 0
-    """How many of its statements are approved by a reviewer (signed, counting now)."""
-    statements: int = 0
-    """How many statements it holds (recommendations, cautions, argument paraphrases)."""
+    review: ReviewCoverage = field(default_factory=lambda: ReviewCoverage(0, 0))
+    """How many of its statements a clinician reviewer has approved, of how many."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +191,7 @@ class Result:
             "source": stamp.source,
             "name": stamp.name,
             "edited": stamp.edited,
-            "review": {"approved": stamp.approved, "statements": stamp.statements},
+            "review": stamp.review.to_dict(),
         }
         if self.sources is not None:
             data["sources"] = {field: list(refs) for field, refs in self.sources.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp
+from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp, ReviewCoverage
 from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName
 from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.age_bands import BandTable, default_bands
@@ -20,6 +20,7 @@ from ntrk_advisor.pathway.tree import TreeNode
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.catalogues import Catalogues
     from ntrk_advisor.pathway.reviews import ReviewState
+    from ntrk_advisor.pathway.statements import StatementInfo
     from ntrk_advisor.pathway.schema import AgeBands, Evidence, KnowledgeFile, Statement
 
 
@@ -74,25 +75,25 @@ class CompiledLayer:
 def compile_layer(catalogues: Catalogues) -> CompiledLayer:
     """Link the trees and word every text of checked catalogues."""
     from ntrk_advisor.pathway.reviews import review_state
-    from ntrk_advisor.pathway.statements import statements_of
     from ntrk_advisor.pathway.tree import compile_tree
 
     c = catalogues
     bands = band_table(c.meta.knowledge.age_bands)
     nodes = compile_tree(c.pathways, bands)
-    infos = statements_of(c, nodes, bands)
+    rendered = {
+        (sid, lang, band): _render(statement, lang, band, c.evidence.evidence, bands)
+        for sid, statement in c.statements.statements.items()
+        for lang in LANGS
+        for band in bands.ids
+    }
+    infos = statement_infos(c, nodes, bands, rendered)
     state = review_state(infos, c.reviewers, c.reviews)
     return CompiledLayer(
         nodes=nodes,
         entry=f"diagnostic.{c.pathways[PathwayName.DIAGNOSTIC].entry}",
         stamp=_stamp(c.meta, state),
         bands=bands,
-        statements={
-            (sid, lang, band): _render(statement, lang, band, c.evidence.evidence, bands)
-            for sid, statement in c.statements.statements.items()
-            for lang in LANGS
-            for band in bands.ids
-        },
+        statements=rendered,
         cautions={
             (cid, lang): str(getattr(caution.text, lang))
             for cid, caution in c.cautions.cautions.items()
@@ -113,6 +114,29 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
             if info.kind == "rec"
         },
     )
+
+
+def statement_infos(
+    c: Catalogues,
+    nodes: dict[str, TreeNode],
+    bands: BandTable,
+    rendered: dict[tuple[str, Lang, str], RenderedStatement] | None = None,
+) -> dict[str, StatementInfo]:
+    """Every clinical statement with its id, places, last author and content hash (`statements.py`).
+
+    A statement's evidence level per age band is the one its rendered wording carries, so the hash
+    covers exactly the level a reader is shown.
+    """
+    from ntrk_advisor.pathway.statements import statements_of
+
+    if rendered is None:
+        rendered = {
+            (sid, LANGS[0], band): _render(statement, LANGS[0], band, c.evidence.evidence, bands)
+            for sid, statement in c.statements.statements.items()
+            for band in bands.ids
+        }
+    levels = {(sid, band): r.evidence_level for (sid, lang, band), r in rendered.items() if lang == LANGS[0]}
+    return statements_of(c, nodes, bands, levels)
 
 
 def band_table(age_bands: AgeBands | None) -> BandTable:
@@ -140,8 +164,7 @@ def _stamp(meta: KnowledgeFile, state: ReviewState) -> KnowledgeStamp:
         source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
         name=knowledge.name,
         edited=edited,
-        approved=state.approved,
-        statements=total,
+        review=ReviewCoverage(state.approved, total),
     )
 
 

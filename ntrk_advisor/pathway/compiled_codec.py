@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS
-from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp, ReviewerStamp
+from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp, ReviewCoverage, ReviewerStamp
 from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName, ReviewStatus, Strength
 from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.age_bands import BandTable
@@ -43,8 +43,8 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
             layer.stamp.source,
             layer.stamp.name,
             layer.stamp.edited,
-            layer.stamp.approved,
-            layer.stamp.statements,
+            layer.stamp.review.approved,
+            layer.stamp.review.statements,
         ],
         "bands": {
             "ids": list(layer.bands.ids),
@@ -166,8 +166,7 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
             source=source,
             name=name,
             edited=edited,
-            approved=approved,
-            statements=total,
+            review=ReviewCoverage(approved, total),
         ),
         bands=bands,
         statements=statements,

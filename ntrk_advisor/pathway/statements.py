@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from ntrk_advisor.contract.vocabulary import PathwayName
+from ntrk_advisor.contract.vocabulary import EvidenceLevel, PathwayName
 
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.age_bands import BandTable
@@ -74,10 +74,16 @@ def statement_id(kind: str, key: str) -> str:
     return f"{kind}:{key}"
 
 
-def statements_of(c: Catalogues, nodes: Mapping[str, TreeNode], bands: BandTable) -> dict[str, StatementInfo]:
-    """Every statement of the catalogues, by id, in file order (recommendations, cautions, arguments)."""
-    from ntrk_advisor.pathway.compiled import evidence_level, shown_to
+def statements_of(
+    c: Catalogues,
+    nodes: Mapping[str, TreeNode],
+    bands: BandTable,
+    levels: Mapping[tuple[str, str], EvidenceLevel],
+) -> dict[str, StatementInfo]:
+    """Every statement of the catalogues, by id, in file order (recommendations, cautions, arguments).
 
+    `levels` is each recommendation's evidence level per age band, as its wording shows it.
+    """
     parents = _incoming(nodes)
     bounds = [[band, bands.bounds[i] if i < len(bands.bounds) else None] for i, band in enumerate(bands.ids)]
     developer = c.meta.knowledge.developer
@@ -101,23 +107,16 @@ def statements_of(c: Catalogues, nodes: Mapping[str, TreeNode], bands: BandTable
             assert node.bundle is not None
             for ref in node.bundle.actions:
                 if ref.use == key:
-                    levels = [[band, level.value] for band, level in ref.levels]
+                    by_band = [[band, level.value] for band, level in ref.levels]
                     uses.append(
-                        {"node": node.qid, "strength": ref.strength.value, "step": ref.step, "levels": levels}
+                        {"node": node.qid, "strength": ref.strength.value, "step": ref.step, "levels": by_band}
                     )
         cited: dict[str, None] = dict.fromkeys(statement.evidence)
         for bullet in statement.rationale:
             cited.update(dict.fromkeys(bullet.evidence))
             for argument_id in bullet.arguments:
                 argument_places.setdefault(argument_id, set()).update(n.qid for n in places)
-        levels_by_band = {}
-        for band in bands.ids:
-            shown = [statement.rationale[i] for i in shown_to(statement, band, bands)]
-            band_cited = dict.fromkeys(e for b in shown for e in b.evidence) | dict.fromkeys(
-                statement.evidence
-            )
-            level = statement.evidence_level or evidence_level(tuple(band_cited), works)
-            levels_by_band[band] = level.value
+        levels_by_band = {band: levels[(key, band)].value for band in bands.ids}
         content: dict[str, Any] = {
             "action": statement.action.value,
             "summary": _text(statement.summary),

@@ -222,7 +222,7 @@ def stamp_line(k: KnowledgeStamp, lang: Lang) -> str:
     The date is named for what it is, the last edit; the coverage says how much of the knowledge a
     clinician reviewer has signed off (none, for the built-in knowledge as shipped).
     """
-    coverage = t("stamp.coverage", lang, approved=k.approved, statements=k.statements)
+    coverage = t("stamp.coverage", lang, approved=k.review.approved, statements=k.review.statements)
     edited = k.edited or k.reviewed
     # a local copy's own name and version: typed by someone else, shown literally
     return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('edited', lang)} {edited} · {coverage}")
