@@ -76,6 +76,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "文件夹，或机构副本（`ntrk-advisor pathways init DIR`）"
         ),
     },
+    "review.not_a_folder": {
+        "en": "{path} is not a folder of pathway files (it has no knowledge.yaml)",
+        "zh": "{path} 不是路径文件夹（其中没有 knowledge.yaml）",
+    },
     # approving
     "review.unknown_statement": {
         "en": (
@@ -95,9 +99,31 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "--approve needs --key FILE (the private key that signs the approvals)",
         "zh": "--approve 需要 --key FILE（用于签名批准的私钥）",
     },
+    "review.file_unreadable": {
+        "en": "cannot read the review file {path}: {reason}",
+        "zh": "无法读取审核文件 {path}：{reason}",
+    },
+    "review.status_alone": {
+        "en": "--status only shows where the review stands: give no statement ids or decision with it",
+        "zh": "--status 仅显示审核进度：请勿同时给出知识条目编号或审核决定",
+    },
+    "review.one_decision": {
+        "en": "give one decision: --approve, --request-changes or --reject",
+        "zh": "请只给出一项审核决定：--approve、--request-changes 或 --reject",
+    },
+    "review.decision_needs_ids": {
+        "en": (
+            "name the statements to decide on, with one decision: pathways review --approve ID... --key FILE"
+        ),
+        "zh": "请写明要审核的知识条目并给出一项决定：pathways review --approve ID... --key FILE",
+    },
+    "review.comment_needed": {
+        "en": "--request-changes and --reject need --comment saying what is wrong and why",
+        "zh": "--request-changes 和 --reject 须用 --comment 说明问题及原因",
+    },
     "review.format_needs_status": {
-        "en": "--format is for --status: pathways review --status --format json|html|fhir",
-        "zh": "--format 仅用于 --status：pathways review --status --format json|html|fhir",
+        "en": "--format is for --status: pathways review --status --format json",
+        "zh": "--format 仅用于 --status：pathways review --status --format json",
     },
     "review.recorded": {
         "en": "{count} signed review record(s) of {name} written to {file}",

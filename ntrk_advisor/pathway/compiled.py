@@ -20,8 +20,8 @@ from ntrk_advisor.pathway.tree import TreeNode
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.catalogues import Catalogues
     from ntrk_advisor.pathway.reviews import ReviewState
-    from ntrk_advisor.pathway.statements import StatementInfo
     from ntrk_advisor.pathway.schema import AgeBands, Evidence, KnowledgeFile, Statement
+    from ntrk_advisor.pathway.statements import StatementInfo
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,12 @@ def statements_of(
                 if ref.use == key:
                     by_band = [[band, level.value] for band, level in ref.levels]
                     uses.append(
-                        {"node": node.qid, "strength": ref.strength.value, "step": ref.step, "levels": by_band}
+                        {
+                            "node": node.qid,
+                            "strength": ref.strength.value,
+                            "step": ref.step,
+                            "levels": by_band,
+                        }
                     )
         cited: dict[str, None] = dict.fromkeys(statement.evidence)
         for bullet in statement.rationale:
