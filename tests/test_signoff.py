@@ -8,7 +8,6 @@ private key and no review that would vouch for anything.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
 import re
