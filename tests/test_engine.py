@@ -585,6 +585,7 @@ def test_result_json_keys_follow_the_contract_order() -> None:
         "arguments",
         "evidence",
         "evidence_level",
+        "review",  # additive (contract, "Review")
     ]
     assert data["schema_version"] == "2"
 
