@@ -2,7 +2,7 @@
 
 The private key is a PEM file (unencrypted PKCS #8) that only its owner may read: a key others can
 read could sign in its owner's name, so it is refused until its mode is 0600 again. The public key
-goes into the pathways folder's `reviewers.yaml` (`authoring/reviewers.py`).
+goes into the pathways folder's `reviewers.yaml` (`authoring/signoff.py`).
 """
 
 from __future__ import annotations
