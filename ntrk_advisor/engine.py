@@ -18,12 +18,13 @@ from typing import Any, NamedTuple
 from ntrk_advisor.contract.case import Case, case_from_data, unused_answers
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ID_SPEC
-from ntrk_advisor.contract.result import Action, Result, TraceStep, json_value
+from ntrk_advisor.contract.result import Action, ActionReview, Result, TraceStep, json_value
 from ntrk_advisor.contract.vocabulary import (
     ActionCode,
     AgeGroup,
     EvidenceLevel,
     PathwayName,
+    ReviewStatus,
     Status,
     Strength,
     age_group_of,
@@ -241,6 +242,7 @@ def _collect(
                 arguments=statement.arguments,
                 evidence=statement.evidence,
                 evidence_level=ref.level_for(band) or statement.evidence_level,
+                review=kb.review_of(ref.use),
                 bullet_arguments=statement.bullet_arguments,
                 bullet_evidence=statement.bullet_evidence,
             )
@@ -303,9 +305,23 @@ def _merge(parts: list[tuple[Action, str | None]], lang: Lang) -> Action:
         arguments=tuple(dict.fromkeys(a for action, _ in ranked for a in action.arguments)),
         evidence=tuple(dict.fromkeys(e for action, _ in ranked for e in action.evidence)),
         evidence_level=min((action.evidence_level for action, _ in parts), key=_LEVEL_RANK.__getitem__),
+        review=merged_review([action.review for action, _ in ranked]),
         bullet_arguments=tuple(args for args, _ in rationale.values()),
         bullet_evidence=tuple(refs for _, refs in rationale.values()),
     )
+
+
+_REVIEW_RANK = {status: rank for rank, status in enumerate(ReviewStatus)}
+
+
+def merged_review(reviews: list[ActionReview | None]) -> ActionReview | None:
+    """The review of a merged action: as good as its least reviewed part, naming every statement."""
+    known = [r for r in reviews if r is not None]
+    if not known:
+        return None
+    status = min((r.status for r in known), key=_REVIEW_RANK.__getitem__)
+    reviewers = dict.fromkeys(s for r in known if r.status is status for s in r.reviewers)
+    return ActionReview(status, tuple(reviewers), "+".join(dict.fromkeys(r.statement for r in known)))
 
 
 def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band: str | None) -> list[str]:

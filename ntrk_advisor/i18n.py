@@ -83,6 +83,34 @@ UI: dict[str, dict[Lang, str]] = {
     "knowledge": {"en": "Knowledge base", "zh": "知识库"},
     "version": {"en": "version", "zh": "版本"},
     "reviewed": {"en": "reviewed", "zh": "审核日期"},
+    "edited": {"en": "edited", "zh": "最后编辑"},
+    # Clinician sign-off, as every result shows it (docs/governance.md)
+    "stamp.coverage": {
+        "en": "{approved} of {statements} statements approved by a clinician reviewer",
+        "zh": "{statements}条知识条目中有{approved}条经临床审核人批准",
+    },
+    "stamp.approved": {"en": "Approved by {reviewers}", "zh": "已由{reviewers}审核批准"},
+    "stamp.reviewer": {"en": "{name} ({role}), {date}", "zh": "{name}（{role}），{date}"},
+    "stamp.unreviewed": {
+        "en": "⚠ Not yet reviewed by a clinician: check it against its evidence before relying on it.",
+        "zh": "⚠ 尚未经临床医生审核：采用前请对照其证据核实。",
+    },
+    "stamp.stale": {
+        "en": "⚠ Changed since a clinician approved it: the text as it is now has not been reviewed.",
+        "zh": "⚠ 临床医生批准后内容已被修改：现行内容未经审核，原审核已失效。",
+    },
+    "stamp.changes_requested": {
+        "en": "⚠ A clinician reviewer asked for changes to this statement.",
+        "zh": "⚠ 临床审核人要求修改此条目。",
+    },
+    "stamp.rejected": {
+        "en": "⚠ A clinician reviewer rejected this statement.",
+        "zh": "⚠ 临床审核人已驳回此条目。",
+    },
+    "stamp.short.unreviewed": {"en": "⚠ not reviewed", "zh": "⚠ 未审核"},
+    "stamp.short.stale": {"en": "⚠ review void (changed)", "zh": "⚠ 审核已失效（已修改）"},
+    "stamp.short.changes_requested": {"en": "⚠ changes requested", "zh": "⚠ 要求修改"},
+    "stamp.short.rejected": {"en": "⚠ rejected by a reviewer", "zh": "⚠ 已被审核人驳回"},
     "source": {"en": "Source article", "zh": "来源文章"},
     "intended_use": {
         "en": (
@@ -556,6 +584,7 @@ OWNERS: dict[str, str] = {
     "fhir": "ntrk_advisor.fhir.texts",
     "html": "ntrk_advisor.render.html_texts",
     "practice": "ntrk_advisor.practice.texts",
+    "review": "ntrk_advisor.authoring.texts",
 }
 """Key prefixes whose texts a package owns, and the module holding its `TEXTS` table.
 

@@ -171,6 +171,7 @@ def test_compact_drops_texts_and_keeps_codes(run_cli: Run) -> None:
         "arguments",
         "evidence",
         "evidence_level",
+        "review",  # a code and names, no text: kept
     }
     assert results[6]["missing"] == ["treatment_phase"] and results[7]["errors"]
 
@@ -186,10 +187,12 @@ def test_empty_input_gives_an_empty_array_and_exit_0(run_cli: Run) -> None:
 
 
 def test_csv_has_one_row_per_case_with_actions_as_code_strength(run_cli: Run) -> None:
+    """Each action is `code:strength`, followed by `:status` when no clinician approved it as it is."""
     rows = list(csv.DictReader(io.StringIO(run_cli("batch", str(EXAMPLES), "--format", "csv", "-q").stdout)))
     assert len(rows) == 8
     assert rows[0]["actions"] == (
-        "neoadjuvant_trk:preferred; surgery_at_max_response:recommended; mdt_review:recommended"
+        "neoadjuvant_trk:preferred:unreviewed; surgery_at_max_response:recommended:unreviewed; "
+        "mdt_review:recommended:unreviewed"
     )
     assert rows[6]["missing"] == "treatment_phase"
     assert rows[7]["errors"] == "settting: unknown field; did you mean 'setting'?"

@@ -554,7 +554,9 @@ def test_every_result_carries_the_knowledge_stamp(kb: KnowledgeBase) -> None:
     for answers in ({"age_years": 3}, {"bad": 1}, {**ADULT, "setting": "early", "treatment_phase": "naive"}):
         stamp = evaluate(answers).knowledge
         assert stamp.version == kb.meta.knowledge.version
-        assert stamp.reviewed == kb.meta.knowledge.reviewed.isoformat()
+        assert stamp.edited == kb.meta.knowledge.edited.isoformat()
+        # no clinician has signed the built-in knowledge: `reviewed` claims no review, it is the edit date
+        assert stamp.reviewed == stamp.edited
 
 
 def test_chinese_results_translate_texts_but_never_codes() -> None:
@@ -583,6 +585,7 @@ def test_result_json_keys_follow_the_contract_order() -> None:
         "arguments",
         "evidence",
         "evidence_level",
+        "review",  # additive (contract, "Review")
     ]
     assert data["schema_version"] == "2"
 

@@ -24,8 +24,12 @@ class CheckReport:
     passed: bool
 
 
-def check_pathways(directory: Path | str | None = None) -> CheckReport:
-    """Check the folder given, else the pathway modules in use (NTRK_ADVISOR_PATHWAYS or built-in)."""
+def check_pathways(directory: Path | str | None = None, *, require_review: bool = False) -> CheckReport:
+    """Check the folder given, else the pathway modules in use (NTRK_ADVISOR_PATHWAYS or built-in).
+
+    With `require_review` (an institution's release gate), every statement used on a walked path
+    must have a current clinician approval (`authoring/signoff.py`).
+    """
     try:
         kb = load_knowledge_base(directory) if directory is not None else default_knowledge_base()
     except PathwayError as exc:
@@ -35,6 +39,11 @@ def check_pathways(directory: Path | str | None = None) -> CheckReport:
             passed=False,
         )
     report = audit(kb)
+    if require_review:
+        from ntrk_advisor.authoring.signoff import reviewed, unapproved_reached
+
+        reached = {step.qid for leaf in report.leaves for step in leaf.decision.trail}
+        report.problems += unapproved_reached(reviewed(kb), reached)
     texts = ", ".join(f"{lang} {count}" for lang, count in report.texts.items())
     summary = (
         f"{shown(kb.stamp.name)} {shown(kb.stamp.version)} ({shown(kb.location)}): {len(kb.nodes)} nodes, "

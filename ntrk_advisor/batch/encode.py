@@ -61,6 +61,8 @@ class Summary:
     missing: tuple[str, ...]
     unused: tuple[str, ...]
     errors: tuple[tuple[str, str], ...]
+    reviews: tuple[str, ...] = ()
+    """Per action, its statement's review status (`approved`, `unreviewed`, …): what the tables mark."""
 
 
 class DecisionEncoder:
@@ -138,6 +140,7 @@ class DecisionEncoder:
             missing=decision.missing,
             unused=(),
             errors=(),
+            reviews=review_statuses(result),
         )
         return parts, summary
 
@@ -152,4 +155,10 @@ def summary_of(result: Result) -> Summary:
         missing=result.missing,
         unused=result.unused_answers,
         errors=tuple((e.field, e.message) for e in result.errors),
+        reviews=review_statuses(result),
     )
+
+
+def review_statuses(result: Result) -> tuple[str, ...]:
+    """Each action's review status, in the order of the actions (`unreviewed` when none is known)."""
+    return tuple("unreviewed" if a.review is None else a.review.status.value for a in result.actions)

@@ -4,8 +4,9 @@ What a reader must be able to trust: every code (a status, a pathway, an action 
 `surgery_at_max_response`, a field name) is shown whole on one line, never cut in two, and
 nothing is cut off at the edge. So the table lays itself out for the width it is drawn in:
 
-- one action per line in the actions cell (`surgery_at_max_response (preferred)`), one field per
-  line for the missing and unused answers;
+- one action per line in the actions cell (`surgery_at_max_response (preferred)`), followed by
+  the reader's-language mark of a statement no clinician has approved (`⚠ not reviewed`), one
+  field per line for the missing and unused answers;
 - the missing, unused-answer and error columns only when some row has something in them;
 - the widest layout that fits: every column apart; else status, pathway and age group stacked
   in one column; else two columns, the case (id, status, pathway, age group) and the result
@@ -82,14 +83,18 @@ class _Column:
         return max((cell_len(line.text) for line in self._lines()), default=1)
 
 
-def _row(item: Item) -> Row:
+def _row(item: Item, lang: Lang) -> Row:
     s = item.summary
+    reviews = s.reviews if len(s.reviews) == len(s.actions) else ("unreviewed",) * len(s.actions)
     return {
         "case_id": [shown(item.case_id)],
         "status": [s.status],
         "pathway": [s.pathway] if s.pathway else [],
         "age_group": [s.age_group] if s.age_group else [],
-        "actions": [f"{code} ({strength})" for code, strength in s.actions],
+        "actions": [
+            f"{code} ({strength})" + ("" if review == "approved" else f" {t(f'stamp.short.{review}', lang)}")
+            for (code, strength), review in zip(s.actions, reviews, strict=True)
+        ],
         "missing": [shown(field) for field in s.missing],
         "unused_answers": [shown(field) for field in s.unused],
         "errors": [f"{shown(field)}: {shown(message)}" for field, message in s.errors],
@@ -100,7 +105,7 @@ class BatchTable:
     """The rows as a table laid out for the width it is printed in (a rich renderable)."""
 
     def __init__(self, items: Iterable[Item], lang: Lang) -> None:
-        self.rows = [_row(item) for item in items]
+        self.rows = [_row(item, lang) for item in items]
         self.lang = lang
         self.present = [name for name in OPTIONAL if any(row[name] for row in self.rows)]
         """The optional columns with something to show."""

@@ -21,18 +21,30 @@ _SEGMENTS = 4000
 
 
 def row(item: Item) -> tuple[str, ...]:
-    """The table columns for one item, as data (the CSV writer keeps them; displays make them safe)."""
+    """The table columns for one item, as data (the CSV writer keeps them; displays make them safe).
+
+    An action whose statement no clinician has approved as it is carries its review status after
+    the strength (`surgery:preferred:unreviewed`), so a spreadsheet shows it as plainly as a screen.
+    """
     s = item.summary
     return (
         item.case_id,
         s.status,
         s.pathway or "",
         s.age_group or "",
-        "; ".join(f"{code}:{strength}" for code, strength in s.actions),
+        "; ".join(
+            f"{code}:{strength}" + ("" if review == "approved" else f":{review}")
+            for (code, strength), review in zip(s.actions, _reviews(s.reviews, len(s.actions)), strict=True)
+        ),
         "; ".join(s.missing),
         "; ".join(s.unused),
         "; ".join(f"{f}: {m}" for f, m in s.errors),
     )
+
+
+def _reviews(reviews: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """One review status per action; a summary that knows none has every action unreviewed."""
+    return reviews if len(reviews) == count else ("unreviewed",) * count
 
 
 def write_jsonl(items: Iterable[Item], out: BinaryIO) -> None:

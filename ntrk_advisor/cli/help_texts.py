@@ -25,6 +25,8 @@ SUMMARIES = {
     "pathways check": "Every check and the exhaustive walk.",
     "pathways export": "The tree as Mermaid, DOT or JSON.",
     "pathways init": "Copy the built-ins to start a local copy.",
+    "pathways reviewer-key": "Make a reviewer's signing key pair.",
+    "pathways review": "Clinician sign-off, statement by statement.",
     "practice list": "The scenarios, by pathway and difficulty.",
     "practice show": "One scenario and its options (no answer).",
     "practice answer": "Grade one answer and record it.",
@@ -101,6 +103,17 @@ EXAMPLES = {
         "ntrk-advisor pathways export --format dot --pathway resistant -o resistant.dot"
     ),
     "pathways init": _examples("ntrk-advisor pathways init ~/clinic-pathways"),
+    "pathways reviewer-key": _examples(
+        "ntrk-advisor pathways reviewer-key --name 'Dr Li Wei' --role 'medical oncologist' "
+        "-o ~/.ntrk-review.key --pathways-dir ~/clinic-pathways"
+    ),
+    "pathways review": _examples(
+        "ntrk-advisor pathways review --status --pathways-dir ~/clinic-pathways",
+        "ntrk-advisor pathways review --key ~/.ntrk-review.key --pathways-dir ~/clinic-pathways",
+        "ntrk-advisor pathways review --approve rec:surgery.early_definitive --key ~/.ntrk-review.key "
+        "--pathways-dir ~/clinic-pathways",
+        "ntrk-advisor pathways check --dir ~/clinic-pathways --require-review   # the release gate",
+    ),
     "practice list": _examples("ntrk-advisor practice list --format json"),
     "practice show": _examples("ntrk-advisor practice show res-solvent-front"),
     "practice answer": _examples("ntrk-advisor practice answer res-solvent-front 2 --format json"),

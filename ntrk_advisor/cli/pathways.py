@@ -88,11 +88,20 @@ def check(
         Path | None,
         typer.Option("--dir", help="Check this folder instead of the pathways in use.", show_default=False),
     ] = None,
+    require_review: Annotated[
+        bool,
+        typer.Option(
+            "--require-review",
+            help="Also a problem: a statement on a walked path without a current clinician approval.",
+        ),
+    ] = False,
 ) -> None:
     """Every load-time check, the exhaustive walk, translations and unused entries; exit 5 on problems."""
     from ntrk_advisor.authoring.check import check_pathways
 
-    report = check_pathways(directory or ctx.find_root().params.get("pathways_dir"))
+    report = check_pathways(
+        directory or ctx.find_root().params.get("pathways_dir"), require_review=require_review
+    )
     env = Environment.of_process()
     env.stdout.write(report.findings)
     env.stderr.write(report.summary)
@@ -142,3 +151,159 @@ def init(
     made = make_local_copy(directory)
     Environment.of_process().stderr.write(next_steps(directory, len(made)))
     raise typer.Exit(ExitCode.OK)
+
+
+class StatusFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+PathwaysDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pathways-dir",
+        help="The folder of pathway files to review (default: the one given before the command).",
+        show_default=False,
+    ),
+]
+
+
+def _folder(ctx: typer.Context, directory: Path | None) -> str | Path | None:
+    return directory or ctx.find_root().params.get("pathways_dir")
+
+
+@pathways_app.command("reviewer-key", **help_for("pathways reviewer-key"))
+@at_the_edge
+def reviewer_key(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="The reviewer's name, as records will carry it.")],
+    role: Annotated[str, typer.Option("--role", help="The reviewer's role (e.g. medical oncologist).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="New file for the private key (readable by you alone).")
+    ],
+    directory: PathwaysDirOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Make a reviewer's Ed25519 key pair.
+
+    The private key goes to a new file only its owner can read; the public key into the pathways
+    folder's reviewers.yaml.
+    """
+    from ntrk_advisor.authoring.keys import new_key_pair, write_private_key
+    from ntrk_advisor.authoring.signoff import add_reviewer, review_folder
+    from ntrk_advisor.i18n import t
+
+    folder = review_folder(_folder(ctx, directory))
+    pem, public = new_key_pair()
+    write_private_key(output, pem)
+    try:
+        listed = add_reviewer(folder, name.strip(), role.strip(), public)
+    except BaseException:
+        output.unlink(missing_ok=True)  # no key without its listing
+        raise
+    env = Environment.of_process()
+    chosen = env.language(lang)
+    env.stderr.write(t("review.key_made", chosen, path=output, name=name, role=role, file=listed) + "\n")
+
+
+@pathways_app.command("review", **help_for("pathways review"))
+@at_the_edge
+def review(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Statement ids to decide on (with --approve, --request-changes or --reject).",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show the review coverage; change nothing.")
+    ] = False,
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", case_sensitive=False, help="text or json (with --status).")
+    ] = StatusFormat.TEXT,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the statements named.")] = False,
+    request_changes: Annotated[
+        bool,
+        typer.Option("--request-changes", help="Ask for changes to the statements named (with --comment)."),
+    ] = False,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="Reject the statements named (with --comment).")
+    ] = False,
+    comment: Annotated[
+        str, typer.Option("--comment", help="What you found (required to ask for changes or reject).")
+    ] = "",
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Your private key (from pathways reviewer-key).", show_default=False),
+    ] = None,
+    directory: PathwaysDirOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Clinician sign-off, statement by statement.
+
+    At a terminal, walk the unreviewed and stale statements and sign each decision; with --approve
+    (or --request-changes, --reject) decide on the named statements without questions; with
+    --status show where the review stands.
+    """
+    from ntrk_advisor.authoring.signoff import record_decisions, review_folder
+    from ntrk_advisor.contract.vocabulary import ReviewDecision
+    from ntrk_advisor.errors import UsageError
+    from ntrk_advisor.i18n import t
+
+    env = Environment.of_process()
+    chosen = env.language(lang)
+    decisions = [
+        d
+        for d, on in (
+            (ReviewDecision.APPROVED, approve),
+            (ReviewDecision.CHANGES_REQUESTED, request_changes),
+            (ReviewDecision.REJECTED, reject),
+        )
+        if on
+    ]
+    if status:
+        if decisions or ids:
+            raise UsageError("review.status_alone")
+        _print_status(ctx, directory, output_format, chosen, env)
+        return
+    if output_format is not StatusFormat.TEXT:
+        raise UsageError("review.format_needs_status")
+    if len(decisions) > 1:
+        raise UsageError("review.one_decision")
+    if decisions:
+        if key is None:
+            raise UsageError("review.approve_needs_key")
+        if not ids:
+            raise UsageError("review.decision_needs_ids")
+        if decisions[0] is not ReviewDecision.APPROVED and not comment.strip():
+            raise UsageError("review.comment_needed")
+        folder = review_folder(_folder(ctx, directory))
+        path, name, count = record_decisions(folder, key, ids, decisions[0], comment.strip(), env.today())
+        env.stderr.write(t("review.recorded", chosen, count=count, name=name, file=path) + "\n")
+        return
+    if ids:
+        raise UsageError("review.decision_needs_ids")
+    if key is None:
+        raise UsageError("review.approve_needs_key")
+    if not env.stdin_is_terminal:
+        raise UsageError("review.no_terminal")
+    from ntrk_advisor.authoring.review_session import run_session
+
+    run_session(review_folder(_folder(ctx, directory)), key, env, chosen)
+
+
+def _print_status(
+    ctx: typer.Context, directory: Path | None, output_format: StatusFormat, lang: str, env: Environment
+) -> None:
+    import json
+
+    from ntrk_advisor.authoring.signoff import reviewed, status_data, status_text
+    from ntrk_advisor.pathway.knowledge import default_knowledge_base
+
+    data = status_data(reviewed(default_knowledge_base(_folder(ctx, directory))))
+    if output_format is StatusFormat.JSON:
+        env.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        env.stdout.write(status_text(data, "zh" if lang == "zh" else "en"))

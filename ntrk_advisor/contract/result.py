@@ -15,6 +15,7 @@ from ntrk_advisor.contract.vocabulary import (
     AgeGroup,
     EvidenceLevel,
     PathwayName,
+    ReviewStatus,
     Status,
     Strength,
 )
@@ -30,6 +31,38 @@ def json_value(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewerStamp:
+    """A reviewer whose signed decision counts now: name, role, and the date of the decision."""
+
+    name: str
+    role: str
+    date: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The contract's JSON object for this reviewer."""
+        return {"name": self.name, "role": self.role, "date": self.date}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionReview:
+    """Where the statement behind an action stands with its clinician reviewers (additive key)."""
+
+    status: ReviewStatus
+    reviewers: tuple[ReviewerStamp, ...]
+    """Only those whose stamp counts now."""
+    statement: str
+    """The statement's stable id (`rec:…`); a merged action names each, joined by `+`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object: status, reviewers, statement."""
+        return {
+            "status": self.status.value,
+            "reviewers": [r.to_dict() for r in self.reviewers],
+            "statement": self.statement,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a recommendation."""
 
@@ -41,6 +74,8 @@ class Action:
     arguments: tuple[str, ...]
     evidence: tuple[str, ...]
     evidence_level: EvidenceLevel = EvidenceLevel.EXPERT_OPINION
+    review: ActionReview | None = None
+    """The statement's review (None only for an action not made from the knowledge)."""
     bullet_arguments: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
     """Per rationale bullet, the argument IDs it rests on (for renderers; not in the JSON)."""
     bullet_evidence: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
@@ -48,7 +83,7 @@ class Action:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object for this action."""
-        return {
+        data: dict[str, Any] = {
             "action": self.action.value,
             "strength": self.strength.value,
             "order": self.order,
@@ -58,6 +93,9 @@ class Action:
             "evidence": list(self.evidence),
             "evidence_level": self.evidence_level.value,
         }
+        if self.review is not None:
+            data["review"] = self.review.to_dict()
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +116,32 @@ class TraceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewCoverage:
+    """How many of a knowledge base's statements are approved (signed, counting now), of how many."""
+
+    approved: int
+    statements: int
+    """Recommendations, cautions and argument paraphrases."""
+
+    def to_dict(self) -> dict[str, int]:
+        """The contract's JSON object: approved, statements."""
+        return {"approved": self.approved, "statements": self.statements}
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeStamp:
     """Which knowledge base produced a result, so advice can be dated and attributed."""
 
     version: str
     reviewed: str
+    """Kept for compatibility: the date of `edited` until every statement is approved, then the
+    date of the last approval. It never claims a review that did not happen."""
     source: str
     name: str
+    edited: str = ""
+    """The date the knowledge was last changed."""
+    review: ReviewCoverage = field(default_factory=lambda: ReviewCoverage(0, 0))
+    """How many of its statements a clinician reviewer has approved, of how many."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +190,8 @@ class Result:
             "reviewed": stamp.reviewed,
             "source": stamp.source,
             "name": stamp.name,
+            "edited": stamp.edited,
+            "review": stamp.review.to_dict(),
         }
         if self.sources is not None:
             data["sources"] = {field: list(refs) for field, refs in self.sources.items()}

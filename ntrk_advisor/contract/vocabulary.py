@@ -211,6 +211,29 @@ class EvidenceLevel(ContractEnum):
     EXPERT_OPINION = "expert_opinion"
 
 
+class ReviewStatus(ContractEnum):
+    """Where a statement stands with the clinicians who review it; the order is from worst to best.
+
+    `approved`: signed by a listed reviewer who did not write it, and unchanged since. `stale`:
+    approved once, changed since. `changes_requested` and `rejected`: a reviewer's decision on
+    the statement as it is now. `unreviewed`: none of these.
+    """
+
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    STALE = "stale"
+    UNREVIEWED = "unreviewed"
+    APPROVED = "approved"
+
+
+class ReviewDecision(ContractEnum):
+    """What a reviewer decided about a statement (a signed review record holds one)."""
+
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+
+
 class Audience(str, Enum):
     """Who a rationale bullet or caution is shown for."""
 

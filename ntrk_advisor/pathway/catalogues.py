@@ -8,7 +8,7 @@ the schema (and with it pydantic) only when it runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.vocabulary import PathwayName
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         KnowledgeFile,
         PathwayFile,
         QuestionsFile,
+        ReviewersFile,
+        ReviewsFile,
         StatementsFile,
     )
 
@@ -37,6 +39,10 @@ class Catalogues:
     cautions: CautionsFile
     statements: StatementsFile
     pathways: dict[PathwayName, PathwayFile]
+    reviewers: ReviewersFile | None = None
+    """`reviewers.yaml`, when the folder has one."""
+    reviews: dict[str, ReviewsFile] = field(default_factory=dict)
+    """The signed review records, by file (`reviews/NAME.yaml`), in name order."""
 
 
 def catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None = None) -> Catalogues:
@@ -52,8 +58,11 @@ def catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None 
         KnowledgeFile,
         PathwayFile,
         QuestionsFile,
+        ReviewersFile,
+        ReviewsFile,
         StatementsFile,
     )
+    from ntrk_advisor.pathway.sources import REVIEWERS_FILE, REVIEWS_FOLDER
 
     found: list[PathwayProblem] = [] if problems is None else problems
     meta = validate(KnowledgeFile, parsed, "knowledge.yaml", found)
@@ -73,7 +82,15 @@ def catalogues_of(parsed: dict[str, Any], problems: list[PathwayProblem] | None 
                 found.append(PathwayProblem(fname, "pathway", message))
             else:
                 pathways[pathway] = pfile
+    reviewers = validate(ReviewersFile, parsed, REVIEWERS_FILE, found)
+    reviews: dict[str, ReviewsFile] = {}
+    for name in sorted(n for n in parsed if n.startswith(f"{REVIEWS_FOLDER}/")):
+        records = validate(ReviewsFile, parsed, name, found)
+        if records is not None:
+            reviews[name] = records
     if found:
         raise PathwayError(found)
     assert meta and questions and arguments and evidence and cautions and statements
-    return Catalogues(meta, questions, arguments, evidence, cautions, statements, pathways)
+    return Catalogues(
+        meta, questions, arguments, evidence, cautions, statements, pathways, reviewers, reviews
+    )

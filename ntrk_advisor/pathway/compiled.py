@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ntrk_advisor.contract.result import KnowledgeStamp
+from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp, ReviewCoverage
 from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName
 from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.age_bands import BandTable, default_bands
@@ -19,7 +19,9 @@ from ntrk_advisor.pathway.tree import TreeNode
 
 if TYPE_CHECKING:
     from ntrk_advisor.pathway.catalogues import Catalogues
+    from ntrk_advisor.pathway.reviews import ReviewState
     from ntrk_advisor.pathway.schema import AgeBands, Evidence, KnowledgeFile, Statement
+    from ntrk_advisor.pathway.statements import StatementInfo
 
 
 @dataclass(frozen=True)
@@ -65,25 +67,33 @@ class CompiledLayer:
     sections: dict[str, str]
     works: dict[str, CitedWork]
     prompts: dict[tuple[str, Lang], str]
+    reviews: dict[str, ActionReview]
+    """Per recommendation statement (by its key in recommendations.yaml), where its review stands:
+    worked out from the signed records when the knowledge is compiled, never per case."""
 
 
 def compile_layer(catalogues: Catalogues) -> CompiledLayer:
     """Link the trees and word every text of checked catalogues."""
+    from ntrk_advisor.pathway.reviews import review_state
     from ntrk_advisor.pathway.tree import compile_tree
 
     c = catalogues
     bands = band_table(c.meta.knowledge.age_bands)
+    nodes = compile_tree(c.pathways, bands)
+    rendered = {
+        (sid, lang, band): _render(statement, lang, band, c.evidence.evidence, bands)
+        for sid, statement in c.statements.statements.items()
+        for lang in LANGS
+        for band in bands.ids
+    }
+    infos = statement_infos(c, nodes, bands, rendered)
+    state = review_state(infos, c.reviewers, c.reviews)
     return CompiledLayer(
-        nodes=compile_tree(c.pathways, bands),
+        nodes=nodes,
         entry=f"diagnostic.{c.pathways[PathwayName.DIAGNOSTIC].entry}",
-        stamp=_stamp(c.meta),
+        stamp=_stamp(c.meta, state),
         bands=bands,
-        statements={
-            (sid, lang, band): _render(statement, lang, band, c.evidence.evidence, bands)
-            for sid, statement in c.statements.statements.items()
-            for lang in LANGS
-            for band in bands.ids
-        },
+        statements=rendered,
         cautions={
             (cid, lang): str(getattr(caution.text, lang))
             for cid, caution in c.cautions.cautions.items()
@@ -98,7 +108,35 @@ def compile_layer(catalogues: Catalogues) -> CompiledLayer:
             for name, question in c.questions.questions.items()
             for lang in LANGS
         },
+        reviews={
+            info.key: ActionReview(state.statements[sid].status, state.statements[sid].reviewers, sid)
+            for sid, info in infos.items()
+            if info.kind == "rec"
+        },
     )
+
+
+def statement_infos(
+    c: Catalogues,
+    nodes: dict[str, TreeNode],
+    bands: BandTable,
+    rendered: dict[tuple[str, Lang, str], RenderedStatement] | None = None,
+) -> dict[str, StatementInfo]:
+    """Every clinical statement with its id, places, last author and content hash (`statements.py`).
+
+    A statement's evidence level per age band is the one its rendered wording carries, so the hash
+    covers exactly the level a reader is shown.
+    """
+    from ntrk_advisor.pathway.statements import statements_of
+
+    if rendered is None:
+        rendered = {
+            (sid, LANGS[0], band): _render(statement, LANGS[0], band, c.evidence.evidence, bands)
+            for sid, statement in c.statements.statements.items()
+            for band in bands.ids
+        }
+    levels = {(sid, band): r.evidence_level for (sid, lang, band), r in rendered.items() if lang == LANGS[0]}
+    return statements_of(c, nodes, bands, levels)
 
 
 def band_table(age_bands: AgeBands | None) -> BandTable:
@@ -112,14 +150,21 @@ def band_table(age_bands: AgeBands | None) -> BandTable:
     )
 
 
-def _stamp(meta: KnowledgeFile) -> KnowledgeStamp:
+def _stamp(meta: KnowledgeFile, state: ReviewState) -> KnowledgeStamp:
+    """The stamp every result carries: `reviewed` claims a review only once every statement has one."""
     knowledge = meta.knowledge
     source = knowledge.source
+    edited = knowledge.edited.isoformat()
+    total = len(state.statements)
+    last = state.last_approval()
+    whole = total > 0 and state.approved == total and last is not None
     return KnowledgeStamp(
         version=knowledge.version,
-        reviewed=knowledge.reviewed.isoformat(),
+        reviewed=last.isoformat() if whole and last is not None else edited,
         source=f"{source.author}. {source.title}. {source.publisher}, {source.published.isoformat()}",
         name=knowledge.name,
+        edited=edited,
+        review=ReviewCoverage(state.approved, total),
     )
 
 

@@ -60,6 +60,9 @@ _LAYOUT_SOURCES = (
     "pathway/loading.py",
     "pathway/look_alike.py",
     "pathway/catalogues.py",
+    "pathway/statements.py",
+    "pathway/reviews.py",
+    "pathway/signing.py",
 )
 """The code that decides what a cached knowledge base holds and how it is built."""
 

@@ -13,14 +13,14 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS
-from ntrk_advisor.contract.result import KnowledgeStamp
-from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName, Strength
+from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp, ReviewCoverage, ReviewerStamp
+from ntrk_advisor.contract.vocabulary import ActionCode, EvidenceLevel, PathwayName, ReviewStatus, Strength
 from ntrk_advisor.i18n import LANGS, Lang
 from ntrk_advisor.pathway.age_bands import BandTable
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import CautionFor, Contribution, ListCondition, StepRef, TreeNode, canonical
 
-LAYOUT = 4
+LAYOUT = 5
 """Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
 
 _NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
@@ -37,7 +37,15 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
     return {
         "layout": LAYOUT,
         "entry": layer.entry,
-        "stamp": [layer.stamp.version, layer.stamp.reviewed, layer.stamp.source, layer.stamp.name],
+        "stamp": [
+            layer.stamp.version,
+            layer.stamp.reviewed,
+            layer.stamp.source,
+            layer.stamp.name,
+            layer.stamp.edited,
+            layer.stamp.review.approved,
+            layer.stamp.review.statements,
+        ],
         "bands": {
             "ids": list(layer.bands.ids),
             "bounds": list(layer.bands.bounds),
@@ -52,6 +60,10 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
         "sections": layer.sections,
         "works": {eid: [w.citation, w.year, w.link, w.verified] for eid, w in layer.works.items()},
         "prompts": [[name, lang, text] for (name, lang), text in layer.prompts.items()],
+        "reviews": [
+            [key, review.status.value, [[r.name, r.role, r.date] for r in review.reviewers], review.statement]
+            for key, review in layer.reviews.items()
+        ],
     }
 
 
@@ -123,7 +135,11 @@ def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
 def _layer(data: dict[str, Any]) -> CompiledLayer:
     if data.get("layout") != LAYOUT:
         raise CorruptLayer("another layout")
-    version, reviewed, source, name = (_str(v) for v in _list(data["stamp"], 4))
+    stamp_row = _list(data["stamp"], 7)
+    version, reviewed, source, name, edited = (_str(v) for v in stamp_row[:5])
+    approved, total = _int(stamp_row[5]), _int(stamp_row[6])
+    if not 0 <= approved <= total:
+        raise CorruptLayer("more statements approved than there are")
     bands = _bands(_dict(data["bands"]))
     nodes = _nodes(_list(data["nodes"]), bands)
     entry = _str(data["entry"])
@@ -144,14 +160,31 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
     return CompiledLayer(
         nodes=nodes,
         entry=entry,
-        stamp=KnowledgeStamp(version=version, reviewed=reviewed, source=source, name=name),
+        stamp=KnowledgeStamp(
+            version=version,
+            reviewed=reviewed,
+            source=source,
+            name=name,
+            edited=edited,
+            review=ReviewCoverage(approved, total),
+        ),
         bands=bands,
         statements=statements,
         cautions=_texts(data["cautions"]),
         sections={_str(k): _str(v) for k, v in _dict(data["sections"]).items()},
         works=works,
         prompts=_texts(data["prompts"]),
+        reviews=_reviews(data["reviews"]),
     )
+
+
+def _reviews(rows: Any) -> dict[str, ActionReview]:
+    out: dict[str, ActionReview] = {}
+    for row in _list(rows):
+        key, status, reviewers, statement = _list(row, 4)
+        stamps = tuple(ReviewerStamp(*(_str(v) for v in _list(r, 3))) for r in _list(reviewers))
+        out[_str(key)] = ActionReview(ReviewStatus(_str(status)), stamps, _str(statement))
+    return out
 
 
 def _bands(data: dict[str, Any]) -> BandTable:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ntrk_advisor.contract.result import KnowledgeStamp
+from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
@@ -48,7 +48,7 @@ class KnowledgeBase:
         self.entry: TreeNode = layer.nodes[layer.entry]
         """Where every case starts: the diagnostic gate."""
         self.stamp: KnowledgeStamp = layer.stamp
-        """Version, review date, source and name, as carried by every result."""
+        """Version, dates, review coverage, source and name, as carried by every result."""
         self.bands: BandTable = layer.bands
         """The age bands the pathways route on and word their texts for."""
         self.location = location
@@ -59,6 +59,7 @@ class KnowledgeBase:
         self._sections = layer.sections
         self._works = layer.works
         self._prompts = layer.prompts
+        self._reviews = layer.reviews
         self._texts = texts
         self._catalogues = catalogues
         self._fields_from: dict[str, frozenset[str]] = {}
@@ -82,6 +83,10 @@ class KnowledgeBase:
     def statement(self, statement_id: str, lang: Lang, band: str) -> RenderedStatement:
         """A statement's action and texts for this language and age band."""
         return self._statements[(statement_id, lang, band)]
+
+    def review_of(self, statement_id: str) -> ActionReview:
+        """Where a recommendation statement's review stands (by its key in recommendations.yaml)."""
+        return self._reviews[statement_id]
 
     def caution(self, caution_id: str, lang: Lang) -> str:
         """A caution's text in `lang`."""

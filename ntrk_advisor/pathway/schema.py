@@ -20,6 +20,7 @@ from ntrk_advisor.contract.vocabulary import (
     Audience,
     EvidenceLevel,
     PathwayName,
+    ReviewDecision,
     Strength,
 )
 from ntrk_advisor.pathway.references import DOI, NCT, PMID, link_of, official_host, vancouver
@@ -106,13 +107,19 @@ class AgeBands(Data):
 
 
 class KnowledgeMeta(Data):
-    """Who made this knowledge base, from what, and when it was last reviewed."""
+    """Who made this knowledge base, from what, and when it was last changed.
+
+    `edited` is the date the knowledge was last changed. It was called `reviewed` before clinician
+    sign-off existed (and a copy made then may still say so): a date of editing never claims a
+    review, which only a signed review record can (`pathway/reviews.py`).
+    """
 
     name: NonEmpty
     version: NonEmpty
-    reviewed: dt.date
+    edited: dt.date
     source: KnowledgeSource
     developer: NonEmpty
+    """Who makes the knowledge; also the author of every statement that names none (`edited_by`)."""
     report_problems: NonEmpty
     intended_use: Text
     not_for: Text
@@ -122,6 +129,14 @@ class KnowledgeMeta(Data):
     age_bands: AgeBands | None = None
     """The age bands the pathways may route on and word texts for; without them, the contract's
     two age groups (pediatric under 18, adult) are the only bands."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _edited_was_reviewed(cls, data: Any) -> Any:
+        # A copy made before sign-off existed names the date `reviewed`: it is the date last edited.
+        if isinstance(data, dict) and "reviewed" in data and "edited" not in data:
+            data = {("edited" if key == "reviewed" else key): value for key, value in data.items()}
+        return data
 
 
 class KnowledgeFile(Data):
@@ -162,9 +177,15 @@ class Section(Data):
     title: Text
 
 
+EditedBy = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+"""The person who last changed a statement: a reviewer of that name may not approve it (CIViC's rule)."""
+
+
 class Argument(Data):
     section: NonEmpty
     text: Text
+    edited_by: EditedBy | None = None
+    """Who last changed this paraphrase (default: the knowledge's `developer`)."""
 
 
 class ArgumentsFile(Data):
@@ -286,6 +307,8 @@ class EvidenceFile(Data):
 class Caution(Data):
     text: Text
     evidence: list[Identifier] = Field(min_length=1)
+    edited_by: EditedBy | None = None
+    """Who last changed this caution (default: the knowledge's `developer`)."""
 
 
 class CautionsFile(Data):
@@ -320,6 +343,9 @@ class Statement(Data):
     """What the statement is about, in a few words ("Brain metastases without symptoms"): when two
     statements of one action meet in a plan they become one action, and each part is named by its
     topic. `pathways check` asks for it wherever that happens."""
+    edited_by: EditedBy | None = None
+    """Who last changed this statement (default: the knowledge's `developer`); a reviewer of that
+    name cannot approve it."""
 
 
 class PlanSelector(Data):
@@ -481,3 +507,50 @@ class PathwayFile(Data):
     summary: Text
     entry: Identifier
     nodes: dict[Identifier, Node] = Field(min_length=1)
+
+
+# --- Review files: who may review (reviewers.yaml) and what they signed (reviews/*.yaml) ---
+
+
+class Reviewer(Data):
+    """A clinician whose signed review records count: a name, a role, and an Ed25519 public key."""
+
+    name: EditedBy
+    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    public_key: Annotated[str, StringConstraints(pattern=r"^ed25519:[A-Za-z0-9+/]{43}=$")]
+
+
+class ReviewersFile(Data):
+    """`reviewers.yaml`: the institution's reviewers; a name or a key appears once."""
+
+    reviewers: list[Reviewer] = []
+
+    @model_validator(mode="after")
+    def _each_once(self) -> ReviewersFile:
+        names = [" ".join(r.name.casefold().split()) for r in self.reviewers]
+        keys = [r.public_key for r in self.reviewers]
+        if len(set(names)) != len(names):
+            raise ValueError("a reviewer's name appears twice; each reviewer is listed once")
+        if len(set(keys)) != len(keys):
+            raise ValueError("a public key appears twice; each reviewer has a key of their own")
+        return self
+
+
+class ReviewRecord(Data):
+    """One signed decision about one statement as it was (its content hash) on a date."""
+
+    statement: Annotated[
+        str, StringConstraints(pattern=r"^(rec|caution|arg):[a-z0-9][a-z0-9_.\-]*$", max_length=90)
+    ]
+    hash: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    reviewer: EditedBy
+    decision: ReviewDecision
+    date: dt.date
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+    signature: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{86}==$")]
+
+
+class ReviewsFile(Data):
+    """`reviews/NAME.yaml`: signed review records, appended in the order they were made."""
+
+    reviews: list[ReviewRecord] = []

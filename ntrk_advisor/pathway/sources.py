@@ -7,6 +7,7 @@ the names below are ever read, and a name that leads out of the folder is refuse
 
 from __future__ import annotations
 
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,12 @@ CATALOGUE_FILES = (
     "recommendations.yaml",
 )
 PATHWAY_FILES = tuple(f"{p.value}.yaml" for p in PathwayName)
+REVIEWERS_FILE = "reviewers.yaml"
+"""The institution's reviewers and their public keys (optional)."""
+REVIEWS_FOLDER = "reviews"
+"""Signed review records, one YAML file per reviewer or pathway (optional): `reviews/NAME.yaml`."""
+_REVIEW_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}\.yaml$")
+MAX_REVIEW_FILES = 1000
 
 BUILTIN_FOLDER = "builtin_pathways"
 """Where a wheel installs the repository's `pathways/` folder, inside the package."""
@@ -55,16 +62,37 @@ def folder_of(source: Traversable | Path | str | None) -> Traversable:
 
 
 def read_texts(root: Traversable) -> dict[str, str | None]:
-    """Every file's text, by name; raises `PathwayError` naming each file missing or unreadable."""
+    """Every file's text, by name; raises `PathwayError` naming each file missing or unreadable.
+
+    The review files are read too when there are any (`reviewers.yaml`, `reviews/*.yaml`), so a
+    new or changed review record changes the cache key like any other edit.
+    """
     problems: list[PathwayProblem] = []
     texts = {name: _read_text(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
+    for name in review_file_names(root, problems):
+        texts[name] = _read_text(root, name, problems)
     if problems:
         raise PathwayError(problems)
     return texts
 
 
+def review_file_names(root: Traversable, problems: list[PathwayProblem]) -> list[str]:
+    """`reviewers.yaml` and each `reviews/NAME.yaml` present, in name order (other names are not read)."""
+    names = [REVIEWERS_FILE] if root.joinpath(REVIEWERS_FILE).is_file() else []
+    folder = root.joinpath(REVIEWS_FOLDER)
+    if not folder.is_dir():
+        return names
+    found = sorted(entry.name for entry in folder.iterdir() if _REVIEW_NAME.match(entry.name))
+    if len(found) > MAX_REVIEW_FILES:
+        problems.append(
+            PathwayProblem(REVIEWS_FOLDER, "-", f"more than {MAX_REVIEW_FILES} review files; merge them")
+        )
+        return names
+    return names + [f"{REVIEWS_FOLDER}/{name}" for name in found]
+
+
 def _read_text(root: Traversable, name: str, problems: list[PathwayProblem]) -> str | None:
-    node = root.joinpath(name)
+    node = root.joinpath(*name.split("/"))
     if isinstance(root, Path):
         resolved = Path(str(node)).resolve()
         if not resolved.is_relative_to(root.resolve()):

@@ -13,6 +13,7 @@ from ntrk_advisor._version import __version__
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import data_text
+from ntrk_advisor.render.view import stamp_line
 
 
 def about_rows(kb: KnowledgeBase, lang: Lang) -> list[tuple[str, str]]:
@@ -24,11 +25,7 @@ def about_rows(kb: KnowledgeBase, lang: Lang) -> list[tuple[str, str]]:
         (t("about.users", lang), t("about.users_text", lang)),
         (t("about.not_for", lang), getattr(meta.not_for, lang)),
         (t("about.inputs", lang), t("about.inputs_text", lang)),
-        (
-            t("knowledge", lang),
-            f"{meta.name} · {t('version', lang)} {meta.version} · "
-            f"{t('reviewed', lang)} {meta.reviewed.isoformat()}",
-        ),
+        (t("knowledge", lang), stamp_line(kb.stamp, lang)),
         (
             t("source", lang),
             f"{source.author}, {source.affiliation}. {source.title} ({source.title_en}). "

@@ -39,8 +39,11 @@ from ntrk_advisor.render.view import (
     knowledge_line,
     level_label,
     references,
+    review_mark,
+    review_note,
     stamp_line,
     strength_label,
+    unapproved,
     unused_line,
     urgent_first,
 )
@@ -71,6 +74,8 @@ class LineItem:
     strength_key: str
     level: str
     anchor: str
+    review: str
+    """The mark of an action no clinician has approved as it is (empty when approved)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,9 @@ class ActionView:
     summary: str
     bullets: tuple[Bullet, ...]
     evidence: tuple[tuple[int | None, str], ...]
+    review: str
+    """Who approved the statement and when, or the warning that no clinician has."""
+    unapproved: bool
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ def _line_item(action: Action, lang: Lang) -> LineItem:
         strength_key=action.strength.value,
         level=level_label(action, lang),
         anchor=_anchor(action),
+        review=review_mark(action, lang) or "",
     )
 
 
@@ -141,6 +150,8 @@ def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[st
         summary=action.summary,
         bullets=tuple(bullets),
         evidence=tuple((numbers.get(e), e) for e in action.evidence),
+        review=review_note(action, lang),
+        unapproved=unapproved(action),
     )
 
 
@@ -254,7 +265,7 @@ def index_row(number: int, href: str, result: Result, kb: KnowledgeBase, lang: L
         line = [("invalid", t("errors", lang), errors)]
     else:
         line = [
-            (key, t(f"group.{key}", lang), listed.join(t(f"action.{a.action.value}", lang) for a in actions))
+            (key, t(f"group.{key}", lang), listed.join(_marked_name(a, lang) for a in actions))
             for key, actions in bottom_line(result).groups()
         ]
     return IndexRow(
@@ -266,6 +277,13 @@ def index_row(number: int, href: str, result: Result, kb: KnowledgeBase, lang: L
         pathway=t(f"pathway.{result.pathway.value}", lang) if result.pathway else "-",
         line=tuple(line),
     )
+
+
+def _marked_name(action: Action, lang: Lang) -> str:
+    """An action's name, with the mark of a statement no clinician has approved as it is."""
+    mark = review_mark(action, lang)
+    name = t(f"action.{action.action.value}", lang)
+    return f"{name} {mark}" if mark else name
 
 
 def index_pieces(

@@ -23,7 +23,9 @@ from ntrk_advisor.render.view import (
     labelled,
     level_label,
     references,
+    review_note,
     strength_label,
+    unapproved,
     unused_line,
     urgent_first,
 )
@@ -68,6 +70,8 @@ def render_markdown(
             out.append(f"- {bullet}" + (f" _[{citation}]_" if citation else ""))
         if action.evidence:
             out.append(f"- {t('evidence', lang)}: " + ", ".join(f"`{e}`" for e in action.evidence))
+        note = markdown_text(review_note(action, lang))
+        out += ["", f"> **{note}**" if unapproved(action) else f"_{note}_"]
         out.append("")
     if result.cautions:
         out += [f"## {t('cautions', lang)}", ""] + [f"- {c}" for c in result.cautions] + [""]

@@ -32,7 +32,9 @@ from ntrk_advisor.render.view import (
     labelled,
     level_label,
     references,
+    review_note,
     strength_label,
+    unapproved,
     unused_line,
     urgent_first,
 )
@@ -165,6 +167,7 @@ def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang, heading: str) -
     parts.append(bullets(lines))
     if action.evidence:
         parts.append(fold(labelled(t("evidence", lang), ", ".join(action.evidence), lang), "dim"))
+    parts.append(fold(review_note(action, lang), "bold yellow" if unapproved(action) else "dim"))
     title = Text(heading + "  ", overflow="fold")
     title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
     title.append(f" · {level_label(action, lang)} ", style="italic")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
-from ntrk_advisor.contract.vocabulary import Strength
+from ntrk_advisor.contract.vocabulary import ReviewStatus, Strength
 from ntrk_advisor.i18n import Lang, has, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import shown
@@ -175,20 +175,57 @@ def bottom_line(result: Result) -> BottomLine:
 
 
 def bottom_line_item(action: Action, lang: Lang) -> str:
-    """`Surgery at maximal response · PREFERRED · evidence: case series`: one line of the bottom line."""
+    """`Surgery at maximal response · PREFERRED · evidence: case series`: one line of the bottom line.
+
+    An action whose statement no clinician has approved (as it is now) says so at the end.
+    """
     name = t(f"action.{action.action.value}", lang)
-    return f"{name} · {strength_label(action.strength, lang)} · {level_label(action, lang)}"
+    line = f"{name} · {strength_label(action.strength, lang)} · {level_label(action, lang)}"
+    mark = review_mark(action, lang)
+    return f"{line} · {mark}" if mark else line
+
+
+def unapproved(action: Action) -> bool:
+    """Whether the action's statement lacks a current clinician approval (also when it is not known)."""
+    return action.review is None or action.review.status is not ReviewStatus.APPROVED
+
+
+def review_mark(action: Action, lang: Lang) -> str | None:
+    """`⚠ not reviewed`: the short mark of an unapproved action, or None for an approved one."""
+    if not unapproved(action):
+        return None
+    status = ReviewStatus.UNREVIEWED if action.review is None else action.review.status
+    return t(f"stamp.short.{status.value}", lang)
+
+
+def review_note(action: Action, lang: Lang) -> str:
+    """The action's review in a sentence: who approved it and when, or a warning that none did."""
+    review = action.review
+    if review is None or review.status is not ReviewStatus.APPROVED:
+        status = ReviewStatus.UNREVIEWED if review is None else review.status
+        return t(f"stamp.{status.value}", lang)
+    separator = "；" if lang == "zh" else "; "
+    who = separator.join(
+        t("stamp.reviewer", lang, name=r.name, role=r.role, date=r.date) for r in review.reviewers
+    )
+    return shown(t("stamp.approved", lang, reviewers=who))  # names and roles typed in reviewers.yaml
 
 
 def knowledge_line(result: Result, lang: Lang) -> str:
-    """Name, version and review date of the knowledge that produced the result."""
+    """Name, version, date last edited and review coverage of the knowledge that produced the result."""
     return stamp_line(result.knowledge, lang)
 
 
 def stamp_line(k: KnowledgeStamp, lang: Lang) -> str:
-    """Name, version and review date of a knowledge base."""
+    """Name, version, date last edited and how many statements a clinician approved.
+
+    The date is named for what it is, the last edit; the coverage says how much of the knowledge a
+    clinician reviewer has signed off (none, for the built-in knowledge as shipped).
+    """
+    coverage = t("stamp.coverage", lang, approved=k.review.approved, statements=k.review.statements)
+    edited = k.edited or k.reviewed
     # a local copy's own name and version: typed by someone else, shown literally
-    return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('reviewed', lang)} {k.reviewed}")
+    return shown(f"{k.name} · {t('version', lang)} {k.version} · {t('edited', lang)} {edited} · {coverage}")
 
 
 def labelled(label: str, value: str, lang: Lang) -> str:

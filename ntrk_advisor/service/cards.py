@@ -6,7 +6,8 @@
   (never `critical`: the advice prepares an MDT decision, it does not stop the clinician); the
   `source` names the knowledge and its version and links the first reference the group cites;
   the `detail` (Markdown) gives each action's summary, strength, evidence level and rationale with
-  its citations, then the references, the cautions (on the first card) and the knowledge stamp.
+  its citations and its clinician review (an unapproved statement is marked in bold), then the
+  references, the cautions (on the first card) and the knowledge stamp with its review coverage.
 - An incomplete result gives one card naming the answers still needed, with a link to an app to
   enter them only if the service was given one (`serve --app-url`).
 - An invalid case gives one warning card naming each problem.
@@ -34,7 +35,10 @@ from ntrk_advisor.render.view import (
     labelled,
     level_label,
     references,
+    review_mark,
+    review_note,
     strength_label,
+    unapproved,
 )
 
 SUMMARY_LIMIT = 139
@@ -85,8 +89,10 @@ def result_cards(
 def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
     """One action in Markdown: its name, strength and evidence level; what to do; why."""
     name = t(f"action.{action.action.value}", lang)
+    mark = review_mark(action, lang)
     out = [
-        f"**{name}** · {strength_label(action.strength, lang)} · {level_label(action, lang)}",
+        f"**{name}** · {strength_label(action.strength, lang)} · {level_label(action, lang)}"
+        + (f" · **{mark}**" if mark else ""),
         "",
         action.summary,
         "",
@@ -96,6 +102,8 @@ def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
         out.append(f"- {bullet}" + (f" _[{citation}]_" if citation else ""))
     if action.rationale:
         out.append("")
+    note = markdown_text(review_note(action, lang))
+    out += [f"**{note}**" if unapproved(action) else f"_{note}_", ""]
     return out
 
 
