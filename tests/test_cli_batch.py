@@ -297,6 +297,7 @@ def test_line_numbers_count_blank_lines_before_the_first_record(run_cli: Run, tm
     assert [r["case_id"] for r in lines_of(run_cli("batch", str(path), "-q"))] == [f"{path}:3", f"{path}:5"]
 
 
+@pytest.mark.slow  # 5,007 cases
 def test_the_table_format_draws_at_most_its_limit_and_says_how_many_it_left_out(
     run_cli: Run, tmp_path: Path
 ) -> None:

@@ -106,7 +106,7 @@ def broken_copy(copy: Path, name: str, change: Callable[[Any], None]) -> Path:
             lambda d: d["statements"]["chemotherapy.resistance"].update(action="radiation"),
             "recommendations.yaml:chemotherapy.resistance: action: Input should be",
         ),
-        (
+        pytest.param(  # only a full audit, exhaustive walk included, finds unused evidence
             "evidence.yaml",
             lambda d: d["evidence"].update(
                 {
@@ -124,6 +124,7 @@ def broken_copy(copy: Path, name: str, change: Callable[[Any], None]) -> Path:
                 }
             ),
             "evidence.yaml:unused-2020: unused evidence: nothing cites it",
+            marks=pytest.mark.slow,
         ),
     ],
 )

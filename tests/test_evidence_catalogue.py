@@ -147,6 +147,7 @@ def test_a_citation_is_compact_vancouver(kb: KnowledgeBase) -> None:
     )
 
 
+@pytest.mark.slow  # every leaf in every format
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_result_shows_a_link_outside_the_derived_forms_and_the_allow_list(
     kb: KnowledgeBase, lang: str

@@ -270,6 +270,7 @@ def test_the_builtin_knowledge_holds_nothing_unseen() -> None:
 # --- and every renderer shows such a name literally anyway --------------------------------------
 
 
+@pytest.mark.slow  # runs every screen of the CLI
 def test_every_screen_that_prints_the_name_writes_escapes_out_visibly(
     run_cli: Run, pathways_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

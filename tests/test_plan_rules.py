@@ -174,6 +174,7 @@ def test_merged_parts_keep_every_reason_and_reference_once(kb: KnowledgeBase) ->
     assert len(merged.bullet_evidence) == len(merged.rationale)
 
 
+@pytest.mark.slow  # walks every leaf of the knowledge
 def test_a_merge_without_topics_is_a_problem_of_the_knowledge(pathways_copy: Path) -> None:
     edit(
         pathways_copy,
@@ -188,6 +189,7 @@ def test_a_merge_without_topics_is_a_problem_of_the_knowledge(pathways_copy: Pat
     )
 
 
+@pytest.mark.slow  # walks every leaf of the knowledge
 def test_a_do_and_a_do_not_of_one_action_in_one_plan_is_a_problem(pathways_copy: Path) -> None:
     def change(data: Any) -> None:
         outcome(data, "oligoprogression").append(
@@ -200,6 +202,7 @@ def test_a_do_and_a_do_not_of_one_action_in_one_plan_is_a_problem(pathways_copy:
     assert any("conflict 'continue_and_switch'" in p for p in found)
 
 
+@pytest.mark.slow  # walks every leaf of the knowledge
 def test_a_listed_conflict_is_found_on_the_first_case_that_joins_it(pathways_copy: Path) -> None:
     def change(data: Any) -> None:
         actions = outcome(data, "oligoprogression_with_toxicity")
@@ -222,6 +225,7 @@ def test_a_conflict_naming_an_unknown_statement_is_refused(pathways_copy: Path) 
     assert any("unknown statement 'continue_trk.nowhere'" in p for p in problems(pathways_copy))
 
 
+@pytest.mark.slow  # walks every leaf of the knowledge
 def test_the_builtins_hold_no_duplicate_no_do_and_do_not_and_no_listed_pair(kb: KnowledgeBase) -> None:
     lines = [str(p) for p in audit(kb).problems]
     assert not [

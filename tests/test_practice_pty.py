@@ -22,6 +22,7 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = [
     pytest.mark.pty,
+    pytest.mark.slow,  # real terminal processes, a second or more each
     pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
 ]
 

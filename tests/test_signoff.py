@@ -337,6 +337,7 @@ def _case_args(folder: Path) -> list[str]:
     return ["--case", str(case)]
 
 
+@pytest.mark.slow  # full audits and CLI processes
 def test_round_trip_make_a_key_approve_three_see_them_approved_edit_one_see_it_stale(
     clinic: Path, tmp_path: Path
 ) -> None:
@@ -496,6 +497,7 @@ def test_a_key_is_never_written_over_an_existing_file(clinic: Path, tmp_path: Pa
     assert not (clinic / "reviewers.yaml").exists()
 
 
+@pytest.mark.slow  # full audits and CLI processes
 def test_the_release_gate_fails_until_every_reached_statement_is_approved(clinic: Path) -> None:
     run = run_main("pathways", "check", "--dir", str(clinic), "--require-review")
     assert run.code == 5

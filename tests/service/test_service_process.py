@@ -21,6 +21,8 @@ import pytest
 from tests.fhir_support import REVIEW_FORMS, leaked, planted
 from tests.service.helpers import IFS_ANSWERS, hook_request
 
+pytestmark = pytest.mark.slow  # real server processes and their timeouts
+
 PATIENT_VIEW = "/cds-services/ntrk-patient-view"
 
 

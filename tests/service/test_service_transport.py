@@ -34,6 +34,8 @@ from tests.service.live import (
     rss_kib,
 )
 
+pytestmark = pytest.mark.slow  # real server processes and their timeouts
+
 HEADER_LIMIT = 64 * 1024
 CALL = json.dumps(
     {
