@@ -180,6 +180,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{count} decision(s) signed and saved in {file}.",
         "zh": "已签名并保存 {count} 项审核决定，文件：{file}。",
     },
+    "review.interrupted": {
+        "en": "Review stopped: {count} decision(s) signed and saved before it (last file: {file}).",
+        "zh": "审核已中止：此前已签名并保存 {count} 项审核决定（最后写入的文件：{file}）。",
+    },
     "review.kind.rec": {"en": "Recommendation", "zh": "推荐意见"},
     "review.kind.caution": {"en": "Caution", "zh": "注意事项"},
     "review.kind.arg": {"en": "Argument of the source article (paraphrase)", "zh": "来源文章论点（转述）"},
