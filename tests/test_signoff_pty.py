@@ -82,6 +82,7 @@ def test_walk_two_statements_approve_one_request_changes_on_the_other_then_ctrl_
         strength = r"diagnostic\.not_tested \((URGENT|PREFERRED|RECOMMENDED|CONSIDER)"  # as given there
         assert re.search(strength, shown)
         assert "Cases that reach it (answers):" in shown and "fusion_status=not_tested" in shown
+        assert re.search(r"… and \d+ more answer combinations", shown)  # and how many in all
         child.send(ENTER)  # approve (the first choice)
         child.expect_exact("Comment (optional):")
         child.send(ENTER)

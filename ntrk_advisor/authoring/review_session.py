@@ -10,6 +10,7 @@ left for someone else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def run_session(folder: Path, key_file: Path, env: Environment, lang: Lang) -> N
     console.print(t("review.session", lang, name=shown(me.name), role=shown(me.role), count=len(todo)))
     if own:
         console.print(t("review.own_skipped", lang, count=len(own)))
-    cases = _cases_by_place(walk_leaves(r.kb))
+    cases = Reach.of(walk_leaves(r.kb))
     done: list[Path] = []
     try:
         _walk(folder, key_file, env, lang, r, todo, cases, console, done)
@@ -72,7 +73,7 @@ def _walk(
     lang: Lang,
     r: Reviewed,
     todo: list[str],
-    cases: dict[str, list[dict[str, Any]]],
+    cases: Reach,
     console: Console,
     done: list[Path],
 ) -> None:
@@ -107,18 +108,33 @@ def _comment_check(needed: bool) -> Any:
     return lambda text: bool(text.strip()) or not needed
 
 
-def _cases_by_place(leaves: list[Any]) -> dict[str, list[dict[str, Any]]]:
-    """For each node, the first few walked answer combinations whose path passes it."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for leaf in leaves:
-        for step in leaf.decision.trail:
-            found = out.setdefault(step.qid, [])
-            if len(found) < CASES_SHOWN and leaf.answers not in found:
-                found.append(leaf.answers)
-    return out
+@dataclass
+class Reach:
+    """Which walked answer combinations pass each node: a few to show, and how many in all."""
+
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """For each node, the first few combinations (`CASES_SHOWN`) whose path passes it."""
+    leaves: dict[str, set[int]] = field(default_factory=dict)
+    """For each node, the numbers of every combination whose path passes it."""
+
+    @classmethod
+    def of(cls, leaves: list[Any]) -> Reach:
+        """Read the exhaustive walk (`audit.walk_leaves`) once."""
+        reach = cls()
+        for number, leaf in enumerate(leaves):
+            for step in leaf.decision.trail:
+                reach.leaves.setdefault(step.qid, set()).add(number)
+                found = reach.samples.setdefault(step.qid, [])
+                if len(found) < CASES_SHOWN and leaf.answers not in found:
+                    found.append(leaf.answers)
+        return reach
+
+    def count(self, places: tuple[str, ...]) -> int:
+        """How many combinations reach at least one of `places`."""
+        return len(set().union(*(self.leaves.get(place, set()) for place in places)))
 
 
-def describe(r: Reviewed, info: StatementInfo, cases: dict[str, list[dict[str, Any]]], lang: Lang) -> str:
+def describe(r: Reviewed, info: StatementInfo, cases: Reach, lang: Lang) -> str:
     """A statement as a reviewer reads it: texts in both languages, evidence, places, cases."""
     c = r.kb.catalogues
     status = r.state.statements[info.id].status
@@ -161,10 +177,13 @@ def describe(r: Reviewed, info: StatementInfo, cases: dict[str, list[dict[str, A
             )
     lines += ["", f"{t('review.label.used_at', lang)}:"]
     lines += [f"  {place}" for place in _places(r, info, lang)] or [f"  {t('review.label.not_used', lang)}"]
-    shown_cases = [case for place in info.places for case in cases.get(place, [])][:CASES_SHOWN]
+    shown_cases = [case for place in info.places for case in cases.samples.get(place, [])][:CASES_SHOWN]
     if shown_cases:
         lines += ["", f"{t('review.label.cases', lang)}:"]
         lines += [f"  {_answers(case)}" for case in shown_cases]
+        more = cases.count(info.places) - len(shown_cases)
+        if more > 0:
+            lines.append(f"  {t('review.label.more_cases', lang, count=more)}")
     return "\n".join(shown(line) for line in lines)
 
 
