@@ -10,6 +10,7 @@ left for someone else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ntrk_advisor.authoring.keys import public_text_of, read_private_key
 from ntrk_advisor.authoring.signoff import Reviewed, record_decisions, reviewed
 from ntrk_advisor.contract.vocabulary import ReviewDecision, ReviewStatus
 from ntrk_advisor.environment import Environment
-from ntrk_advisor.errors import UsageError
+from ntrk_advisor.errors import Interrupted, UsageError
 from ntrk_advisor.i18n import LANGS, Lang, t
 from ntrk_advisor.pathway.knowledge import load_knowledge_base
 from ntrk_advisor.pathway.look_alike import reads_as
@@ -53,9 +54,30 @@ def run_session(folder: Path, key_file: Path, env: Environment, lang: Lang) -> N
     console.print(t("review.session", lang, name=shown(me.name), role=shown(me.role), count=len(todo)))
     if own:
         console.print(t("review.own_skipped", lang, count=len(own)))
-    cases = _cases_by_place(walk_leaves(r.kb))
-    done = 0
-    written = None
+    cases = Reach.of(walk_leaves(r.kb))
+    done: list[Path] = []
+    try:
+        _walk(folder, key_file, env, lang, r, todo, cases, console, done)
+    except KeyboardInterrupt:
+        # Ctrl-C: every decision taken so far is signed and saved; say so in one line (exit 130).
+        said = t("review.interrupted", lang, count=len(done), file=done[-1] if done else "-")
+        raise Interrupted(said) from None
+    if done:
+        console.print(t("review.done", lang, count=len(done), file=done[-1]))
+
+
+def _walk(
+    folder: Path,
+    key_file: Path,
+    env: Environment,
+    lang: Lang,
+    r: Reviewed,
+    todo: list[str],
+    cases: Reach,
+    console: Console,
+    done: list[Path],
+) -> None:
+    """Ask about each statement of `todo` in turn; each decision's file is appended to `done`."""
     for n, sid in enumerate(todo, start=1):
         console.rule(t("review.progress", lang, n=n, total=len(todo)))
         console.print(describe(r, r.statements[sid], cases, lang), markup=False)
@@ -78,9 +100,7 @@ def run_session(folder: Path, key_file: Path, env: Environment, lang: Lang) -> N
         prompt = t("review.comment_required" if needed else "review.comment_optional", lang)
         comment = questionary.text(prompt, validate=_comment_check(needed)).unsafe_ask()
         written, _, _ = record_decisions(folder, key_file, [sid], decision, comment.strip(), env.today())
-        done += 1
-    if written is not None:
-        console.print(t("review.done", lang, count=done, file=written))
+        done.append(written)
 
 
 def _comment_check(needed: bool) -> Any:
@@ -88,18 +108,33 @@ def _comment_check(needed: bool) -> Any:
     return lambda text: bool(text.strip()) or not needed
 
 
-def _cases_by_place(leaves: list[Any]) -> dict[str, list[dict[str, Any]]]:
-    """For each node, the first few walked answer combinations whose path passes it."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for leaf in leaves:
-        for step in leaf.decision.trail:
-            found = out.setdefault(step.qid, [])
-            if len(found) < CASES_SHOWN and leaf.answers not in found:
-                found.append(leaf.answers)
-    return out
+@dataclass
+class Reach:
+    """Which walked answer combinations pass each node: a few to show, and how many in all."""
+
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """For each node, the first few combinations (`CASES_SHOWN`) whose path passes it."""
+    leaves: dict[str, set[int]] = field(default_factory=dict)
+    """For each node, the numbers of every combination whose path passes it."""
+
+    @classmethod
+    def of(cls, leaves: list[Any]) -> Reach:
+        """Read the exhaustive walk (`audit.walk_leaves`) once."""
+        reach = cls()
+        for number, leaf in enumerate(leaves):
+            for step in leaf.decision.trail:
+                reach.leaves.setdefault(step.qid, set()).add(number)
+                found = reach.samples.setdefault(step.qid, [])
+                if len(found) < CASES_SHOWN and leaf.answers not in found:
+                    found.append(leaf.answers)
+        return reach
+
+    def count(self, places: tuple[str, ...]) -> int:
+        """How many combinations reach at least one of `places`."""
+        return len(set().union(*(self.leaves.get(place, set()) for place in places)))
 
 
-def describe(r: Reviewed, info: StatementInfo, cases: dict[str, list[dict[str, Any]]], lang: Lang) -> str:
+def describe(r: Reviewed, info: StatementInfo, cases: Reach, lang: Lang) -> str:
     """A statement as a reviewer reads it: texts in both languages, evidence, places, cases."""
     c = r.kb.catalogues
     status = r.state.statements[info.id].status
@@ -141,12 +176,28 @@ def describe(r: Reviewed, info: StatementInfo, cases: dict[str, list[dict[str, A
                 f"  {eid}: " + ("?" if work is None else f"{work.citation} {work.link or ''}".strip())
             )
     lines += ["", f"{t('review.label.used_at', lang)}:"]
-    lines += [f"  {place}" for place in info.places] or [f"  {t('review.label.not_used', lang)}"]
-    shown_cases = [case for place in info.places for case in cases.get(place, [])][:CASES_SHOWN]
+    lines += [f"  {place}" for place in _places(r, info, lang)] or [f"  {t('review.label.not_used', lang)}"]
+    shown_cases = [case for place in info.places for case in cases.samples.get(place, [])][:CASES_SHOWN]
     if shown_cases:
         lines += ["", f"{t('review.label.cases', lang)}:"]
         lines += [f"  {_answers(case)}" for case in shown_cases]
+        more = cases.count(info.places) - len(shown_cases)
+        if more > 0:
+            lines.append(f"  {t('review.label.more_cases', lang, count=more)}")
     return "\n".join(shown(line) for line in lines)
+
+
+def _places(r: Reviewed, info: StatementInfo, lang: Lang) -> list[str]:
+    """Each node that uses the statement, with the strength a recommendation is given there."""
+    if info.kind != "rec":
+        return list(info.places)
+    out = []
+    for qid in info.places:
+        bundle = r.kb.nodes[qid].bundle
+        refs = [] if bundle is None else [ref for ref in bundle.actions if ref.use == info.key]
+        given = ", ".join(dict.fromkeys(t(f"strength.{ref.strength.value}", lang) for ref in refs))
+        out.append(f"{qid} ({given})" if given else qid)
+    return out
 
 
 def _answers(answers: dict[str, Any]) -> str:

@@ -150,6 +150,17 @@ def file_stem(name: str) -> str:
 
 def status_data(r: Reviewed) -> dict[str, Any]:
     """The coverage per pathway and every statement's status, as the JSON of `review --status`."""
+    decisions: dict[str, list[dict[str, str]]] = {}
+    for stamp in r.state.counted:  # each reviewer's latest decision on the statement as it is now
+        decisions.setdefault(stamp.record.statement, []).append(
+            {
+                "reviewer": stamp.record.reviewer,
+                "role": stamp.role or "",
+                "decision": stamp.record.decision.value,
+                "date": stamp.record.date.isoformat(),
+                "comment": stamp.record.comment,
+            }
+        )
     statements = []
     for sid, info in r.statements.items():
         standing = r.state.statements[sid]
@@ -162,6 +173,7 @@ def status_data(r: Reviewed) -> dict[str, Any]:
                 "pathways": [p.value for p in info.pathways],
                 "places": list(info.places),
                 "reviewers": [s.to_dict() for s in standing.reviewers],
+                "decisions": decisions.get(sid, []),
             }
         )
     return {
@@ -187,7 +199,7 @@ def coverage(r: Reviewed) -> dict[str, dict[str, int]]:
     groups: list[tuple[str, Iterable[str]]] = [("all", r.statements)]
     groups += [(p.value, [s for s, i in r.statements.items() if p in i.pathways]) for p in PathwayName]
     for name, ids in groups:
-        counts = dict.fromkeys([s.value for s in _STATUS_ORDER], 0)
+        counts = dict.fromkeys([s.value for s in STATUS_ORDER], 0)
         total = 0
         for sid in ids:
             counts[r.state.statements[sid].status.value] += 1
@@ -196,7 +208,7 @@ def coverage(r: Reviewed) -> dict[str, dict[str, int]]:
     return out
 
 
-_STATUS_ORDER = (
+STATUS_ORDER = (
     ReviewStatus.APPROVED,
     ReviewStatus.STALE,
     ReviewStatus.CHANGES_REQUESTED,
@@ -260,12 +272,12 @@ def status_text(data: dict[str, Any], lang: Lang) -> str:
 
     k = data["knowledge"]
     lines = [t("review.report_title", lang, name=shown(k["name"]), version=shown(k["version"])), ""]
-    heads = [t("review.col.pathway", lang), *(t(f"review.status.{s.value}", lang) for s in _STATUS_ORDER)]
+    heads = [t("review.col.pathway", lang), *(t(f"review.status.{s.value}", lang) for s in STATUS_ORDER)]
     heads.append(t("review.col.statements", lang))
     rows = [heads]
     for name, counts in data["coverage"].items():
         label = t("review.all_pathways", lang) if name == "all" else t(f"pathway.{name}", lang)
-        rows.append([label, *(str(counts[s.value]) for s in _STATUS_ORDER), str(counts["statements"])])
+        rows.append([label, *(str(counts[s.value]) for s in STATUS_ORDER), str(counts["statements"])])
     widths = [max(cell_len(row[i]) for row in rows) for i in range(len(heads))]
     for row in rows:
         lines.append(

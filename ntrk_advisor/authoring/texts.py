@@ -104,8 +104,19 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "无法读取审核文件 {path}：{reason}",
     },
     "review.status_alone": {
-        "en": "--status only shows where the review stands: give no statement ids or decision with it",
-        "zh": "--status 仅显示审核进度：请勿同时给出知识条目编号或审核决定",
+        "en": (
+            "--status and --export-fhir only report where the review stands: give one of them, "
+            "with no statement ids or decision"
+        ),
+        "zh": (
+            "--status 和 --export-fhir 仅报告审核进度：请只给出其中一项，且勿同时给出知识条目编号或审核决定"
+        ),
+    },
+    "review.output_needs_report": {
+        "en": (
+            "-o is for the reports: pathways review --status --format html -o FILE, or --export-fhir -o FILE"
+        ),
+        "zh": "-o 仅用于报告：pathways review --status --format html -o FILE，或 --export-fhir -o FILE",
     },
     "review.one_decision": {
         "en": "give one decision: --approve, --request-changes or --reject",
@@ -179,6 +190,29 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "review.done": {
         "en": "{count} decision(s) signed and saved in {file}.",
         "zh": "已签名并保存 {count} 项审核决定，文件：{file}。",
+    },
+    "review.interrupted": {
+        "en": "Review stopped: {count} decision(s) signed and saved before it (last file: {file}).",
+        "zh": "审核已中止：此前已签名并保存 {count} 项审核决定（最后写入的文件：{file}）。",
+    },
+    # the status page (--status --format html)
+    "review.page.edited": {"en": "Knowledge last edited {date}", "zh": "知识库最后编辑日期：{date}"},
+    "review.page.coverage": {"en": "Coverage per pathway", "zh": "各路径审核覆盖情况"},
+    "review.page.statements": {"en": "Every statement", "zh": "全部知识条目"},
+    "review.page.id": {"en": "Statement", "zh": "条目编号"},
+    "review.page.used_in": {"en": "Pathways", "zh": "所属路径"},
+    "review.page.decisions": {"en": "Decisions that count", "zh": "有效的审核决定"},
+    "review.page.decision": {
+        "en": "{name} ({role}), {date}: {decision}",
+        "zh": "{name}（{role}），{date}：{decision}",
+    },
+    "review.page.none": {"en": "not used", "zh": "未使用"},
+    "review.page.note": {
+        "en": (
+            "Only signed decisions by reviewers listed in reviewers.yaml, on a statement as it "
+            "reads now, count; an edit after an approval makes the statement stale."
+        ),
+        "zh": "仅计入 reviewers.yaml 所列审核人对条目当前内容的签名决定；批准后修改条目，审核即失效。",
     },
     "review.kind.rec": {"en": "Recommendation", "zh": "推荐意见"},
     "review.kind.caution": {"en": "Caution", "zh": "注意事项"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from ntrk_advisor.cli.options import LangOption, OutputOption, knowledge_base
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from ntrk_advisor.i18n import Lang
 
 pathways_app = typer.Typer(
     help="See, check, export and copy the pathway modules (the clinical knowledge, as data).",
@@ -156,6 +159,7 @@ def init(
 class StatusFormat(str, Enum):
     TEXT = "text"
     JSON = "json"
+    HTML = "html"
 
 
 PathwaysDirOption = Annotated[
@@ -221,8 +225,16 @@ def review(
         bool, typer.Option("--status", help="Show the review coverage; change nothing.")
     ] = False,
     output_format: Annotated[
-        StatusFormat, typer.Option("--format", case_sensitive=False, help="text or json (with --status).")
+        StatusFormat,
+        typer.Option("--format", case_sensitive=False, help="text, json or html (with --status)."),
     ] = StatusFormat.TEXT,
+    export_fhir: Annotated[
+        bool,
+        typer.Option(
+            "--export-fhir",
+            help="Write the decisions that count as a FHIR R4 Bundle (Provenance with the signature, Basic).",
+        ),
+    ] = False,
     approve: Annotated[bool, typer.Option("--approve", help="Approve the statements named.")] = False,
     request_changes: Annotated[
         bool,
@@ -238,6 +250,7 @@ def review(
         Path | None,
         typer.Option("--key", help="Your private key (from pathways reviewer-key).", show_default=False),
     ] = None,
+    output: OutputOption = None,
     directory: PathwaysDirOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -245,7 +258,7 @@ def review(
 
     At a terminal, walk the unreviewed and stale statements and sign each decision; with --approve
     (or --request-changes, --reject) decide on the named statements without questions; with
-    --status show where the review stands.
+    --status show where the review stands; with --export-fhir write the stamps as FHIR.
     """
     from ntrk_advisor.authoring.signoff import record_decisions, review_folder
     from ntrk_advisor.contract.vocabulary import ReviewDecision
@@ -263,11 +276,15 @@ def review(
         )
         if on
     ]
-    if status:
-        if decisions or ids:
+    if status or export_fhir:
+        if decisions or ids or (status and export_fhir):
             raise UsageError("review.status_alone")
-        _print_status(ctx, directory, output_format, chosen, env)
+        if export_fhir and output_format is not StatusFormat.TEXT:
+            raise UsageError("review.format_needs_status")
+        _write_report(ctx, directory, output_format if status else None, chosen, env, output)
         return
+    if output is not None:
+        raise UsageError("review.output_needs_report")
     if output_format is not StatusFormat.TEXT:
         raise UsageError("review.format_needs_status")
     if len(decisions) > 1:
@@ -294,16 +311,35 @@ def review(
     run_session(review_folder(_folder(ctx, directory)), key, env, chosen)
 
 
-def _print_status(
-    ctx: typer.Context, directory: Path | None, output_format: StatusFormat, lang: str, env: Environment
+def _write_report(
+    ctx: typer.Context,
+    directory: Path | None,
+    output_format: StatusFormat | None,
+    lang: Lang,
+    env: Environment,
+    output: Path | None,
 ) -> None:
+    """`--status` in `output_format`, or the FHIR export (`output_format` None), to stdout or `output`."""
     import json
 
     from ntrk_advisor.authoring.signoff import reviewed, status_data, status_text
+    from ntrk_advisor.files import write_atomic
     from ntrk_advisor.pathway.knowledge import default_knowledge_base
 
-    data = status_data(reviewed(default_knowledge_base(_folder(ctx, directory))))
-    if output_format is StatusFormat.JSON:
-        env.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    r = reviewed(default_knowledge_base(_folder(ctx, directory)))
+    if output_format is None:
+        from ntrk_advisor.authoring.review_fhir import review_bundle
+
+        text = json.dumps(review_bundle(r), ensure_ascii=False, indent=2) + "\n"
+    elif output_format is StatusFormat.JSON:
+        text = json.dumps(status_data(r), ensure_ascii=False, indent=2) + "\n"
+    elif output_format is StatusFormat.HTML:
+        from ntrk_advisor.authoring.review_page import status_html
+
+        text = status_html(status_data(r), lang, env.clock())
     else:
-        env.stdout.write(status_text(data, "zh" if lang == "zh" else "en"))
+        text = status_text(status_data(r), lang)
+    if output is None:
+        env.stdout.write(text)
+    else:
+        write_atomic(output, text)
