@@ -10,7 +10,8 @@ Routes (CDS Hooks 2.0):
 
 Every request is checked in the order that costs least: the route, the caller's token
 (`service.auth`), the content type and size, the JSON, its nesting, its shape. A refusal is an
-`HttpError` answered here as its status and one line of JSON; anything unexpected is HTTP 500 with
+`HttpError` answered here as its status and one line of JSON (an OperationOutcome for the
+call's FHIR data, `service.errors`); anything unexpected is HTTP 500 with
 one line, logged by exception type only. The worker never stops for a request. No handler makes an
 outbound connection or writes anything but the feedback log and one log line. Every answer carries
 the headers of `service.headers` (no caching, no sniffing). What a connection may cost before a
@@ -46,7 +47,7 @@ from ntrk_advisor.service.bodies import check_content_type, declared_length, par
 from ntrk_advisor.service.cards import result_cards
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
-from ntrk_advisor.service.errors import HttpError
+from ntrk_advisor.service.errors import JSON, HttpError
 from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
 from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
@@ -58,12 +59,12 @@ CLIENT_CLOSED = 499
 """Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
 `service.transport` closes a body that takes too long after answering 408 itself."""
 
-JSON = "application/json"
 
-
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None, media_type: str = JSON
+) -> Response:
     """A compact, one-line JSON answer."""
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 class CdsService:
@@ -228,7 +229,7 @@ def guarded(name: str, handler: Handler) -> Handler:
             return response
         except HttpError as exc:
             status = exc.status
-            return json_response(exc.body(), exc.status, exc.headers)
+            return json_response(exc.body(), exc.status, exc.headers, exc.media_type)
         except ClientDisconnect:  # gone (or closed by the body timeout): nobody to answer
             status = CLIENT_CLOSED
             return Response(status_code=400)

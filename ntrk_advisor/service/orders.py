@@ -29,7 +29,7 @@ from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text
 from ntrk_advisor.render.view import references
 from ntrk_advisor.service.cards import action_block, card, code, footer, source
-from ntrk_advisor.service.errors import HttpError
+from ntrk_advisor.service.errors import FhirHttpError
 
 
 @cache
@@ -62,7 +62,7 @@ def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
             try:
                 found.update(dict.fromkeys(recognised(concept, concept_where)))
             except FhirError as exc:
-                raise HttpError(
+                raise FhirHttpError(
                     400, "bad_context", f"the draft orders cannot be read: {exc.message('en')}"
                 ) from None
     return list(found)

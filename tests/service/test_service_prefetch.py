@@ -19,6 +19,7 @@ from tests.service.helpers import (
     Keys,
     cards_of,
     hook_request,
+    operation_outcome,
     refusal,
 )
 
@@ -30,15 +31,16 @@ def call(client: Any, keys: Keys, body: dict[str, Any]) -> Any:
 
 
 def test_required_prefetch_missing_is_412_with_an_operation_outcome(client: Any, keys: Keys) -> None:
-    body = refusal(call(client, keys, hook_request(answers={"resectable_now": True})), 412)
-    assert body["resourceType"] == "OperationOutcome"
-    assert [i["expression"] for i in body["issue"]] == [["prefetch.patient"], ["prefetch.observations"]]
+    body = operation_outcome(call(client, keys, hook_request(answers={"resectable_now": True})), 412)
+    diagnostics = [i["diagnostics"] for i in body["issue"]]
+    assert ["'patient'" in diagnostics[0], "'observations'" in diagnostics[1]] == [True, True]
     assert all(i["severity"] == "error" and i["code"] == "required" for i in body["issue"])
+    assert all("expression" not in i for i in body["issue"])  # a request location is no FHIRPath
 
 
 def test_answers_given_with_the_call_make_a_prefetch_key_unnecessary(client: Any, keys: Keys) -> None:
-    body = refusal(call(client, keys, hook_request(answers={"age_years": 40})), 412)
-    assert [i["expression"] for i in body["issue"]] == [["prefetch.observations"]]
+    body = operation_outcome(call(client, keys, hook_request(answers={"age_years": 40})), 412)
+    assert [i["diagnostics"].split("'")[1] for i in body["issue"]] == ["observations"]
     assert cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
 
 
