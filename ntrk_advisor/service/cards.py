@@ -8,8 +8,10 @@
   the `detail` (Markdown) gives each action's summary, strength, evidence level and rationale with
   its citations and its clinician review (an unapproved statement is marked in bold), then the
   references, the cautions (on the first card) and the knowledge stamp with its review coverage.
-- An incomplete result gives one card naming the answers still needed, with a link to an app to
-  enter them only if the service was given one (`serve --app-url`).
+- An incomplete result gives one card naming the answers still needed by their plain labels, with
+  a link to an app to enter them only if the service was given one (`serve --app-url`). An
+  emergency is never hidden behind it: the urgent actions such a result already holds come first,
+  as a `warning` card, and the card naming the missing answers second.
 - An invalid case gives one warning card naming each problem.
 
 Texts come from the knowledge (statements, cautions, references) and the interface catalogue, in
@@ -31,6 +33,7 @@ from ntrk_advisor.render.safe_text import markdown_text, shown
 from ntrk_advisor.render.view import (
     bottom_line,
     bullet_citation,
+    field_label,
     knowledge_line,
     labelled,
     level_label,
@@ -55,9 +58,18 @@ def result_cards(
 ) -> list[dict[str, Any]]:
     """The cards for one result; `notes` (where the answers came from) go on the first card."""
     if result.status is Status.INCOMPLETE:
-        return [missing_card(result, kb, lang, notes=notes, app_url=app_url)]
+        urgent = tuple(a for a in result.actions if a.strength is Strength.URGENT)
+        first = group_cards(dataclasses.replace(result, actions=urgent), kb, lang) if urgent else []
+        return [*first, missing_card(result, kb, lang, notes=notes, app_url=app_url)]
     if result.status is Status.INVALID:
         return [invalid_card(result, lang, notes=notes)]
+    return group_cards(result, kb, lang, notes=notes)
+
+
+def group_cards(
+    result: Result, kb: KnowledgeBase, lang: Lang, *, notes: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """One card per group of the bottom line of `result`'s actions (a warning if avoid or urgent)."""
     cards = []
     for index, (group, actions) in enumerate(bottom_line(result).groups()):
         urgent = any(a.strength is Strength.URGENT for a in actions)
@@ -110,16 +122,20 @@ def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
 def missing_card(
     result: Result, kb: KnowledgeBase, lang: Lang, *, notes: Sequence[str], app_url: str | None
 ) -> dict[str, Any]:
-    """The one card of an incomplete case: the answers needed, each with its question."""
+    """The card of an incomplete case: the answers needed by their plain labels, each with its question.
+
+    Written for the clinician who reads it: labels and questions as the consult asks them, and
+    where to give the answers, never how a program sends them.
+    """
     detail = [t("incomplete_note", lang), ""]
-    detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing]
-    detail += ["", t("cds.how_to_answer", lang), ""]
+    detail += [f"- **{field_label(field, lang)}**: {kb.prompt(field, lang)}" for field in result.missing]
+    detail += ["", t("cds.answer_in_app" if app_url else "cds.how_to_answer", lang), ""]
     if notes:
         detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
     detail += footer(result, lang)
     links = [{"label": t("cds.enter_answers", lang), "url": app_url, "type": "absolute"}] if app_url else None
     return card(
-        summary_line(t("cds.answers_needed", lang), list(result.missing), lang),
+        summary_line(t("cds.answers_needed", lang), [field_label(f, lang) for f in result.missing], lang),
         "info",
         "\n".join(detail),
         source(result, None),

@@ -13,13 +13,17 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "cds.answers_needed": {"en": "Answers needed before advice", "zh": "给出建议前还需要以下回答"},
     "cds.how_to_answer": {
         "en": (
-            "Answers a record cannot hold can be sent with the call, as case fields in "
-            '`context.extension["ntrk-advisor"].answers`.'
+            "The record does not hold these answers. Give them in the ntrk-advisor consult; "
+            "the advice follows as soon as they are known."
         ),
-        "zh": (
-            "病历无法记录的回答可随调用一并提供："
-            '以病例字段的形式放在 `context.extension["ntrk-advisor"].answers` 中。'
+        "zh": "病历中没有这些回答。请在 ntrk-advisor 问诊中填写；回答齐全后即给出建议。",
+    },
+    "cds.answer_in_app": {
+        "en": (
+            "The record does not hold these answers. Give them in the form linked below; "
+            "the advice follows as soon as they are known."
         ),
+        "zh": "病历中没有这些回答。请在下方链接的表单中填写；回答齐全后即给出建议。",
     },
     "cds.enter_answers": {"en": "Enter the missing answers", "zh": "填写缺少的回答"},
     "cds.invalid": {"en": "The case did not pass validation", "zh": "病例未通过校验"},

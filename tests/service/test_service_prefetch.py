@@ -47,7 +47,7 @@ def test_answers_given_with_the_call_make_a_prefetch_key_unnecessary(client: Any
 def test_a_null_prefetch_value_means_the_record_has_none_and_is_not_missing(client: Any, keys: Keys) -> None:
     body = hook_request(answers={"age_years": 40}, prefetch={"patient": None, "observations": None})
     (card,) = cards_of(call(client, keys, body))
-    assert card["summary"] == "Answers needed before advice: emergency; fusion_status"
+    assert card["summary"] == "Answers needed before advice: Emergencies; NTRK fusion status"
 
 
 def test_bundle_of_unpacks_searchsets_and_keeps_single_resources() -> None:
