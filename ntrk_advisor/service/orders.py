@@ -2,9 +2,11 @@
 
 The draft orders (`context.draftOrders`, a Bundle) are searched for a TRK inhibitor with the FHIR
 import's drug table (`fhir/tables.json`): an RxNorm or ATC code, or a name or brand name as a word
-in the text or a display, of R4's `medicationCodeableConcept`, R5's `medication.concept` and any
-contained Medication.
-Only the orders the user selected (`context.selections`) are looked at when the client names any.
+in the text or a display, of R4's `medicationCodeableConcept`, R5's `medication.concept`, any
+contained Medication, and a Medication the order references that is another entry of the draft
+orders (`Type/id` or `fullUrl`).
+Only the orders the user selected (`context.selections`, by `Type/id` or `fullUrl`) are looked at
+when the client names any.
 
 If one is found and the case's `fusion_status` is anything but `confirmed` (not on record counts
 as not tested), the diagnostic gate of the pathways is walked for that status and its advice is
@@ -42,23 +44,30 @@ def _name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
-    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable)."""
+    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable).
+
+    An order is selected when `context.selections` names it as `Type/id` or by its entry's
+    `fullUrl` (an order with no id is known only by its `urn:uuid`). A Medication it references
+    (`medicationReference`, R5's `medication.reference`) is resolved among the draft orders' own
+    entries, by `Type/id` or `fullUrl`, as well as among its contained resources.
+    """
     draft = context.get("draftOrders")
     entries = draft.get("entry") if isinstance(draft, dict) else None
     if not isinstance(entries, list):
         return []
     chosen = context.get("selections")
     selections = {s for s in chosen if isinstance(s, str)} if isinstance(chosen, list) else set()
+    medications = medications_of(entries)
     found: dict[str, None] = {}
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
+        if not isinstance(resource, dict) or resource.get("resourceType") == "Medication":
             continue
-        reference = f"{resource.get('resourceType')}/{resource.get('id')}"
-        if selections and reference not in selections:
+        names = {f"{resource.get('resourceType')}/{resource.get('id')}", entry.get("fullUrl")}
+        if selections and not names & selections:
             continue
         where = f"context.draftOrders.entry[{index}].resource"
-        for concept, concept_where in medication_concepts(resource, where):
+        for concept, concept_where in medication_concepts(resource, where, medications):
             try:
                 found.update(dict.fromkeys(recognised(concept, concept_where)))
             except FhirError as exc:
@@ -68,17 +77,51 @@ def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
     return list(found)
 
 
-def medication_concepts(resource: Mapping[str, Any], where: str) -> list[tuple[Any, str]]:
-    """Every CodeableConcept naming the medication of an order, with its FHIR path."""
+Medications = Mapping[str, tuple[dict[str, Any], str]]
+"""The draft orders' Medication resources by `Medication/id` and `fullUrl`, each with its path."""
+
+
+def medications_of(entries: list[Any]) -> dict[str, tuple[dict[str, Any], str]]:
+    """The draft orders' own Medication entries, by `Medication/id` and by `fullUrl`, with their paths."""
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Medication":
+            continue
+        where = f"context.draftOrders.entry[{index}].resource"
+        if isinstance(resource.get("id"), str):
+            found[f"Medication/{resource['id']}"] = (resource, where)
+        if isinstance(entry.get("fullUrl"), str):
+            found[entry["fullUrl"]] = (resource, where)
+    return found
+
+
+def medication_concepts(
+    resource: Mapping[str, Any],
+    where: str,
+    medications: Mapping[str, tuple[dict[str, Any], str]] | None = None,
+) -> list[tuple[Any, str]]:
+    """Every CodeableConcept naming the medication of an order, with its FHIR path.
+
+    Its own concept (R4's `medicationCodeableConcept`, R5's `medication.concept`), any contained
+    Medication's code, and the code of a Medication of `medications` it references.
+    """
     concepts: list[tuple[Any, str]] = [
         (resource.get("medicationCodeableConcept"), f"{where}.medicationCodeableConcept")
     ]
+    references = [resource.get("medicationReference")]
     medication = resource.get("medication")
     if isinstance(medication, dict):  # R5: medication is a CodeableReference
         concepts.append((medication.get("concept"), f"{where}.medication.concept"))
+        references.append(medication.get("reference"))
     for i, contained in enumerate(resource.get("contained") or []):
         if isinstance(contained, dict) and contained.get("resourceType") == "Medication":
             concepts.append((contained.get("code"), f"{where}.contained[{i}].code"))
+    for reference in references:
+        target = reference.get("reference") if isinstance(reference, dict) else None
+        if isinstance(target, str) and medications and target in medications:
+            referenced, referenced_where = medications[target]
+            concepts.append((referenced.get("code"), f"{referenced_where}.code"))
     return [(c, w) for c, w in concepts if c is not None]
 
 
@@ -115,8 +158,11 @@ def order_cards(
         return []
     gate = {**answers, "fusion_status": (fusion or FusionStatus.NOT_TESTED).value, "emergency": []}
     result = api.evaluate(gate, lang, kb)
-    recorded = f"`{fusion.value}`" if fusion is not None else t("cds.fusion_not_on_record", lang)
-    detail = [t("cds.order_detail", lang, drugs=", ".join(drugs), status=recorded), ""]
+    if fusion is None:
+        opening = t("cds.order_detail_no_status", lang, drugs=", ".join(drugs))
+    else:
+        opening = t("cds.order_detail", lang, drugs=", ".join(drugs), status=f"`{fusion.value}`")
+    detail = [opening, ""]
     if result.status is Status.COMPLETE:
         for action in result.actions:
             detail += action_block(action, kb, lang)

@@ -44,7 +44,13 @@ TEXTS: dict[str, dict[Lang, str]] = {
         ),
         "zh": "草拟医嘱包含 {drugs}；病历中的融合状态为 {status}。路径中的诊断关口建议如下：",
     },
-    "cds.fusion_not_on_record": {"en": "not on record", "zh": "未记录"},
+    "cds.order_detail_no_status": {
+        "en": (
+            "The draft order names {drugs}; no fusion status is on record. "
+            "The diagnostic gate of the pathways advises:"
+        ),
+        "zh": "草拟医嘱包含 {drugs}；病历中没有融合状态的记录。路径中的诊断关口建议如下：",
+    },
     "cds.gate_needs": {
         "en": "The diagnostic gate needs these answers before it can advise:",
         "zh": "诊断关口需要以下回答才能给出建议：",

@@ -69,7 +69,8 @@ def test_a_trk_inhibitor_without_a_confirmed_fusion_gives_one_warning(
     assert card["indicator"] == "warning"
     assert card["summary"] == "TRK inhibitor ordered, but no molecularly confirmed NTRK fusion is on record"
     assert "larotrectinib" in card["detail"]
-    assert ("not on record" if fusion is None else f"`{fusion}`") in card["detail"]
+    assert ("no fusion status is on record" if fusion is None else f"`{fusion}`") in card["detail"]
+    assert "is not on record" not in card["detail"]  # I11: never "the status on record is not on record"
     assert "**" in card["detail"] and "https://" in card["detail"]  # the gate's advice, with references
 
 
@@ -122,3 +123,59 @@ def test_the_warning_in_chinese(client: Any, keys: Keys) -> None:
     )
     (card,) = cards_of(client.post(ORDER_SELECT, json=body, headers=keys.auth(ORDER_SELECT)))
     assert card["summary"] == "已开具TRK抑制剂，但病历中没有经分子检测证实的NTRK融合"
+
+
+VITRAKVI_100 = {
+    "resourceType": "Medication",
+    "id": "med-laro",
+    "code": {
+        "coding": [
+            {
+                "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                "code": "2105645",
+            }
+        ]
+    },
+}
+"""Larotrectinib by an RxNorm code of the FHIR import's drug table (fhir/tables.json), no name in its text."""
+
+
+def by_reference(reference: str, order_id: str | None, full_url: str | None) -> dict[str, Any]:
+    """A draft with a MedicationRequest referencing a Medication that is another entry of the draft."""
+    request: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "medicationReference": {"reference": reference},
+    }
+    if order_id is not None:
+        request["id"] = order_id
+    order_entry: dict[str, Any] = {"resource": request}
+    if full_url is not None:
+        order_entry["fullUrl"] = full_url
+    medication_entry = {"fullUrl": "urn:uuid:5b0d2f5e-8f57-4d43-9a55-2d8f7b4d1c11", "resource": VITRAKVI_100}
+    return {"resourceType": "Bundle", "type": "collection", "entry": [order_entry, medication_entry]}
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Medication/med-laro", "urn:uuid:5b0d2f5e-8f57-4d43-9a55-2d8f7b4d1c11"],
+    ids=["Type/id", "fullUrl"],
+)
+def test_a_trk_inhibitor_given_as_a_separate_medication_of_the_draft_is_found(
+    client: Any, keys: Keys, reference: str
+) -> None:
+    """I8 (B16): `medicationReference` to a Medication entry of `draftOrders`, by id or by fullUrl."""
+    draft_orders = by_reference(reference, "mr-laro", None)
+    (card,) = order(client, keys, ADULT, draft_orders, prefetch={"observations": None})
+    assert card["indicator"] == "warning" and "larotrectinib" in card["detail"]
+
+
+def test_an_order_known_only_by_its_urn_uuid_is_found_when_selected(client: Any, keys: Keys) -> None:
+    """I8 (B14): a draft order with no id, named in `selections` by its `urn:uuid` fullUrl."""
+    url = "urn:uuid:0f7f1d8e-3a55-4b0e-8d55-4f1a3c9b2e77"
+    draft_orders = by_reference("Medication/med-laro", None, url)
+    (card,) = order(client, keys, ADULT, draft_orders, prefetch={"observations": None}, selections=[url])
+    assert "larotrectinib" in card["detail"]
+    other = ["urn:uuid:11111111-2222-4333-8444-555555555555"]
+    assert order(client, keys, ADULT, draft_orders, prefetch={"observations": None}, selections=other) == []
