@@ -99,6 +99,8 @@ class CdsService:
             replays = SharedReplayWindow(self.replay_path) if shared_replay else ReplayWindow()
             verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
         self.verifier = verifier
+        self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
+        """The allowed browser origins, checked at start (a bad one stops `serve`)."""
         self._feedback: FeedbackLog | None = None
         self.discovery_body = orjson.dumps(discovery())
 
@@ -264,8 +266,66 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return json_response({"error": code, "message": message}, status, headers)
 
 
+CORS_METHODS = ("GET", "POST")
+CORS_HEADERS = ("authorization", "content-type", "accept-language")
+"""What a browser client of an allowed origin may send: the calls, the token, JSON, a language."""
+CORS_MAX_AGE_S = 600
+
+
+def cors_origin(value: str) -> str:
+    """An origin for `--cors-origin`: `http(s)://host[:port]`, nothing else (no `*`, no path).
+
+    A bad one stops `serve` (`ServiceSetupError`) rather than allowing something else.
+    """
+    from urllib.parse import urlsplit
+
+    from ntrk_advisor.service.errors import ServiceSetupError
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or not value.isprintable()
+    ):
+        raise ServiceSetupError(
+            f"--cors-origin must be an origin such as https://ehr.example.org, not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def with_cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
+    """`app` answering CORS preflights and marking answers for exactly `origins` (none: unchanged).
+
+    Without origins there is no CORS at all: a preflight is 405 like any OPTIONS, and no answer
+    carries `Access-Control-Allow-Origin`, so a browser page of another origin cannot read one.
+    """
+    if not origins:
+        return app
+    from starlette.middleware.cors import CORSMiddleware
+
+    return CORSMiddleware(
+        app,
+        allow_origins=list(origins),
+        allow_methods=list(CORS_METHODS),
+        allow_headers=list(CORS_HEADERS),
+        max_age=CORS_MAX_AGE_S,
+    )
+
+
 def create_app(service: CdsService) -> ASGIApp:
-    """The ASGI application serving `service`, every answer with the security headers."""
+    """The ASGI application serving `service`, every answer with the security headers.
+
+    CORS only for the origins `serve --cors-origin` named.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -277,13 +337,12 @@ def create_app(service: CdsService) -> ASGIApp:
         Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
     ]
-    return with_security_headers(
-        Starlette(
-            routes=routes,
-            exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
-            lifespan=lifespan,
-        )
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+        lifespan=lifespan,
     )
+    return with_security_headers(with_cors(app, service.cors_origins))
 
 
 def app_from_environment() -> ASGIApp:
