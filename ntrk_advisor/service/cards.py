@@ -4,7 +4,8 @@
   consider, avoid. The `summary` (under 140 characters) is the group's name and the short names of
   its actions; the `indicator` is `info`, or `warning` for an avoid group or an urgent action
   (never `critical`: the advice prepares an MDT decision, it does not stop the clinician); the
-  `source` names the knowledge and its version and links the first reference the group cites;
+  `source` names the knowledge and its version (and no URL: it has no page to open); the
+  references the group cites are its `links`, each labelled by its citation;
   the `detail` (Markdown) gives each action's summary, strength, evidence level and rationale with
   its citations and its clinician review (an unapproved statement is marked in bold), then the
   references, the cautions (on the first card) and the knowledge stamp with its review coverage.
@@ -31,6 +32,7 @@ from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text, shown
 from ntrk_advisor.render.view import (
+    Reference,
     bottom_line,
     bullet_citation,
     field_label,
@@ -92,7 +94,8 @@ def group_cards(
                 summary_line(t(f"group.{group}", lang), names, lang),
                 "warning" if group == "avoid" or urgent else "info",
                 "\n".join(detail),
-                source(result, next((r.link for r in refs if r.link), None)),
+                source(result),
+                reference_links(refs),
             )
         )
     return cards
@@ -138,7 +141,7 @@ def missing_card(
         summary_line(t("cds.answers_needed", lang), [field_label(f, lang) for f in result.missing], lang),
         "info",
         "\n".join(detail),
-        source(result, None),
+        source(result),
         links,
     )
 
@@ -153,7 +156,7 @@ def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[st
     detail += footer(result, lang)
     fields = list(dict.fromkeys(shown(e.field) for e in result.errors))
     return card(
-        summary_line(t("cds.invalid", lang), fields, lang), "warning", "\n".join(detail), source(result, None)
+        summary_line(t("cds.invalid", lang), fields, lang), "warning", "\n".join(detail), source(result)
     )
 
 
@@ -179,13 +182,32 @@ def summary_line(label: str, names: Sequence[str], lang: Lang) -> str:
     return (label + colon + (names[0] if names else ""))[: SUMMARY_LIMIT - 1] + "…"
 
 
-def source(result: Result, url: str | None) -> dict[str, Any]:
-    """The card's `source`: the knowledge's name and version, and a link to a cited reference."""
+def source(result: Result) -> dict[str, Any]:
+    """The card's `source`: the knowledge's name and version, and nothing it does not name.
+
+    CDS Hooks: `source.url` is where to learn about the organisation or data set that gave the
+    advice. The knowledge has no page of its own, so there is no URL; the references a card cites
+    are its `links`, each labelled with what it opens.
+    """
     k = result.knowledge
-    out: dict[str, Any] = {"label": shown(f"{k.name} {k.version}")[:200]}
-    if url:
-        out["url"] = url
-    return out
+    return {"label": shown(f"{k.name} {k.version}")[:200]}
+
+
+LINK_LABEL_LIMIT = 100
+MAX_REFERENCE_LINKS = 10
+
+
+def reference_links(refs: Sequence[Reference]) -> list[dict[str, Any]] | None:
+    """The card's cited references that have a link, as `absolute` links labelled by their citation."""
+    links = []
+    for ref in refs:
+        if not ref.link:
+            continue
+        label = shown(f"[{ref.number}] {ref.citation}")
+        if len(label) > LINK_LABEL_LIMIT:
+            label = label[: LINK_LABEL_LIMIT - 1].rstrip() + "…"
+        links.append({"label": label, "url": ref.link, "type": "absolute"})
+    return links[:MAX_REFERENCE_LINKS] or None
 
 
 def card(

@@ -30,7 +30,7 @@ from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text
 from ntrk_advisor.render.view import references
-from ntrk_advisor.service.cards import action_block, card, code, footer, source
+from ntrk_advisor.service.cards import action_block, card, code, footer, reference_links, source
 from ntrk_advisor.service.errors import FhirHttpError
 
 
@@ -180,5 +180,8 @@ def order_cards(
     if refs:
         detail += [f"**{t('references', lang)}**", ""] + [f"{r.number}. {r.line(lang)}" for r in refs] + [""]
     detail += footer(result, lang)
-    link = next((r.link for r in refs if r.link), None)
-    return [card(t("cds.order_warning", lang), "warning", "\n".join(detail), source(result, link))]
+    return [
+        card(
+            t("cds.order_warning", lang), "warning", "\n".join(detail), source(result), reference_links(refs)
+        )
+    ]

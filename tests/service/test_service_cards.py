@@ -44,10 +44,21 @@ def test_one_card_per_action_group_with_strength_level_and_references(client: An
     assert len({c["uuid"] for c in cards}) == 2
 
 
-def test_a_card_links_the_first_reference_it_cites(client: Any, keys: Keys) -> None:
+def test_a_card_links_the_references_it_cites_and_its_source_names_only_what_it_opens(
+    client: Any, keys: Keys
+) -> None:
+    """U4: `source` is the knowledge, with no URL to a trial record; each reference is a link
+    labelled by its citation."""
     cards = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
-    assert cards[0]["source"]["url"].startswith("https://")
-    assert cards[0]["source"]["url"] in cards[0]["detail"]
+    for card in cards:
+        assert set(card["source"]) == {"label"}
+        assert card["source"]["label"].startswith("ntrk-advisor built-in pathways ")
+    links = cards[0]["links"]
+    assert links and all(link["type"] == "absolute" and link["url"].startswith("https://") for link in links)
+    for link in links:
+        number = link["label"].split("]")[0].lstrip("[")
+        assert link["url"] in cards[0]["detail"] and f"{number}. " in cards[0]["detail"]
+        assert len(link["label"]) <= 100
 
 
 def test_an_urgent_action_makes_its_card_a_warning_never_critical(client: Any, keys: Keys) -> None:
@@ -137,7 +148,7 @@ def test_the_app_link_appears_only_when_configured(tmp_path: Path, keys: Keys) -
         {"label": "Enter the missing answers", "url": "https://mdt.example.org/ntrk", "type": "absolute"}
     ]
     (advice, *_) = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
-    assert "links" not in advice
+    assert all(link["url"] != "https://mdt.example.org/ntrk" for link in advice["links"])
 
 
 def test_an_invalid_case_is_one_warning_card_naming_each_problem(client: Any, keys: Keys) -> None:
