@@ -27,6 +27,7 @@ from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.intake import Answers, read_answers
 from ntrk_advisor.render.safe_text import markdown_text
+from ntrk_advisor.render.view import field_label
 from ntrk_advisor.service.cards import code
 from ntrk_advisor.service.discovery import NEEDED_FOR, Service
 from ntrk_advisor.service.errors import FhirHttpError, HttpError, PrefetchMissing
@@ -260,7 +261,7 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
     """Answers from the record, then the clinician's (`Answers.over`); the notes say which came from where."""
     answers = imported.over(given).values
     notes = [
-        f"{code(str(name))}: {markdown_text(', '.join(map(str, where)))}"
+        f"{label(str(name), lang)}: {markdown_text(', '.join(map(str, where)))}"
         for name, where in imported.sources.items()
         if name not in given
     ]
@@ -270,10 +271,19 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
         if name in imported.values and value is not None and imported.values[name] != value
     ]
     if given:
-        names = ", ".join(code(str(n)) for n in given)
+        names = ", ".join(label(str(n), lang) for n in given)
         notes.append(t("cds.from_request", lang, fields=names))
     if replaced:
-        names = ", ".join(code(str(n)) for n in replaced)
+        names = ", ".join(label(str(n), lang) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
     notes += [markdown_text(note.text(lang)) for note in dict.fromkeys(imported.notes)]
     return HookCase(answers, notes)
+
+
+def label(name: str, lang: Lang) -> str:
+    """A case field by the consult's label, for a clinician.
+
+    A name that is no case field stays a code span: it came from the request, shown literally.
+    """
+    found = field_label(name, lang)
+    return markdown_text(found) if found != name else code(name)

@@ -29,7 +29,7 @@ from ntrk_advisor.fhir.tables import drugs
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text
-from ntrk_advisor.render.view import references
+from ntrk_advisor.render.view import answer_label, field_label, references
 from ntrk_advisor.service.cards import action_block, card, code, footer, reference_links, source
 from ntrk_advisor.service.errors import FhirHttpError
 
@@ -161,7 +161,8 @@ def order_cards(
     if fusion is None:
         opening = t("cds.order_detail_no_status", lang, drugs=", ".join(drugs))
     else:
-        opening = t("cds.order_detail", lang, drugs=", ".join(drugs), status=f"`{fusion.value}`")
+        status = markdown_text(answer_label(kb, "fusion_status", fusion.value, lang))
+        opening = t("cds.order_detail", lang, drugs=", ".join(drugs), status=status)
     detail = [opening, ""]
     if result.status is Status.COMPLETE:
         for action in result.actions:
@@ -170,7 +171,7 @@ def order_cards(
             detail += [f"**{t('cautions', lang)}**", ""] + [f"- {c}" for c in result.cautions] + [""]
     elif result.status is Status.INCOMPLETE:
         detail += [t("cds.gate_needs", lang), ""]
-        detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing] + [""]
+        detail += [f"- **{field_label(f, lang)}**: {kb.prompt(f, lang)}" for f in result.missing] + [""]
     else:
         detail += [t("invalid_note", lang), ""]
         detail += [f"- {code(e.field)}: {markdown_text(e.message)}" for e in result.errors] + [""]

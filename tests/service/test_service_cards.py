@@ -170,3 +170,13 @@ def test_record_text_is_escaped_in_markdown(client: Any, keys: Keys) -> None:
     body = hook_request(answers={**IFS_ANSWERS, "settting": "<script>alert(1)</script>"})
     (card,) = cards_of(call(client, keys, body))
     assert "<script>" not in card["detail"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_card_details_escape_markdown_only_where_it_needs_it(client: Any, keys: Keys, lang: str) -> None:
+    """U5: no `\\-` in dates, no `\\.` or `\\(` in names; the source article's author as written."""
+    cards = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS, lang=lang)))
+    for card in cards:
+        for needless in ("\\-", "\\.", "\\(", "\\)"):
+            assert needless not in card["detail"], needless
+    assert "吴丽 (Wu Li)." in cards[0]["detail"]

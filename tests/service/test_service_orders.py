@@ -69,7 +69,13 @@ def test_a_trk_inhibitor_without_a_confirmed_fusion_gives_one_warning(
     assert card["indicator"] == "warning"
     assert card["summary"] == "TRK inhibitor ordered, but no molecularly confirmed NTRK fusion is on record"
     assert "larotrectinib" in card["detail"]
-    assert ("no fusion status is on record" if fusion is None else f"`{fusion}`") in card["detail"]
+    status = {
+        None: "no fusion status is on record",
+        "ihc_only": "the fusion status on record is Pan-TRK IHC positive, no molecular confirmation yet.",
+        "not_tested": "the fusion status on record is Not tested for an NTRK fusion.",
+        "non_fusion_alteration": "is NTRK mutation, amplification or overexpression, no fusion.",
+    }[fusion]
+    assert status in card["detail"] and "`" not in card["detail"].split("\n")[0]  # U5: labels, not codes
     assert "is not on record" not in card["detail"]  # I11: never "the status on record is not on record"
     assert "**" in card["detail"] and "https://" in card["detail"]  # the gate's advice, with references
 
@@ -111,7 +117,9 @@ def test_without_an_age_the_card_names_the_answers_the_gate_needs(client: Any, k
     (card,) = order(
         client, keys, {"fusion_status": "negative"}, draft(LAROTRECTINIB), prefetch={"patient": None}
     )
-    assert card["indicator"] == "warning" and "`age_years`" in card["detail"]
+    assert (
+        card["indicator"] == "warning" and "**Age**" in card["detail"] and "`age_years`" not in card["detail"]
+    )
 
 
 def test_the_warning_in_chinese(client: Any, keys: Keys) -> None:
