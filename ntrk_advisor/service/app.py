@@ -51,7 +51,7 @@ from ntrk_advisor.service.errors import JSON, HttpError
 from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
 from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
-from ntrk_advisor.service.orders import drafted_trk_inhibitors, order_cards
+from ntrk_advisor.service.orders import drafted, order_cards
 from ntrk_advisor.service.replay import DB_NAME as REPLAY_DB_NAME
 from ntrk_advisor.service.replay import ReplayWindow, SharedReplayWindow
 
@@ -162,9 +162,9 @@ class CdsService:
         case = validated(hook_case.answers)
         lang = call.lang
         if service.id == ORDER_SELECT:
-            drugs = drafted_trk_inhibitors(call.context)
-            cards = order_cards(drugs, hook_case.answers, hook_case.notes, self.kb, lang)
-            request.state.fields = {"drafted": drugs, "case": _loggable(case, hook_case.answers)}
+            found = drafted(call.context)
+            cards = order_cards(found, hook_case.answers, hook_case.notes, self.kb, lang)
+            request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
         else:
             result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
             cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=self.config.app_url)

@@ -17,7 +17,9 @@ advice alone, not the whole plan (the patient-view service does that).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -43,8 +45,23 @@ def _name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+@dataclass(frozen=True)
+class Drafted:
+    """The TRK inhibitors the selected draft orders name, and how to name those orders to the EHR."""
+
+    drugs: list[str]
+    """Each TRK inhibitor once, in order."""
+    orders: list[str]
+    """Each order that names one: `Type/id`, or its `fullUrl` when it has no id."""
+
+
 def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
-    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable).
+    """The TRK inhibitors the selected draft orders name, in order, each once (HTTP 400 if unreadable)."""
+    return drafted(context).drugs
+
+
+def drafted(context: Mapping[str, Any]) -> Drafted:
+    """The TRK inhibitors the selected draft orders name, and those orders (HTTP 400 if unreadable).
 
     An order is selected when `context.selections` names it as `Type/id` or by its entry's
     `fullUrl` (an order with no id is known only by its `urn:uuid`). A Medication it references
@@ -54,27 +71,33 @@ def drafted_trk_inhibitors(context: Mapping[str, Any]) -> list[str]:
     draft = context.get("draftOrders")
     entries = draft.get("entry") if isinstance(draft, dict) else None
     if not isinstance(entries, list):
-        return []
+        return Drafted([], [])
     chosen = context.get("selections")
     selections = {s for s in chosen if isinstance(s, str)} if isinstance(chosen, list) else set()
     medications = medications_of(entries)
     found: dict[str, None] = {}
+    orders: dict[str, None] = {}
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict) or resource.get("resourceType") == "Medication":
             continue
-        names = {f"{resource.get('resourceType')}/{resource.get('id')}", entry.get("fullUrl")}
-        if selections and not names & selections:
+        has_id = isinstance(resource.get("id"), str)
+        own = f"{resource.get('resourceType')}/{resource.get('id')}" if has_id else None
+        full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
+        if selections and not {own, full_url} & selections:
             continue
         where = f"context.draftOrders.entry[{index}].resource"
         for concept, concept_where in medication_concepts(resource, where, medications):
             try:
-                found.update(dict.fromkeys(recognised(concept, concept_where)))
+                names = recognised(concept, concept_where)
             except FhirError as exc:
                 raise FhirHttpError(
                     400, "bad_context", f"the draft orders cannot be read: {exc.message('en')}"
                 ) from None
-    return list(found)
+            found.update(dict.fromkeys(names))
+            if names and (own or full_url):
+                orders[str(own or full_url)] = None
+    return Drafted(list(found), list(orders))
 
 
 Medications = Mapping[str, tuple[dict[str, Any], str]]
@@ -149,10 +172,27 @@ def fusion_of(answers: Mapping[str, Any]) -> FusionStatus | None:
         return None
 
 
+OVERRIDE_SYSTEM = "urn:ntrk-advisor:override-reason"
+"""The code system of the reasons a clinician may give for keeping the order (`overrideReasons`)."""
+OVERRIDE_REASONS = ("confirmed-elsewhere", "trial-protocol", "mdt-decision")
+"""Fusion confirmed by a test outside this record; a clinical trial's protocol; the MDT decided."""
+
+
 def order_cards(
-    drugs: list[str], answers: Mapping[str, Any], notes: list[str], kb: KnowledgeBase, lang: Lang
+    drugs: list[str] | Drafted,
+    answers: Mapping[str, Any],
+    notes: list[str],
+    kb: KnowledgeBase,
+    lang: Lang,
 ) -> list[dict[str, Any]]:
-    """The warning card when a TRK inhibitor is drafted without a confirmed fusion, else none."""
+    """The warning card when a TRK inhibitor is drafted without a confirmed fusion, else none.
+
+    The card suggests removing the draft orders (a `delete` action on each) or ordering an
+    RNA-based fusion test (a suggestion the clinician acts on: no test code is sent, for none is
+    verified here), and offers the reasons for keeping the order, which feedback stores.
+    """
+    found = drugs if isinstance(drugs, Drafted) else Drafted(drugs, [])
+    drugs = found.drugs
     fusion = fusion_of(answers)
     if not drugs or fusion is FusionStatus.CONFIRMED:
         return []
@@ -181,8 +221,27 @@ def order_cards(
     if refs:
         detail += [f"**{t('references', lang)}**", ""] + [f"{r.number}. {r.line(lang)}" for r in refs] + [""]
     detail += footer(result, lang)
-    return [
-        card(
-            t("cds.order_warning", lang), "warning", "\n".join(detail), source(result), reference_links(refs)
-        )
+    summary = t("cds.order_warning", lang)
+    out = card(summary, "warning", "\n".join(detail), source(result), reference_links(refs))
+    out.update(order_actions(found, lang))
+    return [out]
+
+
+def order_actions(found: Drafted, lang: Lang) -> dict[str, Any]:
+    """The order warning's `suggestions`, their `selectionBehavior`, and its `overrideReasons`.
+
+    Remove the draft orders (a `delete` action on each it can name), or order an RNA-based fusion
+    test first (a label only: no test code is verified here, so no order is proposed).
+    """
+    remove: dict[str, Any] = {"label": t("cds.suggest_remove", lang), "uuid": str(uuid.uuid4())}
+    if found.orders:
+        remove["actions"] = [
+            {"type": "delete", "description": t("cds.remove_order", lang), "resourceId": order}
+            for order in found.orders
+        ]
+    rna = {"label": t("cds.suggest_rna_test", lang), "uuid": str(uuid.uuid4())}
+    reasons = [
+        {"system": OVERRIDE_SYSTEM, "code": code, "display": t(f"cds.override.{code}", lang)}
+        for code in OVERRIDE_REASONS
     ]
+    return {"suggestions": [remove, rna], "selectionBehavior": "at-most-one", "overrideReasons": reasons}

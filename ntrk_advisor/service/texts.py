@@ -55,4 +55,25 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "The diagnostic gate needs these answers before it can advise:",
         "zh": "诊断关口需要以下回答才能给出建议：",
     },
+    "cds.suggest_remove": {"en": "Remove the draft TRK inhibitor order", "zh": "撤销草拟的TRK抑制剂医嘱"},
+    "cds.remove_order": {
+        "en": "Remove this draft order until a fusion is molecularly confirmed",
+        "zh": "在分子检测证实融合之前撤销此草拟医嘱",
+    },
+    "cds.suggest_rna_test": {
+        "en": "Order an RNA-based NTRK fusion test (RNA NGS) first",
+        "zh": "先开具基于RNA的NTRK融合检测（RNA NGS）",
+    },
+    "cds.override.confirmed-elsewhere": {
+        "en": "Fusion confirmed by a molecular test outside this record",
+        "zh": "融合已由本病历以外的分子检测证实",
+    },
+    "cds.override.trial-protocol": {
+        "en": "Given within a clinical trial's protocol",
+        "zh": "按临床试验方案用药",
+    },
+    "cds.override.mdt-decision": {
+        "en": "Decided by the multidisciplinary team (MDT)",
+        "zh": "多学科诊疗（MDT）团队已作决定",
+    },
 }

@@ -187,3 +187,46 @@ def test_an_order_known_only_by_its_urn_uuid_is_found_when_selected(client: Any,
     assert "larotrectinib" in card["detail"]
     other = ["urn:uuid:11111111-2222-4333-8444-555555555555"]
     assert order(client, keys, ADULT, draft_orders, prefetch={"observations": None}, selections=other) == []
+
+
+def test_the_warning_suggests_removing_the_order_or_an_rna_test_and_offers_override_reasons(
+    client: Any, keys: Keys
+) -> None:
+    """U6: a `delete` action on the TRK inhibitor's draft order only; the RNA test as a label (no test
+    code is verified here, so no order is proposed); override reasons with displays."""
+    (card,) = order(client, keys, ADULT, draft(LAROTRECTINIB, PARACETAMOL), prefetch={"observations": None})
+    remove, rna = card["suggestions"]
+    assert card["selectionBehavior"] == "at-most-one"
+    assert remove["label"] == "Remove the draft TRK inhibitor order"
+    assert remove["actions"] == [
+        {
+            "type": "delete",
+            "description": "Remove this draft order until a fusion is molecularly confirmed",
+            "resourceId": "MedicationRequest/mr1",
+        }
+    ]
+    assert "RNA" in rna["label"] and "actions" not in rna
+    assert remove["uuid"] != rna["uuid"]
+    reasons = card["overrideReasons"]
+    assert [r["code"] for r in reasons] == ["confirmed-elsewhere", "trial-protocol", "mdt-decision"]
+    assert all(r["system"] == "urn:ntrk-advisor:override-reason" and r["display"] for r in reasons)
+
+
+def test_an_order_known_only_by_its_urn_uuid_is_removed_by_that_urn(client: Any, keys: Keys) -> None:
+    url = "urn:uuid:0f7f1d8e-3a55-4b0e-8d55-4f1a3c9b2e77"
+    draft_orders = by_reference("Medication/med-laro", None, url)
+    (card,) = order(client, keys, ADULT, draft_orders, prefetch={"observations": None}, selections=[url])
+    assert [a["resourceId"] for a in card["suggestions"][0]["actions"]] == [url]
+
+
+def test_the_suggestions_and_reasons_in_chinese(client: Any, keys: Keys) -> None:
+    body = hook_request(
+        "order-select",
+        answers=ADULT,
+        prefetch={"observations": None},
+        draftOrders=draft(LAROTRECTINIB),
+        lang="zh",
+    )
+    (card,) = cards_of(client.post(ORDER_SELECT, json=body, headers=keys.auth(ORDER_SELECT)))
+    assert card["suggestions"][0]["label"] == "撤销草拟的TRK抑制剂医嘱"
+    assert card["overrideReasons"][2]["display"] == "多学科诊疗（MDT）团队已作决定"
