@@ -99,10 +99,14 @@ def is_imported(value: Any) -> bool:
     return isinstance(value, dict) and ("resourceType" in value or SOURCES_KEY in value)
 
 
-def read_answers(value: Any, *, today: date, case_id: str | None = None) -> Answers:
+def read_answers(
+    value: Any, *, today: date, case_id: str | None = None, patient_id: str | None = None
+) -> Answers:
     """Any decoded source as answers: a Bundle is imported at `today`, a derived case split.
 
-    `case_id` replaces the id the source would give. Raises `FhirError` (a Bundle that cannot be
+    `case_id` replaces the id the source would give. `patient_id` (a hook call's
+    `context.patientId`) is the patient a Bundle must be about: its Patient has that id, and no
+    resource refers to another patient. Raises `FhirError` (a Bundle that cannot be
     read, or an object with `resourceType` that is no Bundle) and `CaseInvalid` (a derived case
     whose `sources` is malformed).
     """
@@ -117,7 +121,7 @@ def read_answers(value: Any, *, today: date, case_id: str | None = None) -> Answ
 
         if not is_bundle(value):
             raise FhirError("Bundle.resourceType", "not_bundle")
-        imported = case_from_bundle(value, case_id=case_id, today=today)
+        imported = case_from_bundle(value, case_id=case_id, today=today, patient_id=patient_id)
         return Answers(imported.answers, imported.sources, imported.notes, imported=True)
     sources = _checked_sources(value[SOURCES_KEY])
     answers = {name: v for name, v in value.items() if name != SOURCES_KEY}

@@ -78,12 +78,17 @@ def test_every_surface_reads_the_same_bundle_as_the_same_case(
     shown = run_main("pathways", "show", "--case", str(source))
     assert shown.code == 0 and shown.stdout == run_main("pathways", "show", "--case", str(derived)).stdout
 
-    body = {"hook": "patient-view", "hookInstance": HOOK_INSTANCE, "context": {"patientId": "1"}}
-    call = read_call(
-        {**body, "prefetch": split_into_prefetch(undated(name))}, SERVICES["ntrk-patient-view"], None
-    )
+    prefetch = split_into_prefetch(undated(name))
+    body = {"hook": "patient-view", "hookInstance": HOOK_INSTANCE, "context": context_of(prefetch)}
+    call = read_call({**body, "prefetch": prefetch}, SERVICES["ntrk-patient-view"], None)
     hook_case = case_of(call, pinned)
     assert hook_case.answers == {k: v for k, v in reference.values.items() if k != "id"}
+
+
+def context_of(prefetch: dict[str, Any]) -> dict[str, Any]:
+    """A patient-view context about the prefetched patient, as the EHR that prefetched it sends."""
+    patient = prefetch.get("patient") or {}
+    return {"userId": "Practitioner/1", "patientId": patient.get("id") or "1"}
 
 
 SYNTHEA = [
@@ -104,8 +109,9 @@ def test_every_surface_reads_a_real_record_alike_or_refuses_it_alike(
     lines = tmp_path / "records.jsonl"
     lines.write_bytes(raw.replace(b"\n", b" ") + b"\n")  # one line, as long as the published text
     record = json.loads(raw)
-    body = {"hook": "patient-view", "hookInstance": HOOK_INSTANCE, "context": {"patientId": "1"}}
-    call = read_call({**body, "prefetch": split_into_prefetch(record)}, SERVICES["ntrk-patient-view"], None)
+    prefetch = split_into_prefetch(record)
+    body = {"hook": "patient-view", "hookInstance": HOOK_INSTANCE, "context": context_of(prefetch)}
+    call = read_call({**body, "prefetch": prefetch}, SERVICES["ntrk-patient-view"], None)
     batched = [run_main("batch", str(p), "--format", "jsonl", "--quiet") for p in (source, lines)]
     consulted = run_main("consult", "--case", str(source), "--no-input", "--format", "json")
     written = run_main("import", "fhir", str(source))

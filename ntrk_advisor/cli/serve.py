@@ -88,6 +88,15 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin",
+            help="A browser origin allowed to call (CORS), e.g. https://sandbox.cds-hooks.org; repeat for "
+            "several. None by default.",
+            show_default=False,
+        ),
+    ] = None,
     max_body_bytes: Annotated[
         int,
         typer.Option("--max-body-bytes", min=1024, help="Largest request body accepted (HTTP 413 above)."),
@@ -155,6 +164,7 @@ def serve(
         insecure_no_auth=insecure_no_auth,
         feedback_db=None if feedback_db is None else str(feedback_db),
         app_url=app_url,
+        cors_origins=tuple(cors_origin or ()),
         pathways_dir=ctx.find_root().params.get("pathways_dir"),
         max_body_bytes=max_body_bytes,
         max_header_bytes=max_header_bytes,

@@ -5,7 +5,8 @@ the FHIR path: anything but a Bundle; a Bundle nested deeper than `MAX_DEPTH`, h
 `MAX_VALUES` values or `MAX_ENTRIES` entries; a Bundle of another FHIR version (one that says so,
 or that holds a resource type R4 does not have); no Patient, or more than one; elements of the
 wrong type where the import reads them; a resource (any resource of the Bundle, read or not)
-whose `subject` or `patient` refers to another patient; and a patient the record shows as
+whose `subject` or `patient` refers to another patient; a Patient that is not the one the caller
+expects (`patient_id`, a CDS Hooks call's `context.patientId`); and a patient the record shows as
 deceased (`Patient.deceased[x]`), for whom no advice is given.
 """
 
@@ -195,8 +196,13 @@ def check_shape(value: Any) -> None:
             count += len(item)
 
 
-def read_bundle(value: Any) -> BundleView:
-    """Check a decoded JSON value as a FHIR R4 Bundle and index it (`FhirError` if it is not one)."""
+def read_bundle(value: Any, *, patient_id: str | None = None) -> BundleView:
+    """Check a decoded JSON value as a FHIR R4 Bundle and index it (`FhirError` if it is not one).
+
+    `patient_id` is the id of the patient the caller asks about: a Patient with another id (or
+    none) is `not_context_patient`; and, by the rule every resource meets, a `subject` naming
+    another patient is `other_patient`. Advice for the wrong patient is worse than none.
+    """
     if not isinstance(value, dict):
         raise FhirError("Bundle", "not_object")
     if value.get("resourceType") != "Bundle":
@@ -235,7 +241,10 @@ def read_bundle(value: Any) -> BundleView:
         raise FhirError("Bundle.entry", "many_patients", count=str(len(patients)))
     patient_index, patient, patient_url = patients[0]
     patient_where = f"Bundle.entry[{patient_index}].resource"
-    patient_id = text(patient.get("id"), f"{patient_where}.id")
+    patient_id_found = text(patient.get("id"), f"{patient_where}.id")
+    if patient_id is not None and patient_id_found != patient_id:
+        raise FhirError(f"{patient_where}.id", "not_context_patient")
+    patient_id = patient_id_found
     redactor = Redactor(record_values(value))
     entries: list[Entry] = []
     by_key: dict[str, Entry] = {}

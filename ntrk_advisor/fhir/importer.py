@@ -36,13 +36,16 @@ class ImportedCase(NamedTuple):
     notes: tuple[Note, ...] = ()
 
 
-def case_from_bundle(bundle: dict[str, Any], *, case_id: str | None = None, today: date) -> ImportedCase:
+def case_from_bundle(
+    bundle: dict[str, Any], *, case_id: str | None = None, today: date, patient_id: str | None = None
+) -> ImportedCase:
     """The case a FHIR R4 Bundle gives (`FhirError` naming the FHIR path if it cannot be read).
 
     `case_id` is the caller's own id; without it the id is the hashed `Bundle.identifier`.
-    `today` is the date the age is computed at when the Bundle has no `timestamp`.
+    `today` is the date the age is computed at when the Bundle has no `timestamp`. `patient_id`,
+    when given, is the only patient the Bundle may be about (`fhir.bundle.read_bundle`).
     """
-    view = read_bundle(bundle)
+    view = read_bundle(bundle, patient_id=patient_id)
     answers: dict[str, Any] = {}
     sources: dict[str, list[str]] = {}
     notes: list[Note] = []

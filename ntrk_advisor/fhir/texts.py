@@ -62,6 +62,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "refers to another patient; a Bundle must hold one patient's record",
         "zh": "指向另一位患者；一个 Bundle 只能包含一位患者的记录",
     },
+    "fhir.err.not_context_patient": {
+        "en": "is not the patient the call is about (context.patientId); no advice for another patient",
+        "zh": "不是本次调用所指的患者（context.patientId）；不为另一位患者给出建议",
+    },
     "fhir.err.bad_date": {"en": "not a FHIR date", "zh": "不是有效的 FHIR 日期"},
     "fhir.err.not_boolean": {"en": "expected true or false", "zh": "应为 true 或 false"},
     "fhir.err.deceased": {

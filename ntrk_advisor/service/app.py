@@ -10,7 +10,8 @@ Routes (CDS Hooks 2.0):
 
 Every request is checked in the order that costs least: the route, the caller's token
 (`service.auth`), the content type and size, the JSON, its nesting, its shape. A refusal is an
-`HttpError` answered here as its status and one line of JSON; anything unexpected is HTTP 500 with
+`HttpError` answered here as its status and one line of JSON (an OperationOutcome for the
+call's FHIR data, `service.errors`); anything unexpected is HTTP 500 with
 one line, logged by exception type only. The worker never stops for a request. No handler makes an
 outbound connection or writes anything but the feedback log and one log line. Every answer carries
 the headers of `service.headers` (no caching, no sniffing). What a connection may cost before a
@@ -46,11 +47,11 @@ from ntrk_advisor.service.bodies import check_content_type, declared_length, par
 from ntrk_advisor.service.cards import result_cards
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
-from ntrk_advisor.service.errors import HttpError
+from ntrk_advisor.service.errors import JSON, HttpError
 from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
 from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
-from ntrk_advisor.service.orders import drafted_trk_inhibitors, order_cards
+from ntrk_advisor.service.orders import drafted, order_cards
 from ntrk_advisor.service.replay import DB_NAME as REPLAY_DB_NAME
 from ntrk_advisor.service.replay import ReplayWindow, SharedReplayWindow
 
@@ -58,12 +59,12 @@ CLIENT_CLOSED = 499
 """Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
 `service.transport` closes a body that takes too long after answering 408 itself."""
 
-JSON = "application/json"
 
-
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None, media_type: str = JSON
+) -> Response:
     """A compact, one-line JSON answer."""
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 class CdsService:
@@ -98,6 +99,8 @@ class CdsService:
             replays = SharedReplayWindow(self.replay_path) if shared_replay else ReplayWindow()
             verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
         self.verifier = verifier
+        self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
+        """The allowed browser origins, checked at start (a bad one stops `serve`)."""
         self._feedback: FeedbackLog | None = None
         self.discovery_body = orjson.dumps(discovery())
 
@@ -159,9 +162,9 @@ class CdsService:
         case = validated(hook_case.answers)
         lang = call.lang
         if service.id == ORDER_SELECT:
-            drugs = drafted_trk_inhibitors(call.context)
-            cards = order_cards(drugs, hook_case.answers, hook_case.notes, self.kb, lang)
-            request.state.fields = {"drafted": drugs, "case": _loggable(case, hook_case.answers)}
+            found = drafted(call.context)
+            cards = order_cards(found, hook_case.answers, hook_case.notes, self.kb, lang)
+            request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
         else:
             result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
             cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=self.config.app_url)
@@ -228,7 +231,7 @@ def guarded(name: str, handler: Handler) -> Handler:
             return response
         except HttpError as exc:
             status = exc.status
-            return json_response(exc.body(), exc.status, exc.headers)
+            return json_response(exc.body(), exc.status, exc.headers, exc.media_type)
         except ClientDisconnect:  # gone (or closed by the body timeout): nobody to answer
             status = CLIENT_CLOSED
             return Response(status_code=400)
@@ -263,8 +266,66 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return json_response({"error": code, "message": message}, status, headers)
 
 
+CORS_METHODS = ("GET", "POST")
+CORS_HEADERS = ("authorization", "content-type", "accept-language")
+"""What a browser client of an allowed origin may send: the calls, the token, JSON, a language."""
+CORS_MAX_AGE_S = 600
+
+
+def cors_origin(value: str) -> str:
+    """An origin for `--cors-origin`: `http(s)://host[:port]`, nothing else (no `*`, no path).
+
+    A bad one stops `serve` (`ServiceSetupError`) rather than allowing something else.
+    """
+    from urllib.parse import urlsplit
+
+    from ntrk_advisor.service.errors import ServiceSetupError
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or not value.isprintable()
+    ):
+        raise ServiceSetupError(
+            f"--cors-origin must be an origin such as https://ehr.example.org, not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def with_cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
+    """`app` answering CORS preflights and marking answers for exactly `origins` (none: unchanged).
+
+    Without origins there is no CORS at all: a preflight is 405 like any OPTIONS, and no answer
+    carries `Access-Control-Allow-Origin`, so a browser page of another origin cannot read one.
+    """
+    if not origins:
+        return app
+    from starlette.middleware.cors import CORSMiddleware
+
+    return CORSMiddleware(
+        app,
+        allow_origins=list(origins),
+        allow_methods=list(CORS_METHODS),
+        allow_headers=list(CORS_HEADERS),
+        max_age=CORS_MAX_AGE_S,
+    )
+
+
 def create_app(service: CdsService) -> ASGIApp:
-    """The ASGI application serving `service`, every answer with the security headers."""
+    """The ASGI application serving `service`, every answer with the security headers.
+
+    CORS only for the origins `serve --cors-origin` named.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -276,13 +337,12 @@ def create_app(service: CdsService) -> ASGIApp:
         Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
     ]
-    return with_security_headers(
-        Starlette(
-            routes=routes,
-            exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
-            lifespan=lifespan,
-        )
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+        lifespan=lifespan,
     )
+    return with_security_headers(with_cors(app, service.cors_origins))
 
 
 def app_from_environment() -> ASGIApp:

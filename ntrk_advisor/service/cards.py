@@ -4,12 +4,15 @@
   consider, avoid. The `summary` (under 140 characters) is the group's name and the short names of
   its actions; the `indicator` is `info`, or `warning` for an avoid group or an urgent action
   (never `critical`: the advice prepares an MDT decision, it does not stop the clinician); the
-  `source` names the knowledge and its version and links the first reference the group cites;
+  `source` names the knowledge and its version (and no URL: it has no page to open); the
+  references the group cites are its `links`, each labelled by its citation;
   the `detail` (Markdown) gives each action's summary, strength, evidence level and rationale with
   its citations and its clinician review (an unapproved statement is marked in bold), then the
   references, the cautions (on the first card) and the knowledge stamp with its review coverage.
-- An incomplete result gives one card naming the answers still needed, with a link to an app to
-  enter them only if the service was given one (`serve --app-url`).
+- An incomplete result gives one card naming the answers still needed by their plain labels, with
+  a link to an app to enter them only if the service was given one (`serve --app-url`). An
+  emergency is never hidden behind it: the urgent actions such a result already holds come first,
+  as a `warning` card, and the card naming the missing answers second.
 - An invalid case gives one warning card naming each problem.
 
 Texts come from the knowledge (statements, cautions, references) and the interface catalogue, in
@@ -29,8 +32,10 @@ from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text, shown
 from ntrk_advisor.render.view import (
+    Reference,
     bottom_line,
     bullet_citation,
+    field_label,
     knowledge_line,
     labelled,
     level_label,
@@ -55,9 +60,18 @@ def result_cards(
 ) -> list[dict[str, Any]]:
     """The cards for one result; `notes` (where the answers came from) go on the first card."""
     if result.status is Status.INCOMPLETE:
-        return [missing_card(result, kb, lang, notes=notes, app_url=app_url)]
+        urgent = tuple(a for a in result.actions if a.strength is Strength.URGENT)
+        first = group_cards(dataclasses.replace(result, actions=urgent), kb, lang) if urgent else []
+        return [*first, missing_card(result, kb, lang, notes=notes, app_url=app_url)]
     if result.status is Status.INVALID:
         return [invalid_card(result, lang, notes=notes)]
+    return group_cards(result, kb, lang, notes=notes)
+
+
+def group_cards(
+    result: Result, kb: KnowledgeBase, lang: Lang, *, notes: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """One card per group of the bottom line of `result`'s actions (a warning if avoid or urgent)."""
     cards = []
     for index, (group, actions) in enumerate(bottom_line(result).groups()):
         urgent = any(a.strength is Strength.URGENT for a in actions)
@@ -80,7 +94,8 @@ def result_cards(
                 summary_line(t(f"group.{group}", lang), names, lang),
                 "warning" if group == "avoid" or urgent else "info",
                 "\n".join(detail),
-                source(result, next((r.link for r in refs if r.link), None)),
+                source(result),
+                reference_links(refs),
             )
         )
     return cards
@@ -110,19 +125,23 @@ def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
 def missing_card(
     result: Result, kb: KnowledgeBase, lang: Lang, *, notes: Sequence[str], app_url: str | None
 ) -> dict[str, Any]:
-    """The one card of an incomplete case: the answers needed, each with its question."""
+    """The card of an incomplete case: the answers needed by their plain labels, each with its question.
+
+    Written for the clinician who reads it: labels and questions as the consult asks them, and
+    where to give the answers, never how a program sends them.
+    """
     detail = [t("incomplete_note", lang), ""]
-    detail += [f"- `{field}`: {kb.prompt(field, lang)}" for field in result.missing]
-    detail += ["", t("cds.how_to_answer", lang), ""]
+    detail += [f"- **{field_label(field, lang)}**: {kb.prompt(field, lang)}" for field in result.missing]
+    detail += ["", t("cds.answer_in_app" if app_url else "cds.how_to_answer", lang), ""]
     if notes:
         detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
     detail += footer(result, lang)
     links = [{"label": t("cds.enter_answers", lang), "url": app_url, "type": "absolute"}] if app_url else None
     return card(
-        summary_line(t("cds.answers_needed", lang), list(result.missing), lang),
+        summary_line(t("cds.answers_needed", lang), [field_label(f, lang) for f in result.missing], lang),
         "info",
         "\n".join(detail),
-        source(result, None),
+        source(result),
         links,
     )
 
@@ -137,7 +156,7 @@ def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[st
     detail += footer(result, lang)
     fields = list(dict.fromkeys(shown(e.field) for e in result.errors))
     return card(
-        summary_line(t("cds.invalid", lang), fields, lang), "warning", "\n".join(detail), source(result, None)
+        summary_line(t("cds.invalid", lang), fields, lang), "warning", "\n".join(detail), source(result)
     )
 
 
@@ -163,13 +182,32 @@ def summary_line(label: str, names: Sequence[str], lang: Lang) -> str:
     return (label + colon + (names[0] if names else ""))[: SUMMARY_LIMIT - 1] + "…"
 
 
-def source(result: Result, url: str | None) -> dict[str, Any]:
-    """The card's `source`: the knowledge's name and version, and a link to a cited reference."""
+def source(result: Result) -> dict[str, Any]:
+    """The card's `source`: the knowledge's name and version, and nothing it does not name.
+
+    CDS Hooks: `source.url` is where to learn about the organisation or data set that gave the
+    advice. The knowledge has no page of its own, so there is no URL; the references a card cites
+    are its `links`, each labelled with what it opens.
+    """
     k = result.knowledge
-    out: dict[str, Any] = {"label": shown(f"{k.name} {k.version}")[:200]}
-    if url:
-        out["url"] = url
-    return out
+    return {"label": shown(f"{k.name} {k.version}")[:200]}
+
+
+LINK_LABEL_LIMIT = 100
+MAX_REFERENCE_LINKS = 10
+
+
+def reference_links(refs: Sequence[Reference]) -> list[dict[str, Any]] | None:
+    """The card's cited references that have a link, as `absolute` links labelled by their citation."""
+    links = []
+    for ref in refs:
+        if not ref.link:
+            continue
+        label = shown(f"[{ref.number}] {ref.citation}")
+        if len(label) > LINK_LABEL_LIMIT:
+            label = label[: LINK_LABEL_LIMIT - 1].rstrip() + "…"
+        links.append({"label": label, "url": ref.link, "type": "absolute"})
+    return links[:MAX_REFERENCE_LINKS] or None
 
 
 def card(

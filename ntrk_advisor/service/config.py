@@ -63,6 +63,9 @@ class ServiceConfig:
     app_url: str | None = None
     """A web page or app for entering the answers a record cannot hold; linked from the card of an
     incomplete case only when given."""
+    cors_origins: tuple[str, ...] = ()
+    """The browser origins (`https://host[:port]`) allowed to call across origins (CORS), for the
+    preflight and the answers; none when empty, so no browser page of another origin can call."""
     pathways_dir: str | None = None
     replay_db: str | None = None
     """The SQLite file workers share as their replay window (`replay-window.sqlite3` beside the
@@ -94,6 +97,7 @@ class ServiceConfig:
 
         data = loads_strict(text)
         data["issuers"] = tuple(data.get("issuers", ()))
+        data["cors_origins"] = tuple(data.get("cors_origins", ()))
         return cls(**data)
 
     @classmethod

@@ -1,5 +1,11 @@
 """What a request can do wrong, as HTTP answers: a status, a code, one line of JSON.
 
+A refusal about the FHIR data of a hook call (a prefetch missing, unreadable or about another
+patient; draft orders that cannot be read) is a FHIR OperationOutcome sent as
+`application/fhir+json`, as a FHIR client expects; every other refusal is `{"error", "message"}`
+as `application/json`. Both carry the same stable code (the OperationOutcome in
+`issue.details.coding`, system `ERROR_SYSTEM`).
+
 Every refusal is raised as an `HttpError` and answered by `service.app` in one place; the worker
 carries on. Nothing here holds request data beyond the one-line message, which never quotes the
 body (a body may hold patient data).
@@ -12,6 +18,11 @@ from typing import Any
 from ntrk_advisor.errors import AdvisorError, UsageError
 from ntrk_advisor.exit_codes import ExitCode
 
+JSON = "application/json"
+FHIR_JSON = "application/fhir+json"
+ERROR_SYSTEM = "urn:ntrk-advisor:cds-error"
+"""The code system of the service's refusal codes inside an OperationOutcome."""
+
 
 class HttpError(AdvisorError):
     """A refused request: HTTP `status`, a stable `code` for programs, a `message` for people.
@@ -20,6 +31,7 @@ class HttpError(AdvisorError):
     """
 
     exit_code = ExitCode.INTERNAL
+    media_type = JSON
 
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(status, code, message)
@@ -45,7 +57,42 @@ class Unauthorized(HttpError):
         super().__init__(401, "unauthorized", message, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-class PrefetchMissing(HttpError):
+class FhirHttpError(HttpError):
+    """A refusal about the call's FHIR data, answered as an OperationOutcome (`application/fhir+json`).
+
+    `issue_type` is the FHIR issue type (`invalid`, `required`, `business-rule`…). Where in the
+    request the problem is goes in `diagnostics`, never in `expression`, which is a FHIRPath into
+    a resource.
+    """
+
+    exit_code = ExitCode.INTERNAL
+    media_type = FHIR_JSON
+
+    def __init__(self, status: int, code: str, message: str, issue_type: str = "invalid") -> None:
+        super().__init__(status, code, message)
+        self.issue_type = issue_type
+
+    def issues(self) -> list[tuple[str, str]]:
+        """Each issue as (FHIR issue type, diagnostics): one by default."""
+        return [(self.issue_type, self.message)]
+
+    def body(self) -> dict[str, Any]:
+        """An OperationOutcome with one `error` issue per problem, each carrying the stable code."""
+        return {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": kind,
+                    "details": {"coding": [{"system": ERROR_SYSTEM, "code": self.code}], "text": text},
+                    "diagnostics": text,
+                }
+                for kind, text in self.issues()
+            ],
+        }
+
+
+class PrefetchMissing(FhirHttpError):
     """The prefetch lacks keys the service needs and cannot fetch (CDS Hooks: HTTP 412).
 
     Answered as a FHIR OperationOutcome naming each missing prefetch key.
@@ -55,22 +102,16 @@ class PrefetchMissing(HttpError):
 
     def __init__(self, keys: list[str]) -> None:
         self.keys = list(keys)
-        super().__init__(412, "prefetch_missing", f"required prefetch missing: {', '.join(self.keys)}")
+        super().__init__(
+            412, "prefetch_missing", f"required prefetch missing: {', '.join(self.keys)}", "required"
+        )
 
-    def body(self) -> dict[str, Any]:
-        """An OperationOutcome with one `required` issue per missing key."""
-        return {
-            "resourceType": "OperationOutcome",
-            "issue": [
-                {
-                    "severity": "error",
-                    "code": "required",
-                    "diagnostics": f"prefetch key '{key}' is required: the service makes no FHIR call",
-                    "expression": [f"prefetch.{key}"],
-                }
-                for key in self.keys
-            ],
-        }
+    def issues(self) -> list[tuple[str, str]]:
+        """One `required` issue per missing key, naming it."""
+        return [
+            ("required", f"prefetch key '{key}' is required: the service makes no FHIR call")
+            for key in self.keys
+        ]
 
 
 class ServiceSetupError(UsageError):

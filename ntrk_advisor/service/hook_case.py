@@ -27,15 +27,23 @@ from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.intake import Answers, read_answers
 from ntrk_advisor.render.safe_text import markdown_text
+from ntrk_advisor.render.view import field_label
 from ntrk_advisor.service.cards import code
 from ntrk_advisor.service.discovery import NEEDED_FOR, Service
-from ntrk_advisor.service.errors import HttpError, PrefetchMissing
+from ntrk_advisor.service.errors import FhirHttpError, HttpError, PrefetchMissing
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """A `hookInstance` as CDS Hooks defines it (a UUID, hyphenated). It is logged with every call, so
 nothing else is accepted: free text there could carry a patient's name into the log."""
 EXTENSION_KEY = "ntrk-advisor"
 """The key of this service's extension in a request's `context.extension`."""
+REQUIRED_CONTEXT: dict[str, dict[str, type]] = {
+    "patient-view": {"userId": str, "patientId": str},
+    "order-select": {"userId": str, "patientId": str, "selections": list, "draftOrders": dict},
+}
+"""The context fields each hook's definition (CDS Hooks 2.0) marks REQUIRED, and their JSON type."""
+WRONG_PATIENT = ("not_context_patient", "other_patient")
+"""The import's refusals that mean the prefetch is about another patient than the call."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class HookCall:
 
     hook_instance: str
     context: dict[str, Any]
+    patient_id: str
+    """`context.patientId`: the one patient the prefetch may be about."""
     prefetch: dict[str, Any]
     answers: dict[str, Any]
     """The clinician's answers from the extension (case fields, as given)."""
@@ -71,6 +81,7 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
     context = body.get("context")
     if not isinstance(context, dict):
         raise HttpError(400, "bad_request", "the request needs a 'context' object")
+    check_context(context, hook)
     prefetch = body.get("prefetch", {})
     if not isinstance(prefetch, dict):
         raise HttpError(400, "bad_request", "'prefetch' must be an object")
@@ -88,7 +99,15 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
     if lang is not None and lang not in ("en", "zh"):
         raise HttpError(400, "bad_extension", f"context.extension['{EXTENSION_KEY}'].lang must be en or zh")
     chosen: Lang = lang if lang is not None else language_of(accept_language)
-    return HookCall(instance, context, prefetch, answers, chosen)
+    return HookCall(instance, context, context["patientId"], prefetch, answers, chosen)
+
+
+def check_context(context: Mapping[str, Any], hook: str) -> None:
+    """HTTP 400 naming the first context field the hook requires that is absent or of the wrong type."""
+    for name, kind in REQUIRED_CONTEXT.get(hook, {}).items():
+        value = context.get(name)
+        if not isinstance(value, kind) or value == "":
+            raise HttpError(400, "bad_context", f"{hook} needs 'context.{name}' ({kind.__name__})")
 
 
 AUTHORIZATION_FIELDS = {
@@ -136,7 +155,7 @@ def check_shape(body: Mapping[str, Any], prefetch: Mapping[str, Any]) -> None:
         raise HttpError(400, "bad_request", "'extension' must be an object")
     for key, value in prefetch.items():
         if value is not None and not (isinstance(value, dict) and isinstance(value.get("resourceType"), str)):
-            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
+            raise FhirHttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
 
 
 def language_of(accept_language: str | None) -> Lang:
@@ -181,13 +200,15 @@ def bundle_of(prefetch: Mapping[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
+            raise FhirHttpError(400, "bad_prefetch", f"prefetch '{key}' is not a FHIR resource or null")
         if value["resourceType"] != "Bundle":
             entries.append({"resource": value})
             continue
         found = value.get("entry", [])
         if not isinstance(found, list):
-            raise HttpError(400, "bad_prefetch", f"prefetch '{key}' is a Bundle whose entry is not a list")
+            raise FhirHttpError(
+                400, "bad_prefetch", f"prefetch '{key}' is a Bundle whose entry is not a list"
+            )
         for entry in found:
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") != "OperationOutcome":
@@ -198,18 +219,28 @@ def bundle_of(prefetch: Mapping[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
-def import_prefetch(prefetch: Mapping[str, Any], today: dt.date, lang: Lang = "en") -> Answers:
+def import_prefetch(
+    prefetch: Mapping[str, Any], today: dt.date, lang: Lang = "en", *, patient_id: str | None = None
+) -> Answers:
     """The case answers the prefetched record holds, without an id (nothing to import gives none).
 
     The import's errors become HTTP 422 naming where in the Bundle it failed, never a value from it.
+    A prefetch about another patient than `patient_id` (the call's `context.patientId`: the
+    Patient's id, or any `subject`/`patient` of any resource) is HTTP 400 `wrong_patient`, never
+    advice.
     """
     bundle = bundle_of(prefetch)
     if not bundle["entry"]:
         return Answers({})
     try:
-        answers = read_answers(bundle, today=today)
+        answers = read_answers(bundle, today=today, patient_id=patient_id)
     except FhirError as exc:
-        raise HttpError(422, "bad_fhir", f"the prefetch cannot be read: {exc.message(lang)}") from None
+        if exc.reason in WRONG_PATIENT:
+            message = f"the prefetch is about another patient than context.patientId: {exc.message(lang)}"
+            raise FhirHttpError(400, "wrong_patient", message, "business-rule") from None
+        raise FhirHttpError(
+            422, "bad_fhir", f"the prefetch cannot be read: {exc.message(lang)}", "processing"
+        ) from None
     values = {name: value for name, value in answers.values.items() if name != "id"}
     sources = {name: list(where) for name, where in answers.sources.items() if name != "id"}
     return Answers(values, sources, answers.notes, imported=True)
@@ -218,7 +249,11 @@ def import_prefetch(prefetch: Mapping[str, Any], today: dt.date, lang: Lang = "e
 def case_of(call: HookCall, today: dt.date) -> HookCase:
     """The record's answers with the clinician's over them, and a note of where each came from."""
     check_prefetch(call)
-    imported = import_prefetch(call.prefetch, today, call.lang) if call.prefetch else Answers({})
+    imported = (
+        import_prefetch(call.prefetch, today, call.lang, patient_id=call.patient_id)
+        if call.prefetch
+        else Answers({})
+    )
     return merged(imported, call.answers, call.lang)
 
 
@@ -226,7 +261,7 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
     """Answers from the record, then the clinician's (`Answers.over`); the notes say which came from where."""
     answers = imported.over(given).values
     notes = [
-        f"{code(str(name))}: {markdown_text(', '.join(map(str, where)))}"
+        f"{label(str(name), lang)}: {markdown_text(', '.join(map(str, where)))}"
         for name, where in imported.sources.items()
         if name not in given
     ]
@@ -236,10 +271,19 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
         if name in imported.values and value is not None and imported.values[name] != value
     ]
     if given:
-        names = ", ".join(code(str(n)) for n in given)
+        names = ", ".join(label(str(n), lang) for n in given)
         notes.append(t("cds.from_request", lang, fields=names))
     if replaced:
-        names = ", ".join(code(str(n)) for n in replaced)
+        names = ", ".join(label(str(n), lang) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
     notes += [markdown_text(note.text(lang)) for note in dict.fromkeys(imported.notes)]
     return HookCase(answers, notes)
+
+
+def label(name: str, lang: Lang) -> str:
+    """A case field by the consult's label, for a clinician.
+
+    A name that is no case field stays a code span: it came from the request, shown literally.
+    """
+    found = field_label(name, lang)
+    return markdown_text(found) if found != name else code(name)

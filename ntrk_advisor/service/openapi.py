@@ -51,10 +51,15 @@ def _json(ref: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 
 
-def _refusals(*codes: int) -> dict[str, Any]:
-    return {
-        str(code): {"description": "refused (one line of JSON)", "content": _json("error")} for code in codes
-    }
+def _refusals(*codes: int, fhir: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Refusals as one line of JSON; those in `fhir` may also be an OperationOutcome (FHIR JSON)."""
+    out = {}
+    for code in codes:
+        content = _json("error")
+        if code in fhir:
+            content["application/fhir+json"] = content["application/json"]
+        out[str(code)] = {"description": "refused (one line of JSON)", "content": content}
+    return out
 
 
 EXTENSION = {
@@ -90,7 +95,7 @@ def _hook_path(service: Service) -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
             "responses": {
                 "200": {"description": "the cards", "content": _json("card")},
-                **_refusals(400, 401, 412, 413, 415, 422),
+                **_refusals(400, 401, 412, 413, 415, 422, fhir=(400, 412, 422)),
             },
         }
     }

@@ -13,13 +13,17 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "cds.answers_needed": {"en": "Answers needed before advice", "zh": "给出建议前还需要以下回答"},
     "cds.how_to_answer": {
         "en": (
-            "Answers a record cannot hold can be sent with the call, as case fields in "
-            '`context.extension["ntrk-advisor"].answers`.'
+            "The record does not hold these answers. Give them in the ntrk-advisor consult; "
+            "the advice follows as soon as they are known."
         ),
-        "zh": (
-            "病历无法记录的回答可随调用一并提供："
-            '以病例字段的形式放在 `context.extension["ntrk-advisor"].answers` 中。'
+        "zh": "病历中没有这些回答。请在 ntrk-advisor 问诊中填写；回答齐全后即给出建议。",
+    },
+    "cds.answer_in_app": {
+        "en": (
+            "The record does not hold these answers. Give them in the form linked below; "
+            "the advice follows as soon as they are known."
         ),
+        "zh": "病历中没有这些回答。请在下方链接的表单中填写；回答齐全后即给出建议。",
     },
     "cds.enter_answers": {"en": "Enter the missing answers", "zh": "填写缺少的回答"},
     "cds.invalid": {"en": "The case did not pass validation", "zh": "病例未通过校验"},
@@ -40,9 +44,36 @@ TEXTS: dict[str, dict[Lang, str]] = {
         ),
         "zh": "草拟医嘱包含 {drugs}；病历中的融合状态为 {status}。路径中的诊断关口建议如下：",
     },
-    "cds.fusion_not_on_record": {"en": "not on record", "zh": "未记录"},
+    "cds.order_detail_no_status": {
+        "en": (
+            "The draft order names {drugs}; no fusion status is on record. "
+            "The diagnostic gate of the pathways advises:"
+        ),
+        "zh": "草拟医嘱包含 {drugs}；病历中没有融合状态的记录。路径中的诊断关口建议如下：",
+    },
     "cds.gate_needs": {
         "en": "The diagnostic gate needs these answers before it can advise:",
         "zh": "诊断关口需要以下回答才能给出建议：",
+    },
+    "cds.suggest_remove": {"en": "Remove the draft TRK inhibitor order", "zh": "撤销草拟的TRK抑制剂医嘱"},
+    "cds.remove_order": {
+        "en": "Remove this draft order until a fusion is molecularly confirmed",
+        "zh": "在分子检测证实融合之前撤销此草拟医嘱",
+    },
+    "cds.suggest_rna_test": {
+        "en": "Order an RNA-based NTRK fusion test (RNA NGS) first",
+        "zh": "先开具基于RNA的NTRK融合检测（RNA NGS）",
+    },
+    "cds.override.confirmed-elsewhere": {
+        "en": "Fusion confirmed by a molecular test outside this record",
+        "zh": "融合已由本病历以外的分子检测证实",
+    },
+    "cds.override.trial-protocol": {
+        "en": "Given within a clinical trial's protocol",
+        "zh": "按临床试验方案用药",
+    },
+    "cds.override.mdt-decision": {
+        "en": "Decided by the multidisciplinary team (MDT)",
+        "zh": "多学科诊疗（MDT）团队已作决定",
     },
 }

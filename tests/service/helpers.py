@@ -98,7 +98,11 @@ def hook_request(
     lang: str | None = None,
     **context: Any,
 ) -> dict[str, Any]:
-    """A hook call with the clinician's answers in the documented extension."""
+    """A hook call with the clinician's answers in the documented extension.
+
+    `context.patientId` is the prefetched Patient's id (else `p1`); order-select's `selections`
+    name every draft order unless given.
+    """
     ours: dict[str, Any] = {}
     if answers is not None:
         ours["answers"] = answers
@@ -109,7 +113,8 @@ def hook_request(
         "hookInstance": str(uuid.uuid4()),
         "context": {
             "userId": "Practitioner/1",
-            "patientId": "p1",
+            "patientId": patient_id_of(prefetch),
+            **({"selections": selected(context["draftOrders"])} if "draftOrders" in context else {}),
             **context,
             "extension": {"ntrk-advisor": ours},
         },
@@ -117,6 +122,24 @@ def hook_request(
     if prefetch is not None:
         body["prefetch"] = prefetch
     return body
+
+
+def patient_id_of(prefetch: dict[str, Any] | None) -> str:
+    """The id of the Patient a prefetch holds, else `p1`."""
+    patient = (prefetch or {}).get("patient")
+    if isinstance(patient, dict) and isinstance(patient.get("id"), str):
+        return str(patient["id"])
+    return "p1"
+
+
+def selected(draft: Any) -> list[str]:
+    """`Type/id` of every resource of a draft-orders Bundle (what a user selecting all would send)."""
+    entries = draft.get("entry", []) if isinstance(draft, dict) else []
+    return [
+        f"{e['resource'].get('resourceType')}/{e['resource'].get('id')}"
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("resource"), dict) and "id" in e["resource"]
+    ]
 
 
 @cache
@@ -147,8 +170,27 @@ def cards_of(response: Any) -> list[dict[str, Any]]:
 
 
 def refusal(response: Any, status: int) -> dict[str, Any]:
-    """A refusal's body: the status, one line of JSON, valid against the error schema, not cached."""
+    """A refusal's body: the status, one line of JSON, valid against the error schema, not cached.
+
+    An OperationOutcome (a refusal about the call's FHIR data) must come as `application/fhir+json`
+    and is returned as `{"error", "message"}` from its first issue, so every refusal reads alike.
+    """
     assert response.status_code == status, response.text
     assert "\n" not in response.text
     uncached(response)
-    return dict(valid("error", response.json()))
+    body = dict(valid("error", response.json()))
+    media = response.headers["content-type"].split(";")[0]
+    if body.get("resourceType") == "OperationOutcome":
+        assert media == "application/fhir+json", media
+        issue = body["issue"][0]
+        return {"error": issue["details"]["coding"][0]["code"], "message": issue["diagnostics"]}
+    assert media == "application/json", media
+    return body
+
+
+def operation_outcome(response: Any, status: int) -> dict[str, Any]:
+    """A refusal about the call's FHIR data: an OperationOutcome as `application/fhir+json`."""
+    refusal(response, status)
+    body = dict(response.json())
+    assert body["resourceType"] == "OperationOutcome"
+    return body

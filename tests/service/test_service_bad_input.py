@@ -81,7 +81,11 @@ CASES: list[tuple[str, str, str, bytes, dict[str, str], int, str]] = [
         "POST",
         PATIENT_VIEW,
         json.dumps(
-            {"hook": "patient-view", "hookInstance": INSTANCE, "context": {"extension": {"ntrk-advisor": []}}}
+            {
+                "hook": "patient-view",
+                "hookInstance": INSTANCE,
+                "context": {"userId": "Practitioner/1", "patientId": "p1", "extension": {"ntrk-advisor": []}},
+            }
         ).encode(),
         {},
         400,
@@ -308,4 +312,5 @@ def test_a_fhir_server_that_is_not_a_base_url_is_a_bad_request_whatever_the_pref
 def test_a_fhir_server_given_without_the_prefetch_it_names_is_still_a_412(client: Any, keys: Keys) -> None:
     body = {**hook_request(), "fhirServer": "https://fhir.example.org/r4"}
     response = client.post(PATIENT_VIEW, json=body, headers=keys.auth(PATIENT_VIEW))
-    assert refusal(response, 412)["resourceType"] == "OperationOutcome"
+    assert refusal(response, 412)["error"] == "prefetch_missing"
+    assert response.json()["resourceType"] == "OperationOutcome"

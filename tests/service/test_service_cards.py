@@ -44,10 +44,21 @@ def test_one_card_per_action_group_with_strength_level_and_references(client: An
     assert len({c["uuid"] for c in cards}) == 2
 
 
-def test_a_card_links_the_first_reference_it_cites(client: Any, keys: Keys) -> None:
+def test_a_card_links_the_references_it_cites_and_its_source_names_only_what_it_opens(
+    client: Any, keys: Keys
+) -> None:
+    """U4: `source` is the knowledge, with no URL to a trial record; each reference is a link
+    labelled by its citation."""
     cards = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
-    assert cards[0]["source"]["url"].startswith("https://")
-    assert cards[0]["source"]["url"] in cards[0]["detail"]
+    for card in cards:
+        assert set(card["source"]) == {"label"}
+        assert card["source"]["label"].startswith("ntrk-advisor built-in pathways ")
+    links = cards[0]["links"]
+    assert links and all(link["type"] == "absolute" and link["url"].startswith("https://") for link in links)
+    for link in links:
+        number = link["label"].split("]")[0].lstrip("[")
+        assert link["url"] in cards[0]["detail"] and f"{number}. " in cards[0]["detail"]
+        assert len(link["label"]) <= 100
 
 
 def test_an_urgent_action_makes_its_card_a_warning_never_critical(client: Any, keys: Keys) -> None:
@@ -76,13 +87,58 @@ def test_the_context_extension_or_accept_language_chooses_chinese(client: Any, k
 
 def test_an_incomplete_case_is_one_card_naming_the_answers_needed(client: Any, keys: Keys) -> None:
     (card,) = cards_of(call(client, keys, hook_request(answers=answers("ex-incomplete"))))
-    assert card["summary"] == "Answers needed before advice: treatment_phase"
+    assert card["summary"] == "Answers needed before advice: Treatment phase"
     assert card["indicator"] == "info"
-    assert (
-        "`treatment_phase`" in card["detail"]
-        and 'context.extension["ntrk-advisor"].answers' in card["detail"]
-    )
+    assert "**Treatment phase**" in card["detail"] and "ntrk-advisor consult" in card["detail"]
     assert "links" not in card
+
+
+@pytest.mark.parametrize(
+    ("lang", "summary", "label"),
+    [
+        ("en", "Answers needed before advice: Emergencies; NTRK fusion status", "**Emergencies**"),
+        ("zh", "给出建议前还需要以下回答：急症；NTRK融合状态", "**急症**"),
+    ],
+)
+def test_the_answers_needed_card_speaks_to_a_clinician_in_plain_labels(
+    client: Any, keys: Keys, lang: str, summary: str, label: str
+) -> None:
+    """U3: the consult's labels, never field codes, and no word of JSON or request fields."""
+    body = hook_request(
+        answers={"age_years": 40}, prefetch={"patient": None, "observations": None}, lang=lang
+    )
+    (card,) = cards_of(call(client, keys, body))
+    assert card["summary"] == summary
+    assert label in card["detail"]
+    for developer_text in ("`emergency`", "`fusion_status`", "context.extension", "answers`", "JSON"):
+        assert developer_text not in card["detail"]
+
+
+SPINAL_CORD_INCOMPLETE = {
+    "age_years": 0.75,
+    "fusion_status": "confirmed",
+    "emergency": ["spinal_cord_compression"],
+    "setting": "metastatic",
+    "treatment_phase": "naive",
+    "cns_disease": "none",
+    "other_driver": False,
+}
+"""The UX review's U2 case: an emergency, the tumour category unanswered."""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_emergency_on_an_incomplete_case_comes_first_as_a_warning(
+    client: Any, keys: Keys, lang: str
+) -> None:
+    """U2: the urgent local therapy card first (warning), the missing answers second."""
+    cards = cards_of(call(client, keys, hook_request(answers=SPINAL_CORD_INCOMPLETE, lang=lang)))
+    assert len(cards) == 2
+    urgent, missing = cards
+    assert urgent["indicator"] == "warning"
+    assert urgent["summary"] == ("Do: Urgent local therapy" if lang == "en" else "应做：紧急局部治疗")
+    assert ("URGENT" if lang == "en" else "紧急") in urgent["detail"]
+    assert missing["indicator"] == "info"
+    assert missing["summary"].endswith("Tumour category" if lang == "en" else "肿瘤类别")
 
 
 def test_the_app_link_appears_only_when_configured(tmp_path: Path, keys: Keys) -> None:
@@ -92,7 +148,7 @@ def test_the_app_link_appears_only_when_configured(tmp_path: Path, keys: Keys) -
         {"label": "Enter the missing answers", "url": "https://mdt.example.org/ntrk", "type": "absolute"}
     ]
     (advice, *_) = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
-    assert "links" not in advice
+    assert all(link["url"] != "https://mdt.example.org/ntrk" for link in advice["links"])
 
 
 def test_an_invalid_case_is_one_warning_card_naming_each_problem(client: Any, keys: Keys) -> None:
@@ -114,3 +170,13 @@ def test_record_text_is_escaped_in_markdown(client: Any, keys: Keys) -> None:
     body = hook_request(answers={**IFS_ANSWERS, "settting": "<script>alert(1)</script>"})
     (card,) = cards_of(call(client, keys, body))
     assert "<script>" not in card["detail"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_card_details_escape_markdown_only_where_it_needs_it(client: Any, keys: Keys, lang: str) -> None:
+    """U5: no `\\-` in dates, no `\\.` or `\\(` in names; the source article's author as written."""
+    cards = cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS, lang=lang)))
+    for card in cards:
+        for needless in ("\\-", "\\.", "\\(", "\\)"):
+            assert needless not in card["detail"], needless
+    assert "吴丽 (Wu Li)." in cards[0]["detail"]

@@ -117,3 +117,52 @@ def test_each_item_is_stamped_by_the_log_s_clock(tmp_path: Path) -> None:
     assert [row[COLUMNS.index("received_at")] for row in rows(tmp_path / "log.sqlite3")] == [
         "2026-03-04T05:06:07.000+00:00"
     ]
+
+
+def test_the_override_reason_chosen_from_the_order_warning_is_stored(
+    client: Any, keys: Keys, tmp_path: Path
+) -> None:
+    """U6: the clinician keeps the order for a reason the card offered, or accepts its suggestion;
+    the log holds the card, the reason's system, code and display, and the suggestion's uuid."""
+    from tests.service.helpers import ORDER_SELECT
+    from tests.service.test_service_orders import ADULT, LAROTRECTINIB, draft
+
+    body = hook_request(
+        "order-select", answers=ADULT, prefetch={"observations": None}, draftOrders=draft(LAROTRECTINIB)
+    )
+    (card,) = cards_of(client.post(ORDER_SELECT, json=body, headers=keys.auth(ORDER_SELECT)))
+    reason = card["overrideReasons"][0]
+    path = f"{ORDER_SELECT}/feedback"
+    feedback = {
+        "feedback": [
+            {
+                "card": card["uuid"],
+                "outcome": "overridden",
+                "overrideReason": {"reason": reason},
+                "outcomeTimestamp": "2026-12-01T10:00:00Z",
+            },
+            {
+                "card": card["uuid"],
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": card["suggestions"][0]["uuid"]}],
+                "outcomeTimestamp": "2026-12-01T10:01:00Z",
+            },
+        ]
+    }
+    response = client.post(path, json=valid("feedback", feedback), headers=keys.auth(path))
+    assert response.status_code == 200 and response.json() == {"stored": 2}
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        stored = db.execute(
+            "SELECT service, card, outcome, override_system, override_code, override_display, "
+            "accepted_suggestions FROM feedback ORDER BY id"
+        ).fetchall()
+    assert stored[0] == (
+        "ntrk-order-select",
+        card["uuid"],
+        "overridden",
+        "urn:ntrk-advisor:override-reason",
+        "confirmed-elsewhere",
+        "Fusion confirmed by a molecular test outside this record",
+        "[]",
+    )
+    assert stored[1][2] == "accepted" and card["suggestions"][0]["uuid"] in stored[1][6]

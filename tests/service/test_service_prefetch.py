@@ -19,6 +19,7 @@ from tests.service.helpers import (
     Keys,
     cards_of,
     hook_request,
+    operation_outcome,
     refusal,
 )
 
@@ -30,22 +31,23 @@ def call(client: Any, keys: Keys, body: dict[str, Any]) -> Any:
 
 
 def test_required_prefetch_missing_is_412_with_an_operation_outcome(client: Any, keys: Keys) -> None:
-    body = refusal(call(client, keys, hook_request(answers={"resectable_now": True})), 412)
-    assert body["resourceType"] == "OperationOutcome"
-    assert [i["expression"] for i in body["issue"]] == [["prefetch.patient"], ["prefetch.observations"]]
+    body = operation_outcome(call(client, keys, hook_request(answers={"resectable_now": True})), 412)
+    diagnostics = [i["diagnostics"] for i in body["issue"]]
+    assert ["'patient'" in diagnostics[0], "'observations'" in diagnostics[1]] == [True, True]
     assert all(i["severity"] == "error" and i["code"] == "required" for i in body["issue"])
+    assert all("expression" not in i for i in body["issue"])  # a request location is no FHIRPath
 
 
 def test_answers_given_with_the_call_make_a_prefetch_key_unnecessary(client: Any, keys: Keys) -> None:
-    body = refusal(call(client, keys, hook_request(answers={"age_years": 40})), 412)
-    assert [i["expression"] for i in body["issue"]] == [["prefetch.observations"]]
+    body = operation_outcome(call(client, keys, hook_request(answers={"age_years": 40})), 412)
+    assert [i["diagnostics"].split("'")[1] for i in body["issue"]] == ["observations"]
     assert cards_of(call(client, keys, hook_request(answers=IFS_ANSWERS)))
 
 
 def test_a_null_prefetch_value_means_the_record_has_none_and_is_not_missing(client: Any, keys: Keys) -> None:
     body = hook_request(answers={"age_years": 40}, prefetch={"patient": None, "observations": None})
     (card,) = cards_of(call(client, keys, body))
-    assert card["summary"] == "Answers needed before advice: emergency; fusion_status"
+    assert card["summary"] == "Answers needed before advice: Emergencies; NTRK fusion status"
 
 
 def test_bundle_of_unpacks_searchsets_and_keeps_single_resources() -> None:
@@ -102,7 +104,7 @@ def test_a_prefetched_record_gives_advice_and_says_where_each_answer_came_from(
     )
     assert cards[0]["summary"].startswith("Do: Neoadjuvant TRK inhibitor")
     detail = cards[0]["detail"]
-    assert "`fusion_status`: Observation/\\#93c04917042f" in detail  # the id var-etv6-ntrk3, hashed
+    assert "NTRK fusion status: Observation/#93c04917042f" in detail  # the id var-etv6-ntrk3, hashed
     assert "given with the call" in detail
 
 
@@ -173,7 +175,7 @@ def test_no_identifier_written_another_way_reaches_a_card_through_a_resource_id(
         json.dumps(cards_of(viewed), ensure_ascii=False),
         json.dumps(cards_of(ordered), ensure_ascii=False),
     ]
-    assert "Observation/\\\\#" in texts[0] and "Observation/\\\\#" in texts[1]  # the sources are named
+    assert "Observation/#" in texts[0] and "Observation/#" in texts[1]  # the sources are named
     lines = [JsonFormatter().format(r) for r in caplog.records]
     for plant in REVIEW_FORMS:
         for text in [*texts, *lines]:

@@ -32,7 +32,11 @@ def call_body() -> bytes:
         {
             "hook": "patient-view",
             "hookInstance": str(uuid.uuid4()),
-            "context": {"patientId": "p1", "extension": {"ntrk-advisor": {"answers": IFS_ANSWERS}}},
+            "context": {
+                "userId": "Practitioner/1",
+                "patientId": "p1",
+                "extension": {"ntrk-advisor": {"answers": IFS_ANSWERS}},
+            },
         }
     ).encode()
 
