@@ -84,10 +84,17 @@ def test_the_shell_completes_enum_values_of_options(shell: str) -> None:
     assert "spinal-cord-compression" in complete(shell, "ntrk-advisor consult --emergency sp")
 
 
+SCRIPT_MARK = {"bash": "COMPREPLY", "zsh": "compdef", "fish": "complete --command ntrk-advisor"}
+"""A line only that shell's completion script holds."""
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_show_completion_prints_a_script_for_each_shell(shell: str) -> None:
-    out = run_main("--show-completion", shell)
+    # Typer detects the shell from the process's ancestors, which differ between a terminal, CI
+    # and a test worker; its own switch for tests makes the option take the shell by name instead.
+    out = run_main("--show-completion", shell, env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert out.code == 0 and "_NTRK_ADVISOR_COMPLETE" in out.stdout
+    assert [name for name, mark in SCRIPT_MARK.items() if mark in out.stdout] == [shell]
 
 
 @pytest.mark.parametrize(
