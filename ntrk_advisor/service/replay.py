@@ -143,7 +143,9 @@ class SharedReplayWindow:
         Every live entry is kept, so an upgrade opens no gap for a replay.
         """
         old = self._conn.execute("SELECT issuer, jti, expires FROM seen").fetchall()
+        self._conn.execute("PRAGMA secure_delete = ON")  # the old pages zeroed, not just freed
         self._conn.execute("DROP TABLE seen")
+        self._conn.execute("PRAGMA secure_delete = OFF")
         self._create()
         self._conn.executemany(
             "INSERT OR IGNORE INTO seen (key, expires) VALUES (?, ?)",
