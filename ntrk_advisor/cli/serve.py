@@ -29,7 +29,7 @@ serve_app = typer.Typer(
     help=(
         "Run the CDS Hooks 2.0 service: the advice as cards inside an electronic health record. "
         "Listens on loopback unless told otherwise, checks each caller's signed token, and makes "
-        "no outbound connection of any kind."
+        "no outbound connection unless --fhir-fallback names a FHIR server."
     ),
     invoke_without_command=True,
     add_completion=False,
@@ -94,6 +94,15 @@ def serve(
             "--cors-origin",
             help="A browser origin allowed to call (CORS), e.g. https://sandbox.cds-hooks.org; repeat for "
             "several. None by default.",
+            show_default=False,
+        ),
+    ] = None,
+    fhir_fallback: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fhir-fallback",
+            help="A FHIR server (base URL) a missing prefetch key may be read from, with the call's "
+            "fhirAuthorization; repeat for several. None by default: prefetch only.",
             show_default=False,
         ),
     ] = None,
@@ -165,6 +174,7 @@ def serve(
         feedback_db=None if feedback_db is None else str(feedback_db),
         app_url=app_url,
         cors_origins=tuple(cors_origin or ()),
+        fhir_fallback=tuple(fhir_fallback or ()),
         pathways_dir=ctx.find_root().params.get("pathways_dir"),
         max_body_bytes=max_body_bytes,
         max_header_bytes=max_header_bytes,

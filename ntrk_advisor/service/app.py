@@ -13,7 +13,8 @@ Every request is checked in the order that costs least: the route, the caller's 
 `HttpError` answered here as its status and one line of JSON (an OperationOutcome for the
 call's FHIR data, `service.errors`); anything unexpected is HTTP 500 with
 one line, logged by exception type only. The worker never stops for a request. No handler makes an
-outbound connection or writes anything but the feedback log and one log line. Every answer carries
+outbound connection (but the opt-in `service.fallback`, to the FHIR servers `serve --fhir-fallback`
+names) or writes anything but the feedback log and log lines. Every answer carries
 the headers of `service.headers` (no caching, no sniffing). What a connection may cost before a
 request reaches this application (header size, slow clients, how many at once) is bounded by
 `service.transport`.
@@ -22,6 +23,7 @@ request reaches this application (header size, slow clients, how many at once) i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +32,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -48,6 +51,7 @@ from ntrk_advisor.service.cards import result_cards
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
 from ntrk_advisor.service.errors import JSON, HttpError
+from ntrk_advisor.service.fallback import Fallback
 from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
 from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
@@ -101,6 +105,8 @@ class CdsService:
         self.verifier = verifier
         self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
         """The allowed browser origins, checked at start (a bad one stops `serve`)."""
+        self.fallback = Fallback.of(config.fhir_fallback, config.fhir_timeout_s)
+        """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
         self._feedback: FeedbackLog | None = None
         self.discovery_body = orjson.dumps(discovery())
 
@@ -158,6 +164,15 @@ class CdsService:
         body = await self.body_of(request)
         call = read_call(body, service, request.headers.get("accept-language"))
         request.state.hook_instance = call.hook_instance
+        if self.fallback.bases:
+            prefetch = await run_in_threadpool(
+                self.fallback.filled_prefetch,
+                call.prefetch,
+                call.context,
+                call.fhir_server,
+                call.access_token,
+            )
+            call = dataclasses.replace(call, prefetch=prefetch)
         hook_case = case_of(call, self.clock().date())
         case = validated(hook_case.answers)
         lang = call.lang

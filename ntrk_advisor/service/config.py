@@ -66,6 +66,11 @@ class ServiceConfig:
     cors_origins: tuple[str, ...] = ()
     """The browser origins (`https://host[:port]`) allowed to call across origins (CORS), for the
     preflight and the answers; none when empty, so no browser page of another origin can call."""
+    fhir_fallback: tuple[str, ...] = ()
+    """FHIR servers (base URLs) a prefetch key the call left out may be read from, with the call's
+    `fhirAuthorization` (`service.fallback`); none when empty: prefetch only, no outbound connection."""
+    fhir_timeout_s: float = 5.0
+    """Seconds all the fallback reads of one call may take together."""
     pathways_dir: str | None = None
     replay_db: str | None = None
     """The SQLite file workers share as their replay window (`replay-window.sqlite3` beside the
@@ -98,6 +103,7 @@ class ServiceConfig:
         data = loads_strict(text)
         data["issuers"] = tuple(data.get("issuers", ()))
         data["cors_origins"] = tuple(data.get("cors_origins", ()))
+        data["fhir_fallback"] = tuple(data.get("fhir_fallback", ()))
         return cls(**data)
 
     @classmethod

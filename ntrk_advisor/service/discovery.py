@@ -2,8 +2,9 @@
 
 Each service names its hook and the prefetch templates the EHR fills in before calling: the
 Patient, the genomic Observations, the Conditions and the medications. The service makes no FHIR
-call of its own, so a prefetch key it needs and did not get is answered with HTTP 412; a key the
-clinician's own answers make unnecessary (the age given, say) is not needed.
+call of its own (unless `serve --fhir-fallback` names the call's server, `service.fallback`), so a
+prefetch key it needs and did not get is answered with HTTP 412; a key the clinician's own answers
+make unnecessary (the age given, say) is not needed.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +58,10 @@ class HookCall:
     answers: dict[str, Any]
     """The clinician's answers from the extension (case fields, as given)."""
     lang: Lang
+    fhir_server: str | None = None
+    """The call's `fhirServer`, if given (only `service.fallback` reads from it, and only if allowed)."""
+    access_token: str | None = field(default=None, repr=False)
+    """The call's `fhirAuthorization.access_token`, if given: sent to `fhir_server` only, never logged."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,19 @@ def read_call(body: Mapping[str, Any], service: Service, accept_language: str | 
     if lang is not None and lang not in ("en", "zh"):
         raise HttpError(400, "bad_extension", f"context.extension['{EXTENSION_KEY}'].lang must be en or zh")
     chosen: Lang = lang if lang is not None else language_of(accept_language)
-    return HookCall(instance, context, context["patientId"], prefetch, answers, chosen)
+    authorization = body.get("fhirAuthorization")
+    token = authorization["access_token"] if isinstance(authorization, dict) else None
+    server = body.get("fhirServer")
+    return HookCall(
+        instance,
+        context,
+        context["patientId"],
+        prefetch,
+        answers,
+        chosen,
+        server if isinstance(server, str) else None,
+        token if isinstance(token, str) else None,
+    )
 
 
 def check_context(context: Mapping[str, Any], hook: str) -> None:

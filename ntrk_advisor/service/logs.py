@@ -2,8 +2,9 @@
 
 What a line may hold is fixed here, not at each call: the event, the service, the `hookInstance`,
 the derived case's coded answers (free text and identifiers left out), the result's codes, the
-card ids, the status and timings. A prefetch, a FHIR resource, a token or a comment is never
-passed in, so it can never be written.
+card ids, the status and timings, and a failed FHIR fallback read's prefetch key and kind of
+failure. A prefetch, a FHIR resource, a token or a comment is never passed in, so it can never be
+written.
 """
 
 from __future__ import annotations

@@ -25,6 +25,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         ),
         "zh": "病历中没有这些回答。请在下方链接的表单中填写；回答齐全后即给出建议。",
     },
+    "cds.bad_fhir_fallback": {
+        "en": "--fhir-fallback must be a FHIR server's base URL (http or https, a host, no query), not {url}",
+        "zh": "--fhir-fallback 必须是FHIR服务器的基础URL（http或https，含主机名，不含查询），而不是 {url}",
+    },
     "cds.enter_answers": {"en": "Enter the missing answers", "zh": "填写缺少的回答"},
     "cds.invalid": {"en": "The case did not pass validation", "zh": "病例未通过校验"},
     "cds.answers_from": {"en": "Where the answers came from", "zh": "回答的来源"},

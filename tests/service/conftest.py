@@ -1,7 +1,7 @@
 """Fixtures of the CDS Hooks service tests, and the guard against any outbound connection.
 
-The service makes no outbound connection of any kind; these tests prove it by refusing, for every
-test in this folder, any socket connection or name lookup that is not to this machine's loopback.
+The service makes no outbound connection of any kind (the opt-in `--fhir-fallback` reads from a
+FHIR server on loopback in its tests); these tests prove it by refusing, for every test in this folder, any socket connection or name lookup that is not to this machine's loopback.
 An attempt raises at once (nothing is sent) and is also recorded, and the test fails at teardown
 even if the code under test swallowed the error.
 """
