@@ -109,7 +109,12 @@ class PrefetchMissing(FhirHttpError):
     def issues(self) -> list[tuple[str, str]]:
         """One `required` issue per missing key, naming it."""
         return [
-            ("required", f"prefetch key '{key}' is required: the service makes no FHIR call")
+            (
+                "required",
+                f"prefetch key '{key}' is required: send it in the prefetch, or null when the record"
+                " has nothing for it (the service reads a FHIR server only when started with"
+                " --fhir-fallback naming it)",
+            )
             for key in self.keys
         ]
 
