@@ -203,9 +203,10 @@ class Consultation:
         except (KeyboardInterrupt, EOFError):
             raise ConsultInterrupted(answers) from None
         # An answer typed here that a later change took off the path would be silently reused
-        # if the path came back to it: keep only what the final path used.
+        # if the path came back to it: keep only what the final path used, and the case id and
+        # tumour type asked at the start, which no path asks but every report is headed by.
         on_path = {step.field for step in result.trace}
-        kept = {k: v for k, v in answers.items() if k in given or k in on_path}
+        kept = {k: v for k, v in answers.items() if k in given or k in on_path or k in OPTIONAL_AT_START}
         case = case_from_data(kept)
         return case, evaluate(case, self.lang, self.kb)
 

@@ -580,3 +580,20 @@ def test_the_review_never_doubles_punctuation(question: str, answer: str, lang: 
     from ntrk_advisor.prompting.interviewer import question_and_answer
 
     assert question_and_answer(question, answer, lang) == shown  # type: ignore[arg-type]
+
+
+def test_a_case_id_and_tumour_typed_at_the_first_prompts_reach_the_result_and_the_save_file(
+    kb: KnowledgeBase, example_cases: dict[str, Any], tmp_path: Path
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    saved = tmp_path / "saved.json"
+    with create_pipe_input() as pipe:
+        pipe.send_text(f"MDT-42{ENTER}infantile fibrosarcoma, thigh{ENTER}{IFS_ARM_KEYS}")
+        pipe.close()
+        interviewer = RecordingInterviewer(kb, "en", input=pipe, output=DummyOutput())  # type: ignore[arg-type]
+        result, answers = Consultation("en", kb, Environment.of_process()).run(
+            None, {}, interactive=True, save=saved, interviewer=interviewer
+        )
+    assert result.case_id == "MDT-42"
+    typed = {**clinical(example), "id": "MDT-42", "tumor_type": "infantile fibrosarcoma, thigh"}
+    assert answers == typed == json.loads(saved.read_text(encoding="utf-8"))
