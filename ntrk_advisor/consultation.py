@@ -40,8 +40,11 @@ class Interviewer(Protocol):
         `position` is (this question's number, about how many the path will ask).
         """
 
-    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
-        """The field to change after seeing the answers used, or None to accept them."""
+    def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
+        """The field to change after seeing the answers used, or None to accept them.
+
+        `heading` holds the case id and tumour type, which head the report but no path uses.
+        """
 
     def warn(self, text: str) -> None:
         """Tell the person why an answer cannot be taken."""
@@ -194,7 +197,7 @@ class Consultation:
                     answers[field] = interviewer.ask(field, position=(asked, asked - 1 + len(result.missing)))
                     case = self._reconciled(answers, field, given, interviewer)
                     result = evaluate(case, self.lang, self.kb)
-                change = interviewer.review(result.trace)
+                change = interviewer.review(result.trace, {f: answers.get(f) for f in OPTIONAL_AT_START})
                 if change is None:
                     break
                 answers[change] = interviewer.ask(change, answers.get(change))

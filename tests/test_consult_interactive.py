@@ -7,7 +7,7 @@ Keys are sent in advance and the pipe is closed, so a test that types too little
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,9 @@ class RecordingInterviewer(Interviewer):
             self.positions.append(position)
         return super().ask(field, current, position)
 
-    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
+    def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
         self.reviews.append([step.field for step in trace])
-        return super().review(trace)
+        return super().review(trace, heading)
 
     @property
     def fields_asked(self) -> list[str]:
@@ -597,3 +597,20 @@ def test_a_case_id_and_tumour_typed_at_the_first_prompts_reach_the_result_and_th
     assert result.case_id == "MDT-42"
     typed = {**clinical(example), "id": "MDT-42", "tumor_type": "infantile fibrosarcoma, thigh"}
     assert answers == typed == json.loads(saved.read_text(encoding="utf-8"))
+
+
+def test_the_case_id_and_tumour_typed_at_the_start_can_be_corrected_at_the_review(
+    kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    trace = [step.field for step in evaluate(clinical(example), "en", kb).trace]
+    at_the_id = DOWN * (len(trace) + 1) + ENTER  # listed after the path's answers
+    retyped = BACKSPACE * len("MDT-42") + f"MDT-43{ENTER}"
+    with create_pipe_input() as pipe:
+        pipe.send_text(f"MDT-42{ENTER}thigh{ENTER}{IFS_ARM_KEYS[:-1]}{at_the_id}{retyped}{ENTER}")
+        pipe.close()
+        interviewer = RecordingInterviewer(kb, "en", input=pipe, output=DummyOutput())  # type: ignore[arg-type]
+        result, answers = Consultation("en", kb, Environment.of_process()).run(
+            None, {}, interactive=True, interviewer=interviewer
+        )
+    assert result.case_id == "MDT-43" and answers["tumor_type"] == "thigh"

@@ -7,6 +7,7 @@ end of input reach the caller, which keeps the answers given so far.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import questionary
@@ -97,8 +98,12 @@ class Interviewer:
         ).unsafe_ask()
         return text.strip() or None
 
-    def review(self, trace: tuple[TraceStep, ...]) -> str | None:
-        """Show the answers used; return a field the user wants to change, or None when done."""
+    def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
+        """Show the answers used; return a field the user wants to change, or None when done.
+
+        `heading` holds the answers that head the report but no path uses (the case id, the
+        tumour type): listed after the path's answers, so they can be corrected here too.
+        """
         items = [questionary.Choice(t("review_done", self.lang), value=_DONE)]
         for step in trace:
             label = getattr(self.kb.questions.questions[step.field].prompt, self.lang)
@@ -108,6 +113,15 @@ class Interviewer:
                     value=step.field,
                 )
             )
+        for field, value in (heading or {}).items():
+            if value is None:
+                continue
+            label = (
+                t("case_id_prompt", self.lang)
+                if field == "id"
+                else getattr(self.kb.questions.questions[field].prompt, self.lang)
+            )
+            items.append(questionary.Choice(question_and_answer(label, str(value), self.lang), value=field))
         self._say(t("review_title", self.lang))
         choice = questionary.select(
             t("review_prompt", self.lang), choices=items, instruction=t("select_hint", self.lang), **self._io
