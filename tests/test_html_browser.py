@@ -62,7 +62,7 @@ BROWSER_FLAGS = (
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Headless Chromium and a Chinese font, or one skip (one failure where CI requires them)."""
+    """Headless Chromium and a Chinese font (the tests are left out without them unless CI requires them)."""
     path, missing = browser_on_this_machine()
     if missing:
         browser_missing(missing)
