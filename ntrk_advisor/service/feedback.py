@@ -172,6 +172,8 @@ class FeedbackLog:
     def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         """Open (or create) the log at `path`; `clock` stamps each stored item (a test fixes it)."""
         self.path = path
+        self.where = str(path)
+        """The log's place as the service's log names it."""
         self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
