@@ -189,9 +189,9 @@ class PostgresFeedbackLog:
         self._conn = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
+        conn = connect(self._url)  # first: it says what to install when psycopg is missing
         import psycopg
 
-        conn = connect(self._url)
         try:
             _prepare(conn, "feedback log", "ntrk_feedback", _FEEDBACK_SCHEMA)
         except psycopg.Error as exc:
@@ -257,9 +257,9 @@ class PostgresReplayWindow:
         self._conn = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
+        conn = connect(self._url, fast_commit=True)  # first: it says what to install when psycopg is missing
         import psycopg
 
-        conn = connect(self._url, fast_commit=True)
         try:
             _prepare(conn, "replay window", "ntrk_replay_seen", _REPLAY_SCHEMA)
         except psycopg.Error as exc:
@@ -307,11 +307,11 @@ class PostgresReplayWindow:
 
 def rows(url: str) -> Iterator[tuple[Any, ...]]:
     """Every stored feedback row, oldest first (`serve feedback --db URL`)."""
-    import psycopg
-
     from ntrk_advisor.service.feedback import COLUMNS
 
-    conn = connect(url)
+    conn = connect(url)  # first: it says what to install when psycopg is missing
+    import psycopg
+
     try:
         found = conn.execute(_VERSION_OF, ("feedback log",)).fetchone()
         if found is None or found[0] != SCHEMA_VERSION:
