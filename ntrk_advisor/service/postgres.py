@@ -166,15 +166,21 @@ def _prepare(conn: psycopg.Connection[Any], component: str, table: str, schema: 
     """Create `table` (and record its version) if absent; refuse one this tool did not make."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-        conn.execute(_META)
+        if _absent(conn, "ntrk_advisor_schema"):  # a role that may not create tables still starts
+            conn.execute(_META)
         row = conn.execute(_VERSION_OF, (component,)).fetchone()
-        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
-        if row is None and exists is not None and not exists[0]:
+        if row is None and _absent(conn, table):
             for statement in schema:
                 conn.execute(statement)
             conn.execute("INSERT INTO ntrk_advisor_schema VALUES (%s, %s)", (component, SCHEMA_VERSION))
         elif row is None or row[0] != SCHEMA_VERSION:
             raise ServiceSetupError("usage.postgres_foreign", table=table)
+
+
+def _absent(conn: psycopg.Connection[Any], table: str) -> bool:
+    """Whether no table of this name is on the connection's search path."""
+    found = conn.execute("SELECT to_regclass(%s) IS NULL", (table,)).fetchone()
+    return bool(found and found[0])
 
 
 class PostgresFeedbackLog:

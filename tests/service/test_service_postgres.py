@@ -140,6 +140,45 @@ def test_a_table_of_that_name_not_made_by_the_tool_is_refused(postgres_url: str)
     assert refused.value.key == "usage.postgres_foreign"
 
 
+def test_a_service_role_with_only_the_documented_grants_serves_and_cannot_change_the_log(
+    postgres_url: str,
+) -> None:
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    PostgresFeedbackLog(postgres_url).close()  # the owner role creates the tables on first start
+    PostgresReplayWindow(postgres_url).close()
+    role, password = f"svc_{secrets.token_hex(4)}", secrets.token_hex(8)
+    with psycopg.connect(postgres_url, autocommit=True) as owner:  # the grants docs/service.md lists
+        owner.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+        )
+        for grant in (
+            "GRANT SELECT ON ntrk_advisor_schema TO {}",
+            "GRANT SELECT, INSERT ON ntrk_feedback TO {}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ntrk_replay_seen TO {}",
+        ):
+            owner.execute(sql.SQL(grant).format(sql.Identifier(role)))
+    as_service = postgres_url.replace(
+        postgres_url.split("://", 1)[1].split("@", 1)[0], f"{role}:{password}", 1
+    )
+    log, window = PostgresFeedbackLog(as_service), PostgresReplayWindow(as_service)
+    assert (
+        log.append("s", [Item("c", "overridden", "2026-12-01T10:00:00Z", (), None, None, None, None)], None)
+        == 1
+    )
+    assert window.first_use((ISSUER, "a"), expires=4e9, now=0.0)
+    log.close()
+    window.close()
+    with psycopg.connect(as_service, autocommit=True) as service:
+        for statement in ("ALTER TABLE ntrk_feedback DISABLE TRIGGER ALL", "DELETE FROM ntrk_feedback"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                service.execute(statement)
+    assert stored_cards(postgres_url) == ["c"]
+
+
 # -- the replay window ---------------------------------------------------------------------------------
 
 
