@@ -75,7 +75,7 @@ def serve(
         str | None,
         typer.Option(
             "--feedback-db",
-            metavar="FILE|URL",
+            metavar="<file|url>",
             help="Feedback log: an SQLite file (default: $NTRK_ADVISOR_HOME/feedback.sqlite3, else the user "
             "data folder), or a postgresql:// URL that several machines share, the replay window with it.",
             show_default=False,
@@ -198,7 +198,7 @@ def feedback(
         str | None,
         typer.Option(
             "--db",
-            metavar="FILE|URL",
+            metavar="<file|url>",
             help="Feedback log, a file or a postgresql:// URL (default: as serve's --feedback-db).",
             show_default=False,
         ),
