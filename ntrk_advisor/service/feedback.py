@@ -7,7 +7,8 @@
   killed (`kill -9`) with no committed row lost.
 - Append-only: triggers refuse every UPDATE and DELETE, so the log is a record, not a state.
 - Several workers of one machine write the same file (WAL and a busy timeout let them take turns).
-  More than one machine needs one shared database instead: see the README's scaling section.
+  More than one machine shares one PostgreSQL database instead (`service.postgres`, chosen by
+  `service.storage` when `--feedback-db` is a `postgresql://` URL).
 - `ntrk-advisor serve feedback --export csv` writes it out (formula-safe CSV).
 """
 
