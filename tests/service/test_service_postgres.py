@@ -321,6 +321,27 @@ def test_two_machines_of_two_workers_each_accept_a_token_racing_at_all_four_exac
     assert all(status == 401 and "replay" in message for status, message in answers if status != 200)
 
 
+def test_with_postgres_a_token_sent_to_two_workers_of_one_machine_is_accepted_exactly_once(
+    tmp_path: Path, keys: Keys, postgres_url: str
+) -> None:
+    from tests.service.test_service_replay import send as send_to
+    from tests.service.test_service_workers import descendants
+
+    with live_server(tmp_path, "--workers", "2", "--feedback-db", postgres_url, keys=keys) as server:
+        deadline = time.monotonic() + 30
+        while len(workers := descendants(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        token = keys.token(PATIENT_VIEW, aud=f"{server.base}{PATIENT_VIEW}")
+        answers = [send_to(server, token, workers)]
+        while len({w for w, _, _ in answers}) < 2 and len(answers) < 200:  # until both workers saw it
+            answers.append(send_to(server, token, workers))
+        assert server.stop() == 0
+    assert len({w for w, _, _ in answers}) == 2, "one worker took every connection"
+    assert [status for _, status, _ in answers] == [200] + [401] * (len(answers) - 1)
+    assert all("replay" in message for _, _, message in answers[1:])
+    assert not list(tmp_path.rglob("*.sqlite3"))  # the window was in the database, not in a file
+
+
 # -- kill -9 ---------------------------------------------------------------------------------------
 
 
