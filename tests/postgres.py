@@ -43,10 +43,18 @@ def pg_bin(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
-def missing() -> str:
-    """What is missing for the PostgreSQL tests ("" when nothing is)."""
+def missing(*, load: bool = True) -> str:
+    """What is missing for the PostgreSQL tests ("" when nothing is).
+
+    `load=False` only looks for psycopg without importing it (half a second): for collection.
+    """
+    import importlib.util
+
     try:
-        import psycopg  # noqa: F401
+        if load:
+            import psycopg  # noqa: F401
+        elif importlib.util.find_spec("psycopg") is None:
+            return "no psycopg"
     except ImportError:
         return "no psycopg"
     if os.environ.get(URL_ENV):
@@ -54,6 +62,12 @@ def missing() -> str:
     if pg_bin("initdb") is None or pg_bin("pg_ctl") is None:
         return f"no PostgreSQL server (no initdb) and no {URL_ENV}"
     return ""
+
+
+def left_out() -> str:
+    """Why the PostgreSQL tests are left out of this run ("" when they run): nothing to run them
+    with, and CI (`NTRK_ADVISOR_REQUIRE_POSTGRES=1`) not requiring them."""
+    return "" if os.environ.get(REQUIRE_POSTGRES) == "1" else missing(load=False)
 
 
 def unavailable(reason: str) -> None:
