@@ -103,6 +103,20 @@ def test_the_postgres_log_is_append_only(postgres_url: str) -> None:
         assert [r[0] for r in conn.execute("SELECT card FROM ntrk_feedback")] == ["c"]
 
 
+def test_feedback_waits_for_the_flush_even_where_the_database_says_not_to(postgres_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        name = owner.execute("SELECT current_database()").fetchone()
+        assert name is not None
+        owner.execute(f'ALTER DATABASE "{name[0]}" SET synchronous_commit = off')
+    log, window = PostgresFeedbackLog(postgres_url), PostgresReplayWindow(postgres_url)
+    assert log._conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
+    assert window._conn.execute("SHOW synchronous_commit").fetchone() == ("off",)  # token ids only
+    log.close()
+    window.close()
+
+
 def test_many_workers_creating_the_tables_at_once_all_succeed_and_make_them_once(postgres_url: str) -> None:
     errors: list[BaseException] = []
     start = threading.Barrier(6)
