@@ -547,6 +547,21 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "cannot use the replay window {path}: {reason}",
         "zh": "无法使用重放窗口 {path}：{reason}",
     },
+    "usage.postgres_extra": {
+        "en": "a PostgreSQL --feedback-db needs the postgres extra: "
+        "pip install 'ntrk-advisor[postgres]' ({reason})",
+        "zh": "以 PostgreSQL 作为 --feedback-db 需要 postgres 扩展："
+        "pip install 'ntrk-advisor[postgres]'（{reason}）",
+    },
+    "usage.postgres_unreachable": {
+        "en": "cannot use the PostgreSQL database {url}: {reason}",
+        "zh": "无法使用 PostgreSQL 数据库 {url}：{reason}",
+    },
+    "usage.postgres_foreign": {
+        "en": "the PostgreSQL table {table} was not made by this version of ntrk-advisor; "
+        "give another database or schema",
+        "zh": "PostgreSQL 表 {table} 不是由此版本的 ntrk-advisor 创建的；请换一个数据库或模式",
+    },
     "usage.html_needs_folder": {
         "en": "--format html writes one page per case: name a folder with -o DIR",
         "zh": "--format html 为每个病例生成一个页面：请用 -o DIR 指定文件夹",

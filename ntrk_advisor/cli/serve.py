@@ -72,12 +72,13 @@ def serve(
         ),
     ] = False,
     feedback_db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--feedback-db",
-            help="Feedback log (default: $NTRK_ADVISOR_HOME/feedback.sqlite3, else the user data folder).",
+            metavar="<file|url>",
+            help="Feedback log: an SQLite file (default: $NTRK_ADVISOR_HOME/feedback.sqlite3, else the user "
+            "data folder), or a postgresql:// URL that several machines share, the replay window with it.",
             show_default=False,
-            dir_okay=False,
         ),
     ] = None,
     app_url: Annotated[
@@ -171,7 +172,7 @@ def serve(
         jwks_path=None if jwks is None else str(jwks),
         issuers=tuple(issuer or ()),
         insecure_no_auth=insecure_no_auth,
-        feedback_db=None if feedback_db is None else str(feedback_db),
+        feedback_db=feedback_db,
         app_url=app_url,
         cors_origins=tuple(cors_origin or ()),
         fhir_fallback=tuple(fhir_fallback or ()),
@@ -194,23 +195,23 @@ def feedback(
         FeedbackFormat, typer.Option("--export", case_sensitive=False, help="Export format.")
     ] = FeedbackFormat.CSV,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
-            help="Feedback log (default: as serve's --feedback-db).",
+            metavar="<file|url>",
+            help="Feedback log, a file or a postgresql:// URL (default: as serve's --feedback-db).",
             show_default=False,
-            dir_okay=False,
         ),
     ] = None,
     output: OutputOption = None,
 ) -> None:
     """Every stored feedback item (what was done with which card), oldest first."""
     from ntrk_advisor.files import write_atomic
-    from ntrk_advisor.service.feedback import default_path, export_csv
+    from ntrk_advisor.service.postgres import is_url
+    from ntrk_advisor.service.storage import export_csv, feedback_path
 
-    path = default_path() if db is None else db.expanduser()
-    text = export_csv(path)
+    text = export_csv(db)
     if output is None:
         Environment.of_process().stdout.write(text)
     else:
-        write_atomic(output, text, inputs=(path,))
+        write_atomic(output, text, inputs=() if is_url(db) else (feedback_path(db),))

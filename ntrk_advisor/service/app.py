@@ -27,7 +27,6 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -52,12 +51,11 @@ from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
 from ntrk_advisor.service.errors import JSON, HttpError
 from ntrk_advisor.service.fallback import Fallback
-from ntrk_advisor.service.feedback import FeedbackLog, default_path, items_of
+from ntrk_advisor.service.feedback import items_of
 from ntrk_advisor.service.headers import with_security_headers
 from ntrk_advisor.service.hook_case import case_of, read_call
 from ntrk_advisor.service.orders import drafted, order_cards
-from ntrk_advisor.service.replay import DB_NAME as REPLAY_DB_NAME
-from ntrk_advisor.service.replay import ReplayWindow, SharedReplayWindow
+from ntrk_advisor.service.storage import FeedbackStore, open_feedback_log, open_replay_window
 
 CLIENT_CLOSED = 499
 """Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
@@ -76,7 +74,9 @@ class CdsService:
 
     `shared_replay` is for a process that is one of several workers: its replay window is then the
     SQLite file they all share (`service.replay`), so a token replayed to another worker is
-    refused too; a process answering alone keeps the window in memory.
+    refused too; a process answering alone keeps the window in memory. With a PostgreSQL
+    `--feedback-db` the window is in that database, shared by every worker of every machine
+    (`service.storage`).
     """
 
     def __init__(
@@ -100,33 +100,21 @@ class CdsService:
                     "no keys to check callers with: give --jwks FILE (or --insecure-no-auth)"
                 )
             keys = load_jwks(config.jwks_path)
-            replays = SharedReplayWindow(self.replay_path) if shared_replay else ReplayWindow()
+            replays = open_replay_window(config.feedback_db, config.replay_db, shared=shared_replay)
             verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
         self.verifier = verifier
         self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
         """The allowed browser origins, checked at start (a bad one stops `serve`)."""
         self.fallback = Fallback.of(config.fhir_fallback, config.fhir_timeout_s)
         """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
-        self._feedback: FeedbackLog | None = None
+        self._feedback: FeedbackStore | None = None
         self.discovery_body = orjson.dumps(discovery())
 
     @property
-    def feedback_path(self) -> Path:
-        """Where the feedback log is."""
-        path = self.config.feedback_db
-        return default_path() if path is None else _path(path)
-
-    @property
-    def replay_path(self) -> Path:
-        """Where the workers' shared replay window is: `replay_db`, else beside the feedback log."""
-        path = self.config.replay_db
-        return self.feedback_path.parent / REPLAY_DB_NAME if path is None else _path(path)
-
-    @property
-    def feedback_log(self) -> FeedbackLog:
-        """The feedback log, opened on first use."""
+    def feedback_log(self) -> FeedbackStore:
+        """The feedback log (`--feedback-db`: an SQLite file or a PostgreSQL URL), opened on first use."""
         if self._feedback is None:
-            self._feedback = FeedbackLog(self.feedback_path)
+            self._feedback = open_feedback_log(self.config.feedback_db)
         return self._feedback
 
     def close(self) -> None:
@@ -202,10 +190,6 @@ class CdsService:
         stored = self.feedback_log.append(service.id, items, None if caller is None else caller.issuer)
         request.state.fields = {"stored": stored}
         return json_response({"stored": stored})
-
-
-def _path(text: str) -> Path:
-    return Path(text).expanduser()
 
 
 def service_of(request: Request) -> Service:

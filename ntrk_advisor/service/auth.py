@@ -12,8 +12,8 @@ service checks, with no outbound connection of any kind (a `jku` header is never
 - `jti` has not been seen before within its token's lifetime (the replay window).
 
 The replay window (`service.replay`) is one process's memory when one process answers, and an
-SQLite file every worker of the machine shares when several do. Across machines it would need a
-shared store (Redis, a database) instead; see the README.
+SQLite file every worker of the machine shares when several do. Across machines it is in the
+PostgreSQL database `--feedback-db` names (`service.postgres`), shared by every worker of every one.
 
 A token is outside data until its signature verifies, so every part of it is checked for its type
 before it is compared or used, and anything the JWT library raises about a token is HTTP 401: no

@@ -59,7 +59,8 @@ class ServiceConfig:
     insecure_no_auth: bool = False
     """Accept calls without a token: for local testing only."""
     feedback_db: str | None = None
-    """The SQLite file of the feedback log (`feedback.sqlite3` in the user data folder if not given)."""
+    """The SQLite file of the feedback log (`feedback.sqlite3` in the user data folder if not given),
+    or a `postgresql://` URL: the log and the replay window in that database (`service.storage`)."""
     app_url: str | None = None
     """A web page or app for entering the answers a record cannot hold; linked from the card of an
     incomplete case only when given."""
@@ -74,7 +75,8 @@ class ServiceConfig:
     pathways_dir: str | None = None
     replay_db: str | None = None
     """The SQLite file workers share as their replay window (`replay-window.sqlite3` beside the
-    feedback log if not given); used only when several worker processes answer."""
+    feedback log if not given); used only when several worker processes answer. With a PostgreSQL
+    `feedback_db` the window is in that database."""
     max_body_bytes: int = MAX_BODY_BYTES
     max_depth: int = MAX_DEPTH
     max_header_bytes: int = MAX_HEADER_BYTES

@@ -7,7 +7,8 @@
   killed (`kill -9`) with no committed row lost.
 - Append-only: triggers refuse every UPDATE and DELETE, so the log is a record, not a state.
 - Several workers of one machine write the same file (WAL and a busy timeout let them take turns).
-  More than one machine needs one shared database instead: see the README's scaling section.
+  More than one machine shares one PostgreSQL database instead (`service.postgres`, chosen by
+  `service.storage` when `--feedback-db` is a `postgresql://` URL).
 - `ntrk-advisor serve feedback --export csv` writes it out (formula-safe CSV).
 """
 
@@ -172,6 +173,8 @@ class FeedbackLog:
     def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         """Open (or create) the log at `path`; `clock` stamps each stored item (a test fixes it)."""
         self.path = path
+        self.where = str(path)
+        """The log's place as the service's log names it."""
         self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(

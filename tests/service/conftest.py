@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,53 @@ def client(tmp_path: Path, keys: Keys) -> Any:
 def open_client(tmp_path: Path) -> Any:
     """A client of a service started with --insecure-no-auth."""
     return make_client(tmp_path, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the PostgreSQL tests out where there is no PostgreSQL (CI requires them instead)."""
+    from tests import postgres
+
+    wanted = [item for item in items if "postgres_server" in getattr(item, "fixturenames", ())]
+    if wanted and postgres.left_out():
+        config.hook.pytest_deselected(items=wanted)
+        items[:] = [item for item in items if item not in wanted]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The one line that says why the PostgreSQL tests did not run here, and how to run them."""
+    from tests import postgres
+
+    reason = postgres.left_out()
+    if reason:
+        terminalreporter.write_line(f"PostgreSQL tests left out ({reason}): {postgres.HOW_TO_RUN}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a real PostgreSQL server (tests/postgres.py says where it comes from)."""
+    import os
+
+    from tests import postgres
+
+    reason = postgres.missing()
+    if reason:
+        postgres.unavailable(reason)
+    if os.environ.get(postgres.URL_ENV):
+        yield os.environ[postgres.URL_ENV]
+        return
+    try:
+        cluster = postgres.Cluster()
+    except (OSError, KeyError, RuntimeError, subprocess.SubprocessError) as exc:
+        postgres.unavailable(f"cannot start a throwaway cluster: {exc}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A new, empty database of its own on the real server, as a `postgresql://` URL."""
+    from tests.postgres import fresh_database
+
+    return fresh_database(postgres_server)
