@@ -30,10 +30,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Only what the record could not give is asked, in the order of the consult.",
         "zh": "只询问病历无法提供的内容，顺序与问诊相同。",
     },
-    "page.tick_all": {
-        "en": "Tick all that apply, or “None of these”.",
-        "zh": "请勾选所有适用项，或勾选“以上都没有”。",
-    },
     "page.submit": {"en": "Submit the answers", "zh": "提交回答"},
     "page.result_title": {"en": "The advice for this case", "zh": "本病例的建议"},
     "page.report_title": {"en": "MDT report", "zh": "MDT报告"},
