@@ -75,7 +75,16 @@ def test_the_card_link_opens_a_page_that_leads_to_the_bottom_line(lang: str, tmp
                 bottom = page.locator("section.bottom-line")
                 assert bottom.locator("h2").inner_text() == t("bottom_line", lang)
                 assert bottom.locator("li").count() >= 1
-                assert page.locator(f"a:has-text('{t('page.report_html', lang)}')").count() == 1
+                html_link = page.locator(f"a:has-text('{t('page.report_html', lang)}')")
+                assert html_link.count() == 1
+                if lang == "en":  # the PDF, printed by the server's Chromium as `consult --format pdf` does
+                    pdf_link = page.locator(f"a:has-text('{t('page.report_pdf', lang)}')").get_attribute(
+                        "href"
+                    )
+                    pdf = httpx.get(server.base + str(pdf_link), timeout=180)
+                    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(
+                        b"%PDF"
+                    )
                 folder = DOCS_IMAGES if os.environ.get("NTRK_ADVISOR_WRITE_SCREENSHOTS") == "1" else tmp_path
                 page.screenshot(path=str(folder / f"app-result-{lang}.png"), full_page=True)
                 assert blocked == []
