@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.service.errors import HttpError, ServiceSetupError
 
@@ -156,8 +157,8 @@ class PageTokens:
         if not payload.isascii() or not hmac.compare_digest(given, self._mac(payload)):
             raise TokenRefused("forged")
         try:
-            body = json.loads(_unb64(payload).decode("utf-8"))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+            body = loads_strict(_unb64(payload))
+        except (ValueError, binascii.Error):
             raise TokenRefused("malformed") from None
         case = _case_of(body)
         if case is None or case.purpose != purpose:
