@@ -22,11 +22,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import heapq
 import hmac
 import json
 import os
 import secrets
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -40,8 +41,8 @@ MAX_TOKEN_CHARS = 8192
 """A case's answers and sources fit in a few hundred bytes; anything longer is refused unread."""
 KEY_BYTES = 32
 MAX_USED = 100_000
-"""Tokens spent and not yet expired that one use window holds; beyond it new uses are refused
-(HTTP 503) rather than letting memory grow or forgetting a spent token early."""
+"""Tokens one process spent that have not expired yet; beyond it new uses are refused (HTTP 503)
+rather than letting the use window grow without bound or forgetting a spent token early."""
 MAX_SOURCES = 5
 MAX_SOURCE_CHARS = 120
 FROM_CALL = "@call"
@@ -120,6 +121,9 @@ class PageTokens:
         self._key = key
         self.clock = clock
         self.used = used
+        self._spent: list[float] = []
+        """When each token this process spent expires (a heap): the count `MAX_USED` bounds, apart
+        from the callers' JWT ids that share the window."""
 
     def _mac(self, text: str, domain: bytes = b"token") -> bytes:
         return hmac.new(self._key, domain + b"\0" + text.encode("ascii"), hashlib.sha256).digest()
@@ -169,10 +173,14 @@ class PageTokens:
 
     def spend(self, case: PageCase) -> None:
         """Mark the token used; `TokenRefused("used")` if it already was."""
-        if isinstance(self.used, Sized) and len(self.used) >= MAX_USED:
+        now = self.clock()
+        while self._spent and self._spent[0] <= now:
+            heapq.heappop(self._spent)
+        if len(self._spent) >= MAX_USED:
             raise TokenRefused("busy")
-        if not self.used.first_use((ISSUER, case.token_id), case.expires, self.clock()):
+        if not self.used.first_use((ISSUER, case.token_id), case.expires, now):
             raise TokenRefused("used")
+        heapq.heappush(self._spent, case.expires)
 
     def form_nonce(self, token: str) -> str:
         """The CSRF field of the form that carries `token`: an HMAC of it, under this server's key."""

@@ -173,3 +173,17 @@ def test_a_key_file_must_be_private_and_long_enough(tmp_path: Path) -> None:
     with pytest.raises(ServiceSetupError):
         page_key(str(key))
     assert len(page_key(None)) == 32 and page_key(None) != page_key(None)
+
+
+def test_a_full_use_window_refuses_new_uses_until_tokens_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ntrk_advisor.service.page_token.MAX_USED", 2)
+    clock = Clock()
+    made = tokens(clock)
+    cases = [made.read(made.issue(PageCase(ANSWERS, SOURCES, "form")), "form") for _ in range(3)]
+    made.spend(cases[0])
+    made.spend(cases[1])
+    with pytest.raises(TokenRefused) as refused:
+        made.spend(cases[2])
+    assert refused.value.reason == "busy" and refused.value.status == 503
+    clock.now += TOKEN_LIFETIME_S
+    made.spend(cases[2])  # the first two expired, so the window has room again
