@@ -598,6 +598,7 @@ OWNERS: dict[str, str] = {
     "cds": "ntrk_advisor.service.texts",
     "fhir": "ntrk_advisor.fhir.texts",
     "html": "ntrk_advisor.render.html_texts",
+    "page": "ntrk_advisor.service.page_texts",
     "practice": "ntrk_advisor.practice.texts",
     "review": "ntrk_advisor.authoring.texts",
 }

@@ -85,8 +85,19 @@ def serve(
         str | None,
         typer.Option(
             "--app-url",
-            help="Page for entering missing answers, linked from an incomplete case's card.",
+            help="Another page for entering missing answers, linked from an incomplete case's card "
+            "instead of the service's own /app.",
             show_default=False,
+        ),
+    ] = None,
+    page_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--page-key",
+            help="File with the key (32+ bytes, owner-only) that signs the answer page's links; "
+            "default: a random key per run.",
+            show_default=False,
+            dir_okay=False,
         ),
     ] = None,
     cors_origin: Annotated[
@@ -174,6 +185,7 @@ def serve(
         insecure_no_auth=insecure_no_auth,
         feedback_db=feedback_db,
         app_url=app_url,
+        page_key_file=None if page_key is None else str(page_key),
         cors_origins=tuple(cors_origin or ()),
         fhir_fallback=tuple(fhir_fallback or ()),
         pathways_dir=ctx.find_root().params.get("pathways_dir"),

@@ -28,6 +28,7 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from starlette.applications import Starlette
@@ -41,9 +42,11 @@ from starlette.types import ASGIApp
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.environment import local_now
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
+from ntrk_advisor.service.answer_page import PAGE_PATH, AnswerPage, style_sheet
 from ntrk_advisor.service.auth import Caller, Verifier, load_jwks
 from ntrk_advisor.service.bodies import check_content_type, declared_length, parse_object, read_limited
 from ntrk_advisor.service.cards import result_cards
@@ -53,8 +56,9 @@ from ntrk_advisor.service.errors import JSON, HttpError
 from ntrk_advisor.service.fallback import Fallback
 from ntrk_advisor.service.feedback import items_of
 from ntrk_advisor.service.headers import with_security_headers
-from ntrk_advisor.service.hook_case import case_of, read_call
+from ntrk_advisor.service.hook_case import HookCase, case_of, read_call
 from ntrk_advisor.service.orders import drafted, order_cards
+from ntrk_advisor.service.page_token import PageTokens, page_key
 from ntrk_advisor.service.storage import FeedbackStore, open_feedback_log, open_replay_window
 
 CLIENT_CLOSED = 499
@@ -103,6 +107,14 @@ class CdsService:
             replays = open_replay_window(config.feedback_db, config.replay_db, shared=shared_replay)
             verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
         self.verifier = verifier
+        used = verifier.replays if verifier is not None else None
+        if used is None:
+            used = open_replay_window(config.feedback_db, config.replay_db, shared=shared_replay)
+        self._page_uses = used if verifier is None else None
+        """The answer page's use window when there is no token checker to share one with."""
+        self.page_tokens = PageTokens(page_key(config.page_key_file), lambda: self.clock().timestamp(), used)
+        """The answer page's tokens: signed with this server's key, spent in the replay window."""
+        self._page: AnswerPage | None = None
         self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
         """The allowed browser origins, checked at start (a bad one stops `serve`)."""
         self.fallback = Fallback.of(config.fhir_fallback, config.fhir_timeout_s)
@@ -124,6 +136,21 @@ class CdsService:
             self._feedback = None
         if self.verifier is not None:
             self.verifier.replays.close()
+        if self._page_uses is not None:
+            self._page_uses.close()
+
+    @property
+    def page(self) -> AnswerPage:
+        """The answer page (`/app`), made on first use."""
+        if self._page is None:
+            self._page = AnswerPage(self.kb, self.page_tokens, self.clock, self.cors_origins)
+        return self._page
+
+    def page_link(self, request: Request, hook_case: HookCase, lang: str) -> str:
+        """The card's link to the answer page: `--base-url` (else this request's own) + `/app?token=…`."""
+        base = self.config.base_url.rstrip("/") if self.config.base_url else str(request.base_url).rstrip("/")
+        token = self.page.link_token(hook_case.answers, hook_case.sources)
+        return f"{base}{PAGE_PATH}?" + urlencode({"token": token, "lang": lang})
 
     def caller(self, request: Request, *paths: str) -> Caller | None:
         """The checked caller (None when auth is off); the token's `aud` must be one of `paths`."""
@@ -170,7 +197,10 @@ class CdsService:
             request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
         else:
             result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
-            cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=self.config.app_url)
+            app_url = self.config.app_url
+            if app_url is None and result.status is Status.INCOMPLETE:
+                app_url = self.page_link(request, hook_case, lang)
+            cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=app_url)
             request.state.fields = {
                 "case": _loggable(case, hook_case.answers),
                 "result": result.status.value,
@@ -190,6 +220,22 @@ class CdsService:
         stored = self.feedback_log.append(service.id, items, None if caller is None else caller.issuer)
         request.state.fields = {"stored": stored}
         return json_response({"stored": stored})
+
+    async def page_show(self, request: Request) -> Response:
+        """`GET /app`: the answer page (`service.answer_page`)."""
+        return await self.page.show(request)
+
+    async def page_submit(self, request: Request) -> Response:
+        """`POST /app`: the answer page's form."""
+        return await self.page.submit(request)
+
+    async def page_report(self, request: Request) -> Response:
+        """`GET /app/report`: the MDT report of a case answered on the page."""
+        return await self.page.report(request)
+
+    async def page_style(self, request: Request) -> Response:
+        """`GET /app/page.css`: the page's one style sheet."""
+        return Response(style_sheet(), media_type="text/css; charset=utf-8")
 
 
 def service_of(request: Request) -> Service:
@@ -335,6 +381,10 @@ def create_app(service: CdsService) -> ASGIApp:
         Route("/cds-services", guarded("discovery", service.discovery), methods=["GET"]),
         Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
+        Route(PAGE_PATH, guarded("page", service.page_show), methods=["GET"]),
+        Route(PAGE_PATH, guarded("page_submit", service.page_submit), methods=["POST"]),
+        Route(f"{PAGE_PATH}/report", guarded("page_report", service.page_report), methods=["GET"]),
+        Route(f"{PAGE_PATH}/page.css", guarded("page_style", service.page_style), methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,

@@ -64,6 +64,9 @@ class ServiceConfig:
     app_url: str | None = None
     """A web page or app for entering the answers a record cannot hold; linked from the card of an
     incomplete case only when given."""
+    page_key_file: str | None = None
+    """A file holding the key the answer page's tokens are signed with (at least 32 bytes, owner
+    only); a random key for this run when not given (`serve` hands its workers one)."""
     cors_origins: tuple[str, ...] = ()
     """The browser origins (`https://host[:port]`) allowed to call across origins (CORS), for the
     preflight and the answers; none when empty, so no browser page of another origin can call."""

@@ -31,6 +31,7 @@ from ntrk_advisor.render.view import field_label
 from ntrk_advisor.service.cards import code
 from ntrk_advisor.service.discovery import NEEDED_FOR, Service
 from ntrk_advisor.service.errors import FhirHttpError, HttpError, PrefetchMissing
+from ntrk_advisor.service.page_token import FROM_CALL
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """A `hookInstance` as CDS Hooks defines it (a UUID, hyphenated). It is logged with every call, so
@@ -70,6 +71,8 @@ class HookCase:
 
     answers: dict[str, Any]
     notes: list[str]
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    """Where each answer came from: the record's references, or `page_token.FROM_CALL`."""
 
 
 def read_call(body: Mapping[str, Any], service: Service, accept_language: str | None) -> HookCall:
@@ -293,7 +296,9 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
         names = ", ".join(label(str(n), lang) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
     notes += [markdown_text(note.text(lang)) for note in dict.fromkeys(imported.notes)]
-    return HookCase(answers, notes)
+    sources = {name: list(where) for name, where in imported.sources.items() if name not in given}
+    sources.update({name: [FROM_CALL] for name, value in given.items() if value is not None})
+    return HookCase(answers, notes, sources)
 
 
 def label(name: str, lang: Lang) -> str:

@@ -53,8 +53,14 @@ def log_config(level: str = "info") -> dict[str, Any]:
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
         "handlers": {"stderr": handler},
         "loggers": {
-            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access", LOGGER)
+            **{
+                name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+                for name in ("uvicorn", "uvicorn.error", LOGGER)
+            },
+            # No access lines, in any worker (a worker applies this config again after uvicorn
+            # turned its access log off): a URL may carry the answer page's token, and the
+            # service writes its own line per request.
+            "uvicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
 

@@ -79,10 +79,15 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
         service.close()
         from uvicorn.supervisors import Multiprocess
 
-        multi = GuardedConfig(
-            "ntrk_advisor.service.app:app_from_environment", factory=True, workers=config.workers, **common
-        )
-        Multiprocess(multi, sockets=[listening(config)]).run()
+        with shared_page_key(config) as shared:
+            os.environ[CONFIG_ENV] = shared.to_json()
+            multi = GuardedConfig(
+                "ntrk_advisor.service.app:app_from_environment",
+                factory=True,
+                workers=config.workers,
+                **common,
+            )
+            Multiprocess(multi, sockets=[listening(config)]).run()
         logs.event("stopped", workers=config.workers)
         return
     warm_up(service)
@@ -91,6 +96,31 @@ def serve(config: ServiceConfig, *, log_level: str = "info") -> None:
     with _signals_noted() as received:
         server.run(sockets=[bound])
     logs.event("stopped", signal=received[0] if received else None, drained=True)
+
+
+@contextmanager
+def shared_page_key(config: ServiceConfig) -> Iterator[ServiceConfig]:
+    """The settings with a page key file every worker reads, so a token one signs the others accept.
+
+    `--page-key` when given; else a random key written for this run into a private folder
+    (0700, the file 0600), removed when `serve` stops. Never an environment variable: the PDF's
+    Chromium and any other child process would inherit it.
+    """
+    if config.page_key_file is not None:
+        yield config
+        return
+    import dataclasses
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from ntrk_advisor.service.page_token import write_key_file
+
+    folder = Path(tempfile.mkdtemp(prefix="ntrk-advisor-page-"))
+    try:
+        yield dataclasses.replace(config, page_key_file=str(write_key_file(folder)))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def listening(config: ServiceConfig) -> socket.socket:

@@ -89,8 +89,9 @@ def test_an_incomplete_case_is_one_card_naming_the_answers_needed(client: Any, k
     (card,) = cards_of(call(client, keys, hook_request(answers=answers("ex-incomplete"))))
     assert card["summary"] == "Answers needed before advice: Treatment phase"
     assert card["indicator"] == "info"
-    assert "**Treatment phase**" in card["detail"] and "ntrk-advisor consult" in card["detail"]
-    assert "links" not in card
+    assert "**Treatment phase**" in card["detail"] and "form linked below" in card["detail"]
+    (link,) = card["links"]  # the service's own answer page (tests/service/test_service_answer_page.py)
+    assert link["type"] == "absolute" and link["url"].startswith("http://testserver/app?token=")
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ def test_an_emergency_on_an_incomplete_case_comes_first_as_a_warning(
     assert missing["summary"].endswith("Tumour category" if lang == "en" else "肿瘤类别")
 
 
-def test_the_app_link_appears_only_when_configured(tmp_path: Path, keys: Keys) -> None:
+def test_the_app_url_replaces_the_answer_page_link(tmp_path: Path, keys: Keys) -> None:
     client = make_client(tmp_path, keys, app_url="https://mdt.example.org/ntrk")
     (card,) = cards_of(call(client, keys, hook_request(answers=answers("ex-incomplete"))))
     assert card["links"] == [

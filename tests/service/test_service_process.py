@@ -245,7 +245,18 @@ def test_two_workers_serve_and_sigterm_stops_them_with_exit_0(tmp_path: Path) ->
         running.stop()
 
 
-SERVER_MODULES = ("starlette", "uvicorn", "jwt", "ntrk_advisor.service", "httptools", "uvloop", "psycopg")
+SERVER_MODULES = (
+    "starlette",
+    "uvicorn",
+    "jwt",
+    "ntrk_advisor.service",
+    "httptools",
+    "uvloop",
+    "psycopg",
+    "jinja2",
+)
+"""None of them at start-up: the answer page (`service.answer_page`, jinja2) and the PostgreSQL store
+(psycopg) are the server's too."""
 
 
 @pytest.mark.parametrize(
