@@ -36,7 +36,9 @@ class Rating(IntEnum):
     """How a review went, in FSRS's numbering (1 again … 4 easy); practice uses two of them."""
 
     AGAIN = 1
+    HARD = 2
     GOOD = 3
+    EASY = 4
 
 
 def rating_for(correct: bool) -> Rating:
