@@ -146,13 +146,19 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX reviews_by_item ON reviews (item, reviewed_at)")
 
 
-def _reviews_from_attempts(conn: sqlite3.Connection, coverage: Coverage) -> None:
-    """One review per item each kept attempt covered: the history the schedule is replayed from."""
+def _reviews_from_attempts(conn: sqlite3.Connection, coverage: Coverage, since: int = 0) -> None:
+    """One review per item each attempt (with an ID above `since`) covered.
+
+    The upgrade to version 3 runs it over every kept attempt, and each new attempt at a scenario
+    runs it over itself, so a scenario answered today counts in the schedule as one answered
+    before the upgrade does.
+    """
     from ntrk_advisor.practice.schedule import rating_for
 
     rows = conn.execute(
         "SELECT id, answered_at, scenario_id, choice, correct, lang, knowledge_version FROM attempts "
-        "ORDER BY answered_at, id"
+        "WHERE id > ? ORDER BY answered_at, id",
+        (since,),
     ).fetchall()
     for attempt_id, answered_at, scenario_id, choice, correct, lang, version in rows:
         pathway, items = coverage(scenario_id)
@@ -211,8 +217,9 @@ class PracticeStore:
         as the file, which keep it unusable after it is made writable again. With `read_only`
         (stats and export) such a file is read as it is, without those files, when no session
         has them open. `clock` stamps the attempts recorded through it and names its backups.
-        `coverage` says which items each scenario covers, for the upgrade of an older file to
-        version 3 (without it, old attempts are kept but no review is derived from them).
+        `coverage` says which items each scenario covers: for the upgrade of an older file to
+        version 3, and for each attempt recorded (without it, attempts are kept but no review is
+        derived from them).
         """
         self.path = path
         self.clock = clock
@@ -317,7 +324,11 @@ class PracticeStore:
     # --- public API ------------------------------------------------------------------------------
 
     def record(self, attempt: Attempt) -> int:
-        """Store one attempt at once (durable when this returns); its row ID."""
+        """Store one attempt at once (durable when this returns); its row ID.
+
+        With a `coverage`, the reviews of the items the scenario covers are stored with it, in the
+        same transaction.
+        """
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (answered_at, scenario_id, choice, correct, knowledge_version, "
@@ -332,7 +343,10 @@ class PracticeStore:
                     attempt.scenario_version,
                 ),
             )
-            return int(cursor.lastrowid or 0)
+            row = int(cursor.lastrowid or 0)
+            if self._coverage is not None:  # the items the scenario covers are reviewed with it
+                _reviews_from_attempts(conn, self._coverage, since=row - 1)
+            return row
 
     def attempts(self) -> list[Attempt]:
         """Every attempt, oldest first."""

@@ -108,6 +108,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "No walked case can ask about {item}: the pathways give it no step to grade against.",
         "zh": "没有可用于 {item} 的病例：路径未给出可据以评分的步骤。",
     },
+    "practice.next_item": {"en": "Next review", "zh": "下一个复习"},
     "practice.review_title": {"en": "Review", "zh": "复习"},
     "practice.vignette_intro": {"en": "A patient with these findings:", "zh": "一位患者，情况如下："},
     "practice.ask.next_step": {"en": "What is the best next step?", "zh": "最佳下一步是什么？"},
