@@ -93,4 +93,4 @@ def test_recall_falls_with_time_and_is_the_desired_retention_when_due() -> None:
     assert recall(state, state.due) == pytest.approx(DESIRED_RETENTION, abs=0.02)
     assert recall(state, state.due + dt.timedelta(days=30)) < recall(state, state.due)
     assert [s.item for s in retained([state], T0 + dt.timedelta(hours=1))] == [ITEM]
-    assert retained([state], state.due + dt.timedelta(days=30)) == []
+    assert retained([state], state.due) == []  # due: no longer counted as held

@@ -126,5 +126,10 @@ def next_due(schedules: Sequence[ItemSchedule], now: dt.datetime) -> ItemSchedul
 
 
 def retained(schedules: Iterable[ItemSchedule], now: dt.datetime) -> list[ItemSchedule]:
-    """The reviewed items whose recall at `now` is still at least the desired retention."""
-    return [s for s in schedules if recall(s, now) >= DESIRED_RETENTION]
+    """The reviewed items not yet due at `now`: still held at least as well as the desired retention.
+
+    FSRS sets each due time to when recall is predicted to fall to the desired retention, so an
+    item is retained exactly until it is due (counting it by `recall` instead would let an item
+    be both due and retained, as py-fsrs rounds the elapsed time to whole days).
+    """
+    return [s for s in schedules if s.due > now]
