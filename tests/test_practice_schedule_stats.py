@@ -129,7 +129,11 @@ def test_stats_reads_the_database_with_the_clock_handed_in(tmp_path: Path, kb: K
             store.record_review(row)
     shown = commands.progress(kb, "en", db, as_json=True, note=lambda _: None, clock=lambda: NOW)
     data = json.loads(str(shown.out))["schedule"]
-    assert [d["item"] for d in data["due"]][0] == "argument:limits.local_role"
+    assert [d["item"] for d in data["due"]] == [
+        "argument:limits.local_role",
+        "argument:mechanism.targeted",
+        "outcome:early.unfit",
+    ]
     assert data["retained"] == 1 and data["weakest_argument"]["argument"] == "limits.local_role"
     later = commands.progress(
         kb, "en", db, as_json=True, note=lambda _: None, clock=lambda: T0 + dt.timedelta(days=400)
