@@ -139,3 +139,12 @@ def test_a_scenario_answered_after_the_upgrade_reviews_its_items_too(
 
 def store_reviews_of(path: Path, attempt_id: int) -> list[tuple[object, ...]]:
     return rows(path, f"SELECT id FROM reviews WHERE attempt_id = {int(attempt_id)}")
+
+
+def test_reset_deletes_the_reviews_too_and_the_backup_keeps_them(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = old_database(tmp_path / "old.sqlite3")
+    with PracticeStore(path, clock=lambda: NOW, coverage=scenario_coverage(kb)) as store:
+        kept = len(store.reviews())
+        backup, deleted = store.reset()
+        assert deleted == 6 and store.reviews() == [] and store.attempts() == []
+    assert kept > 0 and rows(backup, "SELECT count(*) FROM reviews") == [(kept,)]
