@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("intake", frozenset({"intake"})),
     ("knowledge", frozenset({"pathway"})),
     ("engine", frozenset({"engine"})),
-    ("library", frozenset({"api", "schemas"})),
+    ("library", frozenset({"api", "schemas", "walk"})),
     ("package", frozenset({"ntrk_advisor"})),
     ("outputs", frozenset({"render"})),
     ("interaction", frozenset({"prompting"})),

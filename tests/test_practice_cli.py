@@ -318,7 +318,7 @@ def test_an_old_database_is_upgraded_with_a_note(cli: Callable[..., Out], tmp_pa
     conn.close()
     out = cli("practice", "stats", "--db", str(db), "--format", "json")
     assert out.code == 0
-    assert "Upgraded the practice database from version 1 to 2" in out.stderr
+    assert "Upgraded the practice database from version 1 to 3" in out.stderr
     assert out.json["total"]["attempts"] == 1
 
 

@@ -83,7 +83,7 @@ def test_an_upgraded_database_is_noted_when_it_is_opened_not_after_the_output(tm
     shown = commands.progress(
         kb, "en", old_database(tmp_path / "old.sqlite3"), as_json=True, note=notes.append
     )
-    assert len(notes) == 1 and notes[0].startswith("Upgraded the practice database from version 1 to 2")
+    assert len(notes) == 1 and notes[0].startswith("Upgraded the practice database from version 1 to 3")
     assert shown.note is None and json.loads(shown.out)["total"]["attempts"] == 1
 
 

@@ -15,32 +15,15 @@ from pydantic import BaseModel
 from ntrk_advisor.contract.case import case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ASKABLE_FIELDS, FIELD_SPECS
-from ntrk_advisor.contract.result import Result
-from ntrk_advisor.contract.vocabulary import ActionCode, Status, Strength
-from ntrk_advisor.engine import Decision, build_result, decide
+from ntrk_advisor.contract.vocabulary import ActionCode, Strength
+from ntrk_advisor.engine import decide
 from ntrk_advisor.errors import PathwayProblem
-from ntrk_advisor.i18n import LANGS, Lang
+from ntrk_advisor.i18n import LANGS
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.schema import PlanSelector, Statement, Text
+from ntrk_advisor.walk import Leaf, ages_of, answer_options, walk_leaves
 
-
-def ages_of(kb: KnowledgeBase) -> tuple[float, ...]:
-    """One age per age band (its youngest): the only distinction age makes to routing and wording."""
-    return tuple(kb.bands.lower_bound(band) for band in kb.bands.ids)
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """One complete end point of the walk: the answers given, the path taken, the result."""
-
-    answers: dict[str, Any]
-    decision: Decision
-    result: Result
-
-    @property
-    def outcome(self) -> str:
-        """The outcome node reached (`pathway.node`)."""
-        return self.decision.trail[-1].qid
+__all__ = ["AuditReport", "Leaf", "ages_of", "answer_options", "audit", "walk_leaves"]
 
 
 @dataclass
@@ -51,53 +34,6 @@ class AuditReport:
     problems: list[PathwayProblem] = field(default_factory=list)
     texts: dict[str, int] = field(default_factory=dict)
     """Number of user-facing texts present per language."""
-
-
-def answer_options(field_name: str, kb: KnowledgeBase | None = None) -> list[Any]:
-    """Every answer worth trying for a field: each value; for lists none, each one, and all.
-
-    For a number, the smallest value and each bound the pathways branch on (so every branch is
-    taken); that needs the knowledge base.
-    """
-    spec = FIELD_SPECS[field_name]
-    if spec.kind == "bool":
-        return [True, False]
-    if spec.kind == "number":
-        bounds = (
-            set()
-            if kb is None
-            else {b for n in kb.nodes.values() if n.field == field_name for b, _ in n.number_routes}
-        )
-        return [spec.minimum, *sorted(bounds)]
-    values = [m.value for m in spec.values or []]
-    if spec.kind == "list":
-        return [[], *([v] for v in values), values]
-    return values
-
-
-def walk_leaves(kb: KnowledgeBase, lang: Lang = "en") -> list[Leaf]:
-    """Every complete result reachable by answering each question the path asks, every way.
-
-    Answer combinations that contradict each other (see `contract.rules`) are invalid cases, not
-    leaves, and are passed over.
-    """
-    leaves: list[Leaf] = []
-    for age in ages_of(kb):
-        pending: list[dict[str, Any]] = [{"age_years": age}]
-        while pending:
-            answers = pending.pop()
-            try:
-                case = case_from_data(answers)
-            except CaseInvalid:
-                continue
-            decision = decide(case, kb)
-            if decision.status is Status.COMPLETE:
-                leaves.append(Leaf(answers, decision, build_result(decision, None, lang, kb)))
-            else:
-                field_name = decision.missing[0]
-                options = answer_options(field_name, kb)
-                pending.extend({**answers, field_name: o} for o in reversed(options))
-    return leaves
 
 
 def audit(kb: KnowledgeBase) -> AuditReport:

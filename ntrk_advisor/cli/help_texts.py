@@ -13,7 +13,7 @@ SUMMARIES = {
     "consult": "One case: asks only what its path needs.",
     "batch": "Many cases from JSON files: one result each.",
     "pathways": "See, check, export and copy the pathways.",
-    "practice": "Practise scenarios and track progress.",
+    "practice": "Review what is due, practise scenarios, track progress.",
     "arguments": "The source article's arguments, paraphrased.",
     "evidence": "Full references and what cites each.",
     "schema": "JSON Schemas for cases, results, pathways.",
@@ -30,7 +30,7 @@ SUMMARIES = {
     "practice list": "The scenarios, by pathway and difficulty.",
     "practice show": "One scenario and its options (no answer).",
     "practice answer": "Grade one answer and record it.",
-    "practice stats": "Accuracy, streaks and the weakest areas.",
+    "practice stats": "What is due and retained, accuracy bars.",
     "practice export": "Every recorded attempt, as CSV or JSON.",
     "practice reset": "Delete the attempts (a backup is kept).",
     "serve": "Advice as CDS Hooks cards for a health record.",
@@ -73,7 +73,7 @@ EXAMPLES = {
         "ntrk-advisor pathways init ~/clinic-pathways && ntrk-advisor pathways check --dir ~/clinic-pathways",
     ),
     "practice": _examples(
-        "ntrk-advisor practice                        # five scenarios at random",
+        "ntrk-advisor practice                        # the items due, a fresh case each",
         "ntrk-advisor practice --pathway metastatic --count 3",
         "ntrk-advisor practice --review               # the ones you missed first",
         "ntrk-advisor practice answer res-solvent-front 2",
@@ -117,7 +117,9 @@ EXAMPLES = {
     "practice list": _examples("ntrk-advisor practice list --format json"),
     "practice show": _examples("ntrk-advisor practice show res-solvent-front"),
     "practice answer": _examples("ntrk-advisor practice answer res-solvent-front 2 --format json"),
-    "practice stats": _examples("ntrk-advisor practice stats --lang zh"),
+    "practice stats": _examples(
+        "ntrk-advisor practice stats --lang zh", "ntrk-advisor practice stats --format html -o stats.html"
+    ),
     "practice export": _examples("ntrk-advisor practice export --format csv -o attempts.csv"),
     "practice reset": _examples("ntrk-advisor practice reset --yes"),
     "serve": _examples(

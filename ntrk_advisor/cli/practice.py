@@ -60,27 +60,34 @@ def practice(
     lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
-    """Practise scenarios at the terminal (or use a subcommand: list, show, answer, stats, export, reset)."""
+    """Review what is due at the terminal; with a filter, --scenario or --review, practise scenarios.
+
+    Or use a subcommand: list, show, answer, stats, export, reset.
+    """
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db": db, "lang": lang}
         return
     from ntrk_advisor.practice import commands
 
     kb, env = knowledge_base(ctx), Environment.of_process()
-    end = commands.run_session(
-        kb,
-        env,
-        env.language(lang),
-        db,
-        note=note,
-        scenario_ids=scenario or (),
-        pathway=pathway,
-        difficulty=difficulty,
-        age_group=age_group,
-        review=review,
-        count=count,
-        seed=seed,
-    )
+    scenarios = bool(scenario) or review or any(f is not None for f in (pathway, difficulty, age_group))
+    if not scenarios:  # no selection: the items due by their schedule
+        end = commands.run_due(kb, env, env.language(lang), db, note=note, count=count, seed=seed)
+    else:
+        end = commands.run_session(
+            kb,
+            env,
+            env.language(lang),
+            db,
+            note=note,
+            scenario_ids=scenario or (),
+            pathway=pathway,
+            difficulty=difficulty,
+            age_group=age_group,
+            review=review,
+            count=count,
+            seed=seed,
+        )
     if end.interrupted and end.note is not None:
         from ntrk_advisor.errors import Interrupted
 

@@ -29,6 +29,12 @@ class TextOrJson(str, Enum):
     JSON = "json"
 
 
+class StatsFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+
+
 class ExportFormat(str, Enum):
     CSV = "csv"
     JSON = "json"
@@ -45,7 +51,7 @@ DbOption = Annotated[
 ]
 
 CountOption = Annotated[
-    int, typer.Option("--count", "-n", min=1, help="How many scenarios to draw at random.")
+    int, typer.Option("--count", "-n", min=1, help="How many due items to review, or scenarios to draw.")
 ]
 PathwayFilter = Annotated[
     PathwayName | None,
@@ -76,6 +82,10 @@ TableOrJsonOption = Annotated[
 ]
 TextOrJsonOption = Annotated[
     TextOrJson, typer.Option("--format", case_sensitive=False, help="Output format.")
+]
+StatsFormatOption = Annotated[
+    StatsFormat,
+    typer.Option("--format", case_sensitive=False, help="Output format (html: a self-contained page)."),
 ]
 ExportFormatOption = Annotated[
     ExportFormat, typer.Option("--format", case_sensitive=False, help="Output format.")

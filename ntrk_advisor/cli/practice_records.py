@@ -14,8 +14,8 @@ from ntrk_advisor.cli.practice_options import (
     DbOption,
     ExportFormat,
     ExportFormatOption,
-    TableOrJson,
-    TableOrJsonOption,
+    StatsFormat,
+    StatsFormatOption,
     YesOption,
     inherited,
     note,
@@ -27,16 +27,28 @@ from ntrk_advisor.environment import Environment
 @at_the_edge
 def stats(
     ctx: typer.Context,
-    output_format: TableOrJsonOption = TableOrJson.TABLE,
+    output_format: StatsFormatOption = StatsFormat.TABLE,
+    output: OutputOption = None,
     lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
-    """Accuracy by pathway and age group, streaks, and the weakest areas."""
+    """What is due and retained, the weakest argument, accuracy per pathway and argument, streaks."""
     from ntrk_advisor.practice import commands
 
-    chosen, db = Environment.of_process().language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
-    as_json = output_format is TableOrJson.JSON
-    show_returned(commands.progress(knowledge_base(ctx), chosen, db, as_json=as_json, note=note))
+    env = Environment.of_process()
+    chosen, db = env.language(inherited(ctx, "lang", lang)), inherited(ctx, "db", db)
+    show_returned(
+        commands.progress(
+            knowledge_base(ctx),
+            chosen,
+            db,
+            as_json=output_format is StatsFormat.JSON,
+            as_html=output_format is StatsFormat.HTML,
+            output=output,
+            note=note,
+            clock=env.clock,
+        )
+    )
 
 
 @at_the_edge
@@ -71,4 +83,5 @@ def reset(ctx: typer.Context, yes: YesOption = False, lang: LangOption = None, d
         except typer.Abort:  # no answer (end of input): nothing is deleted
             raise ConfirmationUnanswered(chosen) from None
 
-    show_returned(commands.reset_attempts(chosen, db, confirm=None if yes else confirm, note=note))
+    confirming = None if yes else confirm
+    show_returned(commands.reset_attempts(chosen, db, confirm=confirming, note=note, kb=knowledge_base(ctx)))

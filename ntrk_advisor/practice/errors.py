@@ -16,6 +16,7 @@ __all__ = [
     "InvalidChoice",
     "NeedsTerminal",
     "NoScenarioMatches",
+    "NothingToDraw",
     "PracticeDatabaseError",
     "PracticeError",
     "ScenarioError",
@@ -95,6 +96,25 @@ class NoScenarioMatches(PracticeError):
 
     def __str__(self) -> str:
         return "no practice scenario matches these filters (`ntrk-advisor practice list` shows them)"
+
+
+class NothingToDraw(PracticeError):
+    """No walked case can ask about an item (the knowledge gives it no key to grade against)."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, item: str) -> None:
+        super().__init__(item)
+        self.item = item
+
+    def worded(self, lang: Lang) -> str:
+        """The line in `lang`."""
+        from ntrk_advisor.practice.texts import say
+
+        return say("nothing_to_draw", lang, item=self.item)
+
+    def __str__(self) -> str:
+        return self.worded("en")
 
 
 class NeedsTerminal(PracticeError):

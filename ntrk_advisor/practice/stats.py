@@ -1,4 +1,4 @@
-"""Progress from recorded attempts: accuracy by pathway and age group, streaks, weakest areas.
+"""Progress from recorded attempts and reviews: accuracy, streaks, weakest areas, what is due.
 
 Pure functions over `Attempt`s and the library, so they are tested on known data without a
 database. A scenario's pathway and age group come from the library; attempts at scenarios it no
@@ -7,13 +7,15 @@ longer holds count in the totals and under "other".
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ntrk_advisor.contract.vocabulary import AgeGroup, PathwayName
 from ntrk_advisor.practice.library import ScenarioLibrary
-from ntrk_advisor.practice.store import Attempt
+from ntrk_advisor.practice.schedule import ItemSchedule, Rating, Review, due, next_due, retained, schedule
+from ntrk_advisor.practice.store import Attempt, ItemReview
 
 OTHER = "other"
 WEAKEST_SHOWN = 3
@@ -150,4 +152,86 @@ def stats_dict(stats: Stats) -> dict[str, Any]:
             {"pathway": a.pathway, "age_group": a.age_group, **tally(a.tally), "missed": list(a.missed)}
             for a in stats.weakest
         ],
+    }
+
+
+@dataclass(frozen=True)
+class ScheduleStats:
+    """What the spaced-repetition record says at one moment: due, retained, weakest, accuracy."""
+
+    now: dt.datetime
+    items: int
+    """Every item the knowledge in use offers."""
+    reviewed: int
+    due: tuple[ItemSchedule, ...]
+    next_due: ItemSchedule | None
+    retained: int
+    by_pathway: dict[str, Tally]
+    """Questions answered per pathway: scenario attempts, and questions drawn for an item."""
+    by_argument: dict[str, Tally]
+    """Reviews of each article argument (those derived from scenario attempts included)."""
+    weakest_argument: tuple[str, Tally] | None
+
+
+def summarise_schedule(
+    reviews: Sequence[ItemReview],
+    attempts: Sequence[Attempt],
+    library: ScenarioLibrary,
+    item_ids: Sequence[str],
+    now: dt.datetime,
+) -> ScheduleStats:
+    """The schedule replayed from `reviews` and the accuracy of every answer, as at `now`."""
+    from ntrk_advisor.practice.items import ARGUMENT
+
+    schedules = schedule(as_reviews(reviews))
+    known = set(item_ids)
+    current = [s for s in schedules.values() if s.item in known]
+    pathway_pairs = [(_place(a.scenario_id, library)[0], a.correct) for a in attempts]
+    pathway_pairs += [(r.pathway or OTHER, r.correct) for r in reviews if r.attempt_id is None]
+    prefix = f"{ARGUMENT}:"
+    argument_order = [i.removeprefix(prefix) for i in item_ids if i.startswith(prefix)]
+    by_argument = tally_by(
+        ((r.item.removeprefix(prefix), r.correct) for r in reviews if r.item.startswith(prefix)),
+        argument_order,
+    )
+    weak = [(a, t) for a, t in by_argument.items() if t.correct < t.attempts]
+    weakest = min(weak, key=lambda p: (p[1].correct / p[1].attempts, -p[1].attempts, p[0])) if weak else None
+    return ScheduleStats(
+        now=now,
+        items=len(item_ids),
+        reviewed=len(current),
+        due=tuple(due(current, now)),
+        next_due=next_due(current, now),
+        retained=len(retained(current, now)),
+        by_pathway=tally_by(pathway_pairs, PATHWAY_ORDER),
+        by_argument=by_argument,
+        weakest_argument=weakest,
+    )
+
+
+def as_reviews(rows: Iterable[ItemReview]) -> list[Review]:
+    """The store's review rows as the scheduler reads them."""
+    return [Review(r.item, dt.datetime.fromisoformat(r.reviewed_at), Rating(r.rating)) for r in rows]
+
+
+def schedule_dict(stats: ScheduleStats) -> dict[str, Any]:
+    """The schedule part of `practice stats --format json`."""
+
+    def tally(t: Tally) -> dict[str, Any]:
+        return {"attempts": t.attempts, "correct": t.correct, "accuracy": t.accuracy}
+
+    return {
+        "now": stats.now.isoformat(),
+        "items": stats.items,
+        "reviewed": stats.reviewed,
+        "due": [{"item": s.item, "due": s.due.isoformat()} for s in stats.due],
+        "next_due": None
+        if stats.next_due is None
+        else {"item": stats.next_due.item, "due": stats.next_due.due.isoformat()},
+        "retained": stats.retained,
+        "by_pathway": {k: tally(v) for k, v in stats.by_pathway.items()},
+        "by_argument": {k: tally(v) for k, v in stats.by_argument.items()},
+        "weakest_argument": None
+        if stats.weakest_argument is None
+        else {"argument": stats.weakest_argument[0], **tally(stats.weakest_argument[1])},
     }

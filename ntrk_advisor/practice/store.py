@@ -6,6 +6,11 @@ Why it is built this way:
   foreign file (someone else's database, a text file) is reported and never touched.
 - `PRAGMA user_version` numbers the schema; `_MIGRATIONS[n]` upgrades version n to n + 1, inside
   one write transaction, after a backup of the older file. A newer file is refused.
+- Version 3 adds the review log of practice items (`reviews`), from which the spaced-repetition
+  schedule is replayed. Its migration keeps every attempt as it was and writes, in the same
+  transaction, one review for each item the attempt's scenario covered (the `Coverage` the
+  caller hands in, from the scenarios and the knowledge in use), stamped with the attempt's time
+  and pointing back to it.
 - WAL mode and a busy timeout let two practice sessions write at once without losing an attempt;
   every write takes the write lock up front (`BEGIN IMMEDIATE`), so it waits instead of failing.
 - Backups use SQLite's online backup API into a temporary file, then an atomic rename.
@@ -36,7 +41,7 @@ from ntrk_advisor.files import atomic_output
 from ntrk_advisor.practice.errors import PracticeDatabaseError
 
 APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as ours
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "practice.sqlite3"
 HOME_ENV = "NTRK_ADVISOR_HOME"
 BUSY_TIMEOUT_MS = 30_000
@@ -55,6 +60,33 @@ class Attempt:
     knowledge_version: str
     scenario_version: int | None
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """One answered question about one practice item (an argument or an outcome node).
+
+    `attempt_id` names the scenario attempt a review was derived from when the database was
+    upgraded to version 3; a review asked on a drawn case has none, and keeps the case's answers.
+    """
+
+    item: str
+    reviewed_at: str
+    rating: int
+    correct: bool
+    knowledge_version: str
+    pathway: str | None = None
+    choice: str | None = None
+    key: str | None = None
+    lang: str | None = None
+    answers: str | None = None
+    """The drawn case's answers, as JSON."""
+    attempt_id: int | None = None
+    id: int | None = None
+
+
+Coverage = Callable[[str], "tuple[str | None, tuple[str, ...]]"]
+"""A scenario's pathway and the practice items it covers, by scenario ID (unknown: `(None, ())`)."""
 
 
 def now_utc(clock: Clock = utc_now) -> str:
@@ -94,7 +126,61 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE attempts ADD COLUMN scenario_version INTEGER")
 
 
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2}
+def _to_v3(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE reviews (
+               id INTEGER PRIMARY KEY,
+               item TEXT NOT NULL,
+               reviewed_at TEXT NOT NULL,
+               rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+               correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+               pathway TEXT,
+               choice TEXT,
+               key TEXT,
+               lang TEXT,
+               knowledge_version TEXT NOT NULL,
+               answers TEXT,
+               attempt_id INTEGER REFERENCES attempts (id)
+           )"""
+    )
+    conn.execute("CREATE INDEX reviews_by_item ON reviews (item, reviewed_at)")
+
+
+def _reviews_from_attempts(conn: sqlite3.Connection, coverage: Coverage, since: int = 0) -> None:
+    """One review per item each attempt (with an ID above `since`) covered.
+
+    The upgrade to version 3 runs it over every kept attempt, and each new attempt at a scenario
+    runs it over itself, so a scenario answered today counts in the schedule as one answered
+    before the upgrade does.
+    """
+    from ntrk_advisor.practice.schedule import rating_for
+
+    rows = conn.execute(
+        "SELECT id, answered_at, scenario_id, choice, correct, lang, knowledge_version FROM attempts "
+        "WHERE id > ? ORDER BY answered_at, id",
+        (since,),
+    ).fetchall()
+    for attempt_id, answered_at, scenario_id, choice, correct, lang, version in rows:
+        pathway, items = coverage(scenario_id)
+        for item in items:
+            conn.execute(
+                "INSERT INTO reviews (item, reviewed_at, rating, correct, pathway, choice, lang, "
+                "knowledge_version, attempt_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item,
+                    answered_at,
+                    int(rating_for(bool(correct))),
+                    correct,
+                    pathway,
+                    choice,
+                    lang,
+                    version,
+                    attempt_id,
+                ),
+            )
+
+
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
 """`_MIGRATIONS[n]` turns schema version n into n + 1."""
 
 
@@ -121,7 +207,9 @@ def _read_only_now(side: Path) -> bool:
 class PracticeStore:
     """An open practice database. Use as a context manager; every method is one transaction."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, clock: Clock = utc_now, coverage: Coverage | None = None
+    ) -> None:
         """Open (or create) the database at `path`.
 
         A file this user may not write (or in a folder it may not write) is refused at once,
@@ -129,9 +217,13 @@ class PracticeStore:
         as the file, which keep it unusable after it is made writable again. With `read_only`
         (stats and export) such a file is read as it is, without those files, when no session
         has them open. `clock` stamps the attempts recorded through it and names its backups.
+        `coverage` says which items each scenario covers: for the upgrade of an older file to
+        version 3, and for each attempt recorded (without it, attempts are kept but no review is
+        derived from them).
         """
         self.path = path
         self.clock = clock
+        self._coverage = coverage
         self.migration: Migration | None = None
         _refuse_non_sqlite(path)
         sides = [Path(f"{path}{side}") for side in ("-wal", "-shm")]
@@ -225,12 +317,18 @@ class PracticeStore:
             while version < SCHEMA_VERSION:
                 _MIGRATIONS[version](conn)
                 version += 1
+                if version == 3 and self._coverage is not None:
+                    _reviews_from_attempts(conn, self._coverage)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # --- public API ------------------------------------------------------------------------------
 
     def record(self, attempt: Attempt) -> int:
-        """Store one attempt at once (durable when this returns); its row ID."""
+        """Store one attempt at once (durable when this returns); its row ID.
+
+        With a `coverage`, the reviews of the items the scenario covers are stored with it, in the
+        same transaction.
+        """
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (answered_at, scenario_id, choice, correct, knowledge_version, "
@@ -245,7 +343,10 @@ class PracticeStore:
                     attempt.scenario_version,
                 ),
             )
-            return int(cursor.lastrowid or 0)
+            row = int(cursor.lastrowid or 0)
+            if self._coverage is not None:  # the items the scenario covers are reviewed with it
+                _reviews_from_attempts(conn, self._coverage, since=row - 1)
+            return row
 
     def attempts(self) -> list[Attempt]:
         """Every attempt, oldest first."""
@@ -264,6 +365,53 @@ class PracticeStore:
                 lang=row[5],
                 knowledge_version=row[6],
                 scenario_version=row[7],
+            )
+            for row in rows
+        ]
+
+    def record_review(self, review: ItemReview) -> int:
+        """Store one review at once (durable when this returns); its row ID."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reviews (item, reviewed_at, rating, correct, pathway, choice, key, lang, "
+                "knowledge_version, answers, attempt_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    review.item,
+                    review.reviewed_at,
+                    review.rating,
+                    int(review.correct),
+                    review.pathway,
+                    review.choice,
+                    review.key,
+                    review.lang,
+                    review.knowledge_version,
+                    review.answers,
+                    review.attempt_id,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def reviews(self) -> list[ItemReview]:
+        """Every review, oldest first."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT id, item, reviewed_at, rating, correct, pathway, choice, key, lang, "
+                "knowledge_version, answers, attempt_id FROM reviews ORDER BY reviewed_at, id"
+            ).fetchall()
+        return [
+            ItemReview(
+                id=row[0],
+                item=row[1],
+                reviewed_at=row[2],
+                rating=int(row[3]),
+                correct=bool(row[4]),
+                pathway=row[5],
+                choice=row[6],
+                key=row[7],
+                lang=row[8],
+                knowledge_version=row[9],
+                answers=row[10],
+                attempt_id=row[11],
             )
             for row in rows
         ]
@@ -292,14 +440,17 @@ class PracticeStore:
         return int(last or 0)
 
     def reset(self) -> tuple[Path, int]:
-        """Keep a timestamped backup, then delete the attempts it holds; (backup path, count deleted).
+        """Keep a timestamped backup, then delete the attempts and reviews it holds; (backup, attempts gone).
 
         Attempts another session records after the backup was taken are kept, so nothing is lost
         that the backup does not hold.
         """
         backup = self.path.with_name(f"{self.path.name}.{_stamp(self.clock)}.bak")
+        with self._errors():  # read before the backup, so every review deleted is in it
+            last_review = self._conn.execute("SELECT max(id) FROM reviews").fetchone()[0] or 0
         last = self.backup_to(backup)
         with self._write() as conn:
+            conn.execute("DELETE FROM reviews WHERE id <= ?", (last_review,))
             deleted = conn.execute("DELETE FROM attempts WHERE id <= ?", (last,)).rowcount
         return backup, int(deleted)
 

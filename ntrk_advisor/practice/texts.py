@@ -101,6 +101,67 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Wrote {count} attempt(s) to {path}.",
         "zh": "已将 {count} 条记录写入 {path}。",
     },
+    # Spaced repetition of items (practice/schedule.py, drawing.py, due.py).
+    "practice.age_years": {"en": "{years} years", "zh": "{years} 岁"},
+    "practice.age_months": {"en": "{months} months", "zh": "{months} 个月"},
+    "practice.nothing_to_draw": {
+        "en": "No walked case can ask about {item}: the pathways give it no step to grade against.",
+        "zh": "没有可用于 {item} 的病例：路径未给出可据以评分的步骤。",
+    },
+    "practice.next_item": {"en": "Next review", "zh": "下一个复习"},
+    "practice.review_title": {"en": "Review", "zh": "复习"},
+    "practice.vignette_intro": {"en": "A patient with these findings:", "zh": "一位患者，情况如下："},
+    "practice.ask.next_step": {"en": "What is the best next step?", "zh": "最佳下一步是什么？"},
+    "practice.ask.avoid": {"en": "Which of these should be avoided?", "zh": "以下哪一项应当避免？"},
+    "practice.item.argument": {"en": "argument", "zh": "论点"},
+    "practice.item.outcome": {"en": "outcome", "zh": "结局"},
+    "practice.keyed_step": {
+        "en": "The advisor's answer (from its recommendation for this case)",
+        "zh": "决策助手的答案（来自其对本病例的建议）",
+    },
+    "practice.next_review": {
+        "en": "Next review of {item}: {when} (in {days} day(s)).",
+        "zh": "{item} 的下次复习：{when}（{days} 天后）。",
+    },
+    "practice.nothing_due": {
+        "en": "Nothing is due now. Next due: {item} on {when}.",
+        "zh": "目前没有到期的复习。下一个到期：{item}，{when}。",
+    },
+    "practice.nothing_due_none": {
+        "en": "Nothing is due now, and nothing has been reviewed yet.",
+        "zh": "目前没有到期的复习，也尚未复习过任何内容。",
+    },
+    "practice.offer_new": {
+        "en": "Take a new item now ({item})?",
+        "zh": "现在学习一个新内容（{item}）吗？",
+    },
+    "practice.all_seen": {
+        "en": "Every item has been reviewed at least once; come back when one is due.",
+        "zh": "所有内容都已至少复习过一次；请在有内容到期时再来。",
+    },
+    "practice.due_count": {
+        "en": "Due now: {count} of {total} items",
+        "zh": "当前到期：{total} 项中的 {count} 项",
+    },
+    "practice.retained_count": {
+        "en": "Retained (recall at least {percent}%): {count} of {reviewed} reviewed",
+        "zh": "已掌握（回忆概率不低于 {percent}%）：已复习 {reviewed} 项中的 {count} 项",
+    },
+    "practice.weakest_argument": {
+        "en": "Weakest argument: {item} ({correct}/{answered}, {percent}%)",
+        "zh": "最薄弱的论点：{item}（{correct}/{answered}，{percent}%）",
+    },
+    "practice.no_weakest_argument": {
+        "en": "Weakest argument: none yet (no argument answered wrongly).",
+        "zh": "最薄弱的论点：暂无（尚无答错的论点）。",
+    },
+    "practice.bars_pathway": {"en": "Accuracy per pathway", "zh": "各路径正确率"},
+    "practice.bars_argument": {"en": "Accuracy per article argument", "zh": "各文章论点正确率"},
+    "practice.html_title": {"en": "Practice statistics", "zh": "练习统计"},
+    "practice.html_written": {"en": "Wrote the statistics page to {path}.", "zh": "统计页面已写入 {path}。"},
+    "practice.due_list": {"en": "Due items", "zh": "到期内容"},
+    "practice.col.item": {"en": "item", "zh": "内容"},
+    "practice.col.due": {"en": "due", "zh": "到期"},
     "practice.answer_keys": {
         "en": "(press an option's number to answer at once, or choose with the arrow keys and press Enter)",
         "zh": "（按选项编号即直接作答；或用方向键选择后按回车确认）",
