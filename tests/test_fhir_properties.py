@@ -7,6 +7,7 @@ import contextlib
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,17 @@ def test_no_identifier_written_another_way_leaves_through_a_resource_id(data: st
     for plant in plants:
         assert leaked(said, plant.forms) == set(), plant
         assert plant.resource_id.lower() not in said.lower(), plant
+
+
+@pytest.mark.parametrize("kind", [["Patient"], {"text": "Patient"}, 7, None])
+def test_a_contained_resource_type_that_is_not_a_string_never_gives_a_traceback(kind: Any) -> None:
+    """Found by the property above: a list or object as a contained resource's `resourceType`
+    crashed the privacy screen (an unhashable value tested against a set of names)."""
+    for name in NAMES:
+        for at in range(len(bundle(name).get("entry", []))):
+            value = bundle(name)
+            value["entry"][at]["resource"]["contained"] = [{"resourceType": kind}]
+            try:
+                case_from_bundle(value, today=TODAY)
+            except FhirError as exc:
+                assert exc.where.startswith("Bundle")

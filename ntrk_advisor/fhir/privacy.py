@@ -194,7 +194,8 @@ def record_values(bundle: dict[str, Any]) -> RecordValues:
             elif _DATE.fullmatch(item):
                 others.append(item)
         elif isinstance(item, dict):
-            inside = inside or item.get("resourceType") in _PERSONS
+            kind = item.get("resourceType")
+            inside = inside or (isinstance(kind, str) and kind in _PERSONS)
             for key, value in item.items():
                 if key in _NEVER or (key == "text" and isinstance(value, dict)):  # narrative
                     continue
