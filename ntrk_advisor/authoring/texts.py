@@ -12,6 +12,8 @@ from __future__ import annotations
 from ntrk_advisor.i18n import Lang
 
 TEXTS: dict[str, dict[Lang, str]] = {
+    # `pathways export --format fhir`: the Questionnaire's title
+    "review.fhir_case_title": {"en": "An NTRK fusion-positive case", "zh": "NTRK融合阳性病例"},
     # keys and reviewers
     "review.key_unreadable": {
         "en": "cannot read the private key {path}: {reason}",
