@@ -127,11 +127,19 @@ class _Export:
             for target in node.successors():
                 self.parents.setdefault(target.qid, set()).add(node.qid)
         entries = {f"{p.value}.{f.entry}" for p, f in kb.pathways.items()} | {kb.entry.qid}
+        ways_in: dict[str, int] = {}
+        for node in kb.nodes.values():
+            if node.kind in ("ask", "route_on"):
+                targets = [target for _, _, target in self.branches(node)]
+            else:
+                targets = [node.next] if node.next is not None else []
+            for target in targets:
+                ways_in[target.qid] = ways_in.get(target.qid, 0) + 1
         self.separate = {
             qid
             for qid, node in kb.nodes.items()
             if qid in entries
-            or len(self.parents.get(qid, ())) > 1
+            or ways_in.get(qid, 0) > 1
             or any(kb.nodes[p].pathway is not node.pathway for p in self.parents.get(qid, ()))
         }
         self.module_of_entry = {f"{p.value}.{f.entry}": p.value for p, f in kb.pathways.items()}
