@@ -77,7 +77,9 @@ class Apply:
 
     def __init__(self, resources: list[dict[str, Any]]) -> None:
         self.plans = {r["url"]: r for r in resources if r["resourceType"] == "PlanDefinition"}
-        self.strategy = next(r for r in self.plans.values() if r["type"]["coding"][0]["code"] == "workflow-definition")
+        self.strategy = next(
+            r for r in self.plans.values() if r["type"]["coding"][0]["code"] == "workflow-definition"
+        )
         self.compiled: dict[str, Any] = {}
         self.memo: dict[tuple[str, str], bool] = {}
         self.evaluations = 0
@@ -124,7 +126,10 @@ class Apply:
                     if not applies(child):
                         continue
                     if "definitionCanonical" in child:
-                        ext = {e["url"]: e["valueCodeableConcept"]["coding"][0]["code"] for e in child["extension"]}
+                        ext = {
+                            e["url"]: e["valueCodeableConcept"]["coding"][0]["code"]
+                            for e in child["extension"]
+                        }
                         target = child["definitionCanonical"].split("|")[0].rsplit("/", 1)[1]
                         statements.append((target, ext[cpg.STRENGTH], int(child["prefix"]), ext[cpg.QUALITY]))
                     else:

@@ -70,7 +70,9 @@ def expected(kb: KnowledgeBase, decision: Decision) -> Applied:
     return out
 
 
-def mismatches(kb: KnowledgeBase, resources: list[dict[str, Any]], sample: int | None) -> tuple[int, list[str]]:
+def mismatches(
+    kb: KnowledgeBase, resources: list[dict[str, Any]], sample: int | None
+) -> tuple[int, list[str]]:
     """(combinations compared, the first few that differ); `sample` takes every n-th combination."""
     apply = Apply(resources)
     found: list[str] = []
@@ -159,7 +161,10 @@ def test_the_profile_rules_the_models_do_not_check_hold(
                 for ext in action["extension"]:
                     coding = ext["valueCodeableConcept"]["coding"][0]
                     if ext["url"] == cpg.DIRECTION:  # required binding
-                        assert coding["system"] == cpg.DIRECTION_SYSTEM and coding["code"] in ("for", "against")
+                        assert coding["system"] == cpg.DIRECTION_SYSTEM and coding["code"] in (
+                            "for",
+                            "against",
+                        )
                     else:
                         assert coding["code"] in systems[coding["system"]]
                 direction = next(e for e in action["extension"] if e["url"] == cpg.DIRECTION)
@@ -181,11 +186,14 @@ def test_the_profile_rules_the_models_do_not_check_hold(
             assert option["valueCoding"]["code"] in systems[option["valueCoding"]["system"]]
 
 
+@pytest.mark.slow
 def test_the_export_is_the_same_bytes_every_time_and_follows_the_base_url(builtin: KnowledgeBase) -> None:
     first = json.dumps(fhir_bundle(builtin), ensure_ascii=False)
     assert first == json.dumps(fhir_bundle(builtin), ensure_ascii=False)
     moved = json.dumps(fhir_bundle(builtin, "https://kb.hospital.example/fhir/"), ensure_ascii=False)
-    assert cpg.DEFAULT_BASE_URL not in moved and "https://kb.hospital.example/fhir/PlanDefinition/early" in moved
+    assert (
+        cpg.DEFAULT_BASE_URL not in moved and "https://kb.hospital.example/fhir/PlanDefinition/early" in moved
+    )
 
 
 def test_every_node_is_written_once(builtin: KnowledgeBase, resources: list[dict[str, Any]]) -> None:
@@ -199,7 +207,9 @@ def test_every_node_is_written_once(builtin: KnowledgeBase, resources: list[dict
     assert sorted(ids) == sorted(builtin.nodes)
 
 
-def test_a_chinese_questionnaire_has_a_text_for_every_item_and_option(resources: list[dict[str, Any]]) -> None:
+def test_a_chinese_questionnaire_has_a_text_for_every_item_and_option(
+    resources: list[dict[str, Any]],
+) -> None:
     (questionnaire,) = [r for r in resources if r["resourceType"] == "Questionnaire"]
 
     def chinese(element: dict[str, Any]) -> str:
@@ -221,15 +231,30 @@ def test_a_chinese_questionnaire_has_a_text_for_every_item_and_option(resources:
 
 # equivalence
 
-SAMPLE = 97
-"""The quick suite compares every 97th combination of the walk (a fixed sample, over 100 cases)."""
+SAMPLE = Path(__file__).parent / "fixtures" / "fhir_export_sample.json"
+"""A fixed sample of the walk (every 797th combination, partial ones included) for the quick suite."""
 
 
-def test_the_export_gives_the_engines_answer_on_a_sample_of_the_walk(
+def sample_cases() -> list[Case]:
+    return [case_from_data(answers) for answers in json.loads(SAMPLE.read_text())["cases"]]
+
+
+def compare(kb: KnowledgeBase, resources: list[dict[str, Any]], cases: list[Case]) -> list[str]:
+    apply = Apply(resources)
+    found = []
+    for case in cases:
+        want, got = expected(kb, decide(case, kb)), apply.run(response(case))
+        if (got.nodes, got.missing) != (want.nodes, want.missing):
+            found.append(f"{case.answers()}: {got} != {want}")
+    return found
+
+
+def test_the_export_gives_the_engines_answer_on_a_fixed_sample_of_the_walk(
     builtin: KnowledgeBase, resources: list[dict[str, Any]]
 ) -> None:
-    count, found = mismatches(builtin, resources, SAMPLE)
-    assert count > 100 and found == []
+    cases = sample_cases()
+    assert len(cases) == 40 and sum(decide(c, builtin).status is Status.COMPLETE for c in cases) > 10
+    assert compare(builtin, resources, cases) == []
 
 
 @pytest.mark.slow
@@ -242,14 +267,14 @@ def test_the_export_gives_the_engines_answer_on_every_combination_the_check_walk
     assert found == [] and count > 11_000
 
 
+@pytest.mark.slow
 def test_the_questionnaire_enables_exactly_the_questions_on_the_path(
     builtin: KnowledgeBase, resources: list[dict[str, Any]]
 ) -> None:
     (questionnaire,) = [r for r in resources if r["resourceType"] == "Questionnaire"]
     apply = Apply(resources)
-    for n, (case, decision) in enumerate(combinations(builtin)):
-        if n % 601:
-            continue
+    for case in sample_cases()[:8]:
+        decision = decide(case, builtin)
         asked = {node.field for node in decision.trail if node.kind == "ask" and node.field}
         enabled = apply.enabled(questionnaire, response(case))
         askable = {i["linkId"] for i in questionnaire["item"] if "extension" in i}
@@ -316,5 +341,5 @@ def test_a_pathways_init_copy_exports_under_its_own_name_and_passes_the_same_pro
     models = pytest.importorskip("fhir.resources.R4B.bundle")
     models.Bundle.model_validate(fhir_bundle(kb))
     assert all(r["version"] == kb.stamp.version for r in resources if "version" in r)
-    count, found = mismatches(kb, resources, SAMPLE)
+    count, found = mismatches(kb, resources, 97)
     assert count > 100 and found == []
