@@ -343,3 +343,21 @@ def test_a_pathways_init_copy_exports_under_its_own_name_and_passes_the_same_pro
     assert all(r["version"] == kb.stamp.version for r in resources if "version" in r)
     count, found = mismatches(kb, resources, 97)
     assert count > 100 and found == []
+
+
+@pytest.mark.slow
+def test_the_command_writes_the_bundle_or_one_file_per_resource(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-m", "ntrk_advisor", "pathways", "export", "--format", "fhir"]
+    out = tmp_path / "ntrk.fhir.json"
+    subprocess.run([*cli, "-o", str(out), "--base-url", "https://kb.hospital.example/fhir"], check=True)
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    assert bundle["entry"][0]["fullUrl"].startswith("https://kb.hospital.example/fhir/")
+    folder = tmp_path / "fhir"
+    folder.mkdir()
+    subprocess.run([*cli, "-o", str(folder)], check=True)
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == len(bundle["entry"]) and "Questionnaire-case.json" in files
