@@ -43,13 +43,17 @@ COMMON_PROCESS_SYSTEM = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-common-proces
 PLAN_DEFINITION_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 """aliases.fsh `$plan-definition-type`: `eca-rule`, `workflow-definition`."""
 
-# Questionnaire extensions: SDC and FHIR core. Checked in independent SDC renderers and IGs (the SDC
-# IG itself was not read here; docs/fhir-export.md says so).
+# Questionnaire extensions.
 ENABLE_WHEN_EXPRESSION = (
     "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
 )
+"""SDC (HL7/sdc, input/resources/StructureDefinition-sdc-questionnaire-enableWhenExpression.xml): on
+Questionnaire.item, 0..1, an Expression returning a boolean; only where the item has no enableWhen."""
 VARIABLE = "http://hl7.org/fhir/StructureDefinition/variable"
+"""FHIR R4 core (hl7.org/fhir/R4/extension-variable.html): an Expression whose `name` is added to
+FHIRPath's context for the descendants of the element that holds it."""
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
-"""Core extension on a primitive: sub-extensions `lang` (code) and `content` (string)."""
+"""FHIR R4 core (hl7.org/fhir/R4/extension-translation.html): on a string, code or markdown;
+sub-extensions `lang` (code, 1..1) and `content` (1..1)."""
 
 FHIRPATH = "text/fhirpath"
