@@ -361,3 +361,22 @@ def test_the_command_writes_the_bundle_or_one_file_per_resource(tmp_path: Path) 
     subprocess.run([*cli, "-o", str(folder)], check=True)
     files = sorted(p.name for p in folder.iterdir())
     assert len(files) == len(bundle["entry"]) and "Questionnaire-case.json" in files
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--format", "fhir", "--pathway", "early"],
+        ["--format", "json", "--base-url", "https://kb.example/fhir"],
+    ],
+)
+def test_options_that_do_not_go_with_the_fhir_export_are_refused(extra: list[str]) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "pathways", "export", *extra], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--pathway" in done.stderr or "--base-url" in done.stderr

@@ -149,10 +149,15 @@ def export(
 ) -> None:
     """The tree as a Mermaid flowchart, Graphviz DOT, the compiled tree as JSON, or CPG-on-FHIR."""
     from ntrk_advisor.authoring.export import export_text
+    from ntrk_advisor.errors import UsageError
     from ntrk_advisor.files import write_atomic
 
     env = Environment.of_process()
+    if output_format is not ExportFormat.FHIR and base_url is not None:
+        raise UsageError("review.base_url_needs_fhir")
     if output_format is ExportFormat.FHIR:
+        if pathway is not None:
+            raise UsageError("review.fhir_whole_knowledge")
         from ntrk_advisor.authoring import fhir_export
         from ntrk_advisor.authoring.cpg_canonicals import DEFAULT_BASE_URL
 
