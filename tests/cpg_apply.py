@@ -38,7 +38,8 @@ class ExactlyOneBroken(AssertionError):
 class Applied:
     """What the walk found: each contributing node's statements and cautions, and what is missing."""
 
-    nodes: list[tuple[str, list[Statement], list[str]]] = field(default_factory=list)
+    nodes: list[tuple[str, list[Statement], list[str], tuple[str, ...]]] = field(default_factory=list)
+    """(node, statements, cautions, step sharing: `alongside`, `together`)."""
     missing: str | None = None
 
 
@@ -76,6 +77,16 @@ class Apply:
     """The exported resources, indexed, with a memo of condition results."""
 
     def __init__(self, resources: list[dict[str, Any]]) -> None:
+        systems = {
+            r["id"]: [c["code"] for c in r["concept"]] for r in resources if r["resourceType"] == "CodeSystem"
+        }
+        self.strength_rank = {code: rank for rank, code in enumerate(systems["strength"])}
+        self.level_rank = {code: rank for rank, code in enumerate(systems["evidence-level"])}
+        self.action_of = {
+            r["id"]: r["code"]["coding"][0]["code"]
+            for r in resources
+            if r["resourceType"] == "ActivityDefinition"
+        }
         self.plans = {r["url"]: r for r in resources if r["resourceType"] == "PlanDefinition"}
         self.strategy = next(
             r for r in self.plans.values() if r["type"]["coding"][0]["code"] == "workflow-definition"
@@ -134,7 +145,10 @@ class Apply:
                         statements.append((target, ext[cpg.STRENGTH], int(child["prefix"]), ext[cpg.QUALITY]))
                     else:
                         cautions.append(child["code"][0]["coding"][0]["code"])
-                out.nodes.append((action["id"], statements, cautions))
+                sharing = tuple(
+                    e["valueCode"] for e in action.get("extension", []) if e["url"].endswith(cpg.STEP_SHARING)
+                )
+                out.nodes.append((action["id"], statements, cautions, sharing))
                 return True
             canonical = action.get("definitionCanonical")
             if canonical is not None:
@@ -147,6 +161,40 @@ class Apply:
             if applies(action) and not enter(action):
                 break
         return out
+
+    def plan(self, applied: Applied) -> list[tuple[str, str, int, str]]:
+        """The plan as a result shows it: (action, strength, order, evidence level), by order.
+
+        Steps count on from the last step of the nodes before (unless a node shares its steps:
+        `together` with the node before, `alongside` with the node after); statements of one action
+        (a "do" and a "do not" apart) merge into one, with the strongest strength (the strength
+        CodeSystem lists the strongest first), the earliest step and the strongest evidence level
+        (likewise).
+        """
+        parts: list[tuple[str, str, int, str]] = []
+        offset = start = 0
+        for _, statements, _, sharing in applied.nodes:
+            if "together" not in sharing:
+                start = offset
+            last = offset
+            for target, strength, step, level in statements:
+                parts.append((self.action_of[target], strength, start + step, level))
+                last = max(last, start + step)
+            if "alongside" not in sharing:
+                offset = last
+        groups: dict[tuple[str, bool], list[tuple[str, str, int, str]]] = {}
+        for part in parts:
+            groups.setdefault((part[0], part[1] == "not_recommended"), []).append(part)
+        merged = [
+            (
+                group[0][0],
+                min((p[1] for p in group), key=self.strength_rank.__getitem__),
+                min(p[2] for p in group),
+                min((p[3] for p in group), key=self.level_rank.__getitem__),
+            )
+            for group in groups.values()
+        ]
+        return sorted(merged, key=lambda p: p[2])
 
     def enabled(self, questionnaire: dict[str, Any], qr: dict[str, Any]) -> set[str]:
         """The items whose `enableWhenExpression` holds for this response (variables in order)."""

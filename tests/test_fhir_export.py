@@ -25,7 +25,7 @@ from ntrk_advisor.authoring.local_copy import make_local_copy
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.vocabulary import Status
-from ntrk_advisor.engine import Decision, decide
+from ntrk_advisor.engine import Decision, build_result, decide
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, load_knowledge_base
 from tests.cpg_apply import Applied, Apply, ExactlyOneBroken, response
 
@@ -66,8 +66,32 @@ def expected(kb: KnowledgeBase, decision: Decision) -> Applied:
             for ref in node.bundle.actions
         ]
         cautions = [c.id for c in node.bundle.cautions if band in c.bands]
-        out.nodes.append((node.qid, statements, cautions))
+        sharing = tuple(name for name in ("alongside", "together") if getattr(node.bundle, name))
+        out.nodes.append((node.qid, statements, cautions, sharing))
     return out
+
+
+def engine_plan(kb: KnowledgeBase, decision: Decision) -> list[tuple[str, str, int, str]]:
+    """The actions of the engine's result: (action, strength, order, evidence level)."""
+    if decision.status is not Status.COMPLETE:
+        return []
+    result = build_result(decision, None, "en", kb)
+    return [(a.action.value, a.strength.value, a.order, a.evidence_level.value) for a in result.actions]
+
+
+def differs(kb: KnowledgeBase, apply: Apply, case: Case, decision: Decision) -> str | None:
+    """How the export's answer for a case differs from the engine's (None: it does not)."""
+    want = expected(kb, decision)
+    try:
+        got = apply.run(response(case))
+    except ExactlyOneBroken as exc:
+        return f"{case.answers()}: {exc}"
+    if (got.nodes, got.missing) != (want.nodes, want.missing):
+        return f"{case.answers()}: {got} != {want}"
+    plan = apply.plan(got) if got.missing is None else []
+    if plan != engine_plan(kb, decision):
+        return f"{case.answers()}: plan {plan} != {engine_plan(kb, decision)}"
+    return None
 
 
 def mismatches(
@@ -81,14 +105,9 @@ def mismatches(
         if sample is not None and n % sample:
             continue
         count += 1
-        want = expected(kb, decision)
-        try:
-            got = apply.run(response(case))
-        except ExactlyOneBroken as exc:
-            found.append(f"{case.answers()}: {exc}")
-        else:
-            if (got.nodes, got.missing) != (want.nodes, want.missing):
-                found.append(f"{case.answers()}: {got} != {want}")
+        difference = differs(kb, apply, case, decision)
+        if difference is not None:
+            found.append(difference)
         if len(found) >= 3:
             break
     return count, found
@@ -241,12 +260,8 @@ def sample_cases() -> list[Case]:
 
 def compare(kb: KnowledgeBase, resources: list[dict[str, Any]], cases: list[Case]) -> list[str]:
     apply = Apply(resources)
-    found = []
-    for case in cases:
-        want, got = expected(kb, decide(case, kb)), apply.run(response(case))
-        if (got.nodes, got.missing) != (want.nodes, want.missing):
-            found.append(f"{case.answers()}: {got} != {want}")
-    return found
+    found = [differs(kb, apply, case, decide(case, kb)) for case in cases]
+    return [f for f in found if f is not None]
 
 
 def test_the_export_gives_the_engines_answer_on_a_fixed_sample_of_the_walk(
@@ -287,12 +302,14 @@ def test_the_questionnaire_enables_exactly_the_questions_on_the_path(
 def _mutated(resources: list[dict[str, Any]], change: Any) -> list[dict[str, Any]]:
     copied = copy.deepcopy(resources)
     for resource in copied:
-        if resource["resourceType"] == "PlanDefinition" and change(resource):
+        if change(resource):
             return copied
     raise AssertionError("nothing to mutate")
 
 
 def _break_condition(plan: dict[str, Any]) -> bool:
+    if plan["resourceType"] != "PlanDefinition":
+        return False
     for action in _actions(plan["action"]):
         for condition in action.get("condition", []):
             expression = condition["expression"]
@@ -303,6 +320,8 @@ def _break_condition(plan: dict[str, Any]) -> bool:
 
 
 def _swap_strength(plan: dict[str, Any]) -> bool:
+    if plan["resourceType"] != "PlanDefinition":
+        return False
     for action in _actions(plan["action"]):
         for ext in action.get("extension", []):
             coding = ext.get("valueCodeableConcept", {}).get("coding", [{}])[0]
@@ -313,6 +332,8 @@ def _swap_strength(plan: dict[str, Any]) -> bool:
 
 
 def _drop_branch(plan: dict[str, Any]) -> bool:
+    if plan["resourceType"] != "PlanDefinition":
+        return False
     for action in _actions(plan["action"]):
         if action.get("selectionBehavior") == "exactly-one" and len(action["action"]) > 1:
             del action["action"][-1]
@@ -320,8 +341,16 @@ def _drop_branch(plan: dict[str, Any]) -> bool:
     return False
 
 
+def _recode_activity(activity: dict[str, Any]) -> bool:
+    """Only the merged plan can see this: the statement now names another action."""
+    if activity["resourceType"] != "ActivityDefinition" or activity["id"] != "mdt.plan-review":
+        return False
+    activity["code"]["coding"][0]["code"] = "clinical_trial"
+    return True
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("change", [_break_condition, _swap_strength, _drop_branch])
+@pytest.mark.parametrize("change", [_break_condition, _swap_strength, _drop_branch, _recode_activity])
 def test_a_broken_export_fails_the_equivalence(
     builtin: KnowledgeBase, resources: list[dict[str, Any]], change: Any
 ) -> None:

@@ -56,4 +56,8 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 """FHIR R4 core (hl7.org/fhir/R4/extension-translation.html): on a string, code or markdown;
 sub-extensions `lang` (code, 1..1) and `content` (1..1)."""
 
+STEP_SHARING = "StructureDefinition/step-sharing"
+"""Our own extension (under the export's base URL) on a node's action: `alongside` (its steps share
+the next node's) or `together` (they share the previous node's); no IG has an element for it."""
+
 FHIRPATH = "text/fhirpath"

@@ -23,9 +23,9 @@ bytes, and nothing reads the clock.
   one `variable` per node ("this node is reached").
 - The review stamps that count, as `authoring/review_fhir.py` writes them.
 
-What stays the engine's: merging the statements of one action on a path into one action, and the
-step offsets between nodes (`engine._collect`). The export carries each node's own steps
-(`prefix`); docs/fhir-export.md says so.
+Each node's statements carry the node's own steps (`prefix`); a node whose steps share the next
+node's or the previous node's says so in our `step-sharing` extension, which is all a reader needs to
+number the plan and merge the statements of one action as the engine does (docs/fhir-export.md).
 """
 
 from __future__ import annotations
@@ -297,7 +297,13 @@ class _Export:
                 bands = [b for b in self.kb.bands.ids if b in caution.bands]
                 item["condition"] = [self.applicability(self.band_condition(bands))]
             actions.append(item)
-        return {"id": node.qid, "title": node.qid, "action": actions}
+        contribution: dict[str, Any] = {"id": node.qid}
+        sharing = [name for name in ("alongside", "together") if getattr(node.bundle, name)]
+        if sharing:
+            url = f"{self.base}/{cpg.STEP_SHARING}"
+            contribution["extension"] = [{"url": url, "valueCode": name} for name in sharing]
+        contribution.update({"title": node.qid, "action": actions})
+        return contribution
 
     def applicability(self, expression: str) -> dict[str, Any]:
         return {"kind": "applicability", "expression": {"language": cpg.FHIRPATH, "expression": expression}}
