@@ -222,8 +222,9 @@ class _Export:
                 label = " | ".join(str(getattr(v, "value", v)).lower() for v in values)
                 out.append((label, self.field_condition(on, spec, values), self.kb.nodes[qid]))
         exclusive: list[tuple[str, str, TreeNode]] = []
+        first_match = bool(node.list_routes or node.number_routes)  # scalar branches never overlap
         for index, (label, expr, target) in enumerate(out):
-            earlier = [f"({e}).not()" for _, e, _ in out[:index]]
+            earlier = [f"({e}).not()" for _, e, _ in out[:index]] if first_match else []
             exclusive.append((label, " and ".join([f"({expr})", *earlier]) if earlier else expr, target))
         fallback = node.default or node.next
         if fallback is not None:
