@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.authoring import cpg_canonicals as cpg
-from ntrk_advisor.authoring.audit import ages_of, answer_options
+from ntrk_advisor.authoring.audit import ages_of, answer_options, walk_leaves
 from ntrk_advisor.authoring.fhir_export import fhir_bundle, fhir_resources, resource_id
 from ntrk_advisor.authoring.local_copy import make_local_copy
 from ntrk_advisor.contract.case import Case, case_from_data
@@ -280,6 +280,7 @@ def test_the_export_gives_the_engines_answer_on_every_combination_the_check_walk
     complete = sum(d.status is Status.COMPLETE for _, d in combinations(builtin))
     print(f"{count} combinations ({complete} complete), {len(found)} mismatches")
     assert found == [] and count > 11_000
+    assert complete == len(walk_leaves(builtin))  # the very combinations `pathways check` walks
 
 
 @pytest.mark.slow
