@@ -12,6 +12,16 @@ from __future__ import annotations
 from ntrk_advisor.i18n import Lang
 
 TEXTS: dict[str, dict[Lang, str]] = {
+    # `pathways export --format fhir`: the Questionnaire's title
+    "review.fhir_case_title": {"en": "An NTRK fusion-positive case", "zh": "NTRK融合阳性病例"},
+    "review.fhir_whole_knowledge": {
+        "en": "--format fhir exports the whole knowledge: leave out --pathway",
+        "zh": "--format fhir 导出全部知识：请去掉 --pathway",
+    },
+    "review.base_url_needs_fhir": {
+        "en": "--base-url is for --format fhir only",
+        "zh": "--base-url 仅用于 --format fhir",
+    },
     # keys and reviewers
     "review.key_unreadable": {
         "en": "cannot read the private key {path}: {reason}",

@@ -29,6 +29,7 @@ class ExportFormat(str, Enum):
     MERMAID = "mermaid"
     DOT = "dot"
     JSON = "json"
+    FHIR = "fhir"
 
 
 @pathways_app.command("list", **help_for("pathways list"))
@@ -116,7 +117,15 @@ def check(
 def export(
     ctx: typer.Context,
     output_format: Annotated[
-        ExportFormat, typer.Option("--format", case_sensitive=False, help="mermaid, dot or json.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help=(
+                "mermaid, dot, json, or fhir (CPG-on-FHIR R4: a Bundle, or one file per resource "
+                "into an existing folder given with -o)."
+            ),
+        ),
     ],
     pathway: Annotated[
         PathwayName | None,
@@ -129,13 +138,39 @@ def export(
     ] = None,
     output: OutputOption = None,
     lang: LangOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="With --format fhir: the base of the export's canonical URLs (default http://example.org/ntrk-advisor).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """The tree as a Mermaid flowchart, Graphviz DOT, or the compiled tree as JSON."""
+    """The tree as a Mermaid flowchart, Graphviz DOT, the compiled tree as JSON, or CPG-on-FHIR."""
     from ntrk_advisor.authoring.export import export_text
+    from ntrk_advisor.errors import UsageError
     from ntrk_advisor.files import write_atomic
 
     env = Environment.of_process()
-    text = export_text(knowledge_base(ctx), output_format.value, pathway, env.language(lang))
+    if output_format is not ExportFormat.FHIR and base_url is not None:
+        raise UsageError("review.base_url_needs_fhir")
+    if output_format is ExportFormat.FHIR:
+        if pathway is not None:
+            raise UsageError("review.fhir_whole_knowledge")
+        from ntrk_advisor.authoring import fhir_export
+        from ntrk_advisor.authoring.cpg_canonicals import DEFAULT_BASE_URL
+
+        base = base_url or DEFAULT_BASE_URL
+        if output is not None and output.is_dir():
+            for name, body in fhir_export.write_resources(
+                fhir_export.fhir_resources(knowledge_base(ctx), base)
+            ).items():
+                write_atomic(output / name, body)
+            return
+        text = fhir_export.to_json(fhir_export.fhir_bundle(knowledge_base(ctx), base))
+    else:
+        text = export_text(knowledge_base(ctx), output_format.value, pathway, env.language(lang))
     if output is None:
         env.stdout.write(text)
     else:
