@@ -40,7 +40,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch import FIELDS, LISTS
 from memory import _draw, _invalid_line
 
 FLOOR = r"""
@@ -145,8 +144,19 @@ def cpu_seconds(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, floa
 
 def batch_cmd(src: Path, dst: Path, fmt: str = "jsonl") -> list[str]:
     """The installed CLI's batch, as a user would run it (through the package's entry point)."""
-    return [sys.executable, "-m", "ntrk_advisor", "batch", str(src), "--format", fmt, "-o", str(dst), "-q",
-            "--no-progress"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "ntrk_advisor",
+        "batch",
+        str(src),
+        "--format",
+        fmt,
+        "-o",
+        str(dst),
+        "-q",
+        "--no-progress",
+    ]
 
 
 def batch_ratio(folder: Path, name: str, src: Path, cases: int, repeat: int) -> dict[str, float]:
@@ -160,24 +170,55 @@ def batch_ratio(folder: Path, name: str, src: Path, cases: int, repeat: int) -> 
     for _ in range(repeat):
         seconds, peak = cpu_seconds(batch_cmd(src, out), ok=(0, 3, 4))
         batch_best, rss = min(batch_best, seconds), max(rss, peak)
-        floor_best = min(floor_best, cpu_seconds([sys.executable, str(floor), str(src), str(floor_out), str(size)])[0])
-    return {"batch": batch_best, "floor": floor_best, "ratio": batch_best / floor_best, "size": size, "rss": rss}
+        floor_best = min(
+            floor_best, cpu_seconds([sys.executable, str(floor), str(src), str(floor_out), str(size)])[0]
+        )
+    return {
+        "batch": batch_best,
+        "floor": floor_best,
+        "ratio": batch_best / floor_best,
+        "size": size,
+        "rss": rss,
+    }
 
 
 def consult_ratio(folder: Path, runs: int) -> dict[str, float]:
     """Median CPU time of a consult (`--format json`) against `python -c "import typer"`."""
     case = folder / "case.json"
-    case.write_text(json.dumps({"age_years": 0.5, "fusion_status": "confirmed", "setting": "locally_advanced",
-                                "treatment_phase": "naive", "emergency": []}), encoding="utf-8")  # fmt: skip
-    consult = [sys.executable, "-m", "ntrk_advisor", "consult", "--case", str(case), "--no-input", "--format", "json"]
+    case.write_text(
+        json.dumps(
+            {
+                "age_years": 0.5,
+                "fusion_status": "confirmed",
+                "setting": "locally_advanced",
+                "treatment_phase": "naive",
+                "emergency": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    consult = [
+        sys.executable,
+        "-m",
+        "ntrk_advisor",
+        "consult",
+        "--case",
+        str(case),
+        "--no-input",
+        "--format",
+        "json",
+    ]
     typer = [sys.executable, "-c", "import typer"]
     cpu_seconds(consult, ok=(0, 3))
     ours, base = [], []
     for _ in range(runs):
         ours.append(cpu_seconds(consult, ok=(0, 3))[0])
         base.append(cpu_seconds(typer)[0])
-    return {"consult": statistics.median(ours), "typer": statistics.median(base),
-            "ratio": statistics.median(ours) / statistics.median(base)}  # fmt: skip
+    return {
+        "consult": statistics.median(ours),
+        "typer": statistics.median(base),
+        "ratio": statistics.median(ours) / statistics.median(base),
+    }
 
 
 def main() -> None:

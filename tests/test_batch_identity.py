@@ -36,8 +36,7 @@ def test_batch_output_is_byte_identical_to_the_code_before_the_speed_ups(name: s
     env = {**os.environ, "NTRK_ADVISOR_CACHE": str(tmp_path / "cache")}
     env.pop("NTRK_ADVISOR_LANG", None)
     done = subprocess.run(
-        [sys.executable, "-m", "ntrk_advisor", "batch", CORPUS, *RUNS[name], "-q",
-         "--no-progress"],  # fmt: skip
+        [sys.executable, "-m", "ntrk_advisor", "batch", CORPUS, *RUNS[name], "-q", "--no-progress"],
         capture_output=True,
         env=env,
         cwd=ROOT,  # results of records without an id name the file as given, relative to here
@@ -47,7 +46,9 @@ def test_batch_output_is_byte_identical_to_the_code_before_the_speed_ups(name: s
     expected = gzip.decompress((FIXTURES / f"{name}.gz").read_bytes())
     if done.stdout != expected:  # say where, not just that: the first line that differs
         got, want = done.stdout.splitlines(), expected.splitlines()
-        first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+        first = next(
+            (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), min(len(got), len(want))
+        )
         pytest.fail(
             f"line {first + 1} differs ({len(got)} lines, expected {len(want)}):\n"
             f"got:      {got[first][:600] if first < len(got) else b'<none>'!r}\n"
