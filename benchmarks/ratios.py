@@ -1,6 +1,6 @@
 """The speed targets of issue 27 as ratios to a floor measured in the same run (CPU time, best of N).
 
-    python benchmarks/ratios.py [--cases 50000] [--repeat 5] [--short] [--consult-runs 11]
+    python benchmarks/ratios.py [--cases 50000] [--repeat 5] [--short] [--consult-runs 11] [--workers N]
 
 Two inputs, generated here:
 
@@ -15,6 +15,9 @@ loop that streams the same lines, decodes each with the standard library's C dec
 keys and the closed vocabularies with set lookups, and writes a pre-encoded result of the same
 average size as batch's with the id spliced in (no decision, no rendering). Each child's CPU time
 (user + system, from `wait4`) is taken, best of `--repeat` interleaved runs, and the ratio printed.
+
+`--workers N` also times 1 to N batch processes run at once, each on its share of the realistic
+records (wall time: how batch scales over the cores of one machine, as it would over machines).
 
 It also times `consult --case F --no-input --format json` against `python -c "import typer"`
 (medians of CPU time over `--consult-runs`). `--short` is the form CI runs: 20,000 cases, best of 3;
@@ -35,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,11 +220,33 @@ def consult_ratio(folder: Path, runs: int) -> dict[str, float]:
     }
 
 
+def scaling(folder: Path, src: Path, workers: int) -> float:
+    """Wall seconds for `workers` batch processes, each on its share of the records, run at once.
+
+    How batch goes beyond one process (README): split the input, run one batch per part, join the
+    outputs in order. On one machine the parts share its cores.
+    """
+    lines = src.read_bytes().splitlines(keepends=True)
+    share = -(-len(lines) // workers)
+    parts = []
+    for index in range(workers):
+        part = folder / f"part-{workers}-{index}.jsonl"
+        part.write_bytes(b"".join(lines[index * share : (index + 1) * share]))
+        parts.append(part)
+    start = time.perf_counter()
+    running = [subprocess.Popen(batch_cmd(part, part.with_suffix(".out"))) for part in parts]
+    for proc in running:
+        if proc.wait() not in (0, 3, 4):
+            raise SystemExit("a batch part failed")
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5, help="best of N interleaved runs")
     parser.add_argument("--consult-runs", type=int, default=11)
+    parser.add_argument("--workers", type=int, default=0, help="also time 1..N parallel batch processes")
     parser.add_argument("--short", action="store_true", help="the CI form: 20,000 cases, best of 3")
     args = parser.parse_args()
     if args.short:
@@ -240,6 +266,12 @@ def main() -> None:
                 f"batch --format jsonl, {name:9}: {r['ratio']:.2f}x the floor (target <= {target})  "
                 f"batch {r['batch']:.2f} s ({args.cases / r['batch']:,.0f} cases/s), floor {r['floor']:.2f} s, "
                 f"result ~{r['size']:.0f} B, peak RSS {r['rss']:.0f} MB"
+            )
+        for workers in range(1, args.workers + 1):
+            wall = min(scaling(folder, folder / "realistic.jsonl", workers) for _ in range(args.repeat))
+            print(
+                f"{workers} batch process(es) in parallel, realistic: {args.cases / wall:,.0f} cases/s wall "
+                f"({wall:.2f} s, best of {args.repeat}; {os.cpu_count()} cores seen)"
             )
         c = consult_ratio(folder, args.consult_runs)
         print(
