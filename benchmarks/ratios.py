@@ -1,6 +1,7 @@
 """The speed targets of issue 27 as ratios to a floor measured in the same run (CPU time, best of N).
 
     python benchmarks/ratios.py [--cases 50000] [--repeat 5] [--short] [--consult-runs 11] [--workers N]
+                              [--baseline PYTHON]
 
 Two inputs, generated here:
 
@@ -16,6 +17,8 @@ keys and the closed vocabularies with set lookups, and writes a pre-encoded resu
 average size as batch's with the id spliced in (no decision, no rendering). Each child's CPU time
 (user + system, from `wait4`) is taken, best of `--repeat` interleaved runs, and the ratio printed.
 
+`--baseline PYTHON` also times the batch of the code installed for another interpreter (a venv
+with another commit installed), interleaved with the rest: before and after a change, in one run.
 `--workers N` also times 1 to N batch processes run at once, each on its share of the realistic
 records (wall time: how batch scales over the cores of one machine, as it would over machines).
 
@@ -141,10 +144,10 @@ def cpu_seconds(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, floa
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def batch_cmd(src: Path, dst: Path, fmt: str = "jsonl") -> list[str]:
+def batch_cmd(src: Path, dst: Path, fmt: str = "jsonl", python: str = sys.executable) -> list[str]:
     """The installed CLI's batch, as a user would run it (through the package's entry point)."""
     return [
-        sys.executable,
+        python,
         "-m",
         "ntrk_advisor",
         "batch",
@@ -158,27 +161,26 @@ def batch_cmd(src: Path, dst: Path, fmt: str = "jsonl") -> list[str]:
     ]
 
 
-def batch_ratio(folder: Path, name: str, src: Path, cases: int, repeat: int) -> dict[str, float]:
-    """Batch and the floor on one input, interleaved, best of `repeat` each."""
+def batch_ratio(
+    folder: Path, name: str, src: Path, cases: int, repeat: int, baseline: str | None = None
+) -> dict[str, float]:
+    """Batch and the floor on one input, interleaved, best of `repeat` each (and a baseline's batch)."""
     out, floor_out, floor = folder / f"{name}.out", folder / f"{name}.floor", folder / "floor.py"
     floor.write_text(FLOOR, encoding="utf-8")
     cpu_seconds(batch_cmd(src, out), ok=(0, 3, 4))  # warm: the knowledge cache, the page cache
     size = max(1, round(out.stat().st_size / cases))
-    batch_best = floor_best = float("inf")
+    best = {"batch": float("inf"), "floor": float("inf"), "baseline": float("inf")}
     rss = 0.0
     for _ in range(repeat):
         seconds, peak = cpu_seconds(batch_cmd(src, out), ok=(0, 3, 4))
-        batch_best, rss = min(batch_best, seconds), max(rss, peak)
-        floor_best = min(
-            floor_best, cpu_seconds([sys.executable, str(floor), str(src), str(floor_out), str(size)])[0]
-        )
-    return {
-        "batch": batch_best,
-        "floor": floor_best,
-        "ratio": batch_best / floor_best,
-        "size": size,
-        "rss": rss,
-    }
+        best["batch"], rss = min(best["batch"], seconds), max(rss, peak)
+        floor_cmd = [sys.executable, str(floor), str(src), str(floor_out), str(size)]
+        best["floor"] = min(best["floor"], cpu_seconds(floor_cmd)[0])
+        if baseline is not None:
+            baseline_cmd = batch_cmd(src, folder / "baseline.out", python=baseline)
+            seconds, _ = cpu_seconds(baseline_cmd, ok=(0, 3, 4))
+            best["baseline"] = min(best["baseline"], seconds)
+    return {**best, "ratio": best["batch"] / best["floor"], "size": size, "rss": rss}
 
 
 def consult_ratio(folder: Path, runs: int) -> dict[str, float]:
@@ -247,6 +249,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="best of N interleaved runs")
     parser.add_argument("--consult-runs", type=int, default=11)
     parser.add_argument("--workers", type=int, default=0, help="also time 1..N parallel batch processes")
+    parser.add_argument(
+        "--baseline", metavar="PYTHON", help="also time the batch of the code installed for this interpreter"
+    )
     parser.add_argument("--short", action="store_true", help="the CI form: 20,000 cases, best of 3")
     args = parser.parse_args()
     if args.short:
@@ -261,12 +266,16 @@ def main() -> None:
         ):
             src = folder / f"{name}.jsonl"
             write_lines(src, lines)
-            r = batch_ratio(folder, name, src, args.cases, args.repeat)
+            r = batch_ratio(folder, name, src, args.cases, args.repeat, args.baseline)
             print(
                 f"batch --format jsonl, {name:9}: {r['ratio']:.2f}x the floor (target <= {target})  "
                 f"batch {r['batch']:.2f} s ({args.cases / r['batch']:,.0f} cases/s), floor {r['floor']:.2f} s, "
                 f"result ~{r['size']:.0f} B, peak RSS {r['rss']:.0f} MB"
             )
+            if args.baseline:
+                print(
+                    f"  baseline {args.baseline}: {r['baseline'] / r['floor']:.2f}x the floor ({r['baseline']:.2f} s)"
+                )
         for workers in range(1, args.workers + 1):
             wall = min(scaling(folder, folder / "realistic.jsonl", workers) for _ in range(args.repeat))
             print(
