@@ -156,7 +156,7 @@ def _missing(
     memo = knowledge.missing_memo
     found = memo.get(key)
     if found is None:
-        if len(memo) >= _MEMO_LIMIT:
+        if len(memo) >= _MISSING_LIMIT:
             memo.clear()
         found = memo[key] = tuple(needed_from(node, case, age_group, age_band))
     return found
@@ -164,6 +164,8 @@ def _missing(
 
 _MEMO_LIMIT = 20_000
 """Entries kept before the memo starts afresh, so memory stays bounded on any input."""
+_MISSING_LIMIT = 5_000
+"""The same for the memo of missing answers, whose keys are longer (every answer a walk may read)."""
 
 
 def evaluate(case: Case | Mapping[str, Any], lang: Lang, kb: KnowledgeBase) -> Result:
