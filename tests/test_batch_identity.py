@@ -3,7 +3,8 @@
 The corpus (`tests/fixtures/batch-identity/corpus.jsonl`) holds realistic version-2 records
 (complete cases, some broken), records drawn field by field (a third invalid, some incomplete)
 and hand-made edge records: keys given twice, a byte-order mark, NaN, an integer of 5,000 digits,
-ids with quotes, control characters and Chinese, an escaped colon, deep nesting, no object at all.
+ids with quotes, control characters and Chinese, an escaped colon, deep nesting, no object at all,
+and keys of a Bundle or a derived case written with escapes (not imported, as before).
 The expected outputs were written by the code of main at 20b4ccd, before any change for speed, and
 are kept gzipped: every optimisation of the hot path must give back exactly these bytes.
 """

@@ -217,13 +217,12 @@ class BatchEvaluator:
         that failed), so it is not decoded again; None when the caller has not tried.
         """
         value, raw = record.value, record.raw
-        if raw is not None:
+        if raw is not None and looks_imported(raw):  # the text names the keys as written, unescaped
             if decoded is None:
-                if looks_imported(raw):
-                    try:
-                        value = decode_json(raw)
-                    except CaseInvalid:
-                        value = None
+                try:
+                    value = decode_json(raw)
+                except CaseInvalid:
+                    value = None
             else:
                 value = None if decoded is _UNDECODABLE else decoded
         if is_imported(value):
