@@ -82,7 +82,7 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
         if kind == "ask":
             value = getattr(case, node.field)  # type: ignore[arg-type]
             if value is None:
-                missing = tuple(needed_from(node, case, age_group, age_band))
+                missing = _missing(node, case, age_group, age_band, knowledge)
                 path = tuple(trail)
                 later = knowledge.fields_from(node)
                 unused = unused_answers(case, {n.field for n in path if n.field is not None} | later)
@@ -143,8 +143,29 @@ def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) ->
     return found
 
 
+def _missing(
+    node: TreeNode, case: Case, age_group: AgeGroup | None, age_band: str | None, knowledge: KnowledgeBase
+) -> tuple[str, ...]:
+    """`needed_from` remembered per node, age band and group, and the answers a walk from it may read.
+
+    Listing what an incomplete case still needs walks every continuation from its node; cases of
+    one source leave the same answers out again and again. The key holds every value the walk
+    can read, so a remembered list is the one the walk would give.
+    """
+    key = (node.qid, age_band, age_group, *(getattr(case, name) for name in knowledge.reads_from(node)))
+    memo = knowledge.missing_memo
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MISSING_LIMIT:
+            memo.clear()
+        found = memo[key] = tuple(needed_from(node, case, age_group, age_band))
+    return found
+
+
 _MEMO_LIMIT = 20_000
 """Entries kept before the memo starts afresh, so memory stays bounded on any input."""
+_MISSING_LIMIT = 5_000
+"""The same for the memo of missing answers, whose keys are longer (every answer a walk may read)."""
 
 
 def evaluate(case: Case | Mapping[str, Any], lang: Lang, kb: KnowledgeBase) -> Result:

@@ -59,3 +59,39 @@ def test_compact_keeps_codes_and_drops_texts() -> None:
     )
     assert "cautions" not in data and "summary" not in data["actions"][0]
     assert data["actions"][0]["action"] == "confirm_fusion"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("compact", [False, True])
+def test_an_invalid_result_from_its_template_equals_the_general_path(
+    kb: KnowledgeBase, lang: str, compact: bool
+) -> None:
+    """Issue 27: invalid results are written from a template per age band, not through `Result`."""
+    from ntrk_advisor.batch.encode import summary_of
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.engine import invalid_result
+
+    encoder = DecisionEncoder(kb, lang, compact=compact)  # type: ignore[arg-type]
+    records: list[object] = [
+        {"age_years": 0.5, "fusion_status": "maybe"},
+        {"age_years": 45, "treatment_phase": "naive", "prior_trk_inhibitors": ["larotrectinib"]},
+        {"age_years": 12, "zzz": 1, "setingg": "early", "emergency": ["x", "y"]},
+        {"age_years": -3, "note": 'a "quoted" \\ value \u75c5\u4f8b'},
+        {"age_years": 70, "resectable_now": "yes"},
+        [1, 2],
+    ]
+    for number, record in enumerate(records):
+        with pytest.raises(CaseInvalid) as caught:
+            case_from_data(record)
+        for case_id in (f"id-{number}", None, 'q"\n\u75c5'):
+            expected = invalid_result(caught.value, lang, kb, case_id)  # type: ignore[arg-type]
+            line, summary = encoder.invalid(caught.value, case_id)
+            assert line == result_line(expected, compact=compact).encode()
+            general = summary_of(expected)
+            assert (summary.status, summary.pathway, summary.age_group, summary.errors) == (
+                general.status,
+                general.pathway,
+                general.age_group,
+                general.errors,
+            )
+            assert (summary.actions, summary.missing, summary.unused, summary.reviews) == ((), (), (), ())

@@ -627,3 +627,40 @@ def test_what_is_missing_is_worked_out_once_per_node_however_often_the_pathways_
         node = ask(f"t.q{level}", "setting", early=left, metastatic=right)
     assert needed_from(node, Case(), None, None) == ["setting", "tumor_type"]
     assert len(looked_at) == 3 * 40
+
+
+def test_what_an_incomplete_case_still_needs_is_the_same_remembered_as_worked_out(kb: KnowledgeBase) -> None:
+    """The engine remembers `needed_from` per node and the answers it may read (issue 27): a case that
+    differs only in an answer the walk reads must not get another case's list."""
+    import random
+
+    from ntrk_advisor.contract.case import case_from_data
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.engine import decide, needed_from
+
+    rng = random.Random(5)
+    choices: dict[str, list[Any]] = {
+        "age_years": [0.5, 3, 17, 30, 70],
+        "fusion_status": ["confirmed", "ihc_only", "not_tested"],
+        "setting": ["early", "locally_advanced", "metastatic", "resistant"],
+        "treatment_phase": ["naive", "on_trk_inhibitor", "post_resection"],
+        "response": ["complete", "partial", "stable", "progression"],
+        "tumor_category": ["infantile_fibrosarcoma", "thyroid", "lung", "other"],
+        "emergency": [[]],
+        "progression": ["none", "oligo", "widespread"],
+        "resectable_now": [True, False],
+    }
+    kb.missing_memo.clear()
+    checked = 0
+    for _ in range(1000):
+        answers = {k: rng.choice(v) for k, v in choices.items() if rng.random() < 0.6}
+        try:
+            case = case_from_data(answers)
+        except CaseInvalid:
+            continue
+        decision = decide(case, kb)
+        if decision.status is Status.INCOMPLETE:
+            fresh = needed_from(decision.trail[-1], case, decision.age_group, decision.age_band)
+            assert decision.missing == tuple(fresh), answers
+            checked += 1
+    assert checked > 150 and len(kb.missing_memo) < checked  # many cases, and the memo was used

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.result import Result, json_value
-from ntrk_advisor.engine import Decision, build_result
+from ntrk_advisor.contract.vocabulary import AgeGroup, Status, age_group_of
+from ntrk_advisor.engine import Decision, build_result, invalid_result
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
@@ -76,6 +78,42 @@ class DecisionEncoder:
         self._summaries: dict[tuple[Any, ...], Summary] = {}
         self._answers: dict[Any, bytes] = {}
         self._unused: dict[tuple[str, ...], bytes] = {}
+        self._invalid: dict[tuple[AgeGroup, str] | None, tuple[str, str, str, str | None]] = {}
+
+    def invalid(self, exc: CaseInvalid, case_id: str | None) -> tuple[bytes, Summary]:
+        """The `invalid` result's JSON line and summary, without building a `Result` or the general encoder.
+
+        Everything but the case id and the errors is the same for every invalid record of one age
+        band, so it is rendered once per band through the ordinary `Result` (identical bytes) and
+        only the id and the `{field, message}` pairs are written per record.
+        """
+        age = exc.age_years
+        key = None if age is None else (age_group_of(age), self.kb.bands.band_of(age))
+        cached = self._invalid.get(key)
+        if cached is None:
+            cached = self._invalid[key] = self._invalid_template(exc)  # a few bands: no bound needed
+        head, middle, tail, group = cached
+        errors = exc.field_errors(self.lang)
+        if errors:
+            quote = encode_basestring
+            shown = ", ".join(
+                '{"field": ' + quote(e.field) + ', "message": ' + quote(e.message) + "}" for e in errors
+            )
+            errors_json = "[" + shown + "]"
+        else:
+            errors_json = "[]"
+        shown_id = "null" if case_id is None else encode_basestring(case_id)
+        line = head + shown_id + middle + errors_json + tail
+        pairs = tuple((e.field, e.message) for e in errors)
+        return line.encode(), Summary(Status.INVALID.value, None, group, (), (), (), pairs, ())
+
+    def _invalid_template(self, exc: CaseInvalid) -> tuple[str, str, str, str | None]:
+        result = invalid_result(CaseInvalid((), age_years=exc.age_years), self.lang, self.kb, _SLOT)
+        data = result.to_dict()
+        data["errors"] = _SLOT
+        text = dumps(compact_dict(data) if self.compact else data)
+        head, middle, tail = text.split(_SLOT_JSON)
+        return head, middle, tail, None if result.age_group is None else result.age_group.value
 
     def encode(self, decision: Decision, case_id: str | None) -> tuple[bytes, Summary]:
         """The JSON line (UTF-8, no newline) and the summary for one decision.

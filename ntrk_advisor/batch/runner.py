@@ -135,7 +135,7 @@ class BatchEvaluator:
 
         The common case (a valid JSON Lines record) is handled inline: this is the hot loop.
         """
-        from_json = case_from_json
+        decode, from_data = decode_json, case_from_data
         encode = self.encoder.encode
         kb = self.kb
         count = stats.per_summary
@@ -147,10 +147,13 @@ class BatchEvaluator:
                 item = self.evaluate(record)
                 stats.add(item.summary)
             else:
+                value = _UNDECODABLE
+                # Decoded once: an invalid record's id is read from the same value.
                 try:
-                    case = from_json(raw)
+                    value = decode(raw)
+                    case = from_data(value)
                 except CaseInvalid as exc:
-                    item = self._not_a_case(record, exc)
+                    item = self._not_a_case(record, exc, value)
                     stats.add(item.summary)  # a summary of its own: never kept
                 else:
                     case_id = case.id or record.where
@@ -207,17 +210,24 @@ class BatchEvaluator:
             return self._not_a_case(record, exc)
         return self._complete_or_incomplete(record, case)
 
-    def _not_a_case(self, record: Record, exc: CaseInvalid) -> Item:
-        """A record that is no valid case: a FHIR Bundle or a derived case is imported instead."""
+    def _not_a_case(self, record: Record, exc: CaseInvalid, decoded: object = None) -> Item:
+        """A record that is no valid case: a FHIR Bundle or a derived case is imported instead.
+
+        `decoded` is the record's value when the caller has decoded its text (`_UNDECODABLE` when
+        that failed), so it is not decoded again; None when the caller has not tried.
+        """
         value, raw = record.value, record.raw
-        if raw is not None and looks_imported(raw):
-            try:
-                value = decode_json(raw)
-            except CaseInvalid:
-                value = None
+        if raw is not None and looks_imported(raw):  # the text names the keys as written, unescaped
+            if decoded is None:
+                try:
+                    value = decode_json(raw)
+                except CaseInvalid:
+                    value = None
+            else:
+                value = None if decoded is _UNDECODABLE else decoded
         if is_imported(value):
             return self._imported(record, value)
-        return self._invalid(record, exc)
+        return self._invalid(record, exc, decoded)
 
     def _imported(self, record: Record, value: object) -> Item:
         """A Bundle (or derived case) evaluated; the result carries its `sources`.
@@ -260,21 +270,31 @@ class BatchEvaluator:
         line, summary = self.encoder.encode(decide(case, self.kb), case_id)
         return Item(case_id, line, summary)
 
-    def _invalid(self, record: Record, exc: CaseInvalid) -> Item:
-        result = self._invalid_result(record, exc)
-        assert result.case_id is not None
-        line = result_line(result, compact=self.compact).encode()
-        return Item(result.case_id, line, summary_of(result))
+    def _invalid(self, record: Record, exc: CaseInvalid, decoded: object = None) -> Item:
+        value = self._decoded(record, decoded)
+        case_id = echoable_id(value, exc) or record.where
+        line, summary = self.encoder.invalid(exc, case_id)
+        return Item(case_id, line, summary)
 
     def _invalid_result(self, record: Record, exc: CaseInvalid) -> Result:
-        value = record.value
-        if record.raw is not None:
-            try:
-                value = loads(record.raw)  # a key given twice leaves no id to trust
-            except (ValueError, RecursionError):
-                value = None
-        case_id = echoable_id(value, exc) or record.where
+        case_id = echoable_id(self._decoded(record, None), exc) or record.where
         return invalid_result(exc, self.lang, self.kb, case_id)
+
+    @staticmethod
+    def _decoded(record: Record, decoded: object) -> object:
+        """The record's value for reading its id: a key given twice leaves no id to trust."""
+        if record.raw is None:
+            return record.value
+        if decoded is not None:
+            return None if decoded is _UNDECODABLE else decoded
+        try:
+            return loads(record.raw)
+        except (ValueError, RecursionError):
+            return None
+
+
+_UNDECODABLE = object()
+"""Stands for a record whose text did not decode (so it has no id to echo)."""
 
 
 def _with_sources(line: bytes, sources: dict[str, list[str]]) -> bytes:

@@ -10,7 +10,7 @@ first time something asks for them. How the files are found, read and checked is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp
 from ntrk_advisor.contract.vocabulary import PathwayName
@@ -65,6 +65,9 @@ class KnowledgeBase:
         self._fields_from: dict[str, frozenset[str]] = {}
         self.unused_memo: dict[tuple[bytes, tuple[TreeNode, ...]], tuple[str, ...]] = {}
         """The engine's memo of unused answers per path and pattern of given fields."""
+        self.missing_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        """The engine's memo of what an incomplete case still needs, per node and the answers read from it."""
+        self._reads_from: dict[str, tuple[str, ...]] = {}
 
     def fields_from(self, node: TreeNode) -> frozenset[str]:
         """Every field a path from `node` on could still ask (what an incomplete case may yet use)."""
@@ -73,6 +76,29 @@ class KnowledgeBase:
             here = frozenset((node.field,)) if node.field is not None else frozenset()
             known = here.union(*(self.fields_from(n) for n in node.successors()))
             self._fields_from[node.qid] = known
+        return known
+
+    def reads_from(self, node: TreeNode) -> tuple[str, ...]:
+        """Every case field a walk from `node` on may read (asked or routed on), sorted by name.
+
+        What the engine still needs from an incomplete case depends on these answers (and the age
+        band and group) only, so they key its memo.
+        """
+        known = self._reads_from.get(node.qid)
+        if known is None:
+            fields: set[str] = set()
+            todo, seen = [node], set()
+            while todo:
+                current = todo.pop()
+                if current.qid in seen:
+                    continue
+                seen.add(current.qid)
+                if current.field is not None:
+                    fields.add(current.field)
+                if current.kind == "route_on" and current.splits_on not in (None, "age_band", "age_group"):
+                    fields.add(current.splits_on)
+                todo.extend(current.successors())
+            known = self._reads_from[node.qid] = tuple(sorted(fields))
         return known
 
     @property
