@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import CASE, client, free_port, percentile, request_bytes
 
-FLOOR = r'''
+FLOOR = r"""
 import json, sys
 import uvicorn
 from starlette.applications import Starlette
@@ -56,7 +56,7 @@ async def call(request):
 
 app = Starlette(routes=[Route("/cds-services/{sid}", call, methods=["POST"])])
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-'''
+"""
 """The floor: Starlette on uvicorn, parse the body, check its keys, return fixed bytes."""
 
 CALLS: dict[str, dict[str, Any]] = {
@@ -132,7 +132,9 @@ def answer_size(port: int, payload: bytes) -> int:
             data += conn.recv(65536)
         head, _, body = data.partition(b"\r\n\r\n")
         length = next(
-            int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
         )
         while len(body) < length:
             body += conn.recv(65536)
