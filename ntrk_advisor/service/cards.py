@@ -22,11 +22,13 @@ English or Chinese. Text that came from the record is escaped before it enters M
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -36,12 +38,12 @@ from ntrk_advisor.render.view import (
     bottom_line,
     bullet_citation,
     field_label,
-    knowledge_line,
     labelled,
     level_label,
     references,
     review_mark,
     review_note,
+    stamp_line,
     strength_label,
     unapproved,
 )
@@ -101,7 +103,33 @@ def group_cards(
     return cards
 
 
+BlockKey = tuple[Action, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], Lang]
+_BLOCKS: weakref.WeakKeyDictionary[KnowledgeBase, dict[BlockKey, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each knowledge base's actions already rendered, per language: an action is made from a
+statement of the knowledge, so a service renders the same few again and again (issue 27)."""
+MAX_BLOCKS = 4096
+"""Rendered actions kept per knowledge base (the built-in one has a few hundred statements)."""
+
+
 def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
+    """One action in Markdown, rendered once per knowledge base, action and language (`_BLOCKS`).
+
+    The key holds what the rendering reads: the action (its comparable fields) and the per-bullet
+    bases that its equality leaves out.
+    """
+    blocks = _BLOCKS.setdefault(kb, {})
+    key = (action, action.bullet_arguments, action.bullet_evidence, lang)
+    found = blocks.get(key)
+    if found is None:
+        if len(blocks) >= MAX_BLOCKS:
+            blocks.clear()
+        found = blocks[key] = tuple(rendered_action(action, kb, lang))
+    return list(found)
+
+
+def rendered_action(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
     """One action in Markdown: its name, strength and evidence level; what to do; why."""
     name = t(f"action.{action.action.value}", lang)
     mark = review_mark(action, lang)
@@ -162,13 +190,19 @@ def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[st
 
 def footer(result: Result, lang: Lang) -> list[str]:
     """The knowledge stamp, the source article and the intended use, last in every detail."""
-    return [
+    return list(stamp_footer(result.knowledge, lang))
+
+
+@functools.lru_cache(maxsize=64)
+def stamp_footer(stamp: KnowledgeStamp, lang: Lang) -> tuple[str, ...]:
+    """`footer`'s lines, made once per knowledge stamp and language (they depend on nothing else)."""
+    return (
         "---",
         "",
-        labelled(t("knowledge", lang), markdown_text(knowledge_line(result, lang)), lang) + "  ",
-        labelled(t("source", lang), markdown_text(result.knowledge.source), lang) + "  ",
+        labelled(t("knowledge", lang), markdown_text(stamp_line(stamp, lang)), lang) + "  ",
+        labelled(t("source", lang), markdown_text(stamp.source), lang) + "  ",
         f"_{t('intended_use', lang)}_",
-    ]
+    )
 
 
 def summary_line(label: str, names: Sequence[str], lang: Lang) -> str:
