@@ -293,7 +293,7 @@ def main() -> None:
             f"consult {c['consult'] * 1000:.0f} ms, import typer {c['typer'] * 1000:.0f} ms (CPU, median)"
         )
     seconds, rounds = (2.0, 2) if args.short else (4.0, 3)
-    service_ratio.report(service_ratio.measure(seconds, rounds, 16), 16)
+    service_ratio.report(service_ratio.measure(seconds, rounds, 16, args.baseline), 16)
 
 
 if __name__ == "__main__":
