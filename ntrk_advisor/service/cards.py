@@ -85,11 +85,8 @@ def group_cards(
             detail += [f"**{t('cautions', lang)}**", ""] + [f"- {c}" for c in result.cautions] + [""]
         if index == 0 and notes:
             detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
-        grouped = dataclasses.replace(result, actions=actions)
-        refs = references(grouped, kb)
-        if refs:
-            detail += [f"**{t('references', lang)}**", ""]
-            detail += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
+        lines, links = reference_section(result, actions, kb, lang)
+        detail += lines
         detail += footer(result, lang)
         cards.append(
             card(
@@ -97,10 +94,40 @@ def group_cards(
                 "warning" if group == "avoid" or urgent else "info",
                 "\n".join(detail),
                 source(result),
-                reference_links(refs),
+                [dict(link) for link in links] if links else None,
             )
         )
     return cards
+
+
+RefKey = tuple[tuple[tuple[str, ...], ...], Lang]
+_REFERENCES: weakref.WeakKeyDictionary[
+    KnowledgeBase, dict[RefKey, tuple[tuple[str, ...], tuple[dict[str, Any], ...]]]
+] = weakref.WeakKeyDictionary()
+"""Each knowledge base's reference sections already made, per group's evidence and language."""
+
+
+def reference_section(
+    result: Result, actions: tuple[Action, ...], kb: KnowledgeBase, lang: Lang
+) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """A group's references in Markdown and as links, made once per knowledge base, evidence and language.
+
+    They depend on nothing but the evidence its actions cite (`references`); the links are copied
+    by the caller, so no card shares a dict with another.
+    """
+    made = _REFERENCES.setdefault(kb, {})
+    key = (tuple(a.evidence for a in actions), lang)
+    found = made.get(key)
+    if found is None:
+        if len(made) >= MAX_BLOCKS:
+            made.clear()
+        refs = references(dataclasses.replace(result, actions=actions), kb)
+        lines: list[str] = []
+        if refs:
+            lines += [f"**{t('references', lang)}**", ""]
+            lines += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
+        found = made[key] = (tuple(lines), tuple(reference_links(refs) or ()))
+    return found
 
 
 BlockKey = tuple[Action, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], Lang]
