@@ -25,6 +25,7 @@ from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, UsageError
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.interviewer import Interviewer
+from ntrk_advisor.prompting.steps import Asking
 from tests.keyboard import (
     BACKSPACE,
     CTRL_C,
@@ -46,16 +47,16 @@ class RecordingInterviewer(Interviewer):
         super().__init__(*args, **kwargs)
         self.asked: list[tuple[str, Any]] = []
         self.opening: list[str] = []
-        self.positions: list[tuple[int, int] | None] = []
+        self.positions: list[Asking | None] = []
         self.reviews: list[list[str]] = []
 
-    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+    def ask(self, field: str, current: Any = None, asking: Asking | None = None) -> Any:
         if field in OPTIONAL_AT_START:
             self.opening.append(field)
         else:
             self.asked.append((field, current))
-            self.positions.append(position)
-        return super().ask(field, current, position)
+            self.positions.append(asking)
+        return super().ask(field, current, asking)
 
     def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
         self.reviews.append([step.field for step in trace])
@@ -150,7 +151,7 @@ COMPLETE_EXAMPLES = complete_example_ids()
 IFS_ARM_KEYS = "".join(
     [
         "0.5" + ENTER,  # age_years
-        DOWN * 5 + ENTER,  # emergency: down past the five emergencies to "None of these"
+        ENTER,  # emergency: the cursor starts on "None of these", the first item
         ENTER,  # fusion_status: first choice, confirmed
         DOWN + ENTER,  # setting: second choice, locally advanced
         ENTER,  # treatment_phase: first choice, naive
@@ -360,7 +361,7 @@ def test_a_changed_answer_that_opens_a_new_branch_asks_its_new_question(
         + review_keys(fields, "setting")
         + keys_for(kb, "setting", "early", current="locally_advanced")
         + keys_for(kb, "high_risk_features", example["high_risk_features"])
-        + keys_for(kb, "tumor_category", example["tumor_category"])
+        + keys_for(kb, "tumor_category", example["tumor_category"], answers={**first, "setting": "early"})
         + ENTER
     )
     done = consult(keys)
@@ -437,7 +438,7 @@ def test_an_age_that_is_not_a_number_or_out_of_range_is_refused_and_asked_again(
     [
         pytest.param(CTRL_C, {}, id="first-question"),
         pytest.param(
-            "0.5" + ENTER + DOWN * 5 + ENTER + ENTER + CTRL_C,
+            "0.5" + ENTER + ENTER + ENTER + CTRL_C,
             {"age_years": 0.5, "emergency": [], "fusion_status": "confirmed"},
             id="setting",
         ),
