@@ -132,7 +132,7 @@ class Interviewer:
             name = t(f"pathway.{section}", self.lang)
             if name not in crumbs:
                 crumbs.append(name)
-            elif section != "diagnostic" and section == (asking.pathway or section):
+            if section != "diagnostic" and section == (asking.pathway or section):
                 crumbs.append(_short(self._answer_label(step.field, step.answer), 30))
         if asking.pathway is not None and t(f"pathway.{asking.pathway}", self.lang) not in crumbs:
             crumbs.append(t(f"pathway.{asking.pathway}", self.lang))
