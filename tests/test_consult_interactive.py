@@ -627,7 +627,8 @@ def test_left_at_a_list_goes_back_to_the_previous_question_with_its_answer_kept(
 ) -> None:
     example = example_cases["ex-ifs-arm"]
     keys = (
-        "0.5" + ENTER  # age
+        "0.5"
+        + ENTER  # age
         + ENTER  # emergency: "None of these"
         + LEFT  # at fusion status: back to the emergencies
         + ENTER  # "None of these" is still ticked: Enter keeps it

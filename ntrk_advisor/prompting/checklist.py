@@ -189,7 +189,8 @@ def ask_checklist(
     )
     chosen = app.run()
     if chosen is BACK or not isinstance(chosen, list):
-        return BACK
+        back: object = BACK
+        return back
     recorded = [state.labels[i] for i in chosen]
     joiner = "、" if lang == "zh" else ", "
     echo = joiner.join(recorded) if recorded else none_label

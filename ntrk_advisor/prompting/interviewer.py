@@ -15,6 +15,7 @@ from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
+from rich.cells import cell_len
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ID_SPEC, FieldSpec
 from ntrk_advisor.contract.result import TraceStep
@@ -25,7 +26,6 @@ from ntrk_advisor.prompting.keys import add_select_keys, back_bindings
 from ntrk_advisor.prompting.steps import BACK, Asking, choice_order
 from ntrk_advisor.render.view import answer_label, labelled
 from ntrk_advisor.render.wrapping import wrap
-from rich.cells import cell_len
 
 _DONE = "__done__"
 
@@ -179,7 +179,9 @@ class Interviewer:
             label = getattr(self.kb.questions.questions[step.field].prompt, self.lang)
             items.append(
                 questionary.Choice(
-                    self._fit(question_and_answer(label, self._answer_label(step.field, step.answer), self.lang)),
+                    self._fit(
+                        question_and_answer(label, self._answer_label(step.field, step.answer), self.lang)
+                    ),
                     value=step.field,
                 )
             )
