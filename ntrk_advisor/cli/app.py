@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-from typer import _click as click  # typer carries its own copy of click
 import typer
+from typer import _click as click  # typer carries its own copy of click
 
 from ntrk_advisor._version import __version__
 from ntrk_advisor.cli import edge

@@ -158,6 +158,7 @@ class HyphenKeepingFormatter(click.HelpFormatter):
     """
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        """The rows as click writes them, each hyphen kept with the word around it."""
         start = len(self.buffer)
         held = [(first, second.replace("-", _KEPT_HYPHEN)) for first, second in rows]
         super().write_dl(held, col_max, col_spacing)
