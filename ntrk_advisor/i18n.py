@@ -498,8 +498,14 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "没有证据 '{id}'；完整列表见 `ntrk-advisor evidence`",
     },
     "usage.server_extra": {
-        "en": "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'",
-        "zh": "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'",
+        "en": (
+            "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]' "
+            "(in a clone of the repository: .venv/bin/pip install -e '.[server]')"
+        ),
+        "zh": (
+            "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'"
+            "（在仓库的克隆目录中：.venv/bin/pip install -e '.[server]'）"
+        ),
     },
     "usage.insecure_public_host": {
         "en": "--insecure-no-auth checks no token, so it listens on loopback only (127.0.0.1, ::1 or "

@@ -112,3 +112,26 @@ def test_a_case_file_with_a_misspelled_value_says_did_you_mean_at_the_cli(tmp_pa
     )
     assert done.returncode == 4
     assert "did you mean 'metastatic'?" in done.stdout
+
+
+# --- the server extra's install hint (U18) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_server_extra_hint_names_the_line_for_an_index_and_for_a_clone(lang: str) -> None:
+    import tomllib
+
+    from ntrk_advisor.cli.serve import SERVER_EXTRA_MISSING
+    from ntrk_advisor.i18n import t
+
+    root = Path(__file__).resolve().parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert "server" in extras
+    said = t(SERVER_EXTRA_MISSING, lang)  # type: ignore[arg-type]
+    assert "pip install 'ntrk-advisor[server]'" in said
+    assert "pip install -e '.[server]'" in said
+    for page in ("README.md", "docs/service.md"):
+        text = (root / page).read_text(encoding="utf-8")
+        assert "pip install 'ntrk-advisor[server]'" in text and "pip install -e '.[server]'" in text, page
