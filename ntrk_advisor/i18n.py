@@ -143,11 +143,15 @@ UI: dict[str, dict[Lang, str]] = {
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
     "select_hint": {
+        "en": "(a number picks · or ↑↓ then Enter)",
+        "zh": "（按数字直接选择 · 或用 ↑↓ 再按回车）",
+    },
+    "consult_select_hint": {
         "en": "(a number picks · or ↑↓ then Enter · Esc or ← goes back)",
         "zh": "（按数字直接选择 · 或用 ↑↓ 再按回车 · Esc 或 ← 返回上一题）",
     },
     "checklist_hint": {
-        "en": "(\"{none}\" is first · a number or Space ticks · ↑↓ move · Enter confirms · Esc goes back)",
+        "en": '("{none}" is first · a number or Space ticks · ↑↓ move · Enter confirms · Esc goes back)',
         "zh": "（“{none}”在第一项 · 按数字或空格键勾选 · ↑↓ 移动 · 回车键确认 · Esc 返回上一题）",
     },
     "checklist_ticked": {

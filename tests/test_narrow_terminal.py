@@ -97,6 +97,7 @@ def test_hints_wrap_between_words_at_80_columns(kb: KnowledgeBase, lang: str) ->
         ("checklist_hint", {"none": "None of these"}),
         ("checklist_ticked", {"item": "Spinal cord compression"}),
         ("select_hint", {}),
+        ("consult_select_hint", {}),
         ("consult_keys", {}),
     ):
         text = t(key, lang, **kwargs)  # type: ignore[arg-type]

@@ -114,7 +114,8 @@ class Interviewer:
             default=default,
             use_shortcuts=len(items) <= 36,
             use_jk_keys=False,
-            instruction="\n" + "\n".join(wrap_to_width(t("select_hint", self.lang), self._width() - 1)),
+            instruction="\n"
+            + "\n".join(wrap_to_width(t("consult_select_hint", self.lang), self._width() - 1)),
             **self._io,
         )
         add_select_keys(question, items)
