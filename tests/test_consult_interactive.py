@@ -622,6 +622,7 @@ def test_the_case_id_and_tumour_typed_at_the_start_can_be_corrected_at_the_revie
 LEFT = "\x1b[D"
 
 
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
 def test_left_at_a_list_goes_back_to_the_previous_question_with_its_answer_kept(
     consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
 ) -> None:
@@ -644,6 +645,7 @@ def test_left_at_a_list_goes_back_to_the_previous_question_with_its_answer_kept(
     assert done.result.to_dict() == expected_result(example, kb)
 
 
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
 def test_going_back_twice_then_on_asks_the_skipped_question_again_with_its_answer(
     consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
 ) -> None:
@@ -663,6 +665,7 @@ def test_going_back_twice_then_on_asks_the_skipped_question_again_with_its_answe
     assert done.result.to_dict() == expected_result(example, kb)
 
 
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
 def test_left_at_the_review_goes_back_to_the_last_question_then_to_the_review_again(
     consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
 ) -> None:
@@ -674,6 +677,7 @@ def test_left_at_the_review_goes_back_to_the_last_question_then_to_the_review_ag
     assert done.result.to_dict() == expected_result(example, kb)
 
 
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
 def test_a_digit_picks_the_choice_of_that_number_at_once(
     consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
 ) -> None:
@@ -683,6 +687,7 @@ def test_a_digit_picks_the_choice_of_that_number_at_once(
     assert done.result.to_dict() == expected_result(example, kb)
 
 
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
 def test_an_adults_tumour_category_list_starts_from_the_categories_the_contract_allows(
     consult: Callable[..., Consult], kb: KnowledgeBase
 ) -> None:

@@ -222,6 +222,7 @@ def test_an_options_number_alone_answers_without_enter(
 SHOW_FULL = "3"  # the third choice of "Go on?": the advisor's full recommendation
 
 
+@pytest.mark.slow  # three short sessions (about a second and a half)
 def test_between_scenarios_the_full_recommendation_waits_behind_a_key(
     session: Callable[..., Run], library: ScenarioLibrary
 ) -> None:
