@@ -140,7 +140,8 @@ class Session:
                 choices=choices,
                 use_shortcuts=True,
                 use_jk_keys=False,
-                instruction=t("select_hint", self.lang),
+                # on its own line: the verdict and score already fill most of the prompt's line
+                instruction="\n" + "\n".join(wrap(t("select_hint", self.lang), self._width() - 1)),
                 **self._io,
             )
             _answer_keys(question, choices)
