@@ -108,3 +108,29 @@ def test_the_state_says_what_enter_did() -> None:
 def test_the_hint_says_none_of_these_is_first(lang: str) -> None:
     hint = t("checklist_hint", lang, none=NONE)  # type: ignore[arg-type]
     assert hint.index(NONE) < 4
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [40, 80])
+def test_the_hint_items_and_ticked_message_wrap_between_words(lang: str, width: int) -> None:
+    from prompt_toolkit.formatted_text import fragment_list_to_text
+    from rich.cells import cell_len
+
+    from ntrk_advisor.prompting.checklist import checklist_screen
+
+    long_item = "Spinal cord compression with new weakness below the level of the lesion"
+    state = Checklist([NONE, "Bowel obstruction", long_item])
+    state.pointer = 2
+    assert state.confirm(t("checklist_ticked", lang)) is None  # type: ignore[arg-type]
+    hint = t("checklist_hint", lang, none=NONE)  # type: ignore[arg-type]
+    text = fragment_list_to_text(checklist_screen(state, "Emergencies", hint, width))
+    lines = text.splitlines()
+    assert all(cell_len(line) <= width - 1 for line in lines), lines
+    if lang == "en":
+        words = set(
+            f"{hint} {long_item} {state.message} 1) 2) 3) ○ ● » ? Emergencies {NONE} Bowel obstruction".split()
+        )
+        for line in lines:
+            assert set(line.split()) <= words, line  # every piece a whole word
+    flat = "".join(text.split())
+    assert "".join(hint.split()) in flat and "".join(state.message.split()) in flat

@@ -96,6 +96,34 @@ class Checklist:
         return None
 
 
+def checklist_screen(state: Checklist, prompt: str, hint: str, width: int) -> FormattedText:
+    """The question, its hint, the numbered items and any message, wrapped between words.
+
+    prompt_toolkit would wrap a long line at the edge of the terminal, inside a word; each text
+    is wrapped here to `width` instead (`render/wrapping.py`), continuation lines indented.
+    """
+    room = max(20, width - 1)
+
+    def wrapped(text: str, indent: int) -> str:
+        return "\n".join(" " * indent + line for line in wrap(text, room - indent) if line.strip())
+
+    lines: list[tuple[str, str]] = [
+        ("class:qmark", "? "),
+        ("class:question", prompt + "\n"),
+        ("class:hint", wrapped(hint, 2) + "\n"),
+    ]
+    for index, label in enumerate(state.labels):
+        here = index == state.pointer
+        lines.append(("class:pointer", " » " if here else "   "))
+        mark, style = ("● ", "class:ticked") if index in state.ticked else ("○ ", "")
+        number = f"{index + 1}) " if index < 9 else "   "
+        text = wrapped(f"{number}{mark}{label}", 3).lstrip()
+        lines.append((style, text + "\n"))
+    if state.message:
+        lines.append(("class:message", wrapped(state.message, 1) + "\n"))
+    return FormattedText(lines)
+
+
 def ask_checklist(
     prompt: str,
     choices: Sequence[tuple[str, str]],
@@ -119,27 +147,9 @@ def ask_checklist(
     state = Checklist([none_label] + [label for _, label in choices])
     if current is not None:
         state.ticked = {keys.index(k) + 1 for k in current if k in keys} or {state.none_index}
-    room = max(20, width - 1)
-
-    def wrapped(text: str, indent: int) -> str:
-        return "\n".join(" " * indent + line for line in wrap(text, room - indent) if line.strip())
 
     def shown() -> FormattedText:
-        lines: list[tuple[str, str]] = [
-            ("class:qmark", "? "),
-            ("class:question", prompt + "\n"),
-            ("class:hint", wrapped(t("checklist_hint", lang, none=none_label), 2) + "\n"),
-        ]
-        for index, label in enumerate(state.labels):
-            here = index == state.pointer
-            lines.append(("class:pointer", " » " if here else "   "))
-            mark, style = ("● ", "class:ticked") if index in state.ticked else ("○ ", "")
-            number = f"{index + 1}) " if index < 9 else "   "
-            text = wrapped(f"{number}{mark}{label}", 3).lstrip()
-            lines.append((style, text + "\n"))
-        if state.message:
-            lines.append(("class:message", wrapped(state.message, 1) + "\n"))
-        return FormattedText(lines)
+        return checklist_screen(state, prompt, t("checklist_hint", lang, none=none_label), width)
 
     bindings = KeyBindings()
 
