@@ -156,14 +156,11 @@ def _value_label(kb: KnowledgeBase, node: TreeNode, value: Any, lang: Lang) -> s
     return answer_short(kb, on, json_value(value), lang)
 
 
-def _read(kb: KnowledgeBase, node: TreeNode, result: Result, given: dict[str, Any], lang: Lang) -> str:
-    """What a silent split read, in words: the case's age band or group, or an answer already given."""
-    on = node.splits_on or ""
-    if on == "age_band":
+def _read(kb: KnowledgeBase, node: TreeNode, result: Result, lang: Lang) -> str:
+    """What a split on age read, in words: the case's age band or age group."""
+    if node.splits_on == "age_band":
         return kb.bands.label(result.age_band, lang) if result.age_band else ""
-    if on == "age_group":
-        return t(f"age.{result.age_group.value}", lang) if result.age_group else ""
-    return answer_short(kb, on, given[on], lang) if on in given else ""
+    return t(f"age.{result.age_group.value}", lang) if result.age_group else ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -218,7 +215,6 @@ def case_path(result: Result, kb: KnowledgeBase, lang: Lang) -> list[PathNode]:
         return _trace_only(result, kb, lang)
     nodes: list[PathNode] = []
     answers = iter(result.trace)
-    given = {step.field: step.answer for step in result.trace}
     for index, node in enumerate(trail):
         following = trail[index + 1] if index + 1 < len(trail) else None
         ways = branches(kb, node, lang)
@@ -241,8 +237,8 @@ def case_path(result: Result, kb: KnowledgeBase, lang: Lang) -> list[PathNode]:
                 )
                 continue
             taken = answer_short(kb, step.field, step.answer, lang)
-        elif node.kind == "route_on":
-            taken = _read(kb, node, result, given, lang) or taken
+        elif node.kind == "route_on" and node.splits_on in ("age_band", "age_group"):
+            taken = _read(kb, node, result, lang) or taken  # the band itself, not "otherwise"
         detail = " · ".join(_actions(kb, node, lang)) if node.kind == "outcome" else ""
         label = node_short(kb, node, lang)
         if node.kind == "outcome":

@@ -28,8 +28,8 @@ WIDTH = 640
 """Drawing units across; the report shows the drawing at most this many CSS pixels wide."""
 FONT = 10.5
 SMALL = 9.5
-LINE = 13.5
-PAD = 5.0
+LINE = 12.5
+PAD = 4.0
 MARGIN = 2.0
 BOX = 330.0
 """The width of a node on the path."""
@@ -39,9 +39,9 @@ FORK = MARGIN + BOX + 14
 """Where the grey branches turn down to their ends."""
 STUB = FORK + 12
 """Where the grey ends of the branches not taken start."""
-CHIP = 15.0
-GAP = 12.0
-CAPTION = 16.0
+CHIP = 11.0
+GAP = 8.0
+CAPTION = 14.0
 
 PATH = "#1f5fa8"
 DONE = "#1b7f3b"
@@ -132,13 +132,11 @@ def _lines(node: PathNode, lang: Lang) -> list[tuple[str, str]]:
         lines = [(line, "end") for line in wrap(node.label, inner)]
         return lines + [(line, "") for line in wrap(node.detail, inner)] if node.detail else lines
     if not node.taken:
-        return [(line, "") for line in wrap(node.label, inner)]
-    together = f"{node.label} → {node.taken}"
-    if text_width(together) <= inner:
-        return [(together, "pair")]
-    return [(line, "") for line in wrap(node.label, inner)] + [
-        (line, "answer") for line in wrap("→ " + node.taken, inner)
-    ]
+        return [(_fit(node.label, inner, FONT), "")]
+    room = inner - text_width(" → " + node.taken)
+    if room >= inner * 0.4:  # one line: the label cut short if need be, the answer whole
+        return [(f"{_fit(node.label, room, FONT)} → {node.taken}", "pair")]
+    return [(_fit(node.label, inner, FONT), ""), (_fit("→ " + node.taken, inner, FONT), "answer")]
 
 
 class _Canvas:
@@ -153,7 +151,11 @@ class _Canvas:
         self.y += CAPTION
 
     def node(self, node: PathNode, lang: Lang, previous: str | None) -> None:
-        """One row: the node in bold (with the arrow from the one before), its grey siblings beside it."""
+        """One row: the node in bold (with the arrow from the one before), its grey siblings beside it.
+
+        A label too long for its line is cut with an ellipsis (the text alternative has it whole),
+        so each node keeps to one line, or two when the answer is long.
+        """
         if previous is not None:
             top = self.y - GAP
             tip = self.y - 0.5
