@@ -42,6 +42,9 @@ from ntrk_advisor.render.wrapping import widest_unit, wrap
 OPTIONAL = ("missing", "unused_answers", "errors")
 """Columns drawn only when some row has something in them."""
 
+WORDED = ("status", "pathway", "age_group", "actions")
+"""Columns whose codes are shown as labels in Chinese (each label kept whole, like a code)."""
+
 Row = dict[str, list[str]]
 """One case's cells by column name, each a list of lines."""
 
@@ -57,6 +60,8 @@ class _Line:
     text: str
     style: str = ""
     prose: bool = False
+    unit: str = ""
+    """A label never to be broken (a Chinese status, pathway or action), as a code never is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,9 @@ class _Column:
         """Cells it needs: every code line whole (`comfortable`), or just every code and word."""
         return max(
             (
-                cell_len(line.text) if comfortable and not line.prose else widest_unit(line.text)
+                cell_len(line.text)
+                if comfortable and not line.prose
+                else max(widest_unit(line.text), cell_len(line.unit))
                 for line in self._lines()
             ),
             default=1,
@@ -140,7 +147,8 @@ class BatchTable:
                         continue
                     if labelled and name in ("missing", "unused_answers"):
                         text = label_and_value(self._header(name), text, self.lang)
-                    cell.append(_Line(text, "" if position == 0 else "dim"))
+                    unit = text.split(" ⚠", 1)[0] if self.lang != "en" and name in WORDED else ""
+                    cell.append(_Line(text, "" if position == 0 else "dim", unit=unit))
             cells.append(cell)
         return _Column([self._header(name) for name in names], cells)
 
