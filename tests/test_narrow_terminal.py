@@ -7,6 +7,7 @@ terminal ends in "…", and `--help` never splits a value at its hyphen.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.i18n import t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.interviewer import Interviewer, _short
+from ntrk_advisor.render.html_report import render_html
 from ntrk_advisor.render.markdown import render_markdown
 from ntrk_advisor.render.screen import result_screen
 from tests.helpers import OLIGOPROGRESSION
@@ -56,6 +58,10 @@ def test_two_actions_at_one_step_read_1a_and_1b_never_two_step_1(kb: KnowledgeBa
     markdown = render_markdown(evaluate(OLIGOPROGRESSION, lang, kb), kb, lang)  # type: ignore[arg-type]
     assert f"{step} 1a ·" in markdown and f"{step} 1b ·" in markdown
     assert f"{step} 1 ·" not in markdown
+    generated = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.timezone.utc)
+    report = render_html(evaluate(OLIGOPROGRESSION, lang, kb), kb, lang, generated=generated)  # type: ignore[arg-type]
+    assert f">{step} 1a · <" in report and f">{step} 1b · <" in report
+    assert f">{step} 1 · <" not in report
 
 
 def test_a_single_action_at_its_step_keeps_its_plain_number(kb: KnowledgeBase) -> None:

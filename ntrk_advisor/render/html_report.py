@@ -42,6 +42,7 @@ from ntrk_advisor.render.view import (
     review_mark,
     review_note,
     stamp_line,
+    step_numbers,
     strength_label,
     unapproved,
     unused_line,
@@ -130,7 +131,9 @@ def _line_item(action: Action, lang: Lang) -> LineItem:
     )
 
 
-def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[str, int]) -> ActionView:
+def _action_view(
+    action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[str, int], steps: dict[int, str]
+) -> ActionView:
     avoid = action.strength in AVOID_STRENGTHS
     bullets = []
     for i, text in enumerate(action.rationale):
@@ -142,7 +145,7 @@ def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[st
     return ActionView(
         kind="avoid" if avoid else "urgent" if action.strength is Strength.URGENT else "do",
         anchor=_anchor(action),
-        step="" if avoid else f"{t('step', lang)} {action.order}",
+        step="" if avoid else f"{t('step', lang)} {steps.get(id(action), action.order)}",
         name=t(f"action.{action.action.value}", lang),
         strength=strength_label(action.strength, lang),
         strength_key=action.strength.value,
@@ -193,6 +196,8 @@ def render_html(
         if key != "avoid"
     ]
     ordered = urgent_first(result)
+    plan = [a for a in ordered if a.strength not in AVOID_STRENGTHS]
+    steps = step_numbers(plan)
     heading = f"{t('title', lang)} · {t('html.report', lang)}"
     context: dict[str, Any] = {
         "lang_tag": LANG_TAGS[lang],
@@ -212,8 +217,8 @@ def render_html(
         "svg": Markup(path_svg(result, kb, lang)),
         "asked": bool(result.trace),  # every text in it escaped by path_svg
         "path_steps": path_steps(result, kb, lang),
-        "plan": [_action_view(a, kb, lang, numbers) for a in ordered if a.strength not in AVOID_STRENGTHS],
-        "avoid": [_action_view(a, kb, lang, numbers) for a in ordered if a.strength in AVOID_STRENGTHS],
+        "plan": [_action_view(a, kb, lang, numbers, steps) for a in plan],
+        "avoid": [_action_view(a, kb, lang, numbers, {}) for a in ordered if a.strength in AVOID_STRENGTHS],
         "unused": unused_line(result, lang) or "",
         "cautions": list(result.cautions),
         "trace": [
