@@ -353,3 +353,40 @@ def test_the_longest_path_still_prints_on_at_most_three_a4_pages(
     pages, sizes, text = pdf_text(print_page(chromium, page, tmp_path).pdf)
     assert 1 <= pages <= 3 and all(abs(w - A4[0]) < 2 and abs(h - A4[1]) < 2 for w, h in sizes)
     assert squeeze(t("html.outcome", lang)) in text
+
+
+CONSULT_PICTURE = IMAGES / "consult-80-columns.svg"
+
+
+def test_the_readmes_consult_picture_is_drawn_by_chromium_as_a_png(chromium: str, tmp_path: Path) -> None:
+    """The README shows the consult at 80 columns as a PNG Chromium made from the SVG that
+    tests/test_readme_picture.py draws; the web fonts rich names are dropped, so nothing is fetched."""
+    svg = CONSULT_PICTURE.read_text(encoding="utf-8")
+    local = re.sub(r"@font-face\s*\{[^}]*\}", "", svg)
+    assert "https://" not in re.sub(r"<!--.*?-->", "", local, flags=re.S)
+    width, height = (float(v) for v in re.findall(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', local)[0])
+    page = tmp_path / "consult.svg"
+    page.write_text(local, encoding="utf-8")
+    png = tmp_path / "consult.png"
+    flags = [flag for flag in BROWSER_FLAGS if not flag.startswith("--window-size")]
+    done = subprocess.run(
+        [
+            chromium,
+            *flags,
+            f"--window-size={int(width)},{int(height)}",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert is_png(png)
+    if os.environ.get(WRITE_SCREENSHOTS) == "1":  # the README's picture, made by this test
+        shutil.copyfile(png, IMAGES / "consult-80-columns.png")
+    readme = (IMAGES.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "](docs/images/consult-80-columns.png)" in readme
+    assert (IMAGES / "consult-80-columns.png").is_file()

@@ -83,4 +83,4 @@ def test_the_readme_shows_one_consult_at_80_columns(kb: KnowledgeBase) -> None:
     svg = PICTURE.read_text(encoding="utf-8")
     assert "Path:" in svg.replace("&#160;", " ") and "Bottom&#160;line" in svg
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert re.search(r"!\[[^\]]+\]\(docs/images/consult-80-columns\.svg\)", readme)
+    assert re.search(r"!\[[^\]]+\]\(docs/images/consult-80-columns\.png\)", readme)
