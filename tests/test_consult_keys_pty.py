@@ -37,10 +37,23 @@ PATH_WORDS = {
 }
 
 
-def start(tmp_path: Path, lang: str, width: int, err: Path) -> Any:
+def start(tmp_path: Path, lang: str, width: int, err: Path, args: list[str] | None = None) -> Any:
     import os
 
-    args = ["consult", "--lang", lang, "--id", "c1", "--tumor-type", "t", "--age", "58", "--format", "json"]
+    if args is None:
+        args = [
+            "consult",
+            "--lang",
+            lang,
+            "--id",
+            "c1",
+            "--tumor-type",
+            "t",
+            "--age",
+            "58",
+            "--format",
+            "json",
+        ]
     command = shlex.join([sys.executable, "-m", "ntrk_advisor", *args])
     env = pty_env(
         tmp_path,
@@ -110,3 +123,36 @@ def test_esc_goes_back_digits_pick_none_is_first_and_the_breadcrumb_follows_the_
         "fusion_status": "confirmed",
         "setting": "metastatic",
     }
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_case_id_and_tumour_typed_at_the_first_prompts_reach_the_review_the_result_and_the_save_file(
+    tmp_path: Path, kb: KnowledgeBase, lang: str, width: int
+) -> None:
+    """U1: what is typed at the two opening prompts is never lost, in either language, at either width."""
+    err, saved, out = tmp_path / "stderr.txt", tmp_path / "saved.json", tmp_path / "result.json"
+    flags = ["--age", "58", "--emergency", "none", "--fusion-status", "ihc-only"]
+    args = ["consult", "--lang", lang, *flags, "--format", "json", "--save", str(saved), "-o", str(out)]
+    child = start(tmp_path, lang, width, err, args)
+    log = io.StringIO()
+    child.logfile_read = log
+    tumour = "lung adenocarcinoma" if lang == "en" else "肺腺癌"
+    try:
+        child.expect_exact(t("case_id_prompt", lang))  # type: ignore[arg-type]
+        child.send("mdt-7\r")
+        child.expect_exact(prompt_text(kb, "tumor_type", lang))
+        child.send(tumour + "\r")
+        child.expect_exact(t("review_prompt", lang))  # type: ignore[arg-type]
+        child.expect_exact(tumour)  # listed at the review, after the path's answers, to be corrected there
+        child.send("1")  # the first choice: show the recommendation
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, err.read_text(encoding="utf-8")
+    review = plain(log.getvalue())
+    assert "mdt-7" in review and tumour in review
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["case_id"] == "mdt-7"
+    written = json.loads(saved.read_text(encoding="utf-8"))
+    assert written["id"] == "mdt-7" and written["tumor_type"] == tumour
