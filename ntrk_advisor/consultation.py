@@ -23,6 +23,7 @@ from ntrk_advisor.files import case_json, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.intake import Answers, read_answers_file
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
+from ntrk_advisor.prompting.steps import BACK, Asking
 
 OPTIONAL_AT_START = ("id", "tumor_type")
 """Asked first in an interactive consult when not given: they label the note, never the path."""
@@ -34,14 +35,14 @@ class Interviewer(Protocol):
     def begin(self) -> None:
         """Show what the tool is and the keys, before the first question."""
 
-    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+    def ask(self, field: str, current: Any = None, asking: Asking | None = None) -> Any:
         """The answer for `field` as a JSON value (`current` is the answer to change, if any).
 
-        `position` is (this question's number, about how many the path will ask).
+        `asking` is the path so far and the answers given; `BACK` means "the previous question".
         """
 
-    def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
-        """The field to change after seeing the answers used, or None to accept them.
+    def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> Any:
+        """The field to change after seeing the answers used, None to accept them, or `BACK`.
 
         `heading` holds the case id and tumour type, which head the report but no path uses.
         """
@@ -180,28 +181,59 @@ class Consultation:
         """
         answers = case.answers()
         given = set(answers)  # from the case file and flags: kept even if off the final path
+        history: list[str] = []  # the questions answered in this consult, in order: Esc goes back
+        ahead: list[str] = []  # questions left by going back, asked again (answer kept) on the way on
+        opening = [f for f in OPTIONAL_AT_START if f not in answers]  # for the MDT note; Enter skips
+        again: str | None = None  # a question gone back to
         try:
             interviewer.begin()
             for notice in notices:
                 interviewer.warn(f"{notice} {t('flag_asked_again', self.lang)}")
-            for optional in OPTIONAL_AT_START:  # for the MDT note; Enter skips
-                if optional not in answers and (value := interviewer.ask(optional)) is not None:
-                    answers[optional] = value
-                    case = self._reconciled(answers, optional, given, interviewer)
             result = evaluate(case, self.lang, self.kb)
-            asked = 0
             while True:
-                while result.status is Status.INCOMPLETE:
+                on_path = {step.field for step in result.trace}
+                ahead = [f for f in ahead if f in on_path or f in OPTIONAL_AT_START]
+                if again is not None:
+                    field = again
+                elif opening:
+                    field = opening[0]
+                elif ahead:
+                    field = ahead.pop()
+                elif result.status is Status.INCOMPLETE:
                     field = result.missing[0]
-                    asked += 1
-                    answers[field] = interviewer.ask(field, position=(asked, asked - 1 + len(result.missing)))
-                    case = self._reconciled(answers, field, given, interviewer)
-                    result = evaluate(case, self.lang, self.kb)
-                change = interviewer.review(result.trace, {f: answers.get(f) for f in OPTIONAL_AT_START})
-                if change is None:
-                    break
-                answers[change] = interviewer.ask(change, answers.get(change))
-                case = self._reconciled(answers, change, given, interviewer)
+                else:
+                    change = interviewer.review(result.trace, {f: answers.get(f) for f in OPTIONAL_AT_START})
+                    if change is None:
+                        break
+                    if change is BACK:
+                        again = history.pop() if history else None
+                        continue
+                    value = interviewer.ask(change, answers.get(change))
+                    if value is not BACK:
+                        answers[change] = value
+                        case = self._reconciled(answers, change, given, interviewer)
+                        result = evaluate(case, self.lang, self.kb)
+                    continue
+                revisit = field == again or field in answers
+                asking = Asking(result.trace, result.pathway, dict(answers), can_go_back=bool(history))
+                value = interviewer.ask(field, answers.get(field) if revisit else None, asking)
+                again = None
+                if value is BACK:
+                    if history:
+                        if revisit:
+                            ahead.append(field)
+                        again = history.pop()
+                    elif revisit:
+                        again = field
+                    continue
+                if field in opening:
+                    opening.remove(field)
+                history.append(field)
+                if value is None and field in OPTIONAL_AT_START:
+                    answers.pop(field, None)
+                    continue
+                answers[field] = value
+                case = self._reconciled(answers, field, given, interviewer)
                 result = evaluate(case, self.lang, self.kb)
         except (KeyboardInterrupt, EOFError):
             raise ConsultInterrupted(answers) from None
@@ -232,7 +264,9 @@ class Consultation:
                         answers.pop(name, None)
                     continue
                 interviewer.warn("; ".join(f"{e.field}: {e.message}" for e in exc.field_errors(self.lang)))
-                answers[field] = interviewer.ask(field, answers.get(field))
+                value = interviewer.ask(field, answers.get(field))
+                if value is not BACK:  # Esc here asks the same question again: it has to be settled
+                    answers[field] = value
 
 
 FLAG_VALUE_KINDS = frozenset(

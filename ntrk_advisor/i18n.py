@@ -142,10 +142,17 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "saved": {"en": "Case saved to {path}", "zh": "病例已保存至 {path}"},
     "help_label": {"en": "Help", "zh": "说明"},
-    "select_hint": {"en": "(use the arrow keys, then Enter)", "zh": "（用方向键选择，回车确认）"},
+    "select_hint": {
+        "en": "(a number picks · or ↑↓ then Enter)",
+        "zh": "（按数字直接选择 · 或用 ↑↓ 再按回车）",
+    },
+    "consult_select_hint": {
+        "en": "(a number picks · or ↑↓ then Enter · Esc or ← goes back)",
+        "zh": "（按数字直接选择 · 或用 ↑↓ 再按回车 · Esc 或 ← 返回上一题）",
+    },
     "checklist_hint": {
-        "en": "(↑↓ move · Space ticks · Enter confirms)",
-        "zh": "（↑↓ 移动 · 空格键勾选 · 回车键确认）",
+        "en": '("{none}" is first · a number or Space ticks · ↑↓ move · Enter confirms · Esc goes back)',
+        "zh": "（“{none}”在第一项 · 按数字或空格键勾选 · ↑↓ 移动 · 回车键确认 · Esc 返回上一题）",
     },
     "checklist_ticked": {
         "en": "Ticked: {item}. Press Enter again to record it, or Space to untick it.",
@@ -162,11 +169,13 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "consult_keys": {
         "en": (
-            "Keys: ↑↓ move · Space ticks · Enter confirms. Only the questions this case needs are "
-            "asked; you can change any answer at the end. Ctrl-C stops and keeps your answers."
+            "Keys: a number picks · ↑↓ move · Space ticks · Enter confirms · Esc or ← goes back one "
+            "question. Only the questions this case needs are asked; you can change any answer at "
+            "the end. Ctrl-C stops and keeps your answers."
         ),
         "zh": (
-            "按键：↑↓ 移动 · 空格键勾选 · 回车键确认。只询问本病例所需的问题；"
+            "按键：数字键直接选择 · ↑↓ 移动 · 空格键勾选 · 回车键确认 · Esc 或 ← 返回上一题。"
+            "只询问本病例所需的问题；"
             "最后可以修改任何回答。按 Ctrl-C 可中止并保留已有回答。"
         ),
     },
@@ -174,10 +183,7 @@ UI: dict[str, dict[Lang, str]] = {
     "flag_did_you_mean": {"en": "; did you mean '{suggestion}'?", "zh": "；您是否想输入 '{suggestion}'？"},
     "flag_allowed": {"en": " (allowed: {allowed})", "zh": "（可选值：{allowed}）"},
     "flag_asked_again": {"en": "The question is asked below.", "zh": "下面将重新询问该问题。"},
-    "question_position": {
-        "en": "Question {number} of about {about}",
-        "zh": "第 {number} 题，共约 {about} 题",
-    },
+    "path_so_far": {"en": "Path: ", "zh": "路径："},
     "case_id_prompt": {
         "en": "Case ID for the MDT note (optional; Enter skips)",
         "zh": "用于 MDT 记录的病例编号（选填；按回车键跳过）",
@@ -496,8 +502,14 @@ UI: dict[str, dict[Lang, str]] = {
         "zh": "没有证据 '{id}'；完整列表见 `ntrk-advisor evidence`",
     },
     "usage.server_extra": {
-        "en": "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]'",
-        "zh": "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'",
+        "en": (
+            "the CDS Hooks service needs the server extra: pip install 'ntrk-advisor[server]' "
+            "(in a clone of the repository: .venv/bin/pip install -e '.[server]')"
+        ),
+        "zh": (
+            "CDS Hooks 服务需要 server 扩展：pip install 'ntrk-advisor[server]'"
+            "（在仓库的克隆目录中：.venv/bin/pip install -e '.[server]'）"
+        ),
     },
     "usage.insecure_public_host": {
         "en": "--insecure-no-auth checks no token, so it listens on loopback only (127.0.0.1, ::1 or "

@@ -16,6 +16,7 @@ from typing import Any
 from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.i18n import t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.prompting.steps import choice_order
 
 DOWN = "\x1b[B"
 UP = "\x1b[A"
@@ -40,26 +41,36 @@ def _key(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def keys_for(kb: KnowledgeBase, field: str, value: Any, current: Any = None) -> str:
-    """What to type to answer `field` with `value` when the prompt starts at `current`."""
+def shown_order(kb: KnowledgeBase, field: str, answers: Mapping[str, Any] | None = None) -> list[str]:
+    """The choice keys in the order the prompt lists them after `answers` (fitting ones first)."""
+    return choice_order(field, choice_keys(kb, field), dict(answers or {}))
+
+
+def keys_for(
+    kb: KnowledgeBase, field: str, value: Any, current: Any = None, answers: Mapping[str, Any] | None = None
+) -> str:
+    """What to type to answer `field` with `value` when the prompt starts at `current`.
+
+    `answers` are those given before: a list starts from the choices that fit them.
+    """
     kind = FIELD_SPECS[field].kind
     if kind in ("number", "text"):
         shown = "" if current is None else str(current)
         return BACKSPACE * len(shown) + ("" if value is None else str(value)) + ENTER
     keys = choice_keys(kb, field)
     if kind == "list":
-        # The checklist lists the items, then "None of these"; ticking one clears the other.
+        # The checklist lists "None of these", then the items; ticking one clears the other.
         wanted = {str(v) for v in value}
         ticked = {str(v) for v in current or ()}
         if not wanted:
-            return DOWN * len(keys) + (SPACE if ticked else "") + ENTER
+            return (SPACE if ticked else "") + ENTER
         typed = []
-        for position, key in enumerate(keys):
-            if position:
-                typed.append(DOWN)
+        for key in keys:
+            typed.append(DOWN)
             if (key in wanted) != (key in ticked):
                 typed.append(SPACE)
         return "".join(typed) + ENTER
+    keys = shown_order(kb, field, answers)
     start_on = kb.questions.questions[field].start_on
     start = keys.index(_key(current)) if current is not None else keys.index(start_on) if start_on else 0
     return _move(keys.index(_key(value)) - start) + ENTER
@@ -67,7 +78,12 @@ def keys_for(kb: KnowledgeBase, field: str, value: Any, current: Any = None) -> 
 
 def answer_keys(kb: KnowledgeBase, answers: Mapping[str, Any], fields: Iterable[str]) -> str:
     """Keystrokes answering `fields` one after another from `answers` (prompts start empty)."""
-    return "".join(keys_for(kb, field, answers[field]) for field in fields)
+    typed = []
+    before: dict[str, Any] = {}
+    for field in fields:
+        typed.append(keys_for(kb, field, answers[field], answers=before))
+        before[field] = answers[field]
+    return "".join(typed)
 
 
 def review_keys(trace_fields: list[str], change: str | None = None) -> str:
@@ -127,15 +143,19 @@ class Keyboard:
         self.child.expect_exact(prompt_text(self.kb, field, self.lang))
         self.asked.append(field)
 
-    def answer(self, field: str, value: Any, current: Any = None) -> None:
-        """Wait for the question for `field`, then type `value`."""
+    def answer(
+        self, field: str, value: Any, current: Any = None, answers: Mapping[str, Any] | None = None
+    ) -> None:
+        """Wait for the question for `field`, then type `value` (`answers`: those given before)."""
         self.wait_for(field)
-        self.child.send(keys_for(self.kb, field, value, current))
+        self.child.send(keys_for(self.kb, field, value, current, answers))
 
     def answer_all(self, answers: Mapping[str, Any], fields: Iterable[str]) -> None:
         """Answer `fields` in order from `answers`."""
+        before: dict[str, Any] = {}
         for field in fields:
-            self.answer(field, answers[field])
+            self.answer(field, answers[field], answers=before)
+            before[field] = answers[field]
 
     def review(self, trace_fields: list[str], change: str | None = None) -> None:
         """Wait for the review; change one answer's field, or show the recommendation."""

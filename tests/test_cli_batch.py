@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ntrk_advisor.i18n import t
 from tests.conftest import EXAMPLES, CliRun
 from tests.fhir_support import TODAY
 
@@ -246,9 +247,15 @@ def test_batch_refuses_to_write_over_an_input(run_cli: Run, tmp_path: Path) -> N
 
 def test_summary_on_stderr_counts_status_pathway_and_action(run_cli: Run) -> None:
     out = run_cli("batch", str(EXAMPLES))
-    assert "8 cases in" in out.stderr
-    assert "complete 6, incomplete 1, invalid 1" in out.stderr
-    assert "metastatic 2" in out.stderr and "mdt_review 6" in out.stderr
+    assert out.stderr.startswith("8 cases in")
+    # a small table: status, pathway and action side by side, each code whole with its count
+    rows = [re.split(r"\s{2,}", line.strip()) for line in out.stderr.splitlines()[1:]]
+    assert rows[0] == ["by status", "by pathway", "by action"]
+    assert rows[2] == ["complete", "6", "locally_advanced", "2", "mdt_review", "6"]
+    cells = re.findall(r"([a-z_]+) +([0-9,]+)", out.stderr)
+    assert {"complete": "6", "incomplete": "1", "invalid": "1"}.items() <= dict(cells).items()
+    assert ("metastatic", "2") in cells and ("mdt_review", "6") in cells
+    assert max(len(line) for line in out.stderr.splitlines()) <= 80
     assert "cases in" not in out.stdout
 
 
@@ -363,8 +370,9 @@ def test_the_summary_writes_counts_as_the_progress_does_with_thousands_separated
     for lang in ("en", "zh"):
         summary = run_cli("batch", str(path), "--lang", lang).stderr
         assert ("1,200 cases in" if lang == "en" else "共 1,200 例") in summary
-        assert "complete 1,200" in summary and "diagnostic 1,200" in summary
-        assert "confirm_fusion 1,200" in summary and "1200" not in summary
+        cells = dict(re.findall(r"([a-z_]+) +([0-9,]+)", summary))
+        assert cells["complete"] == cells["diagnostic"] == cells["confirm_fusion"] == "1,200"
+        assert "1200" not in summary
 
 
 def table_items(lang: str, *files: Path) -> list[Any]:
@@ -401,14 +409,40 @@ def test_the_table_never_splits_a_code_across_lines(width: int, lang: str) -> No
     expected: dict[str, int] = {}
     for item in items:
         s = item.summary
-        codes = [item.case_id, s.status, s.pathway, s.age_group, *(c for c, _ in s.actions)]
-        codes += [*(strength for _, strength in s.actions), *s.missing, *s.unused, *(f for f, _ in s.errors)]
+        if lang == "zh":  # the codes are shown as their labels (U14), each whole on its line
+            codes = [item.case_id, t(f"status.{s.status}", "zh"), t(f"age.{s.age_group}", "zh")]
+            codes += [t(f"pathway.{s.pathway}", "zh")] if s.pathway else []
+            codes += [f"{t(f'action.{c}', 'zh')}（{t(f'strength.{g}', 'zh')}）" for c, g in s.actions]
+        else:
+            codes = [item.case_id, s.status, s.pathway, s.age_group, *(c for c, _ in s.actions)]
+            codes += [strength for _, strength in s.actions]
+        codes += [*s.missing, *s.unused, *(f for f, _ in s.errors)]
         for code in codes:
             if code:
                 expected[code] = expected.get(code, 0) + 1
     for code, count in expected.items():
         assert whole(code, lines) >= count, (code, width, lang)  # each one shown whole, every time
-    assert any("surgery_at_max_response (recommended)" in line for line in lines)  # one action a line
+    one_line = "surgery_at_max_response (recommended)" if lang == "en" else "最大缓解时手术（推荐）"
+    assert any(one_line in line for line in lines)  # one action a line
+
+
+def test_the_chinese_table_shows_labels_and_every_other_format_keeps_the_codes(run_cli: Run) -> None:
+    table = run_cli("batch", str(EXAMPLES), "--format", "table", "--lang", "zh", "-q", env={"COLUMNS": "200"})
+    for label in ("完整", "不完整", "无效", "局部晚期", "新辅助TRK抑制剂（首选）"):
+        assert label in table.stdout
+    for code in ("complete", "locally_advanced", "neoadjuvant_trk", "preferred"):
+        assert whole(code, table.stdout.splitlines()) == 0, code
+    english = run_cli("batch", str(EXAMPLES), "--format", "table", "-q", env={"COLUMNS": "200"})
+    assert "neoadjuvant_trk (preferred)" in english.stdout
+    jsonl = lines_of(run_cli("batch", str(EXAMPLES), "--lang", "zh", "-q"))
+    assert {r["status"] for r in jsonl} == {"complete", "incomplete", "invalid"}
+    assert "locally_advanced" in {r["pathway"] for r in jsonl}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run_cli("batch", str(EXAMPLES), "--format", "csv", "--lang", "zh", "-q").stdout)
+        )
+    )
+    assert {r["status"] for r in rows} == {"complete", "incomplete", "invalid"}
 
 
 def test_the_table_draws_the_optional_columns_only_when_some_row_fills_them() -> None:

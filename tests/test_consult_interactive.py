@@ -25,6 +25,7 @@ from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import ConsultInterrupted, UsageError
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.interviewer import Interviewer
+from ntrk_advisor.prompting.steps import Asking
 from tests.keyboard import (
     BACKSPACE,
     CTRL_C,
@@ -46,16 +47,16 @@ class RecordingInterviewer(Interviewer):
         super().__init__(*args, **kwargs)
         self.asked: list[tuple[str, Any]] = []
         self.opening: list[str] = []
-        self.positions: list[tuple[int, int] | None] = []
+        self.positions: list[Asking | None] = []
         self.reviews: list[list[str]] = []
 
-    def ask(self, field: str, current: Any = None, position: tuple[int, int] | None = None) -> Any:
+    def ask(self, field: str, current: Any = None, asking: Asking | None = None) -> Any:
         if field in OPTIONAL_AT_START:
             self.opening.append(field)
         else:
             self.asked.append((field, current))
-            self.positions.append(position)
-        return super().ask(field, current, position)
+            self.positions.append(asking)
+        return super().ask(field, current, asking)
 
     def review(self, trace: tuple[TraceStep, ...], heading: Mapping[str, Any] | None = None) -> str | None:
         self.reviews.append([step.field for step in trace])
@@ -150,7 +151,7 @@ COMPLETE_EXAMPLES = complete_example_ids()
 IFS_ARM_KEYS = "".join(
     [
         "0.5" + ENTER,  # age_years
-        DOWN * 5 + ENTER,  # emergency: down past the five emergencies to "None of these"
+        ENTER,  # emergency: the cursor starts on "None of these", the first item
         ENTER,  # fusion_status: first choice, confirmed
         DOWN + ENTER,  # setting: second choice, locally advanced
         ENTER,  # treatment_phase: first choice, naive
@@ -360,7 +361,7 @@ def test_a_changed_answer_that_opens_a_new_branch_asks_its_new_question(
         + review_keys(fields, "setting")
         + keys_for(kb, "setting", "early", current="locally_advanced")
         + keys_for(kb, "high_risk_features", example["high_risk_features"])
-        + keys_for(kb, "tumor_category", example["tumor_category"])
+        + keys_for(kb, "tumor_category", example["tumor_category"], answers={**first, "setting": "early"})
         + ENTER
     )
     done = consult(keys)
@@ -437,7 +438,7 @@ def test_an_age_that_is_not_a_number_or_out_of_range_is_refused_and_asked_again(
     [
         pytest.param(CTRL_C, {}, id="first-question"),
         pytest.param(
-            "0.5" + ENTER + DOWN * 5 + ENTER + ENTER + CTRL_C,
+            "0.5" + ENTER + ENTER + ENTER + CTRL_C,
             {"age_years": 0.5, "emergency": [], "fusion_status": "confirmed"},
             id="setting",
         ),
@@ -614,3 +615,120 @@ def test_the_case_id_and_tumour_typed_at_the_start_can_be_corrected_at_the_revie
             None, {}, interactive=True, interviewer=interviewer
         )
     assert result.case_id == "MDT-43" and answers["tumor_type"] == "thigh"
+
+
+# --- back one question, digits, lists that start from what fits, the breadcrumb (issue 28) -------
+
+LEFT = "\x1b[D"
+
+
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
+def test_left_at_a_list_goes_back_to_the_previous_question_with_its_answer_kept(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    keys = (
+        "0.5"
+        + ENTER  # age
+        + ENTER  # emergency: "None of these"
+        + LEFT  # at fusion status: back to the emergencies
+        + ENTER  # "None of these" is still ticked: Enter keeps it
+        + IFS_ARM_KEYS.split(ENTER, 2)[2]  # fusion status onwards, as typed from scratch
+    )
+    done = consult(keys)
+    assert done.interviewer.asked[:4] == [
+        ("age_years", None),
+        ("emergency", None),
+        ("fusion_status", None),
+        ("emergency", []),  # asked again with the answer given
+    ]
+    assert done.result.to_dict() == expected_result(example, kb)
+
+
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
+def test_going_back_twice_then_on_asks_the_skipped_question_again_with_its_answer(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    keys = "0.5" + ENTER + ENTER + ENTER + LEFT + LEFT + ENTER + ENTER + DOWN + ENTER + ENTER + ENTER + ENTER
+    done = consult(keys)
+    assert done.interviewer.fields_asked[:7] == [
+        "age_years",
+        "emergency",
+        "fusion_status",
+        "setting",  # ← here
+        "fusion_status",  # ← again
+        "emergency",  # Enter: on to fusion status, then the setting
+        "fusion_status",
+    ]
+    assert done.interviewer.asked[5:7] == [("emergency", []), ("fusion_status", "confirmed")]
+    assert done.result.to_dict() == expected_result(example, kb)
+
+
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
+def test_left_at_the_review_goes_back_to_the_last_question_then_to_the_review_again(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    review = IFS_ARM_KEYS[: -len(ENTER)]
+    done = consult(review + LEFT + ENTER + ENTER)
+    assert done.interviewer.asked[-1] == ("tumor_category", "infantile_fibrosarcoma")
+    assert len(done.interviewer.reviews) == 2
+    assert done.result.to_dict() == expected_result(example, kb)
+
+
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
+def test_a_digit_picks_the_choice_of_that_number_at_once(
+    consult: Callable[..., Consult], kb: KnowledgeBase, example_cases: dict[str, Any]
+) -> None:
+    example = example_cases["ex-ifs-arm"]
+    keys = "0.5" + ENTER + ENTER + "1" + "2" + "1" + "1" + "1"  # in the lists, no Enter after a digit
+    done = consult(keys)
+    assert done.result.to_dict() == expected_result(example, kb)
+
+
+@pytest.mark.slow  # a whole consult through the pipe (about a second)
+def test_an_adults_tumour_category_list_starts_from_the_categories_the_contract_allows(
+    consult: Callable[..., Consult], kb: KnowledgeBase
+) -> None:
+    # A 58-year-old, locally advanced: Enter on the first category is never an infant tumour.
+    flags = {"age_years": 58, "emergency": [], "fusion_status": "confirmed", "setting": "locally_advanced"}
+    flags["other_driver"] = False
+    done = consult(ENTER + ENTER + ENTER, flags)
+    assert done.interviewer.fields_asked[:2] == ["treatment_phase", "tumor_category"]
+    assert done.answers["tumor_category"] == "soft_tissue_sarcoma"
+    infant = consult(ENTER + ENTER + ENTER, {**flags, "age_years": 0.5})
+    assert infant.answers["tumor_category"] == "infantile_fibrosarcoma"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Path: diagnostic ▸ metastatic ▸ None known ▸ Currently on a TRK inhibitor"),
+        ("zh", "路径：诊断（融合确认） ▸ 转移性 ▸ 未发现 ▸ 正在接受TRK抑制剂治疗"),
+    ],
+)
+def test_the_breadcrumb_names_the_sections_passed_and_the_answers_in_this_one(
+    kb: KnowledgeBase, lang: str, expected: str
+) -> None:
+    case = {
+        "age_years": 58,
+        "emergency": [],
+        "fusion_status": "confirmed",
+        "setting": "metastatic",
+        "cns_disease": "none",
+        "treatment_phase": "on_trk_inhibitor",
+    }
+    result = evaluate(case, lang, kb)  # type: ignore[arg-type]
+    interviewer = Interviewer(kb, lang, output=DummyOutput())  # type: ignore[arg-type]
+    assert interviewer.breadcrumb(Asking(result.trace, result.pathway, case)) == expected
+
+
+def test_the_breadcrumb_never_grows_past_the_terminal_and_keeps_its_last_crumbs(kb: KnowledgeBase) -> None:
+    case = {"age_years": 58, "emergency": [], "fusion_status": "confirmed", "setting": "metastatic"}
+    result = evaluate(case, "en", kb)
+    trace = result.trace * 6  # a long path
+    narrow = Interviewer(kb, "en", output=DummyOutput())
+    crumb = narrow.breadcrumb(Asking(trace, "metastatic", case))
+    assert len(crumb) <= 79
+    assert crumb.endswith("metastatic")

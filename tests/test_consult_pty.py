@@ -282,7 +282,7 @@ def test_the_first_screen_says_what_the_tool_is_for_whom_and_the_keys(
     term.child.expect_exact("Case ID for the MDT note (optional; Enter skips)")
     first_screen = " ".join(term.screen.split())  # as read, whatever the line breaks
     assert "It supports, and never replaces, the MDT; not for patients." in first_screen
-    assert "Keys: ↑↓ move · Space ticks · Enter confirms." in first_screen
+    assert "a number picks · ↑↓ move · Space ticks · Enter confirms · Esc or ← goes back" in first_screen
     assert "Ctrl-C stops and keeps your answers" in first_screen
     term.child.sendcontrol("c")
     assert term.finish() == 130
@@ -296,7 +296,7 @@ def test_enter_on_a_highlighted_emergency_records_that_emergency_never_none(
         shell=f"exec {advisor_shell('consult', '--id', 'c1', '--tumor-type', 't', '--age', '62')} 2> {err}"
     )
     term.child.expect_exact(EMERGENCY_PROMPT)
-    term.child.send("\x1b[B\x1b[B\r")  # Down, Down: the cursor on spinal cord compression; Enter
+    term.child.send("\x1b[B" * 3 + "\r")  # past "None of these" to spinal cord compression; Enter
     term.child.expect_exact("Ticked: Spinal cord compression. Press Enter again to record it")
     term.child.send("\r")
     term.keyboard.interrupt("fusion_status")
@@ -313,7 +313,7 @@ def test_none_of_these_is_a_choice_of_its_own_and_records_an_empty_list(
     )
     term.child.expect_exact(EMERGENCY_PROMPT)
     term.child.expect_exact("None of these")
-    term.child.send("\x1b[B" * 5 + "\r")  # past the five emergencies to "None of these"
+    term.child.send("\r")  # "None of these" is the first item, where the cursor starts
     term.keyboard.interrupt("fusion_status")
     assert interrupted_answers(term, err)["emergency"] == []
     assert f"? {EMERGENCY_PROMPT} None of these\n" in term.screen
@@ -325,7 +325,7 @@ def test_the_chinese_checklist_echoes_in_chinese(terminal: Callable[..., Termina
     term = terminal(shell=f"exec {advisor_shell(*args)} 2> {err}")
     term.child.expect_exact("需要立即局部处理的肿瘤占位相关急症")
     term.child.expect_exact("空格键勾选")
-    term.child.send("\x1b[B \x1b[B \r")  # tick bleeding and spinal cord compression
+    term.child.send("\x1b[B\x1b[B \x1b[B \r")  # tick bleeding and spinal cord compression
     term.child.expect_exact("NTRK融合检测结果")
     term.child.sendcontrol("c")
     assert interrupted_answers(term, err)["emergency"] == ["bleeding", "spinal_cord_compression"]
@@ -357,9 +357,9 @@ def test_a_long_result_at_a_terminal_goes_through_the_pager_then_the_bottom_line
 ) -> None:
     term, paged = paged_run(terminal, tmp_path)
     text = plain(paged.read_text(encoding="utf-8"))
-    assert "Bottom line" in text and "Step 1 · Continue the TRK inhibitor" in text and "References" in text
+    assert "Bottom line" in text and "Step 1a · Continue the TRK inhibitor" in text and "References" in text
     after = term.screen
-    assert "Step 1 · Continue the TRK inhibitor" not in after  # the details went to the pager
+    assert "Step 1a · Continue the TRK inhibitor" not in after  # the details went to the pager
     assert "Bottom line" in after and "Next-generation TRK inhibitor · NOT RECOMMENDED" in after
 
 
@@ -369,7 +369,7 @@ def test_no_pager_prints_everything_and_still_ends_on_the_bottom_line(
     term, paged = paged_run(terminal, tmp_path, "--no-pager")
     assert not paged.exists()
     screen = term.screen
-    assert "Step 1 · Continue the TRK inhibitor" in screen
+    assert "Step 1a · Continue the TRK inhibitor" in screen
     assert screen.rindex("Bottom line") > screen.rindex("References")
 
 

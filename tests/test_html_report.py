@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,9 @@ from ntrk_advisor.contract.result import Result, TraceStep
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.i18n import LANGS, Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.render.case_path import answer_short, short
 from ntrk_advisor.render.html_report import render_html
-from ntrk_advisor.render.path_svg import path_svg, text_width, wrap
+from ntrk_advisor.render.path_svg import path_steps, path_svg, text_width, wrap
 from ntrk_advisor.render.view import answer_label, bottom_line, strength_label
 from tests.conftest import PROJECT, CliRun
 from tests.helpers import loaded_modules
@@ -230,24 +232,35 @@ def test_the_bottom_line_is_there_and_avoid_is_apart_and_never_a_step(index: int
 
 
 @pytest.mark.parametrize(("index", "lang"), CASES, ids=CASE_IDS)
-def test_the_path_shows_every_question_and_answer_in_order(index: int, lang: Lang) -> None:
+def test_the_tree_shows_each_question_with_its_answer_in_bold_in_order(index: int, lang: Lang) -> None:
     result, html = example_report(index, lang)
-    svg = parse(html).find(f".//{SVG}svg")
+    root = parse(html)
+    svg = root.find(f".//{SVG}svg")
     assert svg is not None
-    texts = [text_of(e) for e in svg.iter(f"{SVG}text")]
-    joined = " ".join(texts)
-    numbered = [s for s in texts if re.match(r"\d+\. ", s)]
-    assert [int(s.split(".")[0]) for s in numbered] == list(range(1, len(result.trace) + 1))
-    flat = re.sub(r"\s", "", "".join(texts))  # a long question or answer is wrapped over lines
-    for step in result.trace:
-        assert re.sub(r"\s", "", _kb().prompt(step.field, lang)) in flat
-        assert re.sub(r"\s", "", answer_label(_kb(), step.field, step.answer, lang)) in flat
+    taken = [g for g in svg.iter(f"{SVG}g") if "taken" in (g.get("class") or "").split()]
+    asked = [g for g in taken if "ask" in (g.get("class") or "").split()]
+    assert [g.get("data-node") for g in asked] == [s.node for s in result.trace]
+    for group, step in zip(asked, result.trace, strict=True):
+        words = re.sub(r"\s", "", text_of(group))
+        label, answer = words.split("→", 1)  # a long label is cut short with "…" (the list has it whole)
+        assert len(label) >= 2 and re.sub(r"\s", "", short(_kb().prompt(step.field, lang))).startswith(
+            label.removesuffix("…")
+        )
+        assert re.sub(r"\s", "", answer_short(_kb(), step.field, step.answer, lang)).startswith(
+            answer.removesuffix("…")
+        )
+    last = (taken[-1].get("class") or "").split() if taken else []
     if result.status is Status.COMPLETE:
-        assert t("html.outcome", lang) in joined
+        assert "outcome" in last and t("html.outcome", lang) in text_of(taken[-1])
     elif result.status is Status.INCOMPLETE:
-        assert t("html.not_answered", lang) in joined
+        assert "waiting" in last and t("html.not_answered", lang) in text_of(taken[-1])
     else:
-        assert t("html.not_evaluated", lang) in joined
+        assert taken == [] and t("html.not_evaluated", lang) in text_of(svg)
+    # the text alternative: the drawing's title, and the same steps as an ordered list
+    assert svg.get("role") == "img" and svg.find(f"{SVG}title") is not None
+    [steps] = by_class(root, "visually-hidden", "ol")
+    assert [text_of(li) for li in steps.findall("li")] == path_steps(result, _kb(), lang)
+    assert len(steps.findall("li")) == max(1, len(taken))
 
 
 def test_incomplete_report_says_what_is_missing_and_has_no_bottom_line(kb: KnowledgeBase) -> None:
@@ -304,14 +317,22 @@ def test_case_text_in_the_id_and_tumour_type_stays_text(attack: str, kb: Knowled
     assert text_of(summary).count(attack) == 2  # the id and the tumour type, as typed
 
 
-def test_the_path_escapes_every_text(kb: KnowledgeBase) -> None:
+def test_the_path_escapes_every_text_and_draws_no_case_text(kb: KnowledgeBase) -> None:
     stamp = kb.stamp
     trace = (TraceStep("diagnostic.age", "age_years", "<script>alert(1)</script>"),)
     result = Result(status=Status.INCOMPLETE, knowledge=stamp, trace=trace, missing=("emergency",))
     svg = path_svg(result, kb, "en")
-    assert "<script" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "<script" not in svg and "alert" not in svg  # an answer the knowledge does not word is "…"
     root = parse(f"<!DOCTYPE html><html><head><title>x</title></head><body>{svg}</body></html>")
     assert root.find(".//script") is None
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_the_tree_never_shows_the_case_id_or_tumour_type(attack: str, kb: KnowledgeBase) -> None:
+    result = evaluate({**STARTUP_CASE, "id": attack, "tumor_type": attack})
+    svg = path_svg(result, kb, "en")
+    assert attack not in svg and escape(attack) not in svg
+    assert "taken" in svg
 
 
 def test_wrapped_lines_fit_and_chinese_breaks_between_characters() -> None:

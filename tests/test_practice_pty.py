@@ -138,6 +138,10 @@ def test_ctrl_c_mid_session_exits_130_and_keeps_the_answer_given(
     db = tmp_path / "trainee.sqlite3"
     term = terminal("practice", "-s", first.id, "-s", second.id, "--db", str(db))
     term.answer(first, wrong)
+    # The one-line verdict stands in the prompt itself, never scrolled away (issue 28, U13).
+    term.child.expect_exact(
+        f"✗ Not the best answer (the advisor's answer: {first.key_index + 1}) · Score: 0/1"
+    )
     term.child.expect_exact("Go on?")
     term.child.send(ENTER)  # next scenario
     term.child.expect_exact(second.scenario.prompt.en)

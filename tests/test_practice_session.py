@@ -81,6 +81,7 @@ def test_a_whole_session_is_graded_recorded_and_explained(
     miss = wrong(second)
     keys = (
         pick(first, first.key_index)
+        + "3"  # the full recommendation, then "Go on?" again
         + NEXT
         + pick(second, miss, by_number=True)
         + NEXT
@@ -114,8 +115,10 @@ def test_a_whole_session_is_graded_recorded_and_explained(
     assert f"The advisor's answer (from its recommendation for this case): {second.key_index + 1}." in screen
     assert flat(chosen.why_weaker.en)[:60] in screen
     assert ", ".join(chosen.arguments) in screen
-    # The advisor's full recommendation, as the consult shows it.
-    assert screen.count("The advisor's full recommendation") == 3
+    # The advisor's full recommendation, as the consult shows it: behind a key between scenarios
+    # (asked for after the first), shown at once after the last one (no prompt follows it).
+    assert screen.count("The advisor's full recommendation") == 2
+
     assert "Case: met-bowel-obstruction-responding · Status: complete" in screen
     assert "Urgent: act on these first" in screen
     # Verdicts and the running score.
@@ -212,3 +215,44 @@ def test_an_options_number_alone_answers_without_enter(
     assert [a.choice for a in done.attempts] == [keyed.scenario.options[miss].action.value]
     screen = flat(done.screen)
     assert screen.index("✗ Not the best answer") < screen.index("The advisor's full recommendation")
+
+
+# --- the verdict next to "Go on?", the full recommendation behind a key (issue 28, U13) -------
+
+SHOW_FULL = "3"  # the third choice of "Go on?": the advisor's full recommendation
+
+
+@pytest.mark.slow  # three short sessions (about a second and a half)
+def test_between_scenarios_the_full_recommendation_waits_behind_a_key(
+    session: Callable[..., Run], library: ScenarioLibrary
+) -> None:
+    first, second = (library.get(i) for i in IDS[:2])
+    heading = "The advisor's full recommendation"
+    done = session(pick(first, wrong(first)) + END, IDS[:2])
+    assert heading not in done.screen  # not shown unless asked for
+    assert "✗ Not the best answer" in done.screen
+    shown = session(pick(first, wrong(first)) + SHOW_FULL + END, IDS[:2])
+    assert shown.screen.count(heading) == 1
+    assert [k.id for k, _ in shown.report.answered] == [first.id]  # the prompt was asked again: End
+    last = session(pick(first, first.key_index) + NEXT + pick(second, second.key_index), IDS[:2])
+    assert last.screen.count(heading) == 1  # after the last scenario, no prompt: shown at once
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "✗ Not the best answer (the advisor's answer: {n}) · Score: 0/1 (0%)"),
+        ("zh", "✗ 并非最佳答案（决策助手的答案：{n}） · 得分：0/1(0%)"),
+    ],
+)
+def test_the_verdict_line_says_right_or_not_the_advisors_answer_and_the_score(
+    library: ScenarioLibrary, kb: KnowledgeBase, lang: Lang, expected: str
+) -> None:
+    from ntrk_advisor.practice.grading import grade
+    from ntrk_advisor.practice.render import verdict_line
+
+    keyed = library.get(IDS[0])
+    feedback = grade(keyed, wrong(keyed), lang, kb)
+    assert verdict_line(feedback, Tally(1, 0)) == expected.format(n=keyed.key_index + 1)
+    right = grade(keyed, keyed.key_index, lang, kb)
+    assert verdict_line(right).startswith("✓ ")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TextIO, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 from ntrk_advisor.batch.runner import BatchEvaluator, BatchStats
-from ntrk_advisor.batch.sources import InputFormat, read_records
+from ntrk_advisor.batch.sources import InputFormat, Record, read_records
 from ntrk_advisor.batch.writers import BINARY_FORMATS, WRITERS
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.errors import UsageError
@@ -18,10 +19,11 @@ from ntrk_advisor.files import atomic_output
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 
+if TYPE_CHECKING:
+    from ntrk_advisor.batch.progress import ByteMeter
+
 TABLE_ROWS = 5000
 """The most rows `--format table` draws (a table is built whole in memory; a screen shows far fewer)."""
-
-_PROGRESS_EVERY = 1000
 
 T = TypeVar("T")
 
@@ -42,6 +44,7 @@ class BatchJob:
     env: Environment
     """Where the results and the summary go, and the clock: the date ages are computed at for
     Bundles without a timestamp, and the time printed on every HTML page (a test fixes both)."""
+    _meter: ByteMeter | None = dataclasses.field(default=None, init=False, repr=False)
 
     def run(self) -> BatchStats:
         """Evaluate every case and write the results; returns the counts."""
@@ -52,7 +55,7 @@ class BatchJob:
         evaluator = BatchEvaluator(
             kb, self.lang, today=self.env.today(), compact=self.compact, fhir=self.input_format == "fhir"
         )
-        items = evaluator.run(read_records(self.files, self.input_format, self.env.stdin_bytes()), stats)
+        items = evaluator.run(self._records(), stats)
         inputs = tuple(Path(f) for f in self.files)  # "-" is standard input, compared by inode
         binary = self.output_format in BINARY_FORMATS
         writer = WRITERS[self.output_format]
@@ -72,7 +75,7 @@ class BatchJob:
                 with self._progress(items, stats) as shown:
                     writer(shown, out)
         if self.summary:
-            self.env.stderr.write(self._summary(stats))
+            self._summary(stats)
         return stats
 
     def _run_html(self) -> BatchStats:
@@ -85,14 +88,12 @@ class BatchJob:
             raise UsageError("usage.compact_html")
         stats = BatchStats()
         evaluator = BatchEvaluator(self.knowledge, self.lang, today=self.env.today())
-        results = evaluator.results(
-            read_records(self.files, self.input_format, self.env.stdin_bytes()), stats
-        )
+        results = evaluator.results(self._records(), stats)
         inputs = tuple(Path(f) for f in self.files)
         with self._progress(results, stats) as shown:
             pages = write_pages(shown, self.output, inputs, self.knowledge, self.lang, self.env.clock())
         if self.summary:
-            self.env.stderr.write(self._summary(stats))
+            self._summary(stats)
             self.env.stderr.write(t("html.written", self.lang, count=pages, path=self.output / INDEX) + "\n")
         return stats
 
@@ -107,44 +108,29 @@ class BatchJob:
             with atomic_output(self.output, inputs=inputs, binary=binary) as handle:
                 yield handle
 
+    def _records(self) -> Iterator[Record]:
+        """The input's records; counted by the bytes they take when a progress bar is shown."""
+        stdin = self.env.stdin_bytes()
+        records = read_records(self.files, self.input_format, stdin)
+        if not self.progress:
+            return records
+        from ntrk_advisor.batch.progress import ByteMeter
+
+        self._meter = ByteMeter(self.files, stdin)
+        return self._meter.records(records)
+
     @contextlib.contextmanager
     def _progress(self, items: Iterator[T], stats: BatchStats) -> Iterator[Iterator[T]]:
-        if not self.progress:
+        """A bar on stderr by bytes read (`batch.progress`), only when `progress` (stderr a terminal)."""
+        if not self.progress or self._meter is None:
             yield items
             return
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from ntrk_advisor.batch.progress import progress_bar
 
-        from ntrk_advisor.render.console import make_console
+        with progress_bar(items, self._meter, self.env, self.lang) as shown:
+            yield shown
 
-        console = make_console(self.env, stderr=True)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.completed:,} " + t("batch.progress", self.lang)),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("batch", total=None)
+    def _summary(self, stats: BatchStats) -> None:
+        from ntrk_advisor.batch.progress import write_summary
 
-            def counted() -> Iterator[T]:
-                for n, item in enumerate(items, 1):
-                    if n % _PROGRESS_EVERY == 0:
-                        bar.update(task, completed=n)
-                    yield item
-
-            yield counted()
-
-    def _summary(self, stats: BatchStats) -> str:
-        seconds = max(stats.seconds, 1e-9)
-        lines = [
-            t("batch.summary", self.lang, total=stats.total, seconds=seconds, rate=stats.total / seconds)
-        ]
-        for key, counter in (
-            ("batch.by_status", stats.by_status),
-            ("batch.by_pathway", stats.by_pathway),
-            ("batch.by_action", stats.by_action),
-        ):
-            if counter:
-                listed = ", ".join(f"{name} {count:,}" for name, count in counter.most_common())
-                lines.append(f"  {t(key, self.lang)}: {listed}")
-        return "\n".join(lines) + "\n"
+        write_summary(stats, self.env, self.lang)

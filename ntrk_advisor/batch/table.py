@@ -17,7 +17,9 @@ nothing is cut off at the edge. So the table lays itself out for the width it is
   to a width chosen here, so rich never has to fold a word itself.
 
 Case texts (ids, error messages naming unknown keys) are shown literally (`render.safe_text`).
-The headers are in the run's language.
+The headers are in the run's language, and so, in Chinese, are the statuses, pathways, age groups
+and actions (their labels, as consult and the HTML show them); in English they stay the codes,
+which read as words. Every machine format (jsonl, json, csv) keeps the codes whatever the language.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from ntrk_advisor.render.wrapping import widest_unit, wrap
 OPTIONAL = ("missing", "unused_answers", "errors")
 """Columns drawn only when some row has something in them."""
 
+WORDED = ("status", "pathway", "age_group", "actions")
+"""Columns whose codes are shown as labels in Chinese (each label kept whole, like a code)."""
+
 Row = dict[str, list[str]]
 """One case's cells by column name, each a list of lines."""
 
@@ -55,6 +60,8 @@ class _Line:
     text: str
     style: str = ""
     prose: bool = False
+    unit: str = ""
+    """A label never to be broken (a Chinese status, pathway or action), as a code never is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +78,9 @@ class _Column:
         """Cells it needs: every code line whole (`comfortable`), or just every code and word."""
         return max(
             (
-                cell_len(line.text) if comfortable and not line.prose else widest_unit(line.text)
+                cell_len(line.text)
+                if comfortable and not line.prose
+                else max(widest_unit(line.text), cell_len(line.unit))
                 for line in self._lines()
             ),
             default=1,
@@ -86,19 +95,28 @@ class _Column:
 def _row(item: Item, lang: Lang) -> Row:
     s = item.summary
     reviews = s.reviews if len(s.reviews) == len(s.actions) else ("unreviewed",) * len(s.actions)
+    worded = lang != "en"  # in Chinese the codes are shown as their labels; English keeps the codes
     return {
         "case_id": [shown(item.case_id)],
-        "status": [s.status],
-        "pathway": [s.pathway] if s.pathway else [],
-        "age_group": [s.age_group] if s.age_group else [],
+        "status": [t(f"status.{s.status}", lang) if worded else s.status],
+        "pathway": [(t(f"pathway.{s.pathway}", lang) if worded else s.pathway)] if s.pathway else [],
+        "age_group": [(t(f"age.{s.age_group}", lang) if worded else s.age_group)] if s.age_group else [],
         "actions": [
-            f"{code} ({strength})" + ("" if review == "approved" else f" {t(f'stamp.short.{review}', lang)}")
+            _action(code, strength, lang, worded)
+            + ("" if review == "approved" else f" {t(f'stamp.short.{review}', lang)}")
             for (code, strength), review in zip(s.actions, reviews, strict=True)
         ],
         "missing": [shown(field) for field in s.missing],
         "unused_answers": [shown(field) for field in s.unused],
         "errors": [f"{shown(field)}: {shown(message)}" for field, message in s.errors],
     }
+
+
+def _action(code: str, strength: str, lang: Lang, worded: bool) -> str:
+    """`neoadjuvant_trk (preferred)`, or in Chinese `新辅助TRK抑制剂（首选）`."""
+    if not worded:
+        return f"{code} ({strength})"
+    return f"{t(f'action.{code}', lang)}（{t(f'strength.{strength}', lang)}）"
 
 
 class BatchTable:
@@ -129,7 +147,8 @@ class BatchTable:
                         continue
                     if labelled and name in ("missing", "unused_answers"):
                         text = label_and_value(self._header(name), text, self.lang)
-                    cell.append(_Line(text, "" if position == 0 else "dim"))
+                    unit = text.split(" ⚠", 1)[0] if self.lang != "en" and name in WORDED else ""
+                    cell.append(_Line(text, "" if position == 0 else "dim", unit=unit))
             cells.append(cell)
         return _Column([self._header(name) for name in names], cells)
 

@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "batch.by_pathway": {"en": "by pathway", "zh": "按路径"},
     "batch.by_action": {"en": "by action", "zh": "按措施"},
     "batch.progress": {"en": "cases evaluated", "zh": "例已评估"},
+    "batch.rate": {"en": "cases/s", "zh": "例/秒"},
     "batch.col.case_id": {"en": "case_id", "zh": "病例编号"},
     "batch.col.status": {"en": "status", "zh": "状态"},
     "batch.col.pathway": {"en": "pathway", "zh": "路径"},

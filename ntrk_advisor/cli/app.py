@@ -10,13 +10,14 @@ import sys
 from typing import Annotated
 
 import typer
+from typer import _click as click  # typer carries its own copy of click
 
 from ntrk_advisor._version import __version__
 from ntrk_advisor.cli import edge
 from ntrk_advisor.cli.batch import batch
 from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
-from ntrk_advisor.cli.help_texts import EXAMPLES, help_for
+from ntrk_advisor.cli.help_texts import EXAMPLES, HyphenKeepingFormatter, help_for
 from ntrk_advisor.cli.import_fhir import import_app
 from ntrk_advisor.cli.info import about, arguments, evidence, schema
 from ntrk_advisor.cli.pathways import pathways_app
@@ -36,6 +37,8 @@ def _same_spelling(token: str) -> str:
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "token_normalize_func": _same_spelling}
+
+click.Context.formatter_class = HyphenKeepingFormatter  # `--help` never splits a value at a hyphen
 
 app = typer.Typer(
     name="ntrk-advisor",

@@ -31,10 +31,28 @@ def _completer(flag: str) -> Any:
     """Completion for a case-field option: its values (`none` too for lists), or yes/no."""
 
     def complete(incomplete: str) -> list[str]:
-        typed = incomplete.casefold().replace("_", "-")
-        return [v for v in flag_values(field_of_flag(flag)) if v.startswith(typed)]
+        return complete_value(field_of_flag(flag), incomplete)
 
     return complete
+
+
+def complete_value(field: str, incomplete: str) -> list[str]:
+    """The completions of a flag's value typed so far; after a comma, of the list's next item.
+
+    `--emergency bleeding,sp<TAB>` completes to `bleeding,spinal-cord-compression`: the items
+    already given are kept as typed, neither they nor `none` are offered again.
+    """
+    from ntrk_advisor.contract.fields import FIELD_SPECS
+
+    values = flag_values(field)
+    spec = FIELD_SPECS.get(field)
+    if spec is None or spec.kind != "list" or "," not in incomplete:
+        typed = incomplete.casefold().replace("_", "-")
+        return [v for v in values if v.startswith(typed)]
+    given, _, last = incomplete.rpartition(",")
+    chosen = {item.strip().casefold().replace("_", "-") for item in given.split(",")}
+    typed = last.strip().casefold().replace("_", "-")
+    return [f"{given},{v}" for v in values if v.startswith(typed) and v not in chosen and v != "none"]
 
 
 CaseIdOption = Annotated[str | None, _field("--id", "Your case identifier (no patient identifiers).")]

@@ -7,7 +7,10 @@ from the commands, so the help reads as one text and a test can check every comm
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypedDict
+
+from typer import _click as click  # typer carries its own copy of click
 
 SUMMARIES = {
     "consult": "One case: asks only what its path needs.",
@@ -142,3 +145,23 @@ class CommandHelp(TypedDict):
 def help_for(command: str) -> CommandHelp:
     """The `short_help` and `epilog` of a command (`consult`, `practice stats`) for its registration."""
     return {"short_help": SUMMARIES[command], "epilog": EXAMPLES[command]}
+
+
+_KEPT_HYPHEN = "\u2011"
+"""A non-breaking hyphen: stands in for `-` while click wraps a help text, then is put back."""
+
+
+class HyphenKeepingFormatter(click.HelpFormatter):
+    """click's help formatter, except that a value is never broken at its hyphen.
+
+    click wraps option help with Python's `textwrap`, which breaks "non-fusion-alteration"
+    after "non-fusion-"; copied from a terminal it then reads "non-fusion- alteration". Each
+    hyphen is held as a non-breaking one while the text is wrapped, and restored after.
+    """
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        """The rows as click writes them, each hyphen kept with the word around it."""
+        start = len(self.buffer)
+        held = [(first, second.replace("-", _KEPT_HYPHEN)) for first, second in rows]
+        super().write_dl(held, col_max, col_spacing)
+        self.buffer[start:] = [part.replace(_KEPT_HYPHEN, "-") for part in self.buffer[start:]]

@@ -65,10 +65,32 @@ AgeGroupFilter = Annotated[
     AgeGroup | None,
     typer.Option("--age-group", case_sensitive=False, help="Only this age group.", show_default=False),
 ]
+
+
+def complete_scenario(incomplete: str) -> list[str]:
+    """The built-in scenarios' IDs that start with what was typed (`met-<TAB>`).
+
+    Completion runs in the shell's background: a library that cannot be read completes nothing.
+    """
+    from ntrk_advisor.errors import AdvisorError
+    from ntrk_advisor.practice.library import load_library
+
+    try:
+        library = load_library()
+    except (AdvisorError, OSError, ValueError):
+        return []
+    typed = incomplete.strip().casefold()
+    return [s.id for s in library if s.id.startswith(typed)]
+
+
 ScenarioOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--scenario", "-s", help="This scenario (repeat for several, in order).", show_default=False
+        "--scenario",
+        "-s",
+        help="This scenario (repeat for several, in order).",
+        show_default=False,
+        autocompletion=complete_scenario,
     ),
 ]
 ReviewOption = Annotated[

@@ -1,6 +1,9 @@
 """How a value typed on the command line is compared with the values allowed.
 
-One rule for every "did you mean" the CLI says: a choice option's value, a case-field flag's value.
+One rule for every "did you mean" the tool says: a choice option's value, a case-field flag's
+value, and a value in a case file. The rule lives with the contract (`contract/spelling.py`),
+which words a case file's errors; the CLI asks the same one (imported when needed, so that
+`--help` stays fast).
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from collections.abc import Sequence
 
 def normal(typed: str) -> str:
     """A typed value as the options compare it: any case, `-`, `_` or a space between words."""
-    return typed.strip().casefold().replace("-", "_").replace(" ", "_")
+    from ntrk_advisor.contract.spelling import normal as rule
+
+    return rule(typed)
 
 
 def closest(typed: str, allowed: Sequence[str]) -> str | None:
     """The allowed value nearest to what was typed, if one is near enough to suggest."""
-    import difflib
+    from ntrk_advisor.contract.spelling import closest as rule
 
-    close = difflib.get_close_matches(normal(typed), list(allowed), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return rule(typed, allowed)

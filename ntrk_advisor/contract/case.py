@@ -291,7 +291,7 @@ def _checked_choice(spec: FieldSpec, value: Any, problems: list[tuple[int, Probl
     if spec.kind == "enum":
         member = _member(spec.values, value)
         if member is None:
-            problems.append((position, (spec.name, "enum", {"expected": _expected(spec.values)})))
+            problems.append((position, (spec.name, "enum", _enum_context(spec.values, value))))
         return member
     if not isinstance(value, (list, tuple)):
         problems.append((position, (spec.name, "list", {})))
@@ -299,7 +299,9 @@ def _checked_choice(spec: FieldSpec, value: Any, problems: list[tuple[int, Probl
     members = [_member(spec.values, item) for item in value]
     bad = [index for index, member in enumerate(members) if member is None]
     for index in bad[:_ITEM_ERRORS]:
-        problems.append((position, (f"{spec.name}.{index}", "enum", {"expected": _expected(spec.values)})))
+        problems.append(
+            (position, (f"{spec.name}.{index}", "enum", _enum_context(spec.values, value[index])))
+        )
     if len(bad) > _ITEM_ERRORS:  # a huge bad list gives a short result, never one error per item
         problems.append((position, (spec.name, "more_bad_items", {"count": len(bad) - _ITEM_ERRORS})))
     return None if bad else tuple(members)
@@ -317,6 +319,18 @@ def _member(values: type[Enum], value: Any) -> Enum | None:
         return values(value)
     except ValueError:
         return None
+
+
+def _enum_context(values: type[Enum], value: Any) -> dict[str, Any]:
+    """What an "enum" problem says: the values allowed, and the nearest one to a misspelling."""
+    from ntrk_advisor.contract.spelling import closest
+
+    context: dict[str, Any] = {"expected": _expected(values)}
+    if isinstance(value, str):
+        near = closest(value, [str(member.value) for member in values])
+        if near is not None:
+            context["suggestion"] = near
+    return context
 
 
 def _expected(values: type[Enum]) -> str:

@@ -64,6 +64,9 @@ def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
         if "suggestion" in ctx:
             text += "; " + t("err.did_you_mean", lang, suggestion=ctx["suggestion"])
         return text
+    if kind == "enum" and "suggestion" in ctx:  # the same "did you mean" as a flag gets
+        joiner = "；" if lang == "zh" else "; "
+        return t("err.enum", lang, **ctx) + joiner + t("err.did_you_mean", lang, suggestion=ctx["suggestion"])
     if kind == "fhir":  # a Bundle that could not be read: where (a FHIR path) and why
         reason = t(f"fhir.err.{ctx['reason']}", lang, **ctx.get("values", {}))
         return t("fhir.error", lang, where=ctx["where"], reason=reason)

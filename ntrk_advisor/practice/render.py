@@ -69,11 +69,14 @@ def question_screen(keyed: KeyedScenario, lang: Lang) -> Group:
     return Group(vignette_panel(keyed, lang), fold(getattr(keyed.scenario.prompt, lang), "bold"), *options)
 
 
-def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None) -> Group:
+def feedback_screen(
+    feedback: Feedback, kb: KnowledgeBase, score: Tally | None = None, *, full: bool = True
+) -> Group:
     """Right or not and why, the teaching points, then the advisor's whole recommendation, the score.
 
     The verdict comes first, so that it is read first: the recommendation is long, and is there
-    to check the verdict against.
+    to check the verdict against. Without `full` the recommendation is left out: the session
+    offers it behind a key, so the verdict stays on screen next to the "Go on?" prompt.
     """
     lang = feedback.lang
     keyed = feedback.keyed
@@ -85,12 +88,34 @@ def feedback_screen(feedback: Feedback, kb: KnowledgeBase, score: Tally | None =
     parts: list[RenderableType] = [
         _verdict(feedback, kb),
         Panel(Group(*points), title=say("teaching_points", lang), title_align="left", border_style="magenta"),
-        fold(say("full_recommendation", lang), "bold underline"),
-        result_screen(feedback.result, kb, lang, tumor_type=keyed.case.tumor_type),
     ]
+    if full:
+        parts.append(full_recommendation(feedback, kb))
     if score is not None:
         parts.append(fold(_score(score, lang), "bold"))
     return Group(*parts)
+
+
+def full_recommendation(feedback: Feedback, kb: KnowledgeBase) -> Group:
+    """The advisor's whole recommendation for the scenario, under its heading."""
+    lang = feedback.lang
+    return Group(
+        fold(say("full_recommendation", lang), "bold underline"),
+        result_screen(feedback.result, kb, lang, tumor_type=feedback.keyed.case.tumor_type),
+    )
+
+
+def verdict_line(feedback: Feedback, score: Tally | None = None) -> str:
+    """`✗ Not the best answer (the advisor's answer: 3) · Score: 0/1 (0%)`: the verdict in one line."""
+    lang = feedback.lang
+    if feedback.correct:
+        line = f"✓ {say('correct', lang)}"
+    else:
+        keyed = say("keyed_short", lang, number=feedback.keyed.key_index + 1)
+        line = f"✗ {say('incorrect', lang)}" + (f"（{keyed}）" if lang == "zh" else f" ({keyed})")
+    if score is not None:
+        line += f" · {_score(score, lang)}"
+    return line
 
 
 def _verdict(feedback: Feedback, kb: KnowledgeBase) -> Panel:

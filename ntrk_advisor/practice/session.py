@@ -20,9 +20,9 @@ from prompt_toolkit.output import Output
 from rich.console import Console
 
 from ntrk_advisor.i18n import Lang, t
-from ntrk_advisor.practice.grading import grade
+from ntrk_advisor.practice.grading import Feedback, grade
 from ntrk_advisor.practice.library import KeyedScenario, ScenarioLibrary
-from ntrk_advisor.practice.render import feedback_screen, vignette_panel
+from ntrk_advisor.practice.render import feedback_screen, full_recommendation, verdict_line, vignette_panel
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
 from ntrk_advisor.practice.store import PracticeStore
 from ntrk_advisor.practice.texts import say
@@ -82,8 +82,9 @@ class Session:
                 feedback = grade(keyed, self._ask(keyed), self.lang, kb)
                 self.store.record(feedback.attempt(kb.stamp.version, self.store.clock))
                 report.answered.append((keyed, feedback.correct))
-                self.console.print(feedback_screen(feedback, kb, report.score))
-                if number < len(scenarios) and not self._go_on():
+                last = number == len(scenarios)
+                self.console.print(feedback_screen(feedback, kb, report.score, full=last))
+                if not last and not self._go_on(feedback, report.score):
                     break
         except (KeyboardInterrupt, EOFError):
             report.interrupted = True
@@ -121,18 +122,33 @@ class Session:
         output = self._io.get("output")
         return int(output.get_size().columns) if output is not None else self.console.width
 
-    def _go_on(self) -> bool:
-        choices = [
-            questionary.Choice(say("next_scenario", self.lang), value=True),
-            questionary.Choice(say("end_session", self.lang), value=False),
-        ]
-        question = questionary.select(
-            say("continue_prompt", self.lang),
-            choices=choices,
-            instruction=t("select_hint", self.lang),
-            **self._io,
-        )
-        return bool(question.unsafe_ask())
+    def _go_on(self, feedback: Feedback, score: Tally) -> bool:
+        """Next scenario or the end; the verdict stands in the prompt, the recommendation behind 3.
+
+        The whole recommendation is long (a screen or more): shown only on request, and the
+        prompt, headed by the one-line verdict, is asked again under it, so the verdict is never
+        scrolled away before the choice.
+        """
+        while True:
+            choices = [
+                questionary.Choice(say("next_scenario", self.lang), value="next"),
+                questionary.Choice(say("end_session", self.lang), value="end"),
+                questionary.Choice(say("show_full", self.lang), value="full"),
+            ]
+            question = questionary.select(
+                f"{verdict_line(feedback, score)} · {say('continue_prompt', self.lang)}",
+                choices=choices,
+                use_shortcuts=True,
+                use_jk_keys=False,
+                # on its own line: the verdict and score already fill most of the prompt's line
+                instruction="\n" + "\n".join(wrap(t("select_hint", self.lang), self._width() - 1)),
+                **self._io,
+            )
+            _answer_keys(question, choices)
+            chosen = question.unsafe_ask()
+            if chosen != "full":
+                return bool(chosen == "next")
+            self.console.print(full_recommendation(feedback, self.library.kb))
 
 
 def _answer_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:

@@ -40,6 +40,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "practice.continue_prompt": {"en": "Go on?", "zh": "继续吗？"},
     "practice.next_scenario": {"en": "Next scenario", "zh": "下一个病例"},
     "practice.end_session": {"en": "End the session", "zh": "结束练习"},
+    "practice.show_full": {
+        "en": "Show the advisor's full recommendation",
+        "zh": "查看决策助手的完整建议",
+    },
+    "practice.keyed_short": {"en": "the advisor's answer: {number}", "zh": "决策助手的答案：{number}"},
     "practice.summary_title": {"en": "Session summary by pathway", "zh": "本次练习小结（按路径）"},
     "practice.answered": {"en": "answered", "zh": "已答"},
     "practice.correct_count": {"en": "correct", "zh": "正确"},

@@ -3,9 +3,11 @@
 questionary's checkbox records an empty answer when Enter is pressed on a highlighted item that
 was never ticked, and the echo then reads "done": a spinal cord compression under the cursor
 could be recorded as "no emergency" in two keystrokes. Here "None of these" is an item of its
-own, the keys are shown on screen, and Enter with nothing ticked never means "none" unless the
-cursor is on "None of these": on any other item it ticks that item and asks for Enter again.
-The echo names what was recorded, in the interface language.
+own, first in the list (where the cursor starts: it is the commonest answer), the keys are
+shown on screen, and Enter with nothing ticked never means "none" unless the cursor is on "None
+of these": on any other item it ticks that item and asks for Enter again. A digit ticks the item
+of that number; Esc or ← goes back one question. The echo names what was recorded, in the
+interface language. Hints and messages are wrapped between words to the terminal's width.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.prompting.keys import go_back
+from ntrk_advisor.prompting.steps import BACK
+from ntrk_advisor.render.wrapping import wrap
 
 STYLE = Style.from_dict(
     {
@@ -43,20 +48,24 @@ class Checklist:
     """What the question shows and what has been ticked; the keys change it, nothing else does."""
 
     labels: list[str]
-    """The items' labels in order, then "None of these" as the last item."""
+    """ "None of these" first, then the items' labels in order."""
     ticked: set[int] = field(default_factory=set)
     pointer: int = 0
     message: str = ""
 
-    @property
-    def none_index(self) -> int:
-        """Where "None of these" is: always the last item."""
-        return len(self.labels) - 1
+    none_index: int = 0
+    """Where "None of these" is: always the first item."""
 
     def move(self, step: int) -> None:
         """Up or down one item; the list does not wrap round (a hasty Up stays at the top)."""
-        self.pointer = min(max(self.pointer + step, 0), self.none_index)
+        self.pointer = min(max(self.pointer + step, 0), len(self.labels) - 1)
         self.message = ""
+
+    def pick(self, number: int) -> None:
+        """A digit: the cursor to item `number` (1 is "None of these") and tick or untick it."""
+        if 1 <= number <= len(self.labels):
+            self.pointer = number - 1
+            self.toggle()
 
     def toggle(self) -> None:
         """Space: tick or untick the highlighted item; "None of these" and the others exclude each other."""
@@ -87,6 +96,34 @@ class Checklist:
         return None
 
 
+def checklist_screen(state: Checklist, prompt: str, hint: str, width: int) -> FormattedText:
+    """The question, its hint, the numbered items and any message, wrapped between words.
+
+    prompt_toolkit would wrap a long line at the edge of the terminal, inside a word; each text
+    is wrapped here to `width` instead (`render/wrapping.py`), continuation lines indented.
+    """
+    room = max(20, width - 1)
+
+    def wrapped(text: str, indent: int) -> str:
+        return "\n".join(" " * indent + line for line in wrap(text, room - indent) if line.strip())
+
+    lines: list[tuple[str, str]] = [
+        ("class:qmark", "? "),
+        ("class:question", prompt + "\n"),
+        ("class:hint", wrapped(hint, 2) + "\n"),
+    ]
+    for index, label in enumerate(state.labels):
+        here = index == state.pointer
+        lines.append(("class:pointer", " » " if here else "   "))
+        mark, style = ("● ", "class:ticked") if index in state.ticked else ("○ ", "")
+        number = f"{index + 1}) " if index < 9 else "   "
+        text = wrapped(f"{number}{mark}{label}", 3).lstrip()
+        lines.append((style, text + "\n"))
+    if state.message:
+        lines.append(("class:message", wrapped(state.message, 1) + "\n"))
+    return FormattedText(lines)
+
+
 def ask_checklist(
     prompt: str,
     choices: Sequence[tuple[str, str]],
@@ -94,34 +131,25 @@ def ask_checklist(
     lang: Lang,
     *,
     current: Sequence[str] | None = None,
+    width: int = 80,
     input: Input | None = None,
     output: Output | None = None,
-) -> list[str]:
+) -> list[str] | object:
     """Ask which of `choices` (key, label) apply; `[]` means "None of these" was chosen.
+
+    `BACK` when Esc or ← was pressed. `width` is the terminal's, to wrap the hint between words.
 
     `current` (when an answer is being changed) starts ticked; an empty `current` starts on
     "None of these" ticked. Ctrl-C raises KeyboardInterrupt and end of input EOFError, as the
     other prompts do, so the consult keeps the answers given so far.
     """
     keys = [key for key, _ in choices]
-    state = Checklist([label for _, label in choices] + [none_label])
+    state = Checklist([none_label] + [label for _, label in choices])
     if current is not None:
-        state.ticked = {keys.index(k) for k in current if k in keys} or {state.none_index}
+        state.ticked = {keys.index(k) + 1 for k in current if k in keys} or {state.none_index}
 
     def shown() -> FormattedText:
-        lines: list[tuple[str, str]] = [
-            ("class:qmark", "? "),
-            ("class:question", prompt),
-            ("class:hint", f"  {t('checklist_hint', lang)}\n"),
-        ]
-        for index, label in enumerate(state.labels):
-            here = index == state.pointer
-            lines.append(("class:pointer", " » " if here else "   "))
-            mark, style = ("● ", "class:ticked") if index in state.ticked else ("○ ", "")
-            lines.append((style, f"{mark}{label}\n"))
-        if state.message:
-            lines.append(("class:message", f" {state.message}\n"))
-        return FormattedText(lines)
+        return checklist_screen(state, prompt, t("checklist_hint", lang, none=none_label), width)
 
     bindings = KeyBindings()
 
@@ -143,6 +171,15 @@ def ask_checklist(
         if chosen is not None:
             event.app.exit(result=chosen)
 
+    for digit in range(1, min(len(state.labels), 9) + 1):
+
+        @bindings.add(str(digit))
+        def _pick(event: KeyPressEvent, number: int = digit) -> None:
+            state.pick(number)
+
+    bindings.add("escape", eager=True)(go_back)
+    bindings.add("left")(go_back)
+
     @bindings.add("c-c")
     def _interrupt(event: KeyPressEvent) -> None:
         event.app.exit(exception=KeyboardInterrupt())
@@ -152,7 +189,7 @@ def ask_checklist(
         event.app.exit(exception=EOFError())
 
     window = Window(FormattedTextControl(shown, show_cursor=False), wrap_lines=True, dont_extend_height=True)
-    app: Application[list[int]] = Application(
+    app: Application[list[int] | object] = Application(
         layout=Layout(HSplit([window])),
         key_bindings=bindings,
         style=STYLE,
@@ -161,6 +198,9 @@ def ask_checklist(
         erase_when_done=True,
     )
     chosen = app.run()
+    if chosen is BACK or not isinstance(chosen, list):
+        back: object = BACK
+        return back
     recorded = [state.labels[i] for i in chosen]
     joiner = "、" if lang == "zh" else ", "
     echo = joiner.join(recorded) if recorded else none_label
@@ -169,4 +209,4 @@ def ask_checklist(
         style=STYLE,
         output=output,
     )
-    return [keys[i] for i in chosen]
+    return [keys[i - 1] for i in chosen]

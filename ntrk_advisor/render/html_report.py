@@ -28,7 +28,7 @@ from ntrk_advisor.contract.result import Action, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
-from ntrk_advisor.render.path_svg import path_svg
+from ntrk_advisor.render.path_svg import path_steps, path_svg
 from ntrk_advisor.render.safe_text import shown
 from ntrk_advisor.render.view import (
     AVOID_STRENGTHS,
@@ -42,6 +42,7 @@ from ntrk_advisor.render.view import (
     review_mark,
     review_note,
     stamp_line,
+    step_numbers,
     strength_label,
     unapproved,
     unused_line,
@@ -130,7 +131,9 @@ def _line_item(action: Action, lang: Lang) -> LineItem:
     )
 
 
-def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[str, int]) -> ActionView:
+def _action_view(
+    action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[str, int], steps: dict[int, str]
+) -> ActionView:
     avoid = action.strength in AVOID_STRENGTHS
     bullets = []
     for i, text in enumerate(action.rationale):
@@ -142,7 +145,7 @@ def _action_view(action: Action, kb: KnowledgeBase, lang: Lang, numbers: dict[st
     return ActionView(
         kind="avoid" if avoid else "urgent" if action.strength is Strength.URGENT else "do",
         anchor=_anchor(action),
-        step="" if avoid else f"{t('step', lang)} {action.order}",
+        step="" if avoid else f"{t('step', lang)} {steps.get(id(action), action.order)}",
         name=t(f"action.{action.action.value}", lang),
         strength=strength_label(action.strength, lang),
         strength_key=action.strength.value,
@@ -160,7 +163,8 @@ def _texts(lang: Lang) -> dict[str, str]:
     texts = {key: t(key, lang) for key in keys}
     texts.update(summary=t("html.summary", lang), plan=t("html.plan", lang))
     texts.update(bottom_line=t("bottom_line", lang), avoid=t("group.avoid", lang))  # as on the screen
-    texts.update({key: t("html." + key, lang) for key in ("avoid_detail", "path", "path_caption")})
+    path_keys = ("avoid_detail", "path", "path_caption", "path_steps")
+    texts.update({key: t("html." + key, lang) for key in path_keys})
     texts.update({key: t("html." + key, lang) for key in ("col_node", "col_field", "col_answer")})
     texts.update(sep=t("label_sep", lang), col_number=t("html.col_number", lang))
     texts.update(case=t("case", lang), status=t("status", lang), pathway=t("pathway", lang))
@@ -192,6 +196,8 @@ def render_html(
         if key != "avoid"
     ]
     ordered = urgent_first(result)
+    plan = [a for a in ordered if a.strength not in AVOID_STRENGTHS]
+    steps = step_numbers(plan)
     heading = f"{t('title', lang)} · {t('html.report', lang)}"
     context: dict[str, Any] = {
         "lang_tag": LANG_TAGS[lang],
@@ -210,8 +216,9 @@ def render_html(
         "urgent_note": t("urgent_first", lang) if complete and _urgent(line.do) else "",
         "svg": Markup(path_svg(result, kb, lang)),
         "asked": bool(result.trace),  # every text in it escaped by path_svg
-        "plan": [_action_view(a, kb, lang, numbers) for a in ordered if a.strength not in AVOID_STRENGTHS],
-        "avoid": [_action_view(a, kb, lang, numbers) for a in ordered if a.strength in AVOID_STRENGTHS],
+        "path_steps": path_steps(result, kb, lang),
+        "plan": [_action_view(a, kb, lang, numbers, steps) for a in plan],
+        "avoid": [_action_view(a, kb, lang, numbers, {}) for a in ordered if a.strength in AVOID_STRENGTHS],
         "unused": unused_line(result, lang) or "",
         "cautions": list(result.cautions),
         "trace": [

@@ -27,10 +27,19 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "html.avoid_detail": {"en": "What to avoid, and why", "zh": "应避免的措施及理由"},
     "html.path": {"en": "Decision path", "zh": "决策路径"},
     "html.path_caption": {
-        "en": "The questions asked, in order; the answer given is on each arrow.",
-        "zh": "按顺序列出所问的问题；箭头旁为所给的回答。",
+        "en": "The path this case took through the pathway, in bold, from the top; each question shows "
+        "the answer given after the arrow. In grey beside each step: the branches not taken.",
+        "zh": "粗体为本病例在路径中所走的分支，自上而下；每个问题箭头后为所给的回答。"
+        "各步右侧灰色为未走的分支。",
     },
+    "html.path_steps": {"en": "The path, step by step", "zh": "路径各步"},
     "html.path_title": {"en": "Decision path: {count} questions", "zh": "决策路径：共 {count} 个问题"},
+    "html.tree_years": {"en": "{value} y", "zh": "{value} 岁"},
+    "html.tree_age_band": {"en": "Age band", "zh": "年龄段"},
+    "html.tree_otherwise": {"en": "otherwise", "zh": "其他"},
+    "html.tree_at_least": {"en": "{count} or more", "zh": "{count} 项及以上"},
+    "html.tree_below": {"en": "below {value}", "zh": "低于 {value}"},
+    "html.tree_handoff": {"en": "{pathway} pathway", "zh": "{pathway}路径"},
     "html.outcome": {"en": "Outcome", "zh": "决策结果"},
     "html.not_answered": {"en": "Not yet answered", "zh": "尚未回答"},
     "html.not_evaluated": {

@@ -24,6 +24,7 @@ from ntrk_advisor.render.view import (
     level_label,
     references,
     review_note,
+    step_numbers,
     strength_label,
     unapproved,
     unused_line,
@@ -59,10 +60,15 @@ def render_markdown(
     actions = [a for a in urgent_first(result) if id(a) not in avoid] + list(plan.avoid)
     if actions:
         out += [f"## {t('recommendation', lang)}", ""]
+    numbers = step_numbers([a for a in actions if id(a) not in avoid])
     for action in actions:
         badge = strength_label(action.strength, lang)
         marker = "⚠ " if action.strength is Strength.URGENT else ""
-        heading = avoid_title(action, lang) if id(action) in avoid else action_title(action, lang)
+        heading = (
+            avoid_title(action, lang)
+            if id(action) in avoid
+            else action_title(action, lang, numbers[id(action)])
+        )
         title = f"### {marker}{heading} — **{badge}** · {level_label(action, lang)}"
         out += [title, "", action.summary, ""]
         for i, bullet in enumerate(action.rationale):

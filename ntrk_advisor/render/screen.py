@@ -33,6 +33,7 @@ from ntrk_advisor.render.view import (
     level_label,
     references,
     review_note,
+    step_numbers,
     strength_label,
     unapproved,
     unused_line,
@@ -103,8 +104,9 @@ def result_screen(
     steps = [a for a in urgent_first(result) if a not in plan.avoid]
     if any(a.strength is Strength.URGENT for a in steps):
         parts.append(fold(t("urgent_first", lang), "bold red"))
+    numbers = step_numbers(steps)
     for action in steps:
-        parts.append(_action_panel(action, kb, lang, action_title(action, lang)))
+        parts.append(_action_panel(action, kb, lang, action_title(action, lang, numbers[id(action)])))
     if plan.avoid:
         parts.append(fold(f"✗ {t('group.avoid', lang)}", AVOID_STYLE))
         for action in plan.avoid:
@@ -156,7 +158,10 @@ def bottom_line_box(result: Result, lang: Lang) -> Panel:
 
 
 def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang, heading: str) -> Panel:
-    parts: list[RenderableType] = [fold(action.summary, "bold")]
+    badge = Text(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
+    badge.append(f" · {level_label(action, lang)}", style="italic")
+    badge.overflow = "fold"
+    parts: list[RenderableType] = [badge, fold(action.summary, "bold")]
     lines = []
     for i, bullet in enumerate(action.rationale):
         line = Text(bullet, overflow="fold")
@@ -168,8 +173,8 @@ def _action_panel(action: Action, kb: KnowledgeBase, lang: Lang, heading: str) -
     if action.evidence:
         parts.append(fold(labelled(t("evidence", lang), ", ".join(action.evidence), lang), "dim"))
     parts.append(fold(review_note(action, lang), "bold yellow" if unapproved(action) else "dim"))
-    title = Text(heading + "  ", overflow="fold")
-    title.append(f" {strength_label(action.strength, lang)} ", style=STRENGTH_STYLE[action.strength])
-    title.append(f" · {level_label(action, lang)} ", style="italic")
+    # The title is the step alone: a panel title longer than the line is cut off, so the
+    # strength and the level of evidence head the panel's body, where they wrap.
+    title = Text(heading, overflow="ellipsis", no_wrap=True)
     border = {Strength.URGENT: "red", Strength.NOT_RECOMMENDED: "magenta"}.get(action.strength, "blue")
     return Panel(Group(*parts), title=title, title_align="left", border_style=border)

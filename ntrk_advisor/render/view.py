@@ -69,9 +69,29 @@ def field_label(field: str, lang: Lang) -> str:
     return t(key, lang) if has(key) else field
 
 
-def action_title(action: Action, lang: Lang) -> str:
-    """`Step 2 · Surgery at maximal response` in the chosen language."""
-    return f"{t('step', lang)} {action.order} · {t(f'action.{action.action.value}', lang)}"
+def action_title(action: Action, lang: Lang, number: str | None = None) -> str:
+    """`Step 2 · Surgery at maximal response` in the chosen language.
+
+    `number` is the step's label from `step_numbers` ("1a" when two actions share step 1).
+    """
+    label = number if number is not None else str(action.order)
+    return f"{t('step', lang)} {label} · {t(f'action.{action.action.value}', lang)}"
+
+
+def step_numbers(actions: Sequence[Action]) -> dict[int, str]:
+    """Each action's step label by `id`: its order, or "1a", "1b" when actions share one order.
+
+    Two actions at one step are done together; two panels both titled "Step 1" read like a
+    numbering slip, "Step 1a" and "Step 1b" read as one step of two parts.
+    """
+    shared: dict[int, list[Action]] = {}
+    for action in actions:
+        shared.setdefault(action.order, []).append(action)
+    labels: dict[int, str] = {}
+    for order, together in shared.items():
+        for index, action in enumerate(together):
+            labels[id(action)] = f"{order}{chr(ord('a') + index)}" if len(together) > 1 else str(order)
+    return labels
 
 
 def avoid_title(action: Action, lang: Lang) -> str:
