@@ -27,8 +27,12 @@ It also times `consult --case F --no-input --format json` against `python -c "im
 it prints the ratios and never fails on one (shared machines are noisy; the history of the figures
 is in docs/performance.md).
 
+Last, the CDS Hooks service against a bare Starlette endpoint, 16 clients on one worker, a
+complete case and an incomplete one (benchmarks/service_ratio.py; `--short`: 2 s a measurement).
+
 Targets (issue 27): batch <= 1.5x the floor on realistic records, <= 2.5x on random ones with a
-third invalid; consult <= 2x `import typer`.
+third invalid; consult <= 2x `import typer`; the service >= 60 % of the bare endpoint's calls/s,
+p95 <= 2x.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import service_ratio
 from memory import _draw, _invalid_line, _valid_record
 
 FLOOR = r"""
@@ -287,6 +292,8 @@ def main() -> None:
             f"consult --format json: {c['ratio']:.2f}x import typer (target <= 2)  "
             f"consult {c['consult'] * 1000:.0f} ms, import typer {c['typer'] * 1000:.0f} ms (CPU, median)"
         )
+    seconds, rounds = (2.0, 2) if args.short else (4.0, 3)
+    service_ratio.report(service_ratio.measure(seconds, rounds, 16, args.baseline), 16)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,13 @@ English or Chinese. Text that came from the record is escaped before it enters M
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from ntrk_advisor.contract.result import Action, Result
+from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -36,12 +38,12 @@ from ntrk_advisor.render.view import (
     bottom_line,
     bullet_citation,
     field_label,
-    knowledge_line,
     labelled,
     level_label,
     references,
     review_mark,
     review_note,
+    stamp_line,
     strength_label,
     unapproved,
 )
@@ -83,11 +85,8 @@ def group_cards(
             detail += [f"**{t('cautions', lang)}**", ""] + [f"- {c}" for c in result.cautions] + [""]
         if index == 0 and notes:
             detail += [f"**{t('cds.answers_from', lang)}**", ""] + [f"- {n}" for n in notes] + [""]
-        grouped = dataclasses.replace(result, actions=actions)
-        refs = references(grouped, kb)
-        if refs:
-            detail += [f"**{t('references', lang)}**", ""]
-            detail += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
+        lines, links = reference_section(result, actions, kb, lang)
+        detail += lines
         detail += footer(result, lang)
         cards.append(
             card(
@@ -95,13 +94,69 @@ def group_cards(
                 "warning" if group == "avoid" or urgent else "info",
                 "\n".join(detail),
                 source(result),
-                reference_links(refs),
+                [dict(link) for link in links] if links else None,
             )
         )
     return cards
 
 
+RefKey = tuple[tuple[tuple[str, ...], ...], Lang]
+_REFERENCES: weakref.WeakKeyDictionary[
+    KnowledgeBase, dict[RefKey, tuple[tuple[str, ...], tuple[dict[str, Any], ...]]]
+] = weakref.WeakKeyDictionary()
+"""Each knowledge base's reference sections already made, per group's evidence and language."""
+
+
+def reference_section(
+    result: Result, actions: tuple[Action, ...], kb: KnowledgeBase, lang: Lang
+) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """A group's references in Markdown and as links, made once per knowledge base, evidence and language.
+
+    They depend on nothing but the evidence its actions cite (`references`); the links are copied
+    by the caller, so no card shares a dict with another.
+    """
+    made = _REFERENCES.setdefault(kb, {})
+    key = (tuple(a.evidence for a in actions), lang)
+    found = made.get(key)
+    if found is None:
+        if len(made) >= MAX_BLOCKS:
+            made.clear()
+        refs = references(dataclasses.replace(result, actions=actions), kb)
+        lines: list[str] = []
+        if refs:
+            lines += [f"**{t('references', lang)}**", ""]
+            lines += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
+        found = made[key] = (tuple(lines), tuple(reference_links(refs) or ()))
+    return found
+
+
+BlockKey = tuple[Action, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], Lang]
+_BLOCKS: weakref.WeakKeyDictionary[KnowledgeBase, dict[BlockKey, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each knowledge base's actions already rendered, per language: an action is made from a
+statement of the knowledge, so a service renders the same few again and again (issue 27)."""
+MAX_BLOCKS = 4096
+"""Rendered actions kept per knowledge base (the built-in one has a few hundred statements)."""
+
+
 def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
+    """One action in Markdown, rendered once per knowledge base, action and language (`_BLOCKS`).
+
+    The key holds what the rendering reads: the action (its comparable fields) and the per-bullet
+    bases that its equality leaves out.
+    """
+    blocks = _BLOCKS.setdefault(kb, {})
+    key = (action, action.bullet_arguments, action.bullet_evidence, lang)
+    found = blocks.get(key)
+    if found is None:
+        if len(blocks) >= MAX_BLOCKS:
+            blocks.clear()
+        found = blocks[key] = tuple(rendered_action(action, kb, lang))
+    return list(found)
+
+
+def rendered_action(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
     """One action in Markdown: its name, strength and evidence level; what to do; why."""
     name = t(f"action.{action.action.value}", lang)
     mark = review_mark(action, lang)
@@ -162,13 +217,19 @@ def invalid_card(result: Result, lang: Lang, *, notes: Sequence[str]) -> dict[st
 
 def footer(result: Result, lang: Lang) -> list[str]:
     """The knowledge stamp, the source article and the intended use, last in every detail."""
-    return [
+    return list(stamp_footer(result.knowledge, lang))
+
+
+@functools.lru_cache(maxsize=64)
+def stamp_footer(stamp: KnowledgeStamp, lang: Lang) -> tuple[str, ...]:
+    """`footer`'s lines, made once per knowledge stamp and language (they depend on nothing else)."""
+    return (
         "---",
         "",
-        labelled(t("knowledge", lang), markdown_text(knowledge_line(result, lang)), lang) + "  ",
-        labelled(t("source", lang), markdown_text(result.knowledge.source), lang) + "  ",
+        labelled(t("knowledge", lang), markdown_text(stamp_line(stamp, lang)), lang) + "  ",
+        labelled(t("source", lang), markdown_text(stamp.source), lang) + "  ",
         f"_{t('intended_use', lang)}_",
-    ]
+    )
 
 
 def summary_line(label: str, names: Sequence[str], lang: Lang) -> str:

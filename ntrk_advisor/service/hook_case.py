@@ -301,10 +301,21 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
     return HookCase(answers, notes, sources)
 
 
+_LABELS: dict[tuple[str, Lang], str] = {}
+"""Each case field's label as Markdown, per language, made once (the fields are a closed list;
+a name from a request that is no field is never kept)."""
+
+
 def label(name: str, lang: Lang) -> str:
     """A case field by the consult's label, for a clinician.
 
     A name that is no case field stays a code span: it came from the request, shown literally.
     """
+    known = _LABELS.get((name, lang))
+    if known is not None:
+        return known
     found = field_label(name, lang)
-    return markdown_text(found) if found != name else code(name)
+    if found == name:
+        return code(name)
+    _LABELS[(name, lang)] = shown_label = markdown_text(found)
+    return shown_label

@@ -1,0 +1,112 @@
+"""The service's answers, byte for byte, as they were before its hot path was made faster (issue 27).
+
+`tests/fixtures/service-cards/calls.jsonl` holds calls (complete cases of every kind, incomplete
+ones, one with an emergency, invalid ones, both languages, one with a prefetched record) and the
+exact body the service answered to each, written by the code before the speed-ups. Each card's
+fresh `uuid` and an answer-page link's token are the parts that differ from call to call: a uuid is
+replaced by its position, a token by `T`.
+Regenerate only for an intended change of the cards: `python -m tests.service.test_service_card_bytes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ntrk_advisor.pathway.knowledge import default_knowledge_base
+from ntrk_advisor.service.app import CdsService, create_app
+from ntrk_advisor.service.config import ServiceConfig
+from tests.service.helpers import BASE, PATIENT_VIEW, hook_request
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "service-cards" / "calls.jsonl"
+NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+UUID = re.compile(rb'"uuid":"[0-9a-f-]{36}"')
+PAGE_TOKEN = re.compile(rb"token=[A-Za-z0-9_.%-]+")
+"""An answer page link's token is signed with a key made for the service and spent once: masked."""
+
+
+def answered(tmp_path: Path, calls: list[dict[str, Any]], app_url: str | None) -> list[bytes]:
+    """The body the service answers to each call, its card uuids numbered in order."""
+    from starlette.testclient import TestClient
+
+    config = ServiceConfig(
+        base_url=BASE, insecure_no_auth=True, feedback_db=str(tmp_path / "f.sqlite3"), app_url=app_url
+    )
+    service = CdsService(config, default_knowledge_base(), clock=lambda: NOW)
+    out = []
+    with TestClient(create_app(service), base_url=BASE) as client:
+        for call in calls:
+            body = client.post(PATIENT_VIEW, json=call).content
+            out.append(masked(body))
+    return out
+
+
+def masked(body: bytes) -> bytes:
+    """`body` with each card's uuid replaced by its position and each page token by `T`."""
+    count = iter(range(1_000))
+    body = PAGE_TOKEN.sub(b"token=T", body)
+    return UUID.sub(lambda _: b'"uuid":"%d"' % next(count), body)
+
+
+def stored() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("app_url", [None, "https://app.example.org/answers"])
+def test_every_stored_call_is_answered_with_the_same_bytes(tmp_path: Path, app_url: str | None) -> None:
+    rows = [row for row in stored() if row["app_url"] == app_url]
+    assert rows
+    got = answered(tmp_path, [row["call"] for row in rows], app_url)
+    for row, body in zip(rows, got, strict=True):
+        assert body.decode() == row["body"], row["call"]["context"]["extension"]
+
+
+def calls() -> list[tuple[dict[str, Any], str | None]]:
+    """The calls the fixture holds (how it was made)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from ratios import random_lines, realistic_lines
+
+    answers = [json.loads(line) for line in realistic_lines(24)]
+    answers += [json.loads(line) for line in random_lines(24)]
+    answers = [{k: v for k, v in a.items() if k != "id"} for a in answers if isinstance(a, dict)]
+    answers += [
+        {"age_years": 40, "fusion_status": "confirmed"},
+        {"age_years": 40, "fusion_status": "confirmed", "emergency": ["airway_compromise"]},
+        {"age_years": 400, "fusion_status": "maybe"},
+    ]
+    out: list[tuple[dict[str, Any], str | None]] = []
+    for index, given in enumerate(answers):
+        lang = ("en", "zh")[index % 2]
+        out.append((hook_request(answers=given, lang=lang), None))
+    patient = {"resourceType": "Patient", "id": "1", "birthDate": "1950-01-01"}
+    for lang in ("en", "zh"):
+        prefetch = {"patient": patient, "observations": None}
+        out.append((hook_request(answers={"fusion_status": "confirmed"}, prefetch=prefetch, lang=lang), None))
+        given = {"age_years": 2, "fusion_status": "confirmed"}
+        out.append((hook_request(answers=given, lang=lang), "https://app.example.org/answers"))
+    return out
+
+
+def regenerate(tmp_path: Path) -> None:
+    """Write the fixture from the code as it is now."""
+    made = calls()
+    lines = []
+    for app_url in (None, "https://app.example.org/answers"):
+        chosen = [call for call, url in made if url == app_url]
+        for call, body in zip(chosen, answered(tmp_path, chosen, app_url), strict=True):
+            row = {"app_url": app_url, "call": call, "body": body.decode()}
+            lines.append(json.dumps(row, ensure_ascii=False))
+    FIXTURE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        regenerate(Path(tmp))
