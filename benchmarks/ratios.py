@@ -140,8 +140,12 @@ def write_lines(path: Path, lines: Iterator[str]) -> None:
 
 
 def cpu_seconds(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """User + system CPU seconds and peak RSS (MB) of one child process."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    """User + system CPU seconds and peak RSS (MB) of one child process.
+
+    It runs outside any checkout: `python -m ntrk_advisor` puts the working folder first on the
+    import path, so from a checkout a `--baseline` interpreter would time the checkout's code, not
+    its own install."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code not in ok:
