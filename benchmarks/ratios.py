@@ -94,6 +94,11 @@ with open(source, "rb") as lines, open(target, "wb", buffering=1 << 20) as out:
 """
 """The floor, in the form of issue 27's: stream, C JSON decode, set-lookup checks, pre-encoded bytes."""
 
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+"""Every timed child may write bytecode, as an installed package has it: with PYTHONDONTWRITEBYTECODE
+set (some shells and CI images set it), each run of an editable install compiles every module of
+the tool again, about 0.05 s of CPU, while `import typer` and the floor load compiled code."""
+
 BROKEN_SHARE = 0.02
 INVALID_SHARE = 1 / 3
 
@@ -145,7 +150,7 @@ def cpu_seconds(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, floa
     It runs outside any checkout: `python -m ntrk_advisor` puts the working folder first on the
     import path, so from a checkout a `--baseline` interpreter would time the checkout's code, not
     its own install."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=CHILD_ENV, cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code not in ok:
@@ -176,7 +181,7 @@ def batch_ratio(
     """Batch and the floor on one input, interleaved, best of `repeat` each (and a baseline's batch)."""
     out, floor_out, floor = folder / f"{name}.out", folder / f"{name}.floor", folder / "floor.py"
     floor.write_text(FLOOR, encoding="utf-8")
-    cpu_seconds(batch_cmd(src, out), ok=(0, 3, 4))  # warm: the knowledge cache, the page cache
+    cpu_seconds(batch_cmd(src, out), ok=(0, 3, 4))  # warm: the knowledge cache, the page cache, bytecode
     size = max(1, round(out.stat().st_size / cases))
     best = {"batch": float("inf"), "floor": float("inf"), "baseline": float("inf")}
     rss = 0.0
@@ -245,7 +250,7 @@ def scaling(folder: Path, src: Path, workers: int) -> float:
         part.write_bytes(b"".join(lines[index * share : (index + 1) * share]))
         parts.append(part)
     start = time.perf_counter()
-    running = [subprocess.Popen(batch_cmd(part, part.with_suffix(".out"))) for part in parts]
+    running = [subprocess.Popen(batch_cmd(part, part.with_suffix(".out")), env=CHILD_ENV) for part in parts]
     for proc in running:
         if proc.wait() not in (0, 3, 4):
             raise SystemExit("a batch part failed")
