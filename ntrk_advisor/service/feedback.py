@@ -109,6 +109,27 @@ def items_of(body: Mapping[str, Any]) -> list[Item]:
     return [_item(raw, i) for i, raw in enumerate(found)]
 
 
+def rows_of(now: dt.datetime, service: str, items: list[Item], issuer: str | None) -> list[tuple[Any, ...]]:
+    """The log's rows for one feedback call, in its column order: one shape for SQLite and PostgreSQL."""
+    received = now.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return [
+        (
+            received,
+            service,
+            i.card,
+            i.outcome,
+            i.outcome_timestamp,
+            json.dumps(list(i.accepted_suggestions)),
+            i.override_system,
+            i.override_code,
+            i.override_display,
+            i.user_comment,
+            issuer,
+        )
+        for i in items
+    ]
+
+
 def _text(value: object, where: str, *, required: bool = True) -> str | None:
     if value is None and not required:
         return None
@@ -209,23 +230,7 @@ class FeedbackLog:
 
     def append(self, service: str, items: list[Item], issuer: str | None) -> int:
         """Store the items in one transaction; returns how many. Committed when this returns."""
-        now = self.clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
-        rows = [
-            (
-                now,
-                service,
-                i.card,
-                i.outcome,
-                i.outcome_timestamp,
-                json.dumps(list(i.accepted_suggestions)),
-                i.override_system,
-                i.override_code,
-                i.override_display,
-                i.user_comment,
-                issuer,
-            )
-            for i in items
-        ]
+        rows = rows_of(self.clock(), service, items, issuer)
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             self._conn.executemany(

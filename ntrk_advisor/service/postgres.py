@@ -20,8 +20,6 @@ keeps the same promises over a network database:
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ntrk_advisor.environment import Clock, utc_now
 from ntrk_advisor.render.csv_safe import csv_line
 from ntrk_advisor.service.errors import HttpError, ServiceSetupError
+from ntrk_advisor.service.feedback import rows_of
 
 if TYPE_CHECKING:
     import psycopg
@@ -216,23 +215,7 @@ class PostgresFeedbackLog:
         """
         import psycopg
 
-        now = self.clock().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
-        rows = [
-            (
-                now,
-                service,
-                i.card,
-                i.outcome,
-                i.outcome_timestamp,
-                json.dumps(list(i.accepted_suggestions)),
-                i.override_system,
-                i.override_code,
-                i.override_display,
-                i.user_comment,
-                issuer,
-            )
-            for i in items
-        ]
+        rows = rows_of(self.clock(), service, items, issuer)
         try:
             if self._conn.closed or self._conn.broken:
                 self._conn = self._open()
