@@ -1,7 +1,8 @@
 """The services this CDS Hooks server offers, as the discovery endpoint describes them.
 
 Each service names its hook and the prefetch templates the EHR fills in before calling: the
-Patient, the genomic Observations, the Conditions and the medications. The service makes no FHIR
+Patient, the genomic Observations, the Conditions and the medications (requests, statements,
+administrations and dispenses). The service makes no FHIR
 call of its own (unless `serve --fhir-fallback` names the call's server, `service.fallback`), so a
 prefetch key it needs and did not get is answered with HTTP 412; a key the clinician's own answers
 make unnecessary (the age given, say) is not needed.
@@ -20,8 +21,15 @@ PREFETCH = {
     "observations": "Observation?patient={{context.patientId}}&category=laboratory",
     "conditions": "Condition?patient={{context.patientId}}",
     "medications": "MedicationRequest?patient={{context.patientId}}",
+    "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
+    "medicationAdministrations": "MedicationAdministration?patient={{context.patientId}}",
+    "medicationDispenses": "MedicationDispense?patient={{context.patientId}}",
 }
-"""Prefetch key -> FHIR query template, the same for both services."""
+"""Prefetch key -> FHIR query template, the same for both services.
+
+A prior TRK inhibitor may be on record only as an administration (an inpatient or trial drug), a
+dispense or a statement; the import reads all four medication resources, so the prefetch asks for
+all four (interop review I17). None of the medication keys is required."""
 
 NEEDED_FOR: dict[str, tuple[str, ...]] = {
     "patient": ("age_years",),

@@ -52,22 +52,22 @@ def record() -> dict[str, Any]:
     """The ETV6-NTRK3 record as a FHIR server holds it: the Patient, and a searchset per template."""
     prefetch = split_into_prefetch(json.loads((FIXTURES / "etv6-ntrk3.json").read_text(encoding="utf-8")))
     empty = {"resourceType": "Bundle", "type": "searchset", "entry": []}
-    return {
-        key: prefetch.get(key) or empty for key in ("patient", "observations", "conditions", "medications")
-    }
+    return {key: prefetch.get(key) or empty for key in ("patient", *FhirServer.SEARCHES.values())}
 
 
 Reply = Callable[[BaseHTTPRequestHandler], None]
 
 
 class FhirServer:
-    """A FHIR-like server on loopback: `Patient/{id}` and the three searches of the discovery
-    templates, from `record()`; `reply` may replace the answer. Every request is recorded."""
+    """A FHIR-like server on loopback: `Patient/{id}` and the searches of the discovery templates, from `record()`; `reply` may replace the answer. Every request is recorded."""
 
     SEARCHES: ClassVar[dict[str, str]] = {
         "Observation": "observations",
         "Condition": "conditions",
         "MedicationRequest": "medications",
+        "MedicationStatement": "medicationStatements",
+        "MedicationAdministration": "medicationAdministrations",
+        "MedicationDispense": "medicationDispenses",
     }
 
     def __init__(self, reply: Reply | None = None) -> None:
@@ -294,12 +294,20 @@ def test_the_fallback_reads_exactly_the_missing_keys_with_the_token(tmp_path: Pa
             "authorization": f"Bearer {TOKEN}",
             "accept": "application/fhir+json",
         },
-        {
-            "path": "/fhir/MedicationRequest",
-            "query": {"patient": PATIENT_ID},
-            "authorization": f"Bearer {TOKEN}",
-            "accept": "application/fhir+json",
-        },
+        *(
+            {
+                "path": f"/fhir/{kind}",
+                "query": {"patient": PATIENT_ID},
+                "authorization": f"Bearer {TOKEN}",
+                "accept": "application/fhir+json",
+            }
+            for kind in (
+                "MedicationRequest",
+                "MedicationStatement",
+                "MedicationAdministration",
+                "MedicationDispense",
+            )
+        ),
     ]
 
 
@@ -344,13 +352,16 @@ def test_a_redirect_to_another_host_is_412_and_never_followed(
             client = fallback_client(tmp_path, keys, fhir.base, elsewhere.base)
             response = call(client, keys, with_server(patient_call(), fhir.base))
     assert missing_keys(response) == ["patient", "observations"]
-    assert len(fhir.hits) == 4 and elsewhere.hits == []
+    assert len(fhir.hits) == 7 and elsewhere.hits == []
     failures = [r for r in caplog.records if r.getMessage() == "fhir_fallback_failed"]
     assert [(r.fields["prefetch_key"], r.fields["reason"]) for r in failures] == [  # type: ignore[attr-defined]
         ("patient", "status_302"),
         ("observations", "status_302"),
         ("conditions", "status_302"),
         ("medications", "status_302"),
+        ("medicationStatements", "status_302"),
+        ("medicationAdministrations", "status_302"),
+        ("medicationDispenses", "status_302"),
     ]
     logged = caplog.text + "".join(json.dumps(getattr(r, "fields", {})) for r in caplog.records)
     assert TOKEN not in logged and PATIENT_ID not in logged and "category" not in logged

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.fhir.importer import case_from_bundle
+from ntrk_advisor.service.discovery import discovery
 from ntrk_advisor.service.hook_case import bundle_of, import_prefetch
 from tests.fhir_support import REVIEW_FORMS, leaked, planted, split_into_prefetch
 from tests.service.helpers import (
@@ -207,3 +208,34 @@ def test_a_deceased_patient_in_the_prefetch_is_422_naming_patient_deceased_and_n
     body = refusal(response, 422)
     assert body["error"] == "bad_fhir" and "cards" not in body
     assert "Patient.deceased[x]" in body["message"] and "2020" not in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "status"),
+    [
+        ("medications", "MedicationRequest", "active"),
+        ("medicationStatements", "MedicationStatement", "completed"),
+        ("medicationAdministrations", "MedicationAdministration", "completed"),
+        ("medicationDispenses", "MedicationDispense", "completed"),
+    ],
+)
+def test_a_trk_inhibitor_on_record_as_any_medication_resource_is_asked_for_and_read(
+    key: str, kind: str, status: str
+) -> None:
+    """Interop review I17: a prior larotrectinib recorded only as an inpatient or trial
+    administration (or a dispense, or a statement) was never asked for, so never seen."""
+    (service,) = [s for s in discovery()["services"] if s["id"] == "ntrk-patient-view"]
+    assert service["prefetch"][key] == f"{kind}?patient={{{{context.patientId}}}}"
+    given = {
+        "resourceType": kind,
+        "id": "m1",
+        "status": status,
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"text": "larotrectinib 100 mg capsule"},
+    }
+    if kind == "MedicationRequest":
+        given["intent"] = "order"
+    searchset = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": given}]}
+    prefetch = {"patient": {"resourceType": "Patient", "id": "p1", "birthDate": "1970-01-01"}, key: searchset}
+    answers = import_prefetch(prefetch, dt.date(2026, 12, 6), patient_id="p1")
+    assert answers.values["prior_trk_inhibitors"] == ["larotrectinib"]
