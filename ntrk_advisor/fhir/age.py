@@ -20,6 +20,10 @@ from ntrk_advisor.contract.vocabulary import PEDIATRIC_AGE_LIMIT
 from ntrk_advisor.fhir.bundle import BundleView
 from ntrk_advisor.fhir.elements import FhirError, Note, note, text
 
+IMPORT_DATE_SOURCE = "import date "
+"""How the sources name the date of the import when the Bundle gives no timestamp (then a date):
+a code in the derived case, which a page shows in its reader's language."""
+
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _INSTANT_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 INFANT_MONTHS = 24
@@ -86,4 +90,4 @@ def _reference_date(bundle: BundleView, today: date) -> tuple[date, str, tuple[N
         except ValueError:
             raise FhirError("Bundle.timestamp", "bad_date") from None
     shown = today.isoformat()
-    return today, f"import date {shown}", (note("age_today", date=shown),)
+    return today, f"{IMPORT_DATE_SOURCE}{shown}", (note("age_today", date=shown),)

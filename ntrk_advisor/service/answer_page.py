@@ -41,6 +41,7 @@ from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.errors import UsageError
+from ntrk_advisor.fhir.age import IMPORT_DATE_SOURCE
 from ntrk_advisor.i18n import Lang, has, t
 from ntrk_advisor.intake import Answers
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
@@ -358,7 +359,7 @@ class AnswerPage:
             elif refs == [FROM_CALL] or not refs:
                 source = t("page.source_call", lang)
             else:
-                source = t("page.source_record", lang, refs=", ".join(shown(r) for r in refs))
+                source = t("page.source_record", lang, refs=", ".join(source_label(r, lang) for r in refs))
             out.append(GivenView(field_label(name, lang), answer_label(self.kb, name, value, lang), source))
         return out
 
@@ -519,3 +520,10 @@ def style_sheet() -> bytes:
     from importlib.resources import files
 
     return files("ntrk_advisor.service").joinpath("templates").joinpath(STYLE_SHEET).read_bytes()
+
+
+def source_label(ref: str, lang: Lang) -> str:
+    """One source as the page's reader reads it: an element path as it is, the import's date in words."""
+    if ref.startswith(IMPORT_DATE_SOURCE):
+        return t("page.source_import_date", lang, date=shown(ref.removeprefix(IMPORT_DATE_SOURCE)))
+    return shown(ref)

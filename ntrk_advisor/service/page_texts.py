@@ -46,6 +46,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "page.source_record": {"en": "the record: {refs}", "zh": "病历：{refs}"},
     "page.source_call": {"en": "given with the call", "zh": "随调用提供"},
     "page.source_page": {"en": "answered on this page", "zh": "在本页填写"},
+    "page.source_import_date": {"en": "the date of the import, {date}", "zh": "导入日期（{date}）"},
     "page.number_limits": {"en": "from {minimum}, below {below}", "zh": "不小于{minimum}，小于{below}"},
     "page.none_and_items": {
         "en": "tick either “None of these” or the items that apply, not both",

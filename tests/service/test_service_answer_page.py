@@ -163,6 +163,20 @@ def test_the_form_shows_what_the_record_gave_with_its_source(open_client: Any) -
     assert asked == ["q-emergency", "q-fusion_status"]  # the consult's order, only what is missing
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "never"), [("en", "the date of the import", "导入"), ("zh", "导入日期", "import date")]
+)
+def test_the_date_of_the_import_as_a_source_is_said_in_the_page_s_language(
+    open_client: Any, lang: str, said: str, never: str
+) -> None:
+    """A Bundle without a timestamp dates the age at the import: the source says so in words, never
+    as the derived case's code ("import date 2026-…") on a Chinese page."""
+    page = parsed(open_client.get(local(card_link(open_client, None, lang))).text)
+    rows = [" ".join("".join(c.itertext()) for c in row) for row in page.iter(f"{NS}tr")]
+    (age,) = [r for r in rows if "Patient.birthDate" in r]
+    assert said in age and never not in age
+
+
 @pytest.mark.parametrize("csrf", [None, "", "forged-value"], ids=["missing", "empty", "wrong"])
 def test_a_form_without_its_csrf_field_is_refused(open_client: Any, csrf: str | None) -> None:
     page = parsed(open_client.get(local(card_link(open_client, None))).text)
