@@ -359,7 +359,11 @@ class AnswerPage:
             elif refs == [FROM_CALL] or not refs:
                 source = t("page.source_call", lang)
             else:
-                source = t("page.source_record", lang, refs=", ".join(source_label(r, lang) for r in refs))
+                source = t(
+                    "page.source_record",
+                    lang,
+                    refs=("、" if lang == "zh" else ", ").join(source_label(r, lang) for r in refs),
+                )
             out.append(GivenView(field_label(name, lang), answer_label(self.kb, name, value, lang), source))
         return out
 
