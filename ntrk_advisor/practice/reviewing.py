@@ -25,7 +25,7 @@ from ntrk_advisor.practice.drawing import DrawnCase, ReviewGrade, draw, grade_dr
 from ntrk_advisor.practice.items import ItemIndex
 from ntrk_advisor.practice.progress_view import item_label, when
 from ntrk_advisor.practice.schedule import rating_for, schedule
-from ntrk_advisor.practice.session import _CHOICE_INDENT, _answer_keys
+from ntrk_advisor.practice.session import CHOICE_INDENT, answer_keys
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, as_reviews, tally_by
 from ntrk_advisor.practice.store import ItemReview, PracticeStore, now_utc
 from ntrk_advisor.practice.texts import say
@@ -140,8 +140,8 @@ class ReviewSession:
         width = self._width() - 1
         choices = [
             questionary.Choice(
-                ("\n" + " " * _CHOICE_INDENT).join(
-                    wrap(drawn.option_label(i, self.lang), width - _CHOICE_INDENT)
+                ("\n" + " " * CHOICE_INDENT).join(
+                    wrap(drawn.option_label(i, self.lang), width - CHOICE_INDENT)
                 ),
                 value=i,
             )
@@ -156,7 +156,7 @@ class ReviewSession:
             instruction="\n" + keys,
             **self._io,
         )
-        _answer_keys(question, choices)
+        answer_keys(question, choices)
         return int(question.unsafe_ask())
 
     def _feedback(self, graded: ReviewGrade, score: Tally) -> Group:

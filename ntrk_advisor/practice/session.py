@@ -26,9 +26,10 @@ from ntrk_advisor.practice.render import feedback_screen, full_recommendation, v
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
 from ntrk_advisor.practice.store import PracticeStore
 from ntrk_advisor.practice.texts import say
+from ntrk_advisor.prompting.keys import bind_number_keys
 from ntrk_advisor.render.wrapping import wrap
 
-_CHOICE_INDENT = 6
+CHOICE_INDENT = 6
 """Cells before a choice's text in questionary's list: the pointer (" » ") and the number ("1) ")."""
 
 
@@ -99,7 +100,7 @@ class Session:
         width = self._width() - 1  # the last column left free: no automatic wrap
         choices = [
             questionary.Choice(
-                ("\n" + " " * _CHOICE_INDENT).join(wrap(option.label(self.lang), width - _CHOICE_INDENT)),
+                ("\n" + " " * CHOICE_INDENT).join(wrap(option.label(self.lang), width - CHOICE_INDENT)),
                 value=index,
             )
             for index, option in enumerate(keyed.scenario.options)
@@ -114,7 +115,7 @@ class Session:
             instruction="\n" + keys,
             **self._io,
         )
-        _answer_keys(question, choices)
+        answer_keys(question, choices)
         return int(question.unsafe_ask())
 
     def _width(self) -> int:
@@ -144,14 +145,14 @@ class Session:
                 instruction="\n" + "\n".join(wrap(t("select_hint", self.lang), self._width() - 1)),
                 **self._io,
             )
-            _answer_keys(question, choices)
+            answer_keys(question, choices)
             chosen = question.unsafe_ask()
             if chosen != "full":
                 return bool(chosen == "next")
             self.console.print(full_recommendation(feedback, self.library.kb))
 
 
-def _answer_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:
+def answer_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:
     """An option's number chooses it and answers at once; the answered line echoes the number.
 
     questionary's shortcut keys only move the pointer to the option, and Enter then answers.
@@ -171,14 +172,4 @@ def _answer_keys(question: questionary.Question, choices: Sequence[questionary.C
         enter(event)
 
     bindings.add(Keys.ControlM, eager=True)(answer)
-    for number in range(1, min(len(choices), 9) + 1):
-        key = str(number)
-        pointing = [b for b in bindings.bindings if b.keys == (key,)]
-        if not pointing:  # pragma: no cover - questionary gives the first nine choices 1..9
-            continue
-
-        def choose(event: KeyPressEvent, point: Any = pointing[-1].handler) -> None:
-            point(event)
-            answer(event)
-
-        bindings.add(key, eager=True)(choose)
+    bind_number_keys(bindings, len(choices), answer)

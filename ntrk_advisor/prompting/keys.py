@@ -44,17 +44,13 @@ def back_bindings(*, left_when_empty_cursor: bool = False) -> KeyBindings:
     return bindings
 
 
-def add_select_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:
-    """Esc or ← goes back; digit N picks choice N and answers at once (as practice does).
+def bind_number_keys(bindings: KeyBindings, count: int, then: Any) -> None:
+    """Number key N (1 to 9, up to `count`) moves questionary's pointer to choice N, then calls `then`.
 
-    questionary's shortcut keys only move the pointer; each number key is bound again to move it
-    and press Enter.
+    questionary's shortcut keys only move the pointer; each is bound again (the binding added last
+    wins) to also answer, so one key press picks a choice. Shared by the consult and practice.
     """
-    bindings = question.application.key_bindings
-    if not isinstance(bindings, KeyBindings):  # pragma: no cover - questionary builds a KeyBindings
-        return
-    enter = [b for b in bindings.bindings if b.keys == (Keys.ControlM,)][-1].handler
-    for number in range(1, min(len(choices), 9) + 1):
+    for number in range(1, min(count, 9) + 1):
         key = str(number)
         pointing = [b for b in bindings.bindings if b.keys == (key,)]
         if not pointing:  # pragma: no cover - questionary gives the first nine choices 1..9
@@ -62,8 +58,17 @@ def add_select_keys(question: questionary.Question, choices: Sequence[questionar
 
         def choose(event: KeyPressEvent, point: Any = pointing[-1].handler) -> None:
             point(event)
-            enter(event)
+            then(event)
 
         bindings.add(key, eager=True)(choose)
+
+
+def add_select_keys(question: questionary.Question, choices: Sequence[questionary.Choice]) -> None:
+    """Esc or ← goes back; digit N picks choice N and answers at once (as practice does)."""
+    bindings = question.application.key_bindings
+    if not isinstance(bindings, KeyBindings):  # pragma: no cover - questionary builds a KeyBindings
+        return
+    enter = [b for b in bindings.bindings if b.keys == (Keys.ControlM,)][-1].handler
+    bind_number_keys(bindings, len(choices), enter)
     bindings.add(Keys.Escape, eager=True)(go_back)
     bindings.add(Keys.Left)(go_back)
