@@ -104,10 +104,10 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
         elif kind == "route_on":
             on = node.splits_on
             value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on)  # type: ignore[arg-type]
-            if node.list_routes:
+            if node.list_routes or node.number_routes:
                 node = node.route(value)
-            else:
-                node = node.scalar_routes.get(value) or node.route(value)
+            else:  # inline of TreeNode.route for the common scalar case
+                node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "outcome":
             path = tuple(trail)
             return Decision(

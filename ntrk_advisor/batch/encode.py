@@ -142,7 +142,16 @@ class DecisionEncoder:
             if shown is None:
                 if len(self._summaries) >= CACHE_LIMIT:
                     self._summaries.clear()
-                shown = self._summaries[summary_key] = dataclasses.replace(summary, unused=unused)
+                shown = self._summaries[summary_key] = Summary(
+                    summary.status,
+                    summary.pathway,
+                    summary.age_group,
+                    summary.actions,
+                    summary.missing,
+                    unused,
+                    summary.errors,
+                    summary.reviews,
+                )
             summary = shown
         unused_json = self._unused.get(unused)
         if unused_json is None:
