@@ -178,9 +178,9 @@ def case_from_data(data: object) -> Case:
         rule = _RULES.get(key)
         if rule is None:
             name = printable_key(str(key))
-            close = difflib.get_close_matches(name, CASE_FIELDS, n=1, cutoff=0.6)
+            close = nearest_field(name)
             where = _FIELD_COUNT + len(problems)  # after every field, in the order given
-            problems.append((where, (name, "unknown_field", {"suggestion": close[0]} if close else {})))
+            problems.append((where, (name, "unknown_field", {"suggestion": close} if close else {})))
             continue
         if value is None:
             continue
@@ -249,6 +249,30 @@ def case_of_values(values: list[Any], problems: list[tuple[int, Problem]]) -> Ca
         age = values[_AGE] if not any(p[1][0] == "age_years" for p in problems) else None
         raise CaseInvalid([problem for _, problem in problems], age_years=age)
     return _new_case(Case, values)
+
+
+_SUGGESTION_CUTOFF = 0.6
+_FIELD_LETTERS = tuple((name, len(name), str.maketrans("", "", name)) for name in CASE_FIELDS)
+"""Per field: its name, its length, and a table that deletes its letters from a text."""
+
+
+def nearest_field(key: str) -> str | None:
+    """The field an unknown key most likely meant, as `difflib.get_close_matches` finds it, or None.
+
+    difflib's similarity is twice the characters matched over both lengths, and no more characters
+    of the key can match than occur in the field's name at all, which `str.translate` counts in C:
+    fields that cannot reach the cutoff are not compared (a batch of free-form keys pays for each).
+    """
+    length = len(key)
+    hopeful = [
+        name
+        for name, size, letters in _FIELD_LETTERS
+        if 2 * min(length - len(key.translate(letters)), size) >= _SUGGESTION_CUTOFF * (length + size)
+    ]
+    if not hopeful:
+        return None
+    close = difflib.get_close_matches(key, hopeful, n=1, cutoff=_SUGGESTION_CUTOFF)
+    return close[0] if close else None
 
 
 def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int, Problem]]) -> Any:
