@@ -10,12 +10,11 @@ built from it, so there is exactly one place where routing happens.
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from ntrk_advisor.contract.case import Case, case_from_data, unused_answers
+from ntrk_advisor.contract.case import CASE_FIELDS, Case, case_from_data, unused_answers
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ID_SPEC
 from ntrk_advisor.contract.result import Action, ActionReview, Result, TraceStep, json_value
@@ -104,10 +103,10 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
         elif kind == "route_on":
             on = node.splits_on
             value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on)  # type: ignore[arg-type]
-            if node.list_routes:
+            if node.list_routes or node.number_routes:
                 node = node.route(value)
-            else:
-                node = node.scalar_routes.get(value) or node.route(value)
+            else:  # inline of TreeNode.route for the common scalar case
+                node = node.scalar_routes.get(value) or node.default or node.next or node.route(value)
         elif kind == "outcome":
             path = tuple(trail)
             return Decision(
@@ -124,7 +123,7 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
             node = node.next  # type: ignore[assignment]
 
 
-_NOT_GIVEN = functools.partial(operator.is_, None)
+_NONES = (None,) * len(CASE_FIELDS)
 
 
 def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) -> tuple[str, ...]:
@@ -133,7 +132,7 @@ def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) ->
     Batch records of one registry give the same fields again and again, so the answer is looked
     up far more often than worked out (this runs for every batch record).
     """
-    key = (bytes(map(_NOT_GIVEN, case)), path)
+    key = (bytes(map(operator.is_, case, _NONES)), path)  # which fields were given, as bytes
     memo = knowledge.unused_memo
     found = memo.get(key)
     if found is None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ntrk_advisor
 from ntrk_advisor import evaluate
-from ntrk_advisor.contract.case import Case, case_from_data
+from ntrk_advisor.contract.case import CASE_FIELDS, Case, case_from_data, nearest_field
 from ntrk_advisor.contract.decode import case_from_json
 from ntrk_advisor.contract.errors import CaseInvalid
 
@@ -150,3 +153,18 @@ def test_a_huge_unknown_key_is_cut_in_the_error_with_its_length() -> None:
     result = evaluate({"age_years": 50, "k" * 1_000_000: 1})
     (error,) = result.errors
     assert error.field == "k" * 64 + "… (1000000 characters)"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(CASE_FIELDS).map(lambda name: name.replace("_", "", 1)),
+        st.sampled_from(CASE_FIELDS).map(lambda name: name.upper()),
+        st.tuples(st.sampled_from(CASE_FIELDS), st.text(max_size=4)).map("".join),
+        st.tuples(st.text(max_size=4), st.sampled_from(CASE_FIELDS)).map("".join),
+    )
+)
+def test_the_field_suggested_for_an_unknown_key_is_the_one_difflib_finds(key: str) -> None:
+    close = difflib.get_close_matches(key, CASE_FIELDS, n=1, cutoff=0.6)
+    assert nearest_field(key) == (close[0] if close else None)

@@ -15,15 +15,20 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from ntrk_advisor.contract.errors import CaseInvalid
-from ntrk_advisor.contract.result import Result, json_value
+from ntrk_advisor.contract.result import Action, Result, json_value
 from ntrk_advisor.contract.vocabulary import AgeGroup, Status, age_group_of
 from ntrk_advisor.engine import Decision, build_result, invalid_result
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.pathway.tree import TreeNode
 
 _SLOT = "\u0000slot\u0000"
 _SLOT_JSON = json.dumps(_SLOT, ensure_ascii=False)
 _TEXT_KEYS = ("summary", "rationale")
+_ACTIONS_SLOT = "\u0000actions\u0000"
+_ACTIONS_SLOT_JSON = json.dumps(_ACTIONS_SLOT, ensure_ascii=False)
+_CAUTIONS_SLOT = "\u0000cautions\u0000"
+_CAUTIONS_SLOT_JSON = json.dumps(_CAUTIONS_SLOT, ensure_ascii=False)
 CACHE_LIMIT = 5_000
 """Entries a cache that varies by case (the unused answers) keeps before it starts afresh: a
 varied input can bring a new pattern with almost every record, and memory must stay flat."""
@@ -78,6 +83,10 @@ class DecisionEncoder:
         self._summaries: dict[tuple[Any, ...], Summary] = {}
         self._answers: dict[Any, bytes] = {}
         self._unused: dict[tuple[str, ...], bytes] = {}
+        self._heads: dict[tuple[Any, ...], tuple[tuple[bytes, bytes, bytes, bytes], Summary]] = {}
+        self._steps: dict[str, bytes] = {}
+        self._action_texts: dict[Action, str] = {}
+        self._caution_texts: dict[tuple[str, ...], str] = {}
         self._invalid: dict[tuple[AgeGroup, str] | None, tuple[str, str, str, str | None]] = {}
 
     def invalid(self, exc: CaseInvalid, case_id: str | None) -> tuple[bytes, Summary]:
@@ -133,7 +142,16 @@ class DecisionEncoder:
             if shown is None:
                 if len(self._summaries) >= CACHE_LIMIT:
                     self._summaries.clear()
-                shown = self._summaries[summary_key] = dataclasses.replace(summary, unused=unused)
+                shown = self._summaries[summary_key] = Summary(
+                    summary.status,
+                    summary.pathway,
+                    summary.age_group,
+                    summary.actions,
+                    summary.missing,
+                    unused,
+                    summary.errors,
+                    summary.reviews,
+                )
             summary = shown
         unused_json = self._unused.get(unused)
         if unused_json is None:
@@ -163,13 +181,67 @@ class DecisionEncoder:
         return b"".join(out), summary
 
     def _template(self, decision: Decision) -> tuple[list[bytes], Summary]:
-        result = build_result(decision._replace(unused=()), _SLOT, self.lang, self.kb)
-        data = result.to_dict()
+        """The cut JSON of one path: a head shared by every path with the same outcome, and its trace.
+
+        Everything before the trace (status, actions, cautions, missing, ...) depends only on the
+        nodes that contribute actions, the age band and what is missing, not on the questions asked
+        on the way; many paths share it, so it is rendered once through the ordinary `Result` and
+        the trace is joined to it from one cut step per node.
+        """
+        head_key = (
+            decision.status,
+            decision.pathway,
+            decision.age_group,
+            decision.age_band,
+            decision.contributors,
+            decision.missing,
+        )
+        head = self._heads.get(head_key)
+        if head is None:
+            if len(self._heads) >= CACHE_LIMIT:
+                self._heads.clear()
+            head = self._heads[head_key] = self._head(decision)
+        (before_id, before_unused, before_trace, after_trace), summary = head
+        asked = [node for node in decision.trail if node.kind == "ask"][: len(decision.answers)]
+        if not asked:
+            return [before_id, before_unused, before_trace + b"[]" + after_trace], summary
+        parts = [before_id, before_unused]
+        joint = before_trace + b"["
+        for node in asked:
+            parts.append(joint + self._step(node))
+            joint = b"}, "
+        parts.append(b"}]" + after_trace)
+        return parts, summary
+
+    def _step(self, node: TreeNode) -> bytes:
+        """One trace step's JSON up to its answer: `{"node": "…", "field": "…", "answer": `."""
+        step = self._steps.get(node.qid)
+        if step is None:
+            text = dumps({"node": node.qid, "field": node.field or "", "answer": _SLOT})
+            step = self._steps[node.qid] = text[: text.index(_SLOT_JSON)].encode()
+        return step
+
+    def _head(self, decision: Decision) -> tuple[tuple[bytes, bytes, bytes, bytes], Summary]:
+        """The JSON before and after the trace for one outcome, cut at the case id and unused answers.
+
+        The actions and cautions (most of the bytes) are joined from their own JSON, kept per
+        action and per list of cautions: paths that end differently still share most of them.
+        """
+        result = build_result(decision._replace(answers=(), unused=()), _SLOT, self.lang, self.kb)
+        data = dataclasses.replace(result, actions=(), cautions=()).to_dict()
         data["unused_answers"] = _SLOT
-        for step in data["trace"]:
-            step["answer"] = _SLOT
-        text = dumps(compact_dict(data) if self.compact else data)
-        parts = [part.encode() for part in text.split(_SLOT_JSON)]
+        data["trace"] = _SLOT
+        data["actions"] = _ACTIONS_SLOT
+        if self.compact:
+            del data["cautions"]
+        else:
+            data["cautions"] = _CAUTIONS_SLOT
+        text = dumps(data).replace(_ACTIONS_SLOT_JSON, self._actions_json(result.actions), 1)
+        if not self.compact:
+            text = text.replace(_CAUTIONS_SLOT_JSON, self._cautions_json(result.cautions), 1)
+        before_id, before_unused, before_trace, after_trace = (
+            part.encode() for part in text.split(_SLOT_JSON)
+        )
         summary = Summary(
             status=decision.status.value,
             pathway=decision.pathway.value,
@@ -180,7 +252,32 @@ class DecisionEncoder:
             errors=(),
             reviews=review_statuses(result),
         )
-        return parts, summary
+        return (before_id, before_unused, before_trace, after_trace), summary
+
+    def _actions_json(self, actions: tuple[Action, ...]) -> str:
+        """A list of actions as `json.dumps` writes it, each action's JSON kept (they are few)."""
+        known = self._action_texts
+        shown = []
+        for action in actions:
+            text = known.get(action)
+            if text is None:
+                if len(known) >= CACHE_LIMIT:
+                    known.clear()
+                data = action.to_dict()
+                if self.compact:
+                    data = {k: v for k, v in data.items() if k not in _TEXT_KEYS}
+                text = known[action] = dumps(data)
+            shown.append(text)
+        return "[" + ", ".join(shown) + "]"
+
+    def _cautions_json(self, cautions: tuple[str, ...]) -> str:
+        """A list of cautions as `json.dumps` writes it, kept per list."""
+        text = self._caution_texts.get(cautions)
+        if text is None:
+            if len(self._caution_texts) >= CACHE_LIMIT:
+                self._caution_texts.clear()
+            text = self._caution_texts[cautions] = dumps(list(cautions))
+        return text
 
 
 def summary_of(result: Result) -> Summary:

@@ -14,6 +14,7 @@ from ntrk_advisor.batch.sources import Record
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.decode import case_from_json, decode_json, loads
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.record_decoder import case_from_record
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.engine import build_result, decide, echoable_id, invalid_result
 from ntrk_advisor.i18n import Lang
@@ -135,7 +136,7 @@ class BatchEvaluator:
 
         The common case (a valid JSON Lines record) is handled inline: this is the hot loop.
         """
-        decode, from_data = decode_json, case_from_data
+        decode, from_data, from_record = decode_json, case_from_data, case_from_record
         encode = self.encoder.encode
         kb = self.kb
         count = stats.per_summary
@@ -147,11 +148,14 @@ class BatchEvaluator:
                 item = self.evaluate(record)
                 stats.add(item.summary)
             else:
-                value = _UNDECODABLE
-                # Decoded once: an invalid record's id is read from the same value.
+                value: object = None  # not decoded (yet)
                 try:
-                    value = decode(raw)
-                    case = from_data(value)
+                    case = from_record(raw)  # a plain record, decoded and checked in one pass
+                    if case is None:
+                        # Decoded once: an invalid record's id is read from the same value.
+                        value = _UNDECODABLE
+                        value = decode(raw)
+                        case = from_data(value)
                 except CaseInvalid as exc:
                     item = self._not_a_case(record, exc, value)
                     stats.add(item.summary)  # a summary of its own: never kept

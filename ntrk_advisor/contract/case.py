@@ -140,10 +140,18 @@ _AGE = _POSITION["age_years"]
 _CNS_METASTASES = _POSITION["cns_metastases"]
 _CNS_DISEASE = _POSITION["cns_disease"]
 _RULE_POSITIONS = tuple(
-    (rule, _POSITION[rule.first.field], _POSITION[rule.second.field], rule.first.values) for rule in RULES
+    (
+        rule,
+        _POSITION[rule.first.field],
+        _POSITION[rule.second.field],
+        rule.first.values,
+        rule.second.values,
+    )
+    for rule in RULES
 )
-"""Per rule: the rule, the places of its two fields, and the first field's values when it names
-some (a set lookup rejects most records before any method is called: this runs per batch record)."""
+"""Per rule: the rule, the places of its two fields, and each field's values when its condition
+names some: a set lookup stands for the condition then, and rejects most records before any method
+is called (this runs per batch record)."""
 
 _new_case = tuple.__new__
 
@@ -170,9 +178,9 @@ def case_from_data(data: object) -> Case:
         rule = _RULES.get(key)
         if rule is None:
             name = printable_key(str(key))
-            close = difflib.get_close_matches(name, CASE_FIELDS, n=1, cutoff=0.6)
+            close = nearest_field(name)
             where = _FIELD_COUNT + len(problems)  # after every field, in the order given
-            problems.append((where, (name, "unknown_field", {"suggestion": close[0]} if close else {})))
+            problems.append((where, (name, "unknown_field", {"suggestion": close} if close else {})))
             continue
         if value is None:
             continue
@@ -199,14 +207,32 @@ def case_from_data(data: object) -> Case:
         if accepted is None:
             accepted = _check(spec, value, position, problems)
         values[position] = accepted
+    return case_of_values(values, problems)
+
+
+def case_of_values(values: list[Any], problems: list[tuple[int, Problem]]) -> Case:
+    """The `Case` of field values that each passed their own check, once the answers agree.
+
+    `values` holds one accepted value (or None) per field, in contract order; `problems` what the
+    field checks found, each with its place. The cross-field rules add theirs; any problem at all
+    raises `CaseInvalid`, in contract order. Shared by `case_from_data` and the record decoder
+    (`record_decoder.py`), so a record is judged by the same rules whichever way it was read.
+    """
     if values[_CNS_METASTASES] is False and values[_CNS_DISEASE] is None:
         values[_CNS_DISEASE] = CnsDisease.NONE  # version 1's "no brain metastases"
-    for contradiction, first, second, first_values in _RULE_POSITIONS:
+    for contradiction, first, second, first_values, second_values in _RULE_POSITIONS:
         a = values[first]
-        if a is None or (first_values is not None and a not in first_values):
+        if a is None:
+            continue
+        if first_values is None:
+            if not contradiction.first.holds(a):
+                continue
+        elif a not in first_values:
             continue
         b = values[second]
-        if b is not None and contradiction.first.holds(a) and contradiction.second.holds(b):
+        if b is None:
+            continue
+        if b in second_values if second_values is not None else contradiction.second.holds(b):
             other = f"{contradiction.second.field} ({_shown(b)})"
             problems.append(
                 (
@@ -223,6 +249,30 @@ def case_from_data(data: object) -> Case:
         age = values[_AGE] if not any(p[1][0] == "age_years" for p in problems) else None
         raise CaseInvalid([problem for _, problem in problems], age_years=age)
     return _new_case(Case, values)
+
+
+_SUGGESTION_CUTOFF = 0.6
+_FIELD_LETTERS = tuple((name, len(name), str.maketrans("", "", name)) for name in CASE_FIELDS)
+"""Per field: its name, its length, and a table that deletes its letters from a text."""
+
+
+def nearest_field(key: str) -> str | None:
+    """The field an unknown key most likely meant, as `difflib.get_close_matches` finds it, or None.
+
+    difflib's similarity is twice the characters matched over both lengths, and no more characters
+    of the key can match than occur in the field's name at all, which `str.translate` counts in C:
+    fields that cannot reach the cutoff are not compared (a batch of free-form keys pays for each).
+    """
+    length = len(key)
+    hopeful = [
+        name
+        for name, size, letters in _FIELD_LETTERS
+        if 2 * min(length - len(key.translate(letters)), size) >= _SUGGESTION_CUTOFF * (length + size)
+    ]
+    if not hopeful:
+        return None
+    close = difflib.get_close_matches(key, hopeful, n=1, cutoff=_SUGGESTION_CUTOFF)
+    return close[0] if close else None
 
 
 def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int, Problem]]) -> Any:

@@ -2,7 +2,9 @@
 
 Case files, batch records and arrays, FHIR Bundles, the service's request bodies, its key sets and
 settings, the knowledge cache and the packaged tables all come through here, and nothing else in
-the package decodes JSON (a test reads the source to keep it so). Two rules hold for all of them:
+the package decodes JSON (a test reads the source to keep it so), but for `record_decoder.py`,
+which reads only plain batch records in one pass and leaves any with a key given twice to this one.
+Two rules hold for all of them:
 
 - **A key given twice is refused**, at any depth, naming it (`DuplicateKey`). "Last one wins"
   would let `{"age_years": 5, "age_years": 50}` route a child as an adult.
