@@ -42,7 +42,7 @@ NO_CACHE_ENV = "NTRK_ADVISOR_NO_CACHE"
 FORMAT = "ntrk-advisor compiled knowledge"
 SUFFIX = ".json"
 MAX_BYTES = 32 * 1024 * 1024
-"""A cache file is about 250 KB; anything far larger is not ours and is not read."""
+"""A cache file is about 400 KB; anything far larger is not ours and is not read."""
 
 _LAYOUT_SOURCES = (
     "i18n.py",
