@@ -83,3 +83,15 @@ def test_the_cli_process_runs_its_command_with_the_collector_on_and_its_start_up
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "0 True True"
+
+
+def test_a_command_reaches_typer_with_its_annotations_already_evaluated() -> None:
+    # cli/edge.at_the_edge: typer would evaluate each annotation's text four times per build
+    import inspect
+
+    import typer
+
+    from ntrk_advisor.cli.consult import consult
+
+    assert [name for name, value in consult.__annotations__.items() if isinstance(value, str)] == []
+    assert inspect.signature(consult).parameters["ctx"].annotation is typer.Context
