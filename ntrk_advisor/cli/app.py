@@ -188,7 +188,6 @@ def root(
     edge.remember_debug(ctx, debug)
 
 
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (decided at the edge, `cli/edge.run`)."""
     return edge.run(app, sys.argv[1:] if argv is None else argv)
