@@ -7,10 +7,9 @@ missing, review, save, render) and never decides anything clinical: the engine d
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid, Problem
@@ -23,7 +22,9 @@ from ntrk_advisor.files import case_json, same_file, write_atomic
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.intake import Answers, read_answers_file
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
-from ntrk_advisor.prompting.steps import BACK, Asking
+
+if TYPE_CHECKING:
+    from ntrk_advisor.prompting.steps import Asking
 
 OPTIONAL_AT_START = ("id", "tumor_type")
 """Asked first in an interactive consult when not given: they label the note, never the path."""
@@ -179,6 +180,8 @@ class Consultation:
 
         `notices` are the flags that could not be taken: shown first, their questions asked.
         """
+        from ntrk_advisor.prompting.steps import BACK, Asking  # only a consult that asks needs them
+
         answers = case.answers()
         given = set(answers)  # from the case file and flags: kept even if off the final path
         history: list[str] = []  # the questions answered in this consult, in order: Esc goes back
@@ -254,6 +257,8 @@ class Consultation:
         asks it again if it still needs it). A contradiction with an answer from the case file or
         the flags is shown, and `field` is asked again.
         """
+        from ntrk_advisor.prompting.steps import BACK
+
         while True:
             try:
                 return case_from_data(answers)
@@ -305,6 +310,8 @@ def save_interrupted(answers: dict[str, Any], save: Path | None, inputs: tuple[P
         return None
     private = save is None
     if save is None:
+        import tempfile  # only an interrupted consult without --save needs it
+
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed at once, kept on disk
             prefix="ntrk-consult-", suffix=".json", delete=False
         )

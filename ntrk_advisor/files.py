@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +174,8 @@ def atomic_output(
     if private:
         mode = stat.S_IRUSR | stat.S_IWUSR
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile  # only a run that writes a file needs it (not a consult to stdout)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -92,3 +92,28 @@ def test_a_cache_written_by_other_code_is_not_read(
     monkeypatch.setattr(compiled_cache, "code_fingerprint", lambda package: b"other code")
     load_knowledge_base(pathways_copy)
     assert len(list(cache_dir.glob("knowledge-*.json"))) == 2  # rebuilt under a new key
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HOME": "/home/clinician"},
+        {"HOME": "/home/clinician/", "XDG_CACHE_HOME": "/var/cache/clinician"},
+        {"HOME": "/home/clinician", "XDG_CACHE_HOME": "relative/ignored"},
+        {"HOME": "/home/clinician", "XDG_CACHE_HOME": ""},
+        {"HOME": "relative-home"},
+        {},
+    ],
+    ids=["home", "xdg", "relative-xdg", "empty-xdg", "relative-home", "no-home"],
+)
+def test_the_default_cache_folder_is_the_one_platformdirs_names(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # read directly on Linux (platformdirs costs a quick consult 4 ms), so the two must agree
+    import platformdirs
+
+    for name in ("HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert compiled_cache.user_cache_folder() == Path(platformdirs.user_cache_dir("ntrk-advisor"))

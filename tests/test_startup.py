@@ -44,6 +44,23 @@ def test_version_and_help_load_no_heavy_module(args: tuple[str, ...]) -> None:
     )
 
 
+COMMAND_MODULES = (
+    "ntrk_advisor.cli.consult",
+    "ntrk_advisor.cli.batch",
+    "ntrk_advisor.cli.pathways",
+    "ntrk_advisor.cli.practice",
+    "ntrk_advisor.cli.practice_records",
+    "ntrk_advisor.cli.info",
+    "ntrk_advisor.cli.import_fhir",
+    "ntrk_advisor.cli.serve",
+)
+
+
+def test_the_root_help_lists_every_command_so_builds_them_all() -> None:
+    modules = loaded_modules("--help")
+    assert sorted(m for m in COMMAND_MODULES if m not in modules) == []
+
+
 def test_version_does_not_even_load_typer() -> None:
     assert not any(m.startswith("typer") for m in loaded_modules("--version"))
 
@@ -89,3 +106,5 @@ def test_runs_without_questions_on_cached_knowledge_load_no_heavy_module(run: st
         heavy.add("rich")
     assert sorted(m for m in modules if m.split(".")[0] in heavy) == []
     assert "ntrk_advisor.engine" in modules
+    # cli/lazy_group.py: only the command that runs is built, so no other command's module is loaded
+    assert [m for m in COMMAND_MODULES if m in modules] == [f"ntrk_advisor.cli.{args[0]}"]

@@ -1,29 +1,26 @@
 """The `ntrk-advisor` command: a root with global options and one module per command group.
 
-Only typer, the standard library and the light command modules of `cli/` are imported here, so
-`--version` and `--help` stay fast; each command imports what it needs when it runs.
+Only typer, the standard library and the light modules of `cli/` are imported here, so `--version`
+and `--help` stay fast. A command's module is imported, and the command built, only when that
+command runs or `--help` lists it (`cli/lazy_group.py`); each command imports what it needs when
+it runs.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar
 
 import typer
 from typer import _click as click  # typer carries its own copy of click
+from typer.core import TyperGroup
 
 from ntrk_advisor._version import __version__
 from ntrk_advisor.cli import edge
-from ntrk_advisor.cli.batch import batch
-from ntrk_advisor.cli.consult import consult
 from ntrk_advisor.cli.edge import DEBUG_ENV
 from ntrk_advisor.cli.help_texts import EXAMPLES, HyphenKeepingFormatter, help_for
-from ntrk_advisor.cli.import_fhir import import_app
-from ntrk_advisor.cli.info import about, arguments, evidence, schema
-from ntrk_advisor.cli.pathways import pathways_app
-from ntrk_advisor.cli.practice import practice_app
-from ntrk_advisor.cli.practice_records import export, reset, stats
-from ntrk_advisor.cli.serve import serve_app
+from ntrk_advisor.cli.lazy_group import Builder, LazyGroup
 from ntrk_advisor.environment import PATHWAYS_ENV, Environment
 
 
@@ -40,7 +37,109 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "token_normalize_func": _same_
 
 click.Context.formatter_class = HyphenKeepingFormatter  # `--help` never splits a value at a hyphen
 
+
+def _holder() -> typer.Typer:
+    """A Typer for one command or group, built as the root builds its own (no rich markup)."""
+    return typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+def _command(name: str, callback: Callable[..., Any], helped_as: str | None = None) -> click.Command:
+    holder = _holder()
+    holder.command(name, **help_for(helped_as or name))(callback)
+    return typer.main.get_group(holder).commands[name]
+
+
+def _group(name: str, group: typer.Typer) -> TyperGroup:
+    holder = _holder()
+    holder.add_typer(group, name=name, **help_for(name))
+    built = typer.main.get_group(holder).commands[name]
+    assert isinstance(built, TyperGroup)
+    return built
+
+
+def _consult() -> click.Command:
+    from ntrk_advisor.cli.consult import consult
+
+    return _command("consult", consult)
+
+
+def _batch() -> click.Command:
+    from ntrk_advisor.cli.batch import batch
+
+    return _command("batch", batch)
+
+
+def _pathways() -> click.Command:
+    from ntrk_advisor.cli.pathways import pathways_app
+
+    return _group("pathways", pathways_app)
+
+
+def _practice() -> click.Command:
+    from ntrk_advisor.cli.practice import practice_app
+    from ntrk_advisor.cli.practice_records import export, reset, stats
+
+    group = _group("practice", practice_app)
+    for name, callback in (("stats", stats), ("export", export), ("reset", reset)):
+        group.add_command(_command(name, callback, helped_as=f"practice {name}"))
+    return group
+
+
+def _arguments() -> click.Command:
+    from ntrk_advisor.cli.info import arguments
+
+    return _command("arguments", arguments)
+
+
+def _evidence() -> click.Command:
+    from ntrk_advisor.cli.info import evidence
+
+    return _command("evidence", evidence)
+
+
+def _schema() -> click.Command:
+    from ntrk_advisor.cli.info import schema
+
+    return _command("schema", schema)
+
+
+def _about() -> click.Command:
+    from ntrk_advisor.cli.info import about
+
+    return _command("about", about)
+
+
+def _import() -> click.Command:
+    from ntrk_advisor.cli.import_fhir import import_app
+
+    return _group("import", import_app)
+
+
+def _serve() -> click.Command:
+    from ntrk_advisor.cli.serve import serve_app
+
+    return _group("serve", serve_app)
+
+
+class RootGroup(LazyGroup):
+    """The root's commands, in the order `--help` lists them (typer's: the commands, then the groups)."""
+
+    BUILDERS: ClassVar[Mapping[str, Builder]] = {
+        "consult": _consult,
+        "batch": _batch,
+        "arguments": _arguments,
+        "evidence": _evidence,
+        "schema": _schema,
+        "about": _about,
+        "pathways": _pathways,
+        "practice": _practice,
+        "import": _import,
+        "serve": _serve,
+    }
+
+
 app = typer.Typer(
+    cls=RootGroup,
     name="ntrk-advisor",
     help=(
         "Decision support for NTRK fusion-positive cancers: when to combine TRK inhibitors with "
@@ -87,21 +186,6 @@ def root(
     Nothing is kept in the process between runs: `--debug` travels on this run's context.
     """
     edge.remember_debug(ctx, debug)
-
-
-app.command("consult", **help_for("consult"))(consult)
-app.command("batch", **help_for("batch"))(batch)
-app.add_typer(pathways_app, name="pathways", **help_for("pathways"))
-practice_app.command("stats", **help_for("practice stats"))(stats)
-practice_app.command("export", **help_for("practice export"))(export)
-practice_app.command("reset", **help_for("practice reset"))(reset)
-app.add_typer(practice_app, name="practice", **help_for("practice"))
-app.command("arguments", **help_for("arguments"))(arguments)
-app.command("evidence", **help_for("evidence"))(evidence)
-app.command("schema", **help_for("schema"))(schema)
-app.command("about", **help_for("about"))(about)
-app.add_typer(import_app, name="import", **help_for("import"))
-app.add_typer(serve_app, name="serve", **help_for("serve"))
 
 
 def main(argv: list[str] | None = None) -> int:

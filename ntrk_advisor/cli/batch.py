@@ -10,6 +10,7 @@ import typer
 
 from ntrk_advisor.cli.edge import at_the_edge
 from ntrk_advisor.cli.options import LangOption, knowledge_base
+from ntrk_advisor.cli.startup import collector_paused
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.exit_codes import ExitCode
 
@@ -80,8 +81,10 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Evaluate many cases: one contract result per case, in input order."""
-    from ntrk_advisor.batch.job import BatchJob
+    with collector_paused():  # what a batch needs, loaded once: nothing in it is garbage
+        from ntrk_advisor.batch.job import BatchJob
 
+        knowledge = knowledge_base(ctx)
     env = Environment.of_process()
     chosen = (
         output_format.value
@@ -97,7 +100,7 @@ def batch(
         compact=compact,
         progress=not no_progress and env.stderr_is_terminal,
         summary=not quiet,
-        knowledge=knowledge_base(ctx),
+        knowledge=knowledge,
         env=env,
     )
     stats = job.run()

@@ -17,6 +17,7 @@ from ntrk_advisor.cli.options import (
     OutputOption,
     knowledge_base,
 )
+from ntrk_advisor.cli.startup import collector_paused
 from ntrk_advisor.environment import Environment
 from ntrk_advisor.exit_codes import ExitCode
 
@@ -80,15 +81,16 @@ def consult(
     ] = False,
 ) -> None:
     """Get a recommendation for one case: asks only what its path needs."""
-    from ntrk_advisor.consultation import Consultation, save_interrupted
-    from ntrk_advisor.errors import ConsultInterrupted, Interrupted
-    from ntrk_advisor.i18n import t
-    from ntrk_advisor.render.write import write_result
+    with collector_paused():  # what a consult needs, loaded once: nothing in it is garbage
+        from ntrk_advisor.consultation import Consultation, save_interrupted
+        from ntrk_advisor.errors import ConsultInterrupted, Interrupted
+        from ntrk_advisor.i18n import t
+        from ntrk_advisor.render.write import write_result
 
-    flags = flag_answers(case_flags(ctx.params))
-    env = Environment.of_process()
-    chosen = env.language(lang)
-    consultation = Consultation(chosen, knowledge_base(ctx), env, word_flag=flag_message)
+        flags = flag_answers(case_flags(ctx.params))
+        env = Environment.of_process()
+        chosen = env.language(lang)
+        consultation = Consultation(chosen, knowledge_base(ctx), env, word_flag=flag_message)
     inputs = (case_file,) if case_file is not None else ()
     try:
         result, answers = consultation.run(

@@ -104,10 +104,14 @@ def at_the_edge(command: F) -> F:
     """Map every exception a command lets out to a message and an exit code (`exit_code_for`).
 
     The command must take the run's context as `ctx`: the run's settings (`--debug`) travel on it.
+
+    The wrapper carries the command's signature with its annotations evaluated once, here: typer
+    reads the signature and the type hints twice when it builds a command, and would otherwise
+    evaluate every annotation (text, under `from __future__ import annotations`) four times.
     """
     import inspect
 
-    signature = inspect.signature(command)
+    signature = inspect.signature(command, eval_str=True)
     if "ctx" not in signature.parameters:
         raise TypeError(f"{command.__qualname__} must take `ctx: typer.Context` to be run at the edge")
 
@@ -121,6 +125,12 @@ def at_the_edge(command: F) -> F:
             debug = debug_enabled(signature.bind_partial(*args, **kwargs).arguments.get("ctx"))
             raise typer.Exit(_report(exc, _language_of(kwargs), debug=debug)) from None
 
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    parameters = signature.parameters.values()
+    evaluated = {p.name: p.annotation for p in parameters if p.annotation is not p.empty}
+    if signature.return_annotation is not signature.empty:
+        evaluated["return"] = signature.return_annotation
+    wrapper.__annotations__ = evaluated
     return wrapper  # type: ignore[return-value]
 
 

@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     # The tool uses no pydantic plugins; looking them up scans every installed package's
     # metadata, about 20 ms of a quick consult.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from ntrk_advisor.cli.app import main as app_main
+    from ntrk_advisor.cli.startup import collector_paused
+
+    with collector_paused(freeze=True):  # typer and the CLI's modules: they live until the end
+        from ntrk_advisor.cli.app import main as app_main
 
     return app_main(args)

@@ -20,12 +20,24 @@ from ntrk_advisor.pathway.age_bands import BandTable
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import CautionFor, Contribution, ListCondition, StepRef, TreeNode, canonical
 
-LAYOUT = 5
+LAYOUT = 6
 """Bumped whenever the shape below changes; a file of another layout is rebuilt, never read."""
 
 _NODE_KINDS = frozenset({"ask", "route_on", "add", "outcome"})
 
-T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
+
+
+def _members(vocabulary: type[E]) -> dict[str, E]:
+    return {member.value: member for member in vocabulary}
+
+
+_ACTIONS = _members(ActionCode)
+_LEVELS = _members(EvidenceLevel)
+_PATHWAYS = _members(PathwayName)
+_REVIEW_STATUSES = _members(ReviewStatus)
+_STRENGTHS = _members(Strength)
+"""Each vocabulary by value: a lookup per value read, where calling the enum costs a few times more."""
 
 
 class CorruptLayer(Exception):
@@ -33,7 +45,17 @@ class CorruptLayer(Exception):
 
 
 def to_data(layer: CompiledLayer) -> dict[str, Any]:
-    """The layer as JSON-ready data: nodes by id, and every keyed text as a flat row."""
+    """The layer as JSON-ready data: nodes by id, and every keyed text as a flat row.
+
+    A statement is worded per language and age band, but most read the same for every band: each
+    distinct wording is written once (`statement_bodies`) and the rows name it by its index, which
+    makes the file (and reading it back) about a third of what it was.
+    """
+    bodies: dict[RenderedStatement, int] = {}
+    rows = [
+        [sid, lang, band, bodies.setdefault(statement, len(bodies))]
+        for (sid, lang, band), statement in layer.statements.items()
+    ]
     return {
         "layout": LAYOUT,
         "entry": layer.entry,
@@ -52,10 +74,8 @@ def to_data(layer: CompiledLayer) -> dict[str, Any]:
             "labels": [[band, lang, text] for (band, lang), text in layer.bands.labels.items()],
         },
         "nodes": [_node_data(node) for node in layer.nodes.values()],
-        "statements": [
-            [sid, lang, band, _statement_data(statement)]
-            for (sid, lang, band), statement in layer.statements.items()
-        ],
+        "statement_bodies": [_statement_data(statement) for statement in bodies],
+        "statements": rows,
         "cautions": [[cid, lang, text] for (cid, lang), text in layer.cautions.items()],
         "sections": layer.sections,
         "works": {eid: [w.citation, w.year, w.link, w.verified] for eid, w in layer.works.items()},
@@ -118,18 +138,19 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, bool | str) and not isinstance(value, Enum) else value.value
 
 
-def _statement_data(statement: RenderedStatement) -> dict[str, Any]:
-    return {
-        "action": statement.action.value,
-        "summary": statement.summary,
-        "rationale": list(statement.rationale),
-        "bullet_arguments": [list(ids) for ids in statement.bullet_arguments],
-        "bullet_evidence": [list(ids) for ids in statement.bullet_evidence],
-        "arguments": list(statement.arguments),
-        "evidence": list(statement.evidence),
-        "evidence_level": statement.evidence_level.value,
-        "topic": statement.topic,
-    }
+def _statement_data(statement: RenderedStatement) -> list[Any]:
+    """A statement's wording as a row, in the order of `RenderedStatement`'s fields."""
+    return [
+        statement.action.value,
+        statement.summary,
+        list(statement.rationale),
+        [list(ids) for ids in statement.bullet_arguments],
+        [list(ids) for ids in statement.bullet_evidence],
+        list(statement.arguments),
+        list(statement.evidence),
+        statement.evidence_level.value,
+        statement.topic,
+    ]
 
 
 def _layer(data: dict[str, Any]) -> CompiledLayer:
@@ -145,12 +166,15 @@ def _layer(data: dict[str, Any]) -> CompiledLayer:
     entry = _str(data["entry"])
     if entry not in nodes:
         raise CorruptLayer("the entry node is missing")
+    bodies = [_statement(_list(body, 9)) for body in _list(data["statement_bodies"])]
     statements: dict[tuple[str, Lang, str], RenderedStatement] = {}
     for row in _list(data["statements"]):
-        sid, lang, band, body = _list(row, 4)
+        sid, lang, band, index = _list(row, 4)
         if band not in bands.ids:
             raise CorruptLayer(f"statement {sid!r} for an unknown band")
-        statements[(_str(sid), _lang(lang), _str(band))] = _statement(_dict(body))
+        if not 0 <= _int(index) < len(bodies):
+            raise CorruptLayer(f"statement {sid!r} names no wording")
+        statements[(_str(sid), _lang(lang), _str(band))] = bodies[index]
     works = {}
     for eid, row in _dict(data["works"]).items():
         citation, year, link, verified = _list(row, 4)
@@ -183,7 +207,7 @@ def _reviews(rows: Any) -> dict[str, ActionReview]:
     for row in _list(rows):
         key, status, reviewers, statement = _list(row, 4)
         stamps = tuple(ReviewerStamp(*(_str(v) for v in _list(r, 3))) for r in _list(reviewers))
-        out[_str(key)] = ActionReview(ReviewStatus(_str(status)), stamps, _str(statement))
+        out[_str(key)] = ActionReview(_member(_REVIEW_STATUSES, status), stamps, _str(statement))
     return out
 
 
@@ -210,7 +234,7 @@ def _nodes(rows: list[Any], bands: BandTable) -> dict[str, TreeNode]:
         spec = None if spec_name is None else FIELD_SPECS.get(spec_name) or ROUTE_SPECS[spec_name]
         nodes[qid] = TreeNode(
             qid=qid,
-            pathway=PathwayName(_str(record["pathway"])),
+            pathway=_member(_PATHWAYS, record["pathway"]),
             kind=kind,
             field=_optional(record["field"], _str),
             splits_on=_optional(record["splits_on"], _str),
@@ -258,8 +282,8 @@ def _bundle(data: Any, bands: BandTable) -> Contribution:
             band, level = _list(pair, 2)
             if band not in bands.ids:
                 raise CorruptLayer(f"a level for an unknown band {band!r}")
-            pairs.append((_str(band), EvidenceLevel(_str(level))))
-        actions.append(StepRef(_str(use), Strength(_str(strength)), _int(step), tuple(pairs)))
+            pairs.append((_str(band), _member(_LEVELS, level)))
+        actions.append(StepRef(_str(use), _member(_STRENGTHS, strength), _int(step), tuple(pairs)))
     cautions = []
     for row in _list(body["cautions"]):
         cid, shown_to = _list(row, 2)
@@ -273,17 +297,18 @@ def _bundle(data: Any, bands: BandTable) -> Contribution:
     return Contribution(tuple(actions), tuple(cautions), alongside, together)
 
 
-def _statement(body: dict[str, Any]) -> RenderedStatement:
+def _statement(row: list[Any]) -> RenderedStatement:
+    action, summary, rationale, bullet_arguments, bullet_evidence, arguments, evidence, level, topic = row
     return RenderedStatement(
-        action=ActionCode(_str(body["action"])),
-        summary=_str(body["summary"]),
-        rationale=_strs(body["rationale"]),
-        bullet_arguments=tuple(_strs(ids) for ids in _list(body["bullet_arguments"])),
-        bullet_evidence=tuple(_strs(ids) for ids in _list(body["bullet_evidence"])),
-        arguments=_strs(body["arguments"]),
-        evidence=_strs(body["evidence"]),
-        evidence_level=EvidenceLevel(_str(body["evidence_level"])),
-        topic=_optional(body["topic"], _str),
+        action=_member(_ACTIONS, action),
+        summary=_str(summary),
+        rationale=_strs(rationale),
+        bullet_arguments=tuple(_strs(ids) for ids in _list(bullet_arguments)),
+        bullet_evidence=tuple(_strs(ids) for ids in _list(bullet_evidence)),
+        arguments=_strs(arguments),
+        evidence=_strs(evidence),
+        evidence_level=_member(_LEVELS, level),
+        topic=_optional(topic, _str),
     )
 
 
@@ -293,6 +318,13 @@ def _texts(rows: Any) -> dict[tuple[str, Lang], str]:
         key, lang, text = _list(row, 3)
         out[(_str(key), _lang(lang))] = _str(text)
     return out
+
+
+def _member(members: dict[str, E], value: Any) -> E:
+    found = members.get(value) if isinstance(value, str) else None
+    if found is None:
+        raise CorruptLayer(f"no such value {value!r}")
+    return found
 
 
 def _lang(value: Any) -> Lang:
@@ -308,7 +340,9 @@ def _str(value: Any) -> str:
 
 
 def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(_str(v) for v in _list(value))
+    if not isinstance(value, list) or not all(map(str.__instancecheck__, value)):
+        raise CorruptLayer("expected a list of texts")
+    return tuple(value)
 
 
 def _int(value: Any) -> int:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 import sys
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 
-if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:  # pragma: no cover - Python 3.10
+        from importlib.abc import Traversable
 
 CATALOGUE_FILES = (
     "knowledge.yaml",
@@ -47,8 +48,17 @@ def builtin_source() -> Traversable:
     `ntrk_advisor/builtin_pathways`, mapped at build time), so installing it adds no top-level
     `pathways` import package that could collide with another distribution's. A source checkout
     or an editable install reads the folder where the clinician edits it, next to the package.
+
+    A package on disk (every install and checkout) is read as plain paths: `importlib.resources`
+    costs a quick consult about 4 ms of CPU to say the same. Only a package imported from an
+    archive is read through it.
     """
-    packaged = resources.files("ntrk_advisor").joinpath(BUILTIN_FOLDER)
+    package = Path(__file__).parent.parent
+    if not Path(__file__).is_file():  # pragma: no cover - imported from a zip archive
+        from importlib import resources
+
+        return resources.files("ntrk_advisor").joinpath(BUILTIN_FOLDER)
+    packaged = package / BUILTIN_FOLDER
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "pathways"
@@ -68,9 +78,10 @@ def read_texts(root: Traversable) -> dict[str, str | None]:
     new or changed review record changes the cache key like any other edit.
     """
     problems: list[PathwayProblem] = []
-    texts = {name: _read_text(root, name, problems) for name in CATALOGUE_FILES + PATHWAY_FILES}
+    inside = root.resolve() if isinstance(root, Path) else None
+    texts = {name: _read_text(root, name, problems, inside) for name in CATALOGUE_FILES + PATHWAY_FILES}
     for name in review_file_names(root, problems):
-        texts[name] = _read_text(root, name, problems)
+        texts[name] = _read_text(root, name, problems, inside)
     if problems:
         raise PathwayError(problems)
     return texts
@@ -91,11 +102,14 @@ def review_file_names(root: Traversable, problems: list[PathwayProblem]) -> list
     return names + [f"{REVIEWS_FOLDER}/{name}" for name in found]
 
 
-def _read_text(root: Traversable, name: str, problems: list[PathwayProblem]) -> str | None:
+def _read_text(
+    root: Traversable, name: str, problems: list[PathwayProblem], inside: Path | None
+) -> str | None:
+    """A file's text; `inside` is the folder resolved, for a folder on disk (no link may lead out)."""
     node = root.joinpath(*name.split("/"))
-    if isinstance(root, Path):
+    if inside is not None:
         resolved = Path(str(node)).resolve()
-        if not resolved.is_relative_to(root.resolve()):
+        if not resolved.is_relative_to(inside):
             problems.append(PathwayProblem(name, "-", "file leads outside the pathways folder"))
             return None
     if not node.is_file():
