@@ -1,0 +1,148 @@
+"""Beyond one machine with Spark: `evaluate_many` over the partitions of a JSON Lines file, run by
+Spark in local mode (`local[2]`), gives back `batch`'s output byte for byte and in order.
+
+The input is the shape of the Dask test's (tests/test_fhir_scale.py), a registry's cohort: the
+version-2 example records in turn, each with its own id, and among them records that are invalid
+(an age out of range, an unknown word, a field the contract does not know, answers that
+contradict each other, an id too long to echo) and records without an id, which `batch` names by
+their place in the file (`<file>:<line>`). Spark splits the file itself (`minPartitions`), so
+partitions start and end wherever Spark cuts.
+
+Spark stays on this machine: the driver is bound to 127.0.0.1 and the web UI is off (the tool makes
+no outbound connection), and its scratch files go to a temporary folder. The test skips, saying
+why, without pyspark (the `spark` extra) or without a Java runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "clinical-v2.jsonl"
+PARTITIONS = 4
+
+
+def cohort(count: int) -> list[dict[str, Any]]:
+    """The example records in turn, each with its own id; one in eleven flawed, one in thirteen without id."""
+    examples = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line]
+    flaws = (
+        {"age_years": 131},  # out of range
+        {"setting": "everywhere"},  # not a word of the contract
+        {"note": "free text the contract does not know"},
+        {"treatment_phase": "naive", "prior_trk_inhibitors": ["larotrectinib"]},  # contradictory
+        {"id": "x" * 400},  # an id too long to echo: batch names the record by its place
+    )
+    out = []
+    for n in range(count):
+        record = {**examples[n % len(examples)], "id": f"case-{n}"}
+        if n % 11 == 5:
+            record.update(flaws[(n // 11) % len(flaws)])
+        if n % 13 == 7:
+            del record["id"]
+        out.append(record)
+    return out
+
+
+def advise(lines: Iterable[tuple[str, int]], source: str) -> Iterator[bytes]:
+    """One partition of (line, index) pairs to batch's JSON Lines: what a registry's Spark job runs.
+
+    A result without a case id (the record has none, or one that cannot be echoed) is named by the
+    record's place in the file, as batch names it; the place is no answer of the case, so it is not
+    checked as one (it may be longer than an id may be). The JSON is the contract's one spelling
+    (one line, UTF-8 characters kept).
+    """
+    from ntrk_advisor import evaluate_many
+
+    places: list[str] = []
+
+    def cases() -> Iterator[Any]:
+        for line, index in lines:
+            places.append(f"{source}:{index + 1}")
+            yield json.loads(line)
+
+    for n, result in enumerate(evaluate_many(cases())):  # lazily: the n-th case's place is known by now
+        data = result.to_dict()
+        if data["case_id"] is None:
+            data["case_id"] = places[n]
+        yield json.dumps(data, ensure_ascii=False).encode() + b"\n"
+
+
+def java_missing() -> str:
+    """Why Spark cannot start here ("" when it can): it needs a Java runtime."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return ""
+    return "" if shutil.which("java") else "no Java runtime (JAVA_HOME unset and no java on PATH)"
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A local Spark with two worker threads, on loopback, its scratch files in a temporary folder."""
+    pyspark = pytest.importorskip(
+        "pyspark", reason="pyspark is not installed (pip install 'ntrk-advisor[spark]')"
+    )
+    missing = java_missing()
+    if missing:
+        pytest.skip(f"Spark needs Java: {missing}")
+    scratch = tmp_path_factory.mktemp("spark")
+    saved = {name: os.environ.get(name) for name in ("SPARK_LOCAL_IP", "PYSPARK_PYTHON")}
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the JVM binds here, never to an outside interface
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers run this venv's interpreter
+    # The workers cannot import this test module by name: its functions travel by value.
+    pytest.importorskip("pyspark.cloudpickle").register_pickle_by_value(sys.modules[__name__])
+    conf = (
+        pyspark.SparkConf()
+        .setMaster("local[2]")
+        .setAppName("ntrk-advisor-test")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.local.dir", str(scratch))
+    )
+    context = pyspark.SparkContext(conf=conf)
+    context.setLogLevel("ERROR")
+    try:
+        yield context
+    finally:
+        context.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.mark.slow
+def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
+    spark: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in cohort(600)), encoding="utf-8")
+    source = str(path)
+    lines = spark.textFile(source, minPartitions=PARTITIONS).zipWithIndex()
+    assert lines.getNumPartitions() >= PARTITIONS
+    with_spark = b"".join(lines.mapPartitions(lambda part: advise(part, source)).collect())
+    done = subprocess.run(
+        [sys.executable, "-m", "ntrk_advisor", "batch", source, "--format", "jsonl", "-q", "--no-progress"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr  # some records are invalid
+    statuses = {json.loads(line)["status"] for line in done.stdout.splitlines()}
+    assert statuses >= {"complete", "invalid"}
+    assert done.stdout.count(b'"case_id": "' + source.encode() + b":") > 40  # named by their place
+    got, want = with_spark.splitlines(), done.stdout.splitlines()
+    assert len(got) == len(want) == 600
+    for number, (line, expected) in enumerate(zip(got, want, strict=True), 1):  # says where, if anywhere
+        assert line == expected, f"line {number} of {source}:\n{line[:400]!r}\n{expected[:400]!r}"
+    assert with_spark == done.stdout
