@@ -1,0 +1,141 @@
+"""`evaluate_many` over Spark partitions (local mode): cases/s with 1 and 2 worker threads.
+
+    python benchmarks/spark.py [--cases 50000] [--partitions 4] [--repeat 3] [--cores 1,2]
+
+Needs the `spark` extra (`pip install -e '.[spark]'`) and Java 17+. Writes the realistic
+records of benchmarks/ratios.py (complete version-2 records, about 2% broken) to a JSON Lines file,
+then for each core count starts a local Spark (`local[N]`, driver on 127.0.0.1, web UI off,
+scratch files in a temporary folder) and times a job that reads the file, splits it into
+`--partitions` partitions and maps each through `evaluate_many` to the contract's JSON lines (as
+tests/test_spark_scale.py does; only the byte count of each partition travels back, so the driver
+holds no results). The first job of each Spark warms the Python workers (knowledge loaded once per
+worker) and is shown apart; the figure is the best of `--repeat` warm jobs.
+
+Printed per row: wall cases/s, and cases per CPU second of the Python workers (each partition
+times its own `process_time`): the per-core figure. The same function run in this process without
+Spark, on the same lines, is the reference. The load average is printed with each row, since the
+machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ratios import realistic_lines, write_lines
+
+
+def advise(lines: Iterable[str]) -> Iterator[bytes]:
+    """Records to contract JSON lines through `evaluate_many` (a broken line gives an `invalid` result)."""
+    from ntrk_advisor import evaluate_many
+
+    def cases() -> Iterator[Any]:
+        for line in lines:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                yield line  # not an object: `invalid`
+
+    for result in evaluate_many(cases()):
+        yield json.dumps(result.to_dict(), ensure_ascii=False).encode() + b"\n"
+
+
+def measured(lines: Iterable[str]) -> Iterator[tuple[int, int, float]]:
+    """One partition: (cases, bytes, CPU seconds of this worker)."""
+    started = time.process_time()
+    cases = size = 0
+    for line in advise(lines):
+        cases += 1
+        size += len(line)
+    yield cases, size, time.process_time() - started
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def spark_context(cores: int, scratch: Path) -> Any:
+    import pyspark
+    from pyspark import cloudpickle
+
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this script
+    conf = (
+        pyspark.SparkConf()
+        .setMaster(f"local[{cores}]")
+        .setAppName("ntrk-advisor-benchmark")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.local.dir", str(scratch))
+    )
+    context = pyspark.SparkContext(conf=conf)
+    context.setLogLevel("ERROR")
+    return context
+
+
+def job(context: Any, path: Path, partitions: int) -> tuple[float, int, int, float]:
+    """Wall seconds, cases, bytes and worker CPU seconds of one pass over the file."""
+    started = time.perf_counter()
+    parts = context.textFile(str(path), minPartitions=partitions).mapPartitions(measured).collect()
+    wall = time.perf_counter() - started
+    return wall, sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cores", default="1,2", help="comma-separated core counts, local[N] each")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="ntrk-spark-bench-"))
+    try:
+        path = folder / "realistic.jsonl"
+        write_lines(path, realistic_lines(args.cases))
+        lines = path.read_text(encoding="utf-8").splitlines()
+        print(f"{args.cases:,} realistic records, {args.partitions} partitions, best of {args.repeat}")
+
+        plain = []
+        for _ in range(args.repeat):
+            started, cpu = time.perf_counter(), time.process_time()
+            sum(1 for _ in advise(lines))
+            plain.append((time.perf_counter() - started, time.process_time() - cpu))
+        wall, cpu = min(plain)
+        print(
+            f"no Spark, one process: {args.cases / wall:8,.0f} cases/s wall, {args.cases / cpu:8,.0f} cases "
+            f"per CPU second  ({load()})"
+        )
+
+        for cores in (int(c) for c in args.cores.split(",")):
+            context = spark_context(cores, folder / f"scratch-{cores}")
+            try:
+                cold = job(context, path, args.partitions)
+                runs = [job(context, path, args.partitions) for _ in range(args.repeat)]
+            finally:
+                context.stop()
+            wall, cases, _, cpu = min(runs)
+            assert cases == args.cases, (cases, args.cases)
+            print(
+                f"local[{cores}]:              {cases / wall:8,.0f} cases/s wall, {cases / cpu:8,.0f} cases per worker "
+                f"CPU second (first job {cases / cold[0]:,.0f} cases/s)  ({load()})"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
