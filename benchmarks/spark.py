@@ -13,7 +13,9 @@ worker) and is shown apart; the figure is the best of `--repeat` warm jobs.
 
 Printed per row: wall cases/s, and cases per CPU second of the Python workers (each partition
 times its own `process_time`): the per-core figure. The same function run in this process without
-Spark, on the same lines, is the reference. The load average is printed with each row, since the
+Spark, on the same lines, is one reference; `ntrk-advisor batch --format jsonl` on the same file
+(its CPU time, from `wait4`) is the other: batch reuses the JSON of each path, the library builds
+every result. The load average is printed with each row, since the
 machine may be shared.
 """
 
@@ -32,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ratios import realistic_lines, write_lines
+from ratios import batch_cmd, cpu_seconds, realistic_lines, write_lines
 
 
 def advise(lines: Iterable[str]) -> Iterator[bytes]:
@@ -118,6 +120,9 @@ def main() -> int:
             f"no Spark, one process: {args.cases / wall:8,.0f} cases/s wall, {args.cases / cpu:8,.0f} cases "
             f"per CPU second  ({load()})"
         )
+
+        batch = [cpu_seconds(batch_cmd(path, folder / "out.jsonl"), (0, 4))[0] for _ in range(args.repeat)]
+        print(f"batch --format jsonl:   {args.cases / min(batch):8,.0f} cases per CPU second  ({load()})")
 
         for cores in (int(c) for c in args.cores.split(",")):
             context = spark_context(cores, folder / f"scratch-{cores}")
