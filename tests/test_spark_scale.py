@@ -1,15 +1,16 @@
 """Beyond one machine with Spark: `evaluate_many` over the partitions of a JSON Lines file, run by
 Spark in local mode (`local[2]`), gives back `batch`'s output byte for byte and in order.
 
-The input is the shape of the Dask test's (tests/test_fhir_scale.py), a registry's cohort: the
-version-2 example records in turn, each with its own id, and among them records that are invalid
-(an age out of range, an unknown word, a field the contract does not know, answers that
-contradict each other, an id too long to echo) and records without an id, which `batch` names by
-their place in the file (`<file>:<line>`). Spark splits the file itself (`minPartitions`), so
-partitions start and end wherever Spark cuts.
+Two inputs. A registry's cohort of case records: the version-2 example records in turn, each with
+its own id, and among them records that are invalid (an age out of range, an unknown word, a field
+the contract does not know, answers that contradict each other, an id too long to echo) and
+records without an id, which `batch` names by their place in the file (`<file>:<line>`). And the
+Dask test's FHIR Bundles (tests/test_fhir_scale.py), some without identifier and some of a patient
+born in 1850 (invalid), against `batch --input-format fhir`. Spark splits each file itself
+(`minPartitions`), so partitions start and end wherever Spark cuts.
 
 Spark stays on this machine: the driver is bound to 127.0.0.1 and the web UI is off (the tool makes
-no outbound connection), and its scratch files go to a temporary folder. The test skips, saying
+no outbound connection), and its scratch files go to a temporary folder. The tests skip, saying
 why, without pyspark (the `spark` extra) or without a Java runtime.
 """
 
@@ -21,10 +22,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fhir_support import TODAY
+from tests.test_fhir_scale import many_bundles
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "clinical-v2.jsonl"
@@ -74,6 +79,31 @@ def advise(lines: Iterable[tuple[str, int]], source: str) -> Iterator[bytes]:
         if data["case_id"] is None:
             data["case_id"] = places[n]
         yield json.dumps(data, ensure_ascii=False).encode() + b"\n"
+
+
+def advise_bundles(lines: Iterable[tuple[str, int]], source: str, today: date) -> Iterator[bytes]:
+    """One partition of FHIR Bundles (one a line) to batch's JSON Lines for `--input-format fhir`.
+
+    Each result carries the `sources` of its answers, joined as batch joins them (`,"sources":`).
+    """
+    from ntrk_advisor import evaluate_many
+    from ntrk_advisor.fhir.importer import case_from_bundle
+
+    imported = [
+        (case_from_bundle(json.loads(line), today=today), f"{source}:{index + 1}") for line, index in lines
+    ]
+    for (case, place), result in zip(imported, evaluate_many(c.answers for c, _ in imported), strict=True):
+        data = result.to_dict()
+        if data["case_id"] is None:
+            data["case_id"] = place
+        line = json.dumps(data, ensure_ascii=False)
+        yield (line[:-1] + ',"sources":' + json.dumps(case.sources, ensure_ascii=False) + "}\n").encode()
+
+
+def batch(source: str, *options: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed CLI's `batch --format jsonl` over the file, as a user runs it."""
+    command = [sys.executable, "-m", "ntrk_advisor", "batch", source, *options, "--format", "jsonl"]
+    return subprocess.run([*command, "-q", "--no-progress"], capture_output=True, check=False)
 
 
 def java_missing() -> str:
@@ -132,11 +162,7 @@ def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
     lines = spark.textFile(source, minPartitions=PARTITIONS).zipWithIndex()
     assert lines.getNumPartitions() >= PARTITIONS
     with_spark = b"".join(lines.mapPartitions(lambda part: advise(part, source)).collect())
-    done = subprocess.run(
-        [sys.executable, "-m", "ntrk_advisor", "batch", source, "--format", "jsonl", "-q", "--no-progress"],
-        capture_output=True,
-        check=False,
-    )
+    done = batch(source)
     assert done.returncode == 4, done.stderr  # some records are invalid
     statuses = {json.loads(line)["status"] for line in done.stdout.splitlines()}
     assert statuses >= {"complete", "invalid"}
@@ -145,4 +171,35 @@ def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
     assert len(got) == len(want) == 600
     for number, (line, expected) in enumerate(zip(got, want, strict=True), 1):  # says where, if anywhere
         assert line == expected, f"line {number} of {source}:\n{line[:400]!r}\n{expected[:400]!r}"
+    assert with_spark == done.stdout
+
+
+def bundles_with_flaws(count: int) -> list[dict[str, Any]]:
+    """The Dask test's Bundles; one in nine without identifier, one in seven born in 1850 (invalid)."""
+    out = many_bundles(count)
+    for n, value in enumerate(out):
+        if n % 9 == 4:
+            del value["identifier"]
+        if n % 7 == 3:
+            for entry in value["entry"]:
+                if entry["resource"]["resourceType"] == "Patient":
+                    entry["resource"]["birthDate"] = "1850-01-01"
+    return out
+
+
+@pytest.mark.slow
+def test_evaluate_many_over_spark_partitions_of_fhir_bundles_gives_batch_output_byte_for_byte(
+    spark: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "bundles.jsonl"
+    path.write_text("".join(json.dumps(b) + "\n" for b in bundles_with_flaws(220)), encoding="utf-8")
+    source = str(path)
+    lines = spark.textFile(source, minPartitions=PARTITIONS).zipWithIndex()
+    with_spark = b"".join(lines.mapPartitions(lambda part: advise_bundles(part, source, TODAY)).collect())
+    done = batch(source, "--input-format", "fhir")
+    assert done.returncode == 4, done.stderr  # the Bundles born in 1850 are invalid
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {r["status"] for r in results} == {"incomplete", "invalid"}  # FHIR never gives every answer
+    assert sum(r["case_id"].startswith(source) for r in results) > 10  # named by their place
+    assert all("sources" in r for r in results)
     assert with_spark == done.stdout
