@@ -16,6 +16,7 @@ why, without pyspark (the `spark` extra) or without a Java runtime.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -106,6 +107,46 @@ def batch(source: str, *options: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([*command, "-q", "--no-progress"], capture_output=True, check=False)
 
 
+def family(root: int) -> set[int]:
+    """A process and all its descendants (Linux /proc): Spark's JVM and the Python workers it starts."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+    tree: set[int] = {root}
+    while more := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= more
+    return tree
+
+
+def listening(pids: set[int]) -> set[str]:
+    """The TCP addresses the processes listen on, as `host:port`, from /proc/<pid>/net/tcp and tcp6."""
+    inodes = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for row in Path(f"/proc/{min(pids)}/net/{table}").read_text().splitlines()[1:]:
+            cells = row.split()
+            if cells[3] == "0A" and cells[9] in inodes:  # 0A: LISTEN
+                host, port = cells[1].split(":")
+                # Each 32-bit word of the address is written in the host's (little-endian) order.
+                packed = b"".join(bytes.fromhex(host[i : i + 8])[::-1] for i in range(0, len(host), 8))
+                address = ipaddress.ip_address(packed)
+                if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+                    address = address.ipv4_mapped
+                found.add(f"{address}:{int(port, 16)}")
+    return found
+
+
 def java_missing() -> str:
     """Why Spark cannot start here ("" when it can): it needs a Java runtime."""
     home = os.environ.get("JAVA_HOME")
@@ -172,6 +213,16 @@ def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
     for number, (line, expected) in enumerate(zip(got, want, strict=True), 1):  # says where, if anywhere
         assert line == expected, f"line {number} of {source}:\n{line[:400]!r}\n{expected[:400]!r}"
     assert with_spark == done.stdout
+
+
+@pytest.mark.slow
+def test_spark_listens_on_loopback_only(spark: Any) -> None:
+    if not Path("/proc/self/net/tcp").exists():
+        pytest.skip("reads the listening sockets from Linux's /proc")
+    assert spark.parallelize(range(10), 2).sum() == 45  # the Python workers are up
+    addresses = listening(family(spark._gateway.proc.pid))
+    assert addresses  # the driver and the block manager listen at least
+    assert all(ipaddress.ip_address(a.rsplit(":", 1)[0]).is_loopback for a in addresses), addresses
 
 
 def bundles_with_flaws(count: int) -> list[dict[str, Any]]:
