@@ -10,8 +10,9 @@ born in 1850 (invalid), against `batch --input-format fhir`. Spark splits each f
 (`minPartitions`), so partitions start and end wherever Spark cuts.
 
 Spark stays on this machine: the driver is bound to 127.0.0.1 and the web UI is off (the tool makes
-no outbound connection), and its scratch files go to a temporary folder. The tests skip, saying
-why, without pyspark (the `spark` extra) or without a Java runtime.
+no outbound connection; a test reads the listening sockets of the JVM and its Python workers from
+/proc), and its scratch files go to a temporary folder. The tests skip, saying why, without
+pyspark (the `spark` extra) or without a Java runtime.
 """
 
 from __future__ import annotations
