@@ -9,7 +9,9 @@ scratch files in a temporary folder) and times a job that reads the file, splits
 `--partitions` partitions and maps each through `evaluate_many` to the contract's JSON lines (as
 tests/test_spark_scale.py does; only the byte count of each partition travels back, so the driver
 holds no results). The first job of each Spark warms the Python workers (knowledge loaded once per
-worker) and is shown apart; the figure is the best of `--repeat` warm jobs.
+worker) and is shown apart; the figure is the best of `--repeat` warm jobs. The rows are measured
+in rounds (each row once a round, a new Spark each time, in the JVM pyspark started once), so a
+busy spell of a shared machine falls on all of them.
 
 Printed per row: wall cases/s; cases per CPU second of the Python workers (each partition times
 its own `process_time`): the per-core figure of the work itself; and cases per CPU second of Spark
@@ -17,8 +19,7 @@ in all (the JVM and every process under it, read from /proc, and this driver): w
 cluster gives, Spark's own work included. The same function run in this process without
 Spark, on the same lines, is one reference; `ntrk-advisor batch --format jsonl` on the same file
 (its CPU time, from `wait4`) is the other: batch reuses the JSON of each path, the library builds
-every result. The load average is printed with each row, since the
-machine may be shared.
+every result. The load average over the run is printed, since the machine may be shared.
 """
 
 from __future__ import annotations
@@ -87,10 +88,6 @@ def tree_cpu(root: int) -> float:
     return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
-def load() -> str:
-    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
 def spark_context(cores: int, scratch: Path) -> Any:
     import pyspark
     from pyspark import cloudpickle
@@ -135,36 +132,45 @@ def main() -> int:
         path = folder / "realistic.jsonl"
         write_lines(path, realistic_lines(args.cases))
         lines = path.read_text(encoding="utf-8").splitlines()
-        print(f"{args.cases:,} realistic records, {args.partitions} partitions, best of {args.repeat}")
-
-        plain = []
-        for _ in range(args.repeat):
+        print(f"{args.cases:,} realistic records, {args.partitions} partitions, best of {args.repeat} rounds")
+        cores = [int(c) for c in args.cores.split(",")]
+        plain: list[tuple[float, float]] = []
+        batch: list[float] = []
+        spark: dict[int, list[tuple[float, int, float, float]]] = {n: [] for n in cores}
+        cold: dict[int, list[float]] = {n: [] for n in cores}
+        loads = [os.getloadavg()[0]]
+        for _ in range(args.repeat):  # rounds: every row once a round, so they share the machine's mood
             started, cpu = time.perf_counter(), time.process_time()
             sum(1 for _ in advise(lines))
             plain.append((time.perf_counter() - started, time.process_time() - cpu))
+            batch.append(cpu_seconds(batch_cmd(path, folder / "out.jsonl"), (0, 4))[0])
+            for n in cores:
+                context = spark_context(n, folder / f"scratch-{n}")
+                assert context.defaultParallelism == n, (context.defaultParallelism, n)
+                try:
+                    cold[n].append(job(context, path, args.partitions)[0])
+                    spark[n].append(job(context, path, args.partitions))
+                finally:
+                    context.stop()
+            loads.append(os.getloadavg()[0])
+
         wall, cpu = min(plain)
         print(
             f"no Spark, one process: {args.cases / wall:8,.0f} cases/s wall, {args.cases / cpu:8,.0f} cases "
-            f"per CPU second  ({load()})"
+            "per CPU second"
         )
-
-        batch = [cpu_seconds(batch_cmd(path, folder / "out.jsonl"), (0, 4))[0] for _ in range(args.repeat)]
-        print(f"batch --format jsonl:   {args.cases / min(batch):8,.0f} cases per CPU second  ({load()})")
-
-        for cores in (int(c) for c in args.cores.split(",")):
-            context = spark_context(cores, folder / f"scratch-{cores}")
-            try:
-                cold = job(context, path, args.partitions)
-                runs = [job(context, path, args.partitions) for _ in range(args.repeat)]
-            finally:
-                context.stop()
-            wall, cases, cpu, spent = min(runs)
+        print(
+            f"batch --format jsonl:                              {args.cases / min(batch):8,.0f} cases per CPU second"
+        )
+        for n in cores:
+            wall, cases, cpu, spent = min(spark[n])
             assert cases == args.cases, (cases, args.cases)
             print(
-                f"local[{cores}]:              {cases / wall:8,.0f} cases/s wall, {cases / cpu:8,.0f} cases per worker "
+                f"local[{n}]:              {cases / wall:8,.0f} cases/s wall, {cases / cpu:8,.0f} cases per worker "
                 f"CPU second, {cases / spent:8,.0f} per CPU second of Spark in all "
-                f"(first job {cases / cold[0]:,.0f} cases/s wall)  ({load()})"
+                f"(first job of a Spark {cases / min(cold[n]):,.0f} cases/s wall)"
             )
+        print(f"1-minute load average from {min(loads):.2f} to {max(loads):.2f} ({os.cpu_count()} CPUs)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
