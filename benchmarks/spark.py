@@ -13,7 +13,9 @@ worker) and is shown apart; the figure is the best of `--repeat` warm jobs. The 
 in rounds (each row once a round, a new Spark each time, in the JVM pyspark started once), so a
 busy spell of a shared machine falls on all of them.
 
-Printed per row: wall cases/s; cases per CPU second of the Python workers (each partition times
+Printed per row: wall cases/s; how many partitions ran at once, on average (their wall times
+added up, over the job's: Spark ran them side by side even when the machine gave them no more
+CPU); cases per CPU second of the Python workers (each partition times
 its own `process_time`): the per-core figure of the work itself; and cases per CPU second of Spark
 in all (the JVM and every process under it, read from /proc, and this driver): what a core of a
 cluster gives, Spark's own work included. The same function run in this process without
@@ -55,14 +57,14 @@ def advise(lines: Iterable[str]) -> Iterator[bytes]:
         yield json.dumps(result.to_dict(), ensure_ascii=False).encode() + b"\n"
 
 
-def measured(lines: Iterable[str]) -> Iterator[tuple[int, int, float]]:
-    """One partition: (cases, bytes, CPU seconds of this worker)."""
-    started = time.process_time()
+def measured(lines: Iterable[str]) -> Iterator[tuple[int, int, float, float]]:
+    """One partition: (cases, bytes, CPU seconds of this worker, wall seconds of this partition)."""
+    started, wall = time.process_time(), time.perf_counter()
     cases = size = 0
     for line in advise(lines):
         cases += 1
         size += len(line)
-    yield cases, size, time.process_time() - started
+    yield cases, size, time.process_time() - started, time.perf_counter() - wall
 
 
 def tree_cpu(root: int) -> float:
@@ -110,14 +112,15 @@ def spark_context(cores: int, scratch: Path) -> Any:
     return context
 
 
-def job(context: Any, path: Path, partitions: int) -> tuple[float, int, float, float]:
-    """Wall seconds, cases, worker CPU seconds and Spark's whole CPU seconds of one pass over the file."""
+def job(context: Any, path: Path, partitions: int) -> tuple[float, int, float, float, float]:
+    """Wall seconds, cases, worker CPU seconds, Spark's whole CPU seconds of one pass over the file,
+    and the partitions' wall seconds added up (over the job's: how many ran at once, on average)."""
     jvm = context._gateway.proc.pid  # the JVM pyspark started; the Python workers are its descendants
     started, spent = time.perf_counter(), tree_cpu(jvm) + time.process_time()
     parts = context.textFile(str(path), minPartitions=partitions).mapPartitions(measured).collect()
     wall = time.perf_counter() - started
     spent = tree_cpu(jvm) + time.process_time() - spent
-    return wall, sum(p[0] for p in parts), sum(p[2] for p in parts), spent
+    return wall, sum(p[0] for p in parts), sum(p[2] for p in parts), spent, sum(p[3] for p in parts)
 
 
 def main() -> int:
@@ -136,7 +139,7 @@ def main() -> int:
         cores = [int(c) for c in args.cores.split(",")]
         plain: list[tuple[float, float]] = []
         batch: list[float] = []
-        spark: dict[int, list[tuple[float, int, float, float]]] = {n: [] for n in cores}
+        spark: dict[int, list[tuple[float, int, float, float, float]]] = {n: [] for n in cores}
         cold: dict[int, list[float]] = {n: [] for n in cores}
         loads = [os.getloadavg()[0]]
         for _ in range(args.repeat):  # rounds: every row once a round, so they share the machine's mood
@@ -163,12 +166,12 @@ def main() -> int:
             f"batch --format jsonl:                              {args.cases / min(batch):8,.0f} cases per CPU second"
         )
         for n in cores:
-            wall, cases, cpu, spent = min(spark[n])
+            wall, cases, cpu, spent, busy = min(spark[n])
             assert cases == args.cases, (cases, args.cases)
             print(
                 f"local[{n}]:              {cases / wall:8,.0f} cases/s wall, {cases / cpu:8,.0f} cases per worker "
-                f"CPU second, {cases / spent:8,.0f} per CPU second of Spark in all "
-                f"(first job of a Spark {cases / min(cold[n]):,.0f} cases/s wall)"
+                f"CPU second, {cases / spent:8,.0f} per CPU second of Spark in all, {busy / wall:4.2f} partitions "
+                f"at once (first job of a Spark {cases / min(cold[n]):,.0f} cases/s wall)"
             )
         print(f"1-minute load average from {min(loads):.2f} to {max(loads):.2f} ({os.cpu_count()} CPUs)")
     finally:
