@@ -105,7 +105,8 @@ def advise_bundles(lines: Iterable[tuple[str, int]], source: str, today: date) -
 def batch(source: str, *options: str) -> subprocess.CompletedProcess[bytes]:
     """The installed CLI's `batch --format jsonl` over the file, as a user runs it."""
     command = [sys.executable, "-m", "ntrk_advisor", "batch", source, *options, "--format", "jsonl"]
-    return subprocess.run([*command, "-q", "--no-progress"], capture_output=True, check=False)
+    env = {name: value for name, value in os.environ.items() if name != "NTRK_ADVISOR_LANG"}  # English
+    return subprocess.run([*command, "-q", "--no-progress"], capture_output=True, env=env, check=False)
 
 
 def family(root: int) -> set[int]:
@@ -126,11 +127,15 @@ def listening(pids: set[int]) -> set[str]:
     """The TCP addresses the processes listen on, as `host:port`, from /proc/<pid>/net/tcp and tcp6."""
     inodes = set()
     for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue  # a worker gone meanwhile
+        for fd in descriptors:
             try:
                 target = os.readlink(fd)
             except OSError:
-                continue
+                continue  # closed while read
             if target.startswith("socket:["):
                 inodes.add(target[len("socket:[") : -1])
     found = set()
