@@ -15,13 +15,13 @@ busy spell of a shared machine falls on all of them.
 
 Printed per row: wall cases/s; how many partitions ran at once, on average (their wall times
 added up, over the job's: Spark ran them side by side even when the machine gave them no more
-CPU); cases per CPU second of the Python workers (each partition times
-its own `process_time`): the per-core figure of the work itself; and cases per CPU second of Spark
-in all (the JVM and every process under it, read from /proc, and this driver): what a core of a
-cluster gives, Spark's own work included. The same function run in this process without
-Spark, on the same lines, is one reference; `ntrk-advisor batch --format jsonl` on the same file
-(its CPU time, from `wait4`) is the other: batch reuses the JSON of each path, the library builds
-every result. The load average over the run is printed, since the machine may be shared.
+CPU); cases per CPU second of the Python workers (each partition times its own `process_time`):
+the per-core figure of the work itself; and cases per CPU second of Spark in all (the JVM and every
+process under it, read from /proc, and this driver): what a core of a cluster gives, Spark's own
+work included. The same function run in this process without Spark, on the same lines, is one
+reference; `ntrk-advisor batch --format jsonl` on the same file (its CPU time, from `wait4`) is the
+other: batch reuses the JSON of each path, the library builds every result. The load average over
+the run is printed, since the machine may be shared.
 """
 
 from __future__ import annotations
