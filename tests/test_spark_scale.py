@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -161,15 +161,27 @@ def java_missing() -> str:
     return "" if shutil.which("java") else "no Java runtime (JAVA_HOME unset and no java on PATH)"
 
 
+REQUIRE_SPARK = "NTRK_ADVISOR_REQUIRE_SPARK"
+"""CI installs Java and the `spark` extra and sets this to 1: then a test that cannot run fails."""
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip, saying why; or fail, where Spark was promised (`NTRK_ADVISOR_REQUIRE_SPARK=1`)."""
+    if os.environ.get(REQUIRE_SPARK) == "1":
+        pytest.fail(f"{REQUIRE_SPARK}=1 and the Spark tests cannot run: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A local Spark with two worker threads, on loopback, its scratch files in a temporary folder."""
-    pyspark = pytest.importorskip(
-        "pyspark", reason="pyspark is not installed (pip install 'ntrk-advisor[spark]')"
-    )
+    try:
+        import pyspark
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'ntrk-advisor[spark]')")
     missing = java_missing()
     if missing:
-        pytest.skip(f"Spark needs Java: {missing}")
+        skip_or_fail(f"Spark needs Java: {missing}")
     scratch = tmp_path_factory.mktemp("spark")
     saved = {name: os.environ.get(name) for name in ("SPARK_LOCAL_IP", "PYSPARK_PYTHON")}
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the JVM binds here, never to an outside interface
