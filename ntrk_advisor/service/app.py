@@ -42,13 +42,24 @@ from starlette.types import ASGIApp
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.environment import local_now
+from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
 from ntrk_advisor.service.answer_page import PAGE_PATH, AnswerPage, style_sheet
 from ntrk_advisor.service.auth import Caller, Verifier, load_jwks
 from ntrk_advisor.service.bodies import check_content_type, declared_length, parse_object, read_limited
+from ntrk_advisor.service.card_templates import (
+    LINK,
+    NOTE,
+    UUID,
+    CardTemplates,
+    fresh_uuids,
+    marker,
+    template_of,
+)
 from ntrk_advisor.service.cards import result_cards
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
@@ -121,6 +132,8 @@ class CdsService:
         """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
         self._feedback: FeedbackStore | None = None
         self.discovery_body = orjson.dumps(discovery())
+        self.templates = CardTemplates()
+        """Each valid case's answer as encoded JSON with blanks, per language (bounded by bytes)."""
 
     @property
     def feedback_log(self) -> FeedbackStore:
@@ -195,21 +208,65 @@ class CdsService:
             found = drafted(call.context)
             cards = order_cards(found, hook_case.answers, hook_case.notes, self.kb, lang)
             request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
+        elif case is None:
+            return self.invalid_answer(request, hook_case, lang)
         else:
-            result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
-            app_url = self.config.app_url
-            if app_url is None and result.status is Status.INCOMPLETE:
-                app_url = self.page_link(request, hook_case, lang)
-            cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=app_url)
-            request.state.fields = {
-                "case": _loggable(case, hook_case.answers),
-                "result": result.status.value,
-                "pathway": None if result.pathway is None else result.pathway.value,
-                "actions": [a.action.value for a in result.actions],
-                "missing": list(result.missing),
-            }
+            return self.cards_answer(request, hook_case, case, lang)
         request.state.fields["cards"] = [c["uuid"] for c in cards]
         return json_response({"cards": cards})
+
+    def invalid_answer(self, request: Request, hook_case: HookCase, lang: Lang) -> Response:
+        """The card of answers that failed validation (never kept: its text quotes the answers)."""
+        result = api.evaluate(hook_case.answers, lang, self.kb)
+        cards = result_cards(result, self.kb, lang, notes=hook_case.notes)
+        request.state.fields = {"case": _loggable(None, hook_case.answers), **result_log(result)}
+        request.state.fields["cards"] = [c["uuid"] for c in cards]
+        return json_response({"cards": cards})
+
+    def cards_answer(self, request: Request, hook_case: HookCase, case: Case, lang: Lang) -> Response:
+        """The cards of a valid case: from its template (`service.card_templates`), made on first use.
+
+        The first call of a case is rendered the ordinary way (the engine, the cards, the encoder);
+        its template is made then and kept only if it gives that answer byte for byte.
+        """
+        answers = case.answers()
+        notes = hook_case.notes
+        key = (lang, len(notes), orjson.dumps(answers))
+        template = self.templates.get(key)
+        if template is not None:
+            link = self.link_for(request, hook_case, lang, template.log_fields["result"])
+            uuids = fresh_uuids(template.cards)
+            body = template.filled(uuids, notes, link)
+            request.state.fields = {"case": logs.coded_case(answers), **template.log_fields, "cards": uuids}
+            return Response(body, media_type=JSON)
+        result = api.evaluate(case, lang, self.kb)
+        log_fields = result_log(result)
+        link = self.link_for(request, hook_case, lang, log_fields["result"])
+        cards = result_cards(result, self.kb, lang, notes=notes, app_url=link)
+        uuids = [c["uuid"] for c in cards]
+        body = orjson.dumps({"cards": cards})
+        marked = result_cards(
+            result,
+            self.kb,
+            lang,
+            notes=[marker(NOTE, i) for i in range(len(notes))],
+            app_url=None if link is None else marker(LINK),
+        )
+        for index, marked_card in enumerate(marked):
+            marked_card["uuid"] = marker(UUID, index)
+        made = template_of(marked, log_fields)
+        if made is not None and made.cards == len(cards) and made.filled(uuids, notes, link) == body:
+            self.templates.put(key, made)
+        request.state.fields = {"case": logs.coded_case(answers), **log_fields, "cards": uuids}
+        return Response(body, media_type=JSON)
+
+    def link_for(self, request: Request, hook_case: HookCase, lang: Lang, status: str) -> str | None:
+        """The cards' app link: `--app-url`, else a fresh answer-page link for an incomplete case."""
+        if self.config.app_url is not None:
+            return self.config.app_url
+        if status == Status.INCOMPLETE.value:
+            return self.page_link(request, hook_case, lang)
+        return None
 
     async def feedback(self, request: Request) -> Response:
         """`POST /cds-services/{id}/feedback`: stored, then answered."""
@@ -252,6 +309,16 @@ def validated(answers: dict[str, Any]) -> Case | None:
         return case_from_data(answers)
     except CaseInvalid:
         return None
+
+
+def result_log(result: Result) -> dict[str, Any]:
+    """What a request's log line says of its result: its codes, never its text."""
+    return {
+        "result": result.status.value,
+        "pathway": None if result.pathway is None else result.pathway.value,
+        "actions": [a.action.value for a in result.actions],
+        "missing": list(result.missing),
+    }
 
 
 def _loggable(case: Case | None, answers: dict[str, Any]) -> dict[str, Any]:
