@@ -28,7 +28,7 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import orjson
 from starlette.applications import Starlette
@@ -72,6 +72,8 @@ from ntrk_advisor.service.orders import drafted, order_cards
 from ntrk_advisor.service.page_token import PageTokens, page_key
 from ntrk_advisor.service.storage import FeedbackStore, open_feedback_log, open_replay_window
 
+MAX_BASES = 64
+"""Base URLs kept (one per `Host` a client sent); beyond it they are made afresh."""
 CLIENT_CLOSED = 499
 """Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
 `service.transport` closes a body that takes too long after answering 408 itself."""
@@ -132,6 +134,8 @@ class CdsService:
         """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
         self._feedback: FeedbackStore | None = None
         self.discovery_body = orjson.dumps(discovery())
+        self._bases: dict[tuple[Any, ...], str] = {}
+        """This server's base URL per request host and scheme, when `--base-url` does not give it."""
         self.templates = CardTemplates()
         """Each valid case's answer as encoded JSON with blanks, per language (bounded by bytes)."""
 
@@ -161,9 +165,32 @@ class CdsService:
 
     def page_link(self, request: Request, hook_case: HookCase, lang: str) -> str:
         """The card's link to the answer page: `--base-url` (else this request's own) + `/app?token=…`."""
-        base = self.config.base_url.rstrip("/") if self.config.base_url else str(request.base_url).rstrip("/")
         token = self.page.link_token(hook_case.answers, hook_case.sources)
-        return f"{base}{PAGE_PATH}?" + urlencode({"token": token, "lang": lang})
+        # What `urlencode({"token": …, "lang": …})` gives, without its general machinery.
+        return f"{self.base_of(request)}{PAGE_PATH}?token={quote_plus(token)}&lang={quote_plus(lang)}"
+
+    def base_of(self, request: Request) -> str:
+        """`--base-url`, else this request's own base URL (Starlette's), made once per host and scheme.
+
+        Starlette builds it from the scheme, the first `Host` header, the server's address and the
+        root path, so those are the key; the hosts kept are bounded (a client chooses its `Host`).
+        """
+        if self.config.base_url:
+            return self.config.base_url.rstrip("/")
+        scope = request.scope
+        server = scope.get("server")  # a list in some servers (and Starlette's test client)
+        key = (
+            scope.get("scheme"),
+            request.headers.get("host"),
+            tuple(server) if isinstance(server, list) else server,
+            scope.get("app_root_path", scope.get("root_path", "")),
+        )
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MAX_BASES:
+                self._bases.clear()
+            found = self._bases[key] = str(request.base_url).rstrip("/")
+        return found
 
     def caller(self, request: Request, *paths: str) -> Caller | None:
         """The checked caller (None when auth is off); the token's `aud` must be one of `paths`."""
