@@ -229,49 +229,55 @@ class CdsService:
             )
             call = dataclasses.replace(call, prefetch=prefetch)
         hook_case = case_of(call, self.clock().date())
-        case = validated(hook_case.answers)
         lang = call.lang
         if service.id == ORDER_SELECT:
+            case = validated(hook_case.answers)
             found = drafted(call.context)
             cards = order_cards(found, hook_case.answers, hook_case.notes, self.kb, lang)
             request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
-        elif case is None:
-            return self.invalid_answer(request, hook_case, lang)
-        else:
-            return self.cards_answer(request, hook_case, case, lang)
-        request.state.fields["cards"] = [c["uuid"] for c in cards]
-        return json_response({"cards": cards})
+            request.state.fields["cards"] = [c["uuid"] for c in cards]
+            return json_response({"cards": cards})
+        return self.cards_answer(request, hook_case, lang)
 
-    def invalid_answer(self, request: Request, hook_case: HookCase, lang: Lang) -> Response:
-        """The card of answers that failed validation (never kept: its text quotes the answers)."""
-        result = api.evaluate(hook_case.answers, lang, self.kb)
-        cards = result_cards(result, self.kb, lang, notes=hook_case.notes)
-        request.state.fields = {"case": _loggable(None, hook_case.answers), **result_log(result)}
-        request.state.fields["cards"] = [c["uuid"] for c in cards]
-        return json_response({"cards": cards})
+    def cards_answer(self, request: Request, hook_case: HookCase, lang: Lang) -> Response:
+        """The cards for a case's answers: from their template (`service.card_templates`) once made.
 
-    def cards_answer(self, request: Request, hook_case: HookCase, case: Case, lang: Lang) -> Response:
-        """The cards of a valid case: from its template (`service.card_templates`), made on first use.
-
-        The first call of a case is rendered the ordinary way (the engine, the cards, the encoder);
-        its template is made then and kept only if it gives that answer byte for byte.
+        The key is the answers as exact JSON text: the same text is the same case, so the same
+        result. The first call of a valid case is rendered the ordinary way (validation, the
+        engine, the cards, the encoder); its template is made then and kept only if it gives that
+        answer byte for byte. An invalid case is always rendered (its card quotes the answers).
         """
-        answers = case.answers()
         notes = hook_case.notes
-        key = (lang, len(notes), orjson.dumps(answers))
-        template = self.templates.get(key)
+        key = template_key(hook_case.answers, lang, len(notes))
+        template = None if key is None else self.templates.get(key)
         if template is not None:
             link = self.link_for(request, hook_case, lang, template.log_fields["result"])
             uuids = fresh_uuids(template.cards)
-            body = template.filled(uuids, notes, link)
-            request.state.fields = {"case": logs.coded_case(answers), **template.log_fields, "cards": uuids}
-            return Response(body, media_type=JSON)
-        result = api.evaluate(case, lang, self.kb)
-        log_fields = result_log(result)
+            request.state.fields = {**template.log_fields, "cards": uuids}
+            return Response(template.filled(uuids, notes, link), media_type=JSON)
+        case = validated(hook_case.answers)
+        result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
+        log_fields = {"case": _loggable(case, hook_case.answers), **result_log(result)}
         link = self.link_for(request, hook_case, lang, log_fields["result"])
         cards = result_cards(result, self.kb, lang, notes=notes, app_url=link)
         uuids = [c["uuid"] for c in cards]
         body = orjson.dumps({"cards": cards})
+        if key is not None and case is not None:
+            self.keep_template(key, result, lang, log_fields, (uuids, notes, link), body)
+        request.state.fields = {**log_fields, "cards": uuids}
+        return Response(body, media_type=JSON)
+
+    def keep_template(
+        self,
+        key: tuple[Any, ...],
+        result: Result,
+        lang: Lang,
+        log_fields: dict[str, Any],
+        values: tuple[list[str], list[str], str | None],
+        body: bytes,
+    ) -> None:
+        """Make the template of `result`'s cards and keep it if, filled with `values`, it gives `body`."""
+        uuids, notes, link = values
         marked = result_cards(
             result,
             self.kb,
@@ -282,10 +288,8 @@ class CdsService:
         for index, marked_card in enumerate(marked):
             marked_card["uuid"] = marker(UUID, index)
         made = template_of(marked, log_fields)
-        if made is not None and made.cards == len(cards) and made.filled(uuids, notes, link) == body:
+        if made is not None and made.cards == len(uuids) and made.filled(uuids, notes, link) == body:
             self.templates.put(key, made)
-        request.state.fields = {"case": logs.coded_case(answers), **log_fields, "cards": uuids}
-        return Response(body, media_type=JSON)
 
     def link_for(self, request: Request, hook_case: HookCase, lang: Lang, status: str) -> str | None:
         """The cards' app link: `--app-url`, else a fresh answer-page link for an incomplete case."""
@@ -335,6 +339,19 @@ def validated(answers: dict[str, Any]) -> Case | None:
     try:
         return case_from_data(answers)
     except CaseInvalid:
+        return None
+
+
+def template_key(answers: dict[str, Any], lang: Lang, notes: int) -> tuple[Any, ...] | None:
+    """The key of a case's template: the language, how many notes, the answers as exact JSON text.
+
+    orjson writes `1` and `1.0`, `0.0` and `-0.0`, `true` and `1` differently, and keeps the
+    order of the keys, so equal text means equal answers. None for answers it cannot write
+    (an integer beyond 64 bits): those are always rendered.
+    """
+    try:
+        return (lang, notes, orjson.dumps(answers))
+    except orjson.JSONEncodeError:
         return None
 
 

@@ -96,6 +96,29 @@ def test_a_case_answered_again_from_its_template_has_the_same_bytes(
         assert body.decode() == row["body"], row["call"]["context"]["extension"]
 
 
+def test_answers_written_differently_are_kept_apart_and_logged_as_given(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `40` and `40.0`, `0` and `-0.0` are equal in Python; a template keyed by them would log the
+    # first call's spelling for the second (issue 27: the key is the answers' exact JSON text).
+    import logging
+
+    from starlette.testclient import TestClient
+
+    from ntrk_advisor.service.logs import LOGGER
+
+    config = ServiceConfig(base_url=BASE, insecure_no_auth=True, feedback_db=str(tmp_path / "f.sqlite3"))
+    service = CdsService(config, default_knowledge_base(), clock=lambda: NOW)
+    ages: list[Any] = [40, 40.0, 40, 40.0, 0, -0.0, -0.0]
+    with TestClient(create_app(service), base_url=BASE) as client, caplog.at_level(logging.INFO, LOGGER):
+        for age in ages:
+            given = {"age_years": age, "fusion_status": "confirmed", "setting": "metastatic"}
+            assert client.post(PATIENT_VIEW, json=hook_request(answers=given)).status_code == 200
+    logged = [r.fields["case"]["age_years"] for r in caplog.records if r.getMessage() == "request"]
+    assert [(type(a), str(a)) for a in logged] == [(type(a), str(a)) for a in ages]
+    assert len(service.templates) == 4 and service.templates.hits == 3
+
+
 def calls() -> list[tuple[dict[str, Any], str | None]]:
     """The calls the fixture holds (how it was made)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
