@@ -37,7 +37,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
@@ -488,9 +488,10 @@ def create_app(service: CdsService) -> ASGIApp:
         yield
         service.close()
 
+    hook = guarded("hook", service.call)
     routes = [
         Route("/cds-services", guarded("discovery", service.discovery), methods=["GET"]),
-        Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
+        Route("/cds-services/{service_id}", hook, methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
         Route(PAGE_PATH, guarded("page", service.page_show), methods=["GET"]),
         Route(PAGE_PATH, guarded("page_submit", service.page_submit), methods=["POST"]),
@@ -502,7 +503,33 @@ def create_app(service: CdsService) -> ASGIApp:
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
         lifespan=lifespan,
     )
-    return with_security_headers(with_cors(app, service.cors_origins))
+    return with_security_headers(with_cors(with_hook_route(app, hook), service.cors_origins))
+
+
+HOOK_PATHS = {f"/cds-services/{service_id}": service_id for service_id in SERVICES}
+"""The hook calls' paths, each with its service id (what the router's `{service_id}` would give)."""
+
+
+def with_hook_route(app: ASGIApp, hook: Handler) -> ASGIApp:
+    """`app` with a hook call (`POST /cds-services/{id}` of one of our services) sent to `hook` first.
+
+    An EHR's calls are almost all hook calls; this spares each of them Starlette's two exception
+    middlewares and its router (issue 27). `hook` is the same guarded handler the router holds,
+    which answers every exception itself, so the answer is the same; anything else, or a request
+    under a root path, goes to `app`.
+    """
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
+            service_id = HOOK_PATHS.get(scope["path"])
+            if service_id is not None:
+                scope["path_params"] = {"service_id": service_id}
+                response = await hook(Request(scope, receive, send))
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return dispatch
 
 
 def app_from_environment() -> ASGIApp:
