@@ -243,9 +243,10 @@ class CdsService:
         """The cards for a case's answers: from their template (`service.card_templates`) once made.
 
         The key is the answers as exact JSON text: the same text is the same case, so the same
-        result. The first call of a valid case is rendered the ordinary way (validation, the
-        engine, the cards, the encoder); its template is made then and kept only if it gives that
-        answer byte for byte. An invalid case is always rendered (its card quotes the answers).
+        result. A valid case is rendered the ordinary way (validation, the engine, the cards, the
+        encoder) until its second call, which also makes its template, kept only if it gives that
+        answer byte for byte; so a case seen once costs no more than before. An invalid case is
+        always rendered (its card quotes the answers).
         """
         notes = hook_case.notes
         key = template_key(hook_case.answers, lang, len(notes))
@@ -262,7 +263,7 @@ class CdsService:
         cards = result_cards(result, self.kb, lang, notes=notes, app_url=link)
         uuids = [c["uuid"] for c in cards]
         body = orjson.dumps({"cards": cards})
-        if key is not None and case is not None:
+        if key is not None and case is not None and self.templates.seen_before(key):
             self.keep_template(key, result, lang, log_fields, (uuids, notes, link), body)
         request.state.fields = {**log_fields, "cards": uuids}
         return Response(body, media_type=JSON)

@@ -3,10 +3,11 @@
 The cards of a valid case depend on nothing but the case, the language and the knowledge, apart
 from three things that change with every call: each card's fresh `uuid`, the notes saying where
 the answers came from (the record's references), and an incomplete case's link to the answer page
-(a fresh token). So the first call of a case renders its cards as usual (`service.cards`), and
+(a fresh token). So a call renders its cards as usual (`service.cards`); at a case's second call
 they are also rendered once more with a marker in place of each of those values, encoded, and cut
-at the markers: a `CardsTemplate`. A later call of the same case fills the blanks and joins the
-pieces, without the engine, the cards or the encoder.
+at the markers: a `CardsTemplate`. Every later call of the same case fills the blanks and joins
+the pieces, without validation, the engine, the cards or the encoder; a case seen only once costs
+no second rendering.
 
 Why the answer stays byte for byte the same:
 
@@ -15,8 +16,8 @@ Why the answer stays byte for byte the same:
   the engine's result, is the same;
 - JSON escapes text one character at a time, so a blank filled with a value's escaped text is the
   encoding of the text the value would have made there;
-- a template is kept only if, filled with the first call's own values, it gives exactly the bytes
-  of that call's answer, rendered and encoded the ordinary way; otherwise that case is always
+- a template is kept only if, filled with the call's own values, it gives exactly the bytes of
+  that call's answer, rendered and encoded the ordinary way; otherwise that case is always
   rendered.
 
 The markers hold a random part drawn when the process starts, so no knowledge text can hold one.
@@ -38,6 +39,9 @@ import orjson
 
 MAX_BYTES = 8 * 1_048_576
 """Encoded templates (and their keys) one worker keeps: about 800 complete cases of 10 kB."""
+
+MAX_SEEN = 4096
+"""Keys of cases seen once (waiting for a second call to be worth a template) one worker notes."""
 
 UUID, NOTE, LINK = 0, 1, 2
 """What fills a blank: a card's uuid, a note, the answer page's link."""
@@ -119,6 +123,7 @@ class CardTemplates:
         self.hits = 0
         """Calls answered from a template (what a test and a benchmark read)."""
         self._kept: OrderedDict[tuple[Any, ...], CardsTemplate] = OrderedDict()
+        self._seen: dict[tuple[Any, ...], None] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -130,6 +135,20 @@ class CardTemplates:
             self._kept.move_to_end(key)
             self.hits += 1
         return found
+
+    def seen_before(self, key: tuple[Any, ...]) -> bool:
+        """Whether `key` was asked for before without a template; notes it if not.
+
+        A template is made on a case's second call: a case seen once costs no second rendering.
+        At most `MAX_SEEN` keys are noted; beyond that the notes start afresh.
+        """
+        if key in self._seen:
+            del self._seen[key]
+            return True
+        if len(self._seen) >= MAX_SEEN:
+            self._seen.clear()
+        self._seen[key] = None
+        return False
 
     def put(self, key: tuple[Any, ...], template: CardsTemplate) -> None:
         """Keep `template` under `key`, dropping the least recently used beyond the bound."""

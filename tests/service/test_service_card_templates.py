@@ -10,6 +10,7 @@ import orjson
 
 from ntrk_advisor.service.card_templates import (
     LINK,
+    MAX_SEEN,
     NOTE,
     UUID,
     CardsTemplate,
@@ -97,3 +98,13 @@ def test_text_that_looks_like_a_marker_of_another_process_is_no_blank() -> None:
     template = template_of(cards([marker(UUID, 0), marker(UUID, 1)], [foreign], None), {})
     assert template is not None
     assert [kind for kind, _ in template.blanks] == [UUID, UUID]
+
+
+def test_a_case_is_worth_a_template_at_its_second_call_and_the_notes_are_bounded() -> None:
+    kept = CardTemplates()
+    assert not kept.seen_before(("en", 1, b"a"))
+    assert kept.seen_before(("en", 1, b"a"))
+    assert not kept.seen_before(("en", 1, b"a"))  # noted afresh: made once, not again and again
+    for number in range(MAX_SEEN + 10):
+        kept.seen_before(("en", 0, b"%d" % number))
+    assert len(kept._seen) <= MAX_SEEN

@@ -86,7 +86,7 @@ def test_a_hook_call_is_one_start_and_one_body_with_the_service_headers(
     app: Any, answers: dict[str, Any], root_path: str
 ) -> None:
     body = json.dumps(hook_request(answers=answers)).encode()
-    for _ in range(2):  # the second from the case's template
+    for _ in range(3):  # the third from the case's template
         start, whole = asgi(app, "POST", "/cds-services/ntrk-patient-view", body, root_path)
         assert start["type"] == "http.response.start" and start["status"] == 200
         assert start["headers"] == headers(len(whole["body"]))
