@@ -103,15 +103,21 @@ def template_of(marked_cards: list[dict[str, Any]], log_fields: dict[str, Any]) 
 
 
 def fresh_uuids(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs as text, as `uuid.uuid4()` makes them, from one read of randomness."""
-    raw = os.urandom(16 * count)
+    """`count` random (version 4) UUIDs as text, as `uuid.uuid4()` makes them, from one read of randomness.
+
+    The version nibble is set to 4 and the variant's two top bits to `10`, as `uuid.UUID(version=4)`
+    sets them; the other 122 bits are the random ones.
+    """
+    digits = os.urandom(16 * count).hex()
     out = []
-    for start in range(0, 16 * count, 16):
-        value = int.from_bytes(raw[start : start + 16], "big")
-        value = (value & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
-        h = f"{value:032x}"
-        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    for start in range(0, 32 * count, 32):
+        h = digits[start : start + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
     return out
+
+
+_VARIANT = {f"{nibble:x}": f"{(nibble & 0x3) | 0x8:x}" for nibble in range(16)}
+"""A random hex digit with its top two bits set to the RFC 4122 variant, `10`."""
 
 
 class CardTemplates:

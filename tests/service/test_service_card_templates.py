@@ -71,6 +71,11 @@ def test_fresh_uuids_are_random_version_4_uuids_like_uuid4() -> None:
         parsed = uuid.UUID(text)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
         assert str(parsed) == text
+    digits = [text.replace("-", "") for text in made_here]
+    for position in range(32):  # every digit but the version's is random
+        seen = {d[position] for d in digits}
+        assert seen == {"4"} if position == 12 else len(seen) >= (4 if position == 16 else 12), position
+    assert {d[16] for d in digits} == set("89ab")
 
 
 def test_the_templates_kept_stay_within_their_bytes_least_recently_used_dropped_first() -> None:
