@@ -28,7 +28,6 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import quote_plus
 
 import orjson
 from starlette.applications import Starlette
@@ -166,8 +165,9 @@ class CdsService:
     def page_link(self, request: Request, hook_case: HookCase, lang: str) -> str:
         """The card's link to the answer page: `--base-url` (else this request's own) + `/app?token=…`."""
         token = self.page.link_token(hook_case.answers, hook_case.sources)
-        # What `urlencode({"token": …, "lang": …})` gives, without its general machinery.
-        return f"{self.base_of(request)}{PAGE_PATH}?token={quote_plus(token)}&lang={quote_plus(lang)}"
+        # What `urlencode({"token": …, "lang": …})` gives: a token is base64url text and a dot, and
+        # `lang` is `en` or `zh`, none of which a query string escapes.
+        return f"{self.base_of(request)}{PAGE_PATH}?token={token}&lang={lang}"
 
     def base_of(self, request: Request) -> str:
         """`--base-url`, else this request's own base URL (Starlette's), made once per host and scheme.

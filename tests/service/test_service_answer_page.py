@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import html5lib
 import pytest
@@ -115,6 +115,7 @@ def test_without_base_url_each_call_links_to_the_host_it_was_sent_to(tmp_path: P
     assert [link.split("/app?")[0] for link in links] == bases
     tokens = [parse_qs(urlsplit(link).query)["token"][0] for link in links]
     assert len(set(tokens)) == 3
+    assert [urlsplit(link).query for link in links] == [urlencode({"token": t, "lang": "en"}) for t in tokens]
     assert all(TestClient(app, base_url=BASE).get(local(link)).status_code == 200 for link in links)
 
 
