@@ -28,7 +28,6 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 from starlette.applications import Starlette
@@ -37,18 +36,29 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ntrk_advisor import api
 from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.environment import local_now
+from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
 from ntrk_advisor.service.answer_page import PAGE_PATH, AnswerPage, style_sheet
 from ntrk_advisor.service.auth import Caller, Verifier, load_jwks
 from ntrk_advisor.service.bodies import check_content_type, declared_length, parse_object, read_limited
+from ntrk_advisor.service.card_templates import (
+    LINK,
+    NOTE,
+    UUID,
+    CardTemplates,
+    fresh_uuids,
+    marker,
+    template_of,
+)
 from ntrk_advisor.service.cards import result_cards
 from ntrk_advisor.service.config import ServiceConfig
 from ntrk_advisor.service.discovery import ORDER_SELECT, SERVICES, Service, discovery
@@ -61,6 +71,8 @@ from ntrk_advisor.service.orders import drafted, order_cards
 from ntrk_advisor.service.page_token import PageTokens, page_key
 from ntrk_advisor.service.storage import FeedbackStore, open_feedback_log, open_replay_window
 
+MAX_BASES = 64
+"""Base URLs kept (one per `Host` a client sent); beyond it they are made afresh."""
 CLIENT_CLOSED = 499
 """Logged (never sent) when the client's connection closed before its body arrived, nginx's code;
 `service.transport` closes a body that takes too long after answering 408 itself."""
@@ -121,6 +133,10 @@ class CdsService:
         """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
         self._feedback: FeedbackStore | None = None
         self.discovery_body = orjson.dumps(discovery())
+        self._bases: dict[tuple[Any, ...], str] = {}
+        """This server's base URL per request host and scheme, when `--base-url` does not give it."""
+        self.templates = CardTemplates()
+        """Each valid case's answer as encoded JSON with blanks, per language (bounded by bytes)."""
 
     @property
     def feedback_log(self) -> FeedbackStore:
@@ -148,9 +164,33 @@ class CdsService:
 
     def page_link(self, request: Request, hook_case: HookCase, lang: str) -> str:
         """The card's link to the answer page: `--base-url` (else this request's own) + `/app?token=…`."""
-        base = self.config.base_url.rstrip("/") if self.config.base_url else str(request.base_url).rstrip("/")
         token = self.page.link_token(hook_case.answers, hook_case.sources)
-        return f"{base}{PAGE_PATH}?" + urlencode({"token": token, "lang": lang})
+        # What `urlencode({"token": …, "lang": …})` gives: a token is base64url text and a dot, and
+        # `lang` is `en` or `zh`, none of which a query string escapes.
+        return f"{self.base_of(request)}{PAGE_PATH}?token={token}&lang={lang}"
+
+    def base_of(self, request: Request) -> str:
+        """`--base-url`, else this request's own base URL (Starlette's), made once per host and scheme.
+
+        Starlette builds it from the scheme, the first `Host` header, the server's address and the
+        root path, so those are the key; the hosts kept are bounded (a client chooses its `Host`).
+        """
+        if self.config.base_url:
+            return self.config.base_url.rstrip("/")
+        scope = request.scope
+        server = scope.get("server")  # a list in some servers (and Starlette's test client)
+        key = (
+            scope.get("scheme"),
+            request.headers.get("host"),
+            tuple(server) if isinstance(server, list) else server,
+            scope.get("app_root_path", scope.get("root_path", "")),
+        )
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MAX_BASES:
+                self._bases.clear()
+            found = self._bases[key] = str(request.base_url).rstrip("/")
+        return found
 
     def caller(self, request: Request, *paths: str) -> Caller | None:
         """The checked caller (None when auth is off); the token's `aud` must be one of `paths`."""
@@ -189,27 +229,76 @@ class CdsService:
             )
             call = dataclasses.replace(call, prefetch=prefetch)
         hook_case = case_of(call, self.clock().date())
-        case = validated(hook_case.answers)
         lang = call.lang
         if service.id == ORDER_SELECT:
+            case = validated(hook_case.answers)
             found = drafted(call.context)
             cards = order_cards(found, hook_case.answers, hook_case.notes, self.kb, lang)
             request.state.fields = {"drafted": found.drugs, "case": _loggable(case, hook_case.answers)}
-        else:
-            result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
-            app_url = self.config.app_url
-            if app_url is None and result.status is Status.INCOMPLETE:
-                app_url = self.page_link(request, hook_case, lang)
-            cards = result_cards(result, self.kb, lang, notes=hook_case.notes, app_url=app_url)
-            request.state.fields = {
-                "case": _loggable(case, hook_case.answers),
-                "result": result.status.value,
-                "pathway": None if result.pathway is None else result.pathway.value,
-                "actions": [a.action.value for a in result.actions],
-                "missing": list(result.missing),
-            }
-        request.state.fields["cards"] = [c["uuid"] for c in cards]
-        return json_response({"cards": cards})
+            request.state.fields["cards"] = [c["uuid"] for c in cards]
+            return json_response({"cards": cards})
+        return self.cards_answer(request, hook_case, lang)
+
+    def cards_answer(self, request: Request, hook_case: HookCase, lang: Lang) -> Response:
+        """The cards for a case's answers: from their template (`service.card_templates`) once made.
+
+        The key is the answers as exact JSON text: the same text is the same case, so the same
+        result. A valid case is rendered the ordinary way (validation, the engine, the cards, the
+        encoder) until its second call, which also makes its template, kept only if it gives that
+        answer byte for byte; so a case seen once costs no more than before. An invalid case is
+        always rendered (its card quotes the answers).
+        """
+        notes = hook_case.notes
+        key = template_key(hook_case.answers, lang, len(notes))
+        template = None if key is None else self.templates.get(key)
+        if template is not None:
+            link = self.link_for(request, hook_case, lang, template.log_fields["result"])
+            uuids = fresh_uuids(template.cards)
+            request.state.fields = {**template.log_fields, "cards": uuids}
+            return Response(template.filled(uuids, notes, link), media_type=JSON)
+        case = validated(hook_case.answers)
+        result = api.evaluate(case if case is not None else hook_case.answers, lang, self.kb)
+        log_fields = {"case": _loggable(case, hook_case.answers), **result_log(result)}
+        link = self.link_for(request, hook_case, lang, log_fields["result"])
+        cards = result_cards(result, self.kb, lang, notes=notes, app_url=link)
+        uuids = [c["uuid"] for c in cards]
+        body = orjson.dumps({"cards": cards})
+        if key is not None and case is not None and self.templates.seen_before(key):
+            self.keep_template(key, result, lang, log_fields, (uuids, notes, link), body)
+        request.state.fields = {**log_fields, "cards": uuids}
+        return Response(body, media_type=JSON)
+
+    def keep_template(
+        self,
+        key: tuple[Any, ...],
+        result: Result,
+        lang: Lang,
+        log_fields: dict[str, Any],
+        values: tuple[list[str], list[str], str | None],
+        body: bytes,
+    ) -> None:
+        """Make the template of `result`'s cards and keep it if, filled with `values`, it gives `body`."""
+        uuids, notes, link = values
+        marked = result_cards(
+            result,
+            self.kb,
+            lang,
+            notes=[marker(NOTE, i) for i in range(len(notes))],
+            app_url=None if link is None else marker(LINK),
+        )
+        for index, marked_card in enumerate(marked):
+            marked_card["uuid"] = marker(UUID, index)
+        made = template_of(marked, log_fields)
+        if made is not None and made.cards == len(uuids) and made.filled(uuids, notes, link) == body:
+            self.templates.put(key, made)
+
+    def link_for(self, request: Request, hook_case: HookCase, lang: Lang, status: str) -> str | None:
+        """The cards' app link: `--app-url`, else a fresh answer-page link for an incomplete case."""
+        if self.config.app_url is not None:
+            return self.config.app_url
+        if status == Status.INCOMPLETE.value:
+            return self.page_link(request, hook_case, lang)
+        return None
 
     async def feedback(self, request: Request) -> Response:
         """`POST /cds-services/{id}/feedback`: stored, then answered."""
@@ -252,6 +341,29 @@ def validated(answers: dict[str, Any]) -> Case | None:
         return case_from_data(answers)
     except CaseInvalid:
         return None
+
+
+def template_key(answers: dict[str, Any], lang: Lang, notes: int) -> tuple[Any, ...] | None:
+    """The key of a case's template: the language, how many notes, the answers as exact JSON text.
+
+    orjson writes `1` and `1.0`, `0.0` and `-0.0`, `true` and `1` differently, and keeps the
+    order of the keys, so equal text means equal answers. None for answers it cannot write
+    (an integer beyond 64 bits): those are always rendered.
+    """
+    try:
+        return (lang, notes, orjson.dumps(answers))
+    except orjson.JSONEncodeError:
+        return None
+
+
+def result_log(result: Result) -> dict[str, Any]:
+    """What a request's log line says of its result: its codes, never its text."""
+    return {
+        "result": result.status.value,
+        "pathway": None if result.pathway is None else result.pathway.value,
+        "actions": [a.action.value for a in result.actions],
+        "missing": list(result.missing),
+    }
 
 
 def _loggable(case: Case | None, answers: dict[str, Any]) -> dict[str, Any]:
@@ -377,9 +489,10 @@ def create_app(service: CdsService) -> ASGIApp:
         yield
         service.close()
 
+    hook = guarded("hook", service.call)
     routes = [
         Route("/cds-services", guarded("discovery", service.discovery), methods=["GET"]),
-        Route("/cds-services/{service_id}", guarded("hook", service.call), methods=["POST"]),
+        Route("/cds-services/{service_id}", hook, methods=["POST"]),
         Route("/cds-services/{service_id}/feedback", guarded("feedback", service.feedback), methods=["POST"]),
         Route(PAGE_PATH, guarded("page", service.page_show), methods=["GET"]),
         Route(PAGE_PATH, guarded("page_submit", service.page_submit), methods=["POST"]),
@@ -391,7 +504,33 @@ def create_app(service: CdsService) -> ASGIApp:
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
         lifespan=lifespan,
     )
-    return with_security_headers(with_cors(app, service.cors_origins))
+    return with_security_headers(with_cors(with_hook_route(app, hook), service.cors_origins))
+
+
+HOOK_PATHS = {f"/cds-services/{service_id}": service_id for service_id in SERVICES}
+"""The hook calls' paths, each with its service id (what the router's `{service_id}` would give)."""
+
+
+def with_hook_route(app: ASGIApp, hook: Handler) -> ASGIApp:
+    """`app` with a hook call (`POST /cds-services/{id}` of one of our services) sent to `hook` first.
+
+    An EHR's calls are almost all hook calls; this spares each of them Starlette's two exception
+    middlewares and its router (issue 27). `hook` is the same guarded handler the router holds,
+    which answers every exception itself, so the answer is the same; anything else, or a request
+    under a root path, goes to `app`.
+    """
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
+            service_id = HOOK_PATHS.get(scope["path"])
+            if service_id is not None:
+                scope["path_params"] = {"service_id": service_id}
+                response = await hook(Request(scope, receive, send))
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return dispatch
 
 
 def app_from_environment() -> ASGIApp:

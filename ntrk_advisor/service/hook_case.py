@@ -278,6 +278,8 @@ def case_of(call: HookCall, today: dt.date) -> HookCase:
 
 def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
     """Answers from the record, then the clinician's (`Answers.over`); the notes say which came from where."""
+    if imported.values == {} and not imported.sources and not imported.notes:
+        return given_only(given, lang)
     answers = imported.over(given).values
     notes = [
         f"{label(str(name), lang)}: {markdown_text(', '.join(map(str, where)))}"
@@ -290,8 +292,7 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
         if name in imported.values and value is not None and imported.values[name] != value
     ]
     if given:
-        names = ", ".join(label(str(n), lang) for n in given)
-        notes.append(t("cds.from_request", lang, fields=names))
+        notes.append(from_request(tuple(given), lang))
     if replaced:
         names = ", ".join(label(str(n), lang) for n in replaced)
         notes.append(t("cds.record_replaced", lang, fields=names))
@@ -299,6 +300,36 @@ def merged(imported: Answers, given: Mapping[str, Any], lang: Lang) -> HookCase:
     sources = {name: list(where) for name, where in imported.sources.items() if name not in given}
     sources.update({name: [FROM_CALL] for name, value in given.items() if value is not None})
     return HookCase(answers, notes, sources)
+
+
+def given_only(given: Mapping[str, Any], lang: Lang) -> HookCase:
+    """`merged` for a call without a record: the answers it gives (nulls left out), and the one note.
+
+    Most calls carry no prefetch the import reads anything from; this is `merged` of an empty
+    import, without making one (issue 27).
+    """
+    answers = {name: value for name, value in given.items() if value is not None}
+    notes = [from_request(tuple(given), lang)] if given else []
+    return HookCase(answers, notes, {name: [FROM_CALL] for name in answers})
+
+
+_FROM_REQUEST: dict[tuple[tuple[str, ...], Lang], str] = {}
+"""The note naming the answers a call gave, per list of names and language (names of case fields
+only, so a request cannot fill it with its own; at most `MAX_NOTES` kept)."""
+MAX_NOTES = 1024
+
+
+def from_request(names: tuple[str, ...], lang: Lang) -> str:
+    """The note `given with the call: Age, Fusion status…` for the answers named `names`."""
+    found = _FROM_REQUEST.get((names, lang))
+    if found is not None:
+        return found
+    note = t("cds.from_request", lang, fields=", ".join(label(str(n), lang) for n in names))
+    if all(isinstance(n, str) and (n, lang) in _LABELS for n in names):
+        if len(_FROM_REQUEST) >= MAX_NOTES:
+            _FROM_REQUEST.clear()
+        _FROM_REQUEST[(names, lang)] = note
+    return note
 
 
 _LABELS: dict[tuple[str, Lang], str] = {}

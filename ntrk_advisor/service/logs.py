@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -25,12 +26,13 @@ FREE_TEXT_FIELDS = frozenset({"id", "tumor_type"})
 class JsonFormatter(logging.Formatter):
     """A log record as one line of JSON: time, level, logger, event and the record's fields."""
 
+    _second: tuple[int, str] = (-1, "")
+    """The last second written and its text (`2026-12-07T01:02:03`): a worker logs many a second."""
+
     def format(self, record: logging.LogRecord) -> str:
         """The record as JSON text."""
         line: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
-                timespec="milliseconds"
-            ),
+            "time": self.utc_time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "pid": record.process,  # which worker, when several answer
@@ -42,6 +44,23 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = record.exc_info[0].__name__  # the type only: a message may quote data
         return orjson.dumps(line, default=str).decode()
+
+
+    def utc_time(self, created: float) -> str:
+        """`created` as `datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")` gives it.
+
+        The same rounding (to the microsecond, half to even, carrying into the second); the date and
+        time of day are made once per second.
+        """
+        second = math.floor(created)
+        micros = round((created - second) * 1e6)
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        known = self._second
+        if known[0] != second:
+            text = dt.datetime.fromtimestamp(second, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = known = (second, text)
+        return f"{known[1]}.{micros // 1000:03d}+00:00"
 
 
 def log_config(level: str = "info") -> dict[str, Any]:
@@ -72,9 +91,17 @@ def setup(level: str = "info") -> None:
     logging.config.dictConfig(log_config(level))
 
 
+_LOG = logging.getLogger(LOGGER)
+
+
 def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log one event with its fields (only the kinds of value the module's docstring allows)."""
-    logging.getLogger(LOGGER).log(level, name, extra={"fields": fields})
+    """Log one event with its fields (only the kinds of value the module's docstring allows).
+
+    The record is handed to the logger's handlers as `Logger.log` would hand it, without looking up
+    the caller's file and line (which no line shows): a request's line costs a third less.
+    """
+    if _LOG.isEnabledFor(level):
+        _LOG.handle(_LOG.makeRecord(LOGGER, level, "", 0, name, (), None, extra={"fields": fields}))
 
 
 def coded_case(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import heapq
 import hmac
 import json
@@ -31,6 +30,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
+
+import orjson
 
 from ntrk_advisor.contract.decode import loads_strict
 from ntrk_advisor.exit_codes import ExitCode
@@ -88,6 +89,18 @@ class PageCase:
     token_id: str = ""
 
 
+def _encoded(body: dict[str, Any]) -> bytes:
+    """A token's payload as compact UTF-8 JSON, the same values whichever encoder writes it.
+
+    orjson's, or the standard encoder's for what orjson cannot write (an integer beyond 64 bits);
+    the strict decoder reads either back.
+    """
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -126,7 +139,7 @@ class PageTokens:
         from the callers' JWT ids that share the window."""
 
     def _mac(self, text: str, domain: bytes = b"token") -> bytes:
-        return hmac.new(self._key, domain + b"\0" + text.encode("ascii"), hashlib.sha256).digest()
+        return hmac.digest(self._key, domain + b"\0" + text.encode("ascii"), "sha256")
 
     def issue(self, case: PageCase) -> str:
         """A new token for `case`'s answers (no identifier) and sources, valid for 15 minutes."""
@@ -139,7 +152,7 @@ class PageTokens:
             "a": answers,
             "s": trimmed_sources(case.sources, answers),
         }
-        payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        payload = _b64(_encoded(body))
         token = payload + "." + _b64(self._mac(payload))
         if len(token) > MAX_TOKEN_CHARS:
             raise ValueError("the case does not fit in a page token")

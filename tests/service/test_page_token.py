@@ -203,3 +203,19 @@ def test_a_full_use_window_refuses_new_uses_until_tokens_expire(monkeypatch: pyt
     assert refused.value.reason == "busy" and refused.value.status == 503
     clock.now += TOKEN_LIFETIME_S
     made.spend(cases[2])  # the first two expired, so the window has room again
+
+
+def test_a_token_is_text_a_query_string_carries_unescaped_and_reads_back_with_any_answers() -> None:
+    # The card's link puts the token in the query as it is (issue 27): it must need no escaping.
+    from urllib.parse import quote_plus
+
+    made = tokens()
+    for answers in (
+        ANSWERS,
+        {"tumor_type": "肉瘤 / sarcoma? & more=", "age_years": 2.5e-07, "emergency": []},
+        {"age_years": 10**30, "fusion_status": "confirmed"},  # beyond orjson: the standard encoder
+    ):
+        token = made.issue(PageCase(answers, SOURCES, "form"))
+        assert quote_plus(token) == token
+        read = made.read(token, "form").answers
+        assert read == answers if answers["age_years"] < 2**64 else read["age_years"] == float(10**30)

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import html5lib
 import pytest
@@ -97,6 +97,65 @@ def open_client(tmp_path: Path) -> Any:
 def test_the_incomplete_card_links_to_the_answer_page_of_this_service(client: Any, keys: Keys) -> None:
     url = card_link(client, keys)
     assert url.startswith(f"{BASE}/app?token=") and parse_qs(urlsplit(url).query)["lang"] == ["en"]
+
+
+def test_without_base_url_each_call_links_to_the_host_it_was_sent_to(tmp_path: Path) -> None:
+    # The base URL is made once per host and scheme (issue 27); a call to another host must not
+    # get the first one's, and every call gets a token of its own.
+    from starlette.testclient import TestClient
+
+    config = ServiceConfig(insecure_no_auth=True, feedback_db=str(tmp_path / "f.sqlite3"))
+    app = create_app(CdsService(config, default_knowledge_base()))
+    bases = ["http://cds-a.example.org", "https://cds-b.example.org:8443", "http://cds-a.example.org"]
+    links = []
+    for base in bases:
+        body = hook_request(answers={"age_years": 40, "fusion_status": "confirmed"})
+        answer = TestClient(app, base_url=base).post(PATIENT_VIEW, json=body)
+        links.append(cards_of(answer)[-1]["links"][0]["url"])
+    assert [link.split("/app?")[0] for link in links] == bases
+    tokens = [parse_qs(urlsplit(link).query)["token"][0] for link in links]
+    assert len(set(tokens)) == 3
+    assert [urlsplit(link).query for link in links] == [urlencode({"token": t, "lang": "en"}) for t in tokens]
+    assert all(TestClient(app, base_url=BASE).get(local(link)).status_code == 200 for link in links)
+
+
+def test_the_base_url_kept_per_host_follows_the_host_header_not_the_first_request(tmp_path: Path) -> None:
+    from starlette.requests import Request
+
+    config = ServiceConfig(insecure_no_auth=True, feedback_db=str(tmp_path / "f.sqlite3"))
+    service = CdsService(config, default_knowledge_base())
+
+    def request(host: bytes, scheme: str = "http") -> Request:
+        headers = [(b"host", host)] if host else []
+        return Request(
+            {
+                "type": "http",
+                "scheme": scheme,
+                "server": ("10.0.0.5", 8080),
+                "path": "/x",
+                "root_path": "",
+                "query_string": b"",
+                "headers": headers,
+            }
+        )
+
+    seen = [
+        service.base_of(request(host, scheme))
+        for host, scheme in [
+            (b"a.example.org", "http"),
+            (b"b.example.org:9", "http"),
+            (b"a.example.org", "https"),
+            (b"", "http"),
+            (b"a.example.org", "http"),
+        ]
+    ]
+    assert seen == [
+        "http://a.example.org",
+        "http://b.example.org:9",
+        "https://a.example.org",
+        "http://10.0.0.5:8080",
+        "http://a.example.org",
+    ]
 
 
 def test_the_link_is_built_on_base_url_and_app_url_still_replaces_it(tmp_path: Path, keys: Keys) -> None:

@@ -17,8 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
+from ntrk_advisor.i18n import t
 from ntrk_advisor.pathway.knowledge import default_knowledge_base
 from ntrk_advisor.service.app import CdsService, create_app
 from ntrk_advisor.service.config import ServiceConfig
@@ -31,8 +33,14 @@ PAGE_TOKEN = re.compile(rb"token=[A-Za-z0-9_.%-]+")
 """An answer page link's token is signed with a key made for the service and spent once: masked."""
 
 
-def answered(tmp_path: Path, calls: list[dict[str, Any]], app_url: str | None) -> list[bytes]:
-    """The body the service answers to each call, its card uuids numbered in order."""
+def answered(
+    tmp_path: Path, calls: list[dict[str, Any]], app_url: str | None, *, times: int = 1
+) -> list[bytes]:
+    """The body the service answers to each call, its card uuids numbered in order.
+
+    With `times` > 2 each call is sent again (from the third call a case is answered from its
+    template, `service.card_templates`) and every answer must be the same but for the masked parts.
+    """
     from starlette.testclient import TestClient
 
     config = ServiceConfig(
@@ -42,9 +50,21 @@ def answered(tmp_path: Path, calls: list[dict[str, Any]], app_url: str | None) -
     out = []
     with TestClient(create_app(service), base_url=BASE) as client:
         for call in calls:
-            body = client.post(PATIENT_VIEW, json=call).content
-            out.append(masked(body))
+            bodies = {masked(client.post(PATIENT_VIEW, json=call).content) for _ in range(times)}
+            assert len(bodies) == 1, call["context"]["extension"]
+            out.extend(bodies)
+        answered_with_cards = sum(is_advice(body) for body in out)
+        # a template is made at a case's second call and answers from the third on
+        assert service.templates.hits == max(0, times - 2) * answered_with_cards
     return out
+
+
+def is_advice(body: bytes) -> bool:
+    """Whether an answer holds the cards of a valid case (not a refusal, not the invalid card)."""
+    cards = orjson.loads(body).get("cards")
+    if not cards:
+        return False
+    return not any(cards[0]["detail"].startswith(t("invalid_note", lang)) for lang in ("en", "zh"))
 
 
 def masked(body: bytes) -> bytes:
@@ -65,6 +85,39 @@ def test_every_stored_call_is_answered_with_the_same_bytes(tmp_path: Path, app_u
     got = answered(tmp_path, [row["call"] for row in rows], app_url)
     for row, body in zip(rows, got, strict=True):
         assert body.decode() == row["body"], row["call"]["context"]["extension"]
+
+
+@pytest.mark.parametrize("app_url", [None, "https://app.example.org/answers"])
+def test_a_case_answered_again_from_its_template_has_the_same_bytes(
+    tmp_path: Path, app_url: str | None
+) -> None:
+    rows = [row for row in stored() if row["app_url"] == app_url]
+    got = answered(tmp_path, [row["call"] for row in rows], app_url, times=3)
+    for row, body in zip(rows, got, strict=True):
+        assert body.decode() == row["body"], row["call"]["context"]["extension"]
+
+
+def test_answers_written_differently_are_kept_apart_and_logged_as_given(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `40` and `40.0`, `0` and `-0.0` are equal in Python; a template keyed by them would log the
+    # first call's spelling for the second (issue 27: the key is the answers' exact JSON text).
+    import logging
+
+    from starlette.testclient import TestClient
+
+    from ntrk_advisor.service.logs import LOGGER
+
+    config = ServiceConfig(base_url=BASE, insecure_no_auth=True, feedback_db=str(tmp_path / "f.sqlite3"))
+    service = CdsService(config, default_knowledge_base(), clock=lambda: NOW)
+    ages: list[Any] = [40, 40.0] * 3 + [0, -0.0] * 3
+    with TestClient(create_app(service), base_url=BASE) as client, caplog.at_level(logging.INFO, LOGGER):
+        for age in ages:
+            given = {"age_years": age, "fusion_status": "confirmed", "setting": "metastatic"}
+            assert client.post(PATIENT_VIEW, json=hook_request(answers=given)).status_code == 200
+    logged = [r.fields["case"]["age_years"] for r in caplog.records if r.getMessage() == "request"]
+    assert [(type(a), str(a)) for a in logged] == [(type(a), str(a)) for a in ages]
+    assert len(service.templates) == 4 and service.templates.hits == 4
 
 
 def calls() -> list[tuple[dict[str, Any], str | None]]:
