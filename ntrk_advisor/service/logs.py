@@ -45,7 +45,6 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = record.exc_info[0].__name__  # the type only: a message may quote data
         return orjson.dumps(line, default=str).decode()
 
-
     def utc_time(self, created: float) -> str:
         """`created` as `datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")` gives it.
 
