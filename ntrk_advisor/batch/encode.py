@@ -79,14 +79,14 @@ class DecisionEncoder:
         self.kb = kb
         self.lang = lang
         self.compact = compact
-        self._templates: dict[tuple[Any, ...], tuple[list[bytes], Summary]] = {}
+        self._templates: dict[tuple[Any, ...], tuple[list[bytes], tuple[bytes, ...], Summary]] = {}
         self._summaries: dict[tuple[Any, ...], Summary] = {}
         self._answers: dict[Any, bytes] = {}
         self._unused: dict[tuple[str, ...], bytes] = {}
-        self._heads: dict[tuple[Any, ...], tuple[tuple[bytes, bytes, bytes, bytes], Summary]] = {}
+        self._heads: dict[tuple[Any, ...], tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]] = {}
         self._steps: dict[str, bytes] = {}
-        self._action_texts: dict[Action, str] = {}
-        self._caution_texts: dict[tuple[str, ...], str] = {}
+        self._action_texts: dict[Action, bytes] = {}
+        self._caution_texts: dict[tuple[str, ...], bytes] = {}
         self._invalid: dict[tuple[AgeGroup, str] | None, tuple[str, str, str, str | None]] = {}
 
     def invalid(self, exc: CaseInvalid, case_id: str | None) -> tuple[bytes, Summary]:
@@ -134,7 +134,7 @@ class DecisionEncoder:
         cached = self._templates.get(key)
         if cached is None:
             cached = self._templates[key] = self._template(decision)
-        parts, summary = cached
+        parts, body, summary = cached
         unused = decision.unused
         if unused:  # the answers this path left unused vary by case, not by path: a slot of their own
             summary_key = (key, unused)
@@ -161,11 +161,11 @@ class DecisionEncoder:
         out = [
             parts[0],
             b"null" if case_id is None else encode_basestring(case_id).encode(),
-            parts[1],
+            *body,
             unused_json,
         ]
         known = self._answers
-        for index, value in enumerate(decision.answers, 2):
+        for index, value in enumerate(decision.answers, 1):
             out.append(parts[index])
             cls = value.__class__
             if cls is float or cls is int:
@@ -180,7 +180,7 @@ class DecisionEncoder:
         out.append(parts[-1])
         return b"".join(out), summary
 
-    def _template(self, decision: Decision) -> tuple[list[bytes], Summary]:
+    def _template(self, decision: Decision) -> tuple[list[bytes], tuple[bytes, ...], Summary]:
         """The cut JSON of one path: a head shared by every path with the same outcome, and its trace.
 
         Everything before the trace (status, actions, cautions, missing, ...) depends only on the
@@ -201,17 +201,17 @@ class DecisionEncoder:
             if len(self._heads) >= CACHE_LIMIT:
                 self._heads.clear()
             head = self._heads[head_key] = self._head(decision)
-        (before_id, before_unused, before_trace, after_trace), summary = head
+        (before_id, body, before_trace, after_trace), summary = head
         asked = [node for node in decision.trail if node.kind == "ask"][: len(decision.answers)]
         if not asked:
-            return [before_id, before_unused, before_trace + b"[]" + after_trace], summary
-        parts = [before_id, before_unused]
+            return [before_id, before_trace + b"[]" + after_trace], body, summary
+        parts = [before_id]
         joint = before_trace + b"["
         for node in asked:
             parts.append(joint + self._step(node))
             joint = b"}, "
         parts.append(b"}]" + after_trace)
-        return parts, summary
+        return parts, body, summary
 
     def _step(self, node: TreeNode) -> bytes:
         """One trace step's JSON up to its answer: `{"node": "…", "field": "…", "answer": `."""
@@ -221,11 +221,13 @@ class DecisionEncoder:
             step = self._steps[node.qid] = text[: text.index(_SLOT_JSON)].encode()
         return step
 
-    def _head(self, decision: Decision) -> tuple[tuple[bytes, bytes, bytes, bytes], Summary]:
+    def _head(self, decision: Decision) -> tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]:
         """The JSON before and after the trace for one outcome, cut at the case id and unused answers.
 
-        The actions and cautions (most of the bytes) are joined from their own JSON, kept per
-        action and per list of cautions: paths that end differently still share most of them.
+        The part between the case id and the unused answers (the body: status, actions, cautions,
+        missing) is kept as pieces, and its actions and cautions, most of the bytes, are the JSON
+        kept per action and per list of cautions: outcomes that share them share the bytes too, so
+        thousands of outcomes cost little memory.
         """
         result = build_result(decision._replace(answers=(), unused=()), _SLOT, self.lang, self.kb)
         data = dataclasses.replace(result, actions=(), cautions=()).to_dict()
@@ -236,12 +238,14 @@ class DecisionEncoder:
             del data["cautions"]
         else:
             data["cautions"] = _CAUTIONS_SLOT
-        text = dumps(data).replace(_ACTIONS_SLOT_JSON, self._actions_json(result.actions), 1)
-        if not self.compact:
-            text = text.replace(_CAUTIONS_SLOT_JSON, self._cautions_json(result.cautions), 1)
-        before_id, before_unused, before_trace, after_trace = (
-            part.encode() for part in text.split(_SLOT_JSON)
-        )
+        before_id, before_unused, before_trace, after_trace = dumps(data).split(_SLOT_JSON)
+        before_actions, after_actions = before_unused.split(_ACTIONS_SLOT_JSON)
+        body = [before_actions.encode(), *self._actions_json(result.actions)]
+        if self.compact:
+            body.append(after_actions.encode())
+        else:
+            before_cautions, after_cautions = after_actions.split(_CAUTIONS_SLOT_JSON)
+            body += [before_cautions.encode(), self._cautions_json(result.cautions), after_cautions.encode()]
         summary = Summary(
             status=decision.status.value,
             pathway=decision.pathway.value,
@@ -252,12 +256,14 @@ class DecisionEncoder:
             errors=(),
             reviews=review_statuses(result),
         )
-        return (before_id, before_unused, before_trace, after_trace), summary
+        return (before_id.encode(), tuple(body), before_trace.encode(), after_trace.encode()), summary
 
-    def _actions_json(self, actions: tuple[Action, ...]) -> str:
-        """A list of actions as `json.dumps` writes it, each action's JSON kept (they are few)."""
+    def _actions_json(self, actions: tuple[Action, ...]) -> list[bytes]:
+        """A list of actions as `json.dumps` writes it, in pieces, each action's JSON kept (they are few)."""
+        if not actions:
+            return [b"[]"]
         known = self._action_texts
-        shown = []
+        pieces = [b"["]
         for action in actions:
             text = known.get(action)
             if text is None:
@@ -266,17 +272,18 @@ class DecisionEncoder:
                 data = action.to_dict()
                 if self.compact:
                     data = {k: v for k, v in data.items() if k not in _TEXT_KEYS}
-                text = known[action] = dumps(data)
-            shown.append(text)
-        return "[" + ", ".join(shown) + "]"
+                text = known[action] = dumps(data).encode()
+            pieces += (text, b", ")
+        pieces[-1] = b"]"
+        return pieces
 
-    def _cautions_json(self, cautions: tuple[str, ...]) -> str:
+    def _cautions_json(self, cautions: tuple[str, ...]) -> bytes:
         """A list of cautions as `json.dumps` writes it, kept per list."""
         text = self._caution_texts.get(cautions)
         if text is None:
             if len(self._caution_texts) >= CACHE_LIMIT:
                 self._caution_texts.clear()
-            text = self._caution_texts[cautions] = dumps(list(cautions))
+            text = self._caution_texts[cautions] = dumps(list(cautions)).encode()
         return text
 
 
