@@ -109,7 +109,20 @@ def test_varied_unused_answers_keep_the_counts_and_caches_bounded_and_the_counts
     evaluator, bounded, _ = evaluated(kb, path)
     assert len(bounded.per_summary) <= 21
     assert len(evaluator.encoder._summaries) <= 20 and len(evaluator.encoder._unused) <= 20
+    assert len(evaluator.encoder._heads) <= 20 and len(evaluator.encoder._action_texts) <= 20
     assert counts(bounded) == counts(unbounded)  # the summary says the same, in the same order
+
+
+def test_a_run_lets_go_of_what_it_kept_to_go_faster_once_every_record_is_evaluated(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    path = tmp_path / "varied.jsonl"
+    path.write_text("\n".join(varied_lines(300)) + "\n", encoding="utf-8")
+    evaluator, _, _ = evaluated(kb, path)
+    assert evaluator.encoder._templates and kb.unused_memo  # kept while the records were evaluated
+    evaluator.forget()  # what a table run does before it draws
+    assert not evaluator.encoder._templates and not evaluator.encoder._heads
+    assert not kb.unused_memo and not kb.missing_memo
 
 
 def test_the_output_is_the_same_whatever_the_caches_hold(

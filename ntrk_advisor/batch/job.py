@@ -68,6 +68,7 @@ class BatchJob:
                     # a row needs the case id and the summary, not the result's JSON
                     rows = [item._replace(line=b"") for item in itertools.islice(shown, TABLE_ROWS)]
                     left_out = sum(1 for _ in shown)
+                evaluator.forget()  # every record is evaluated: the table may have that memory
                 writer(rows, out, self.lang, self.env)
                 if left_out:
                     out.write(t("batch.table_cut", self.lang, shown=len(rows), left_out=left_out) + "\n")

@@ -170,6 +170,16 @@ class BatchEvaluator:
             yield item
         stats.finished = time.perf_counter()
 
+    def forget(self) -> None:
+        """Let go of what was kept to go faster: the encoder's JSON and the knowledge's memos.
+
+        For a run that has evaluated every record and still has work to do with what it kept (the
+        table, drawn whole after the last record): the memory is free for that work.
+        """
+        self.encoder = DecisionEncoder(self.kb, self.lang, compact=self.compact)
+        self.kb.unused_memo.clear()
+        self.kb.missing_memo.clear()
+
     def results(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Evaluated]:
         """Every record as a whole `Result`, in order, counting into `stats`.
 
