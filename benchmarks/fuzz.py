@@ -358,7 +358,9 @@ def contract_problem(data: Any) -> str | None:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except Exception as exc:  # any failure here is the finding
         return f"{type(exc).__name__}: {str(exc)[:200]}"
-    if list(data) != [k for k in RESULT_KEYS if k in data] or set(RESULT_KEYS) - set(data) - {"age_group"}:
+    # age_group and age_band are absent when the age is unknown (docs/contract.md)
+    absent = set(RESULT_KEYS) - set(data) - {"age_group", "age_band"}
+    if list(data) != [k for k in RESULT_KEYS if k in data] or absent:
         return f"keys {list(data)}"
     status = data["status"]
     if status == "complete" and not any(a["action"] == "mdt_review" for a in data["actions"]):
