@@ -4,6 +4,12 @@ Every decision that passes the same nodes (with the same age band and status) ha
 except for the case id and the answers in its trace. So the JSON is rendered once per path and
 language through the ordinary `Result` (guaranteeing identical bytes), cut at those values, and
 reused: per case only the cut points are filled in, each answer's JSON looked up in a small cache.
+
+Paths share more than that: everything before the trace depends only on the outcome (the nodes
+that contribute actions, the band, what is missing), and the actions and cautions, most of the
+bytes, recur across outcomes. So a new path's template is joined from pieces kept per outcome,
+per trace step, per action and per list of cautions, each rendered once through the ordinary
+`Result` and `json.dumps`, and outcomes share the bytes of their actions rather than copying them.
 """
 
 from __future__ import annotations
