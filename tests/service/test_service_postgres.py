@@ -232,7 +232,8 @@ from ntrk_advisor.service.postgres import PostgresReplayWindow
 window = PostgresReplayWindow(sys.argv[1])
 offset, count = int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
-sys.stdin.readline()  # the go, sent to every racer at once
+start = float(sys.stdin.readline())  # one moment for every racer: the writes to each come one by one
+time.sleep(max(0.0, start - time.time()))
 for n in range(count):
     i = (n + offset) % count
     if window.first_use(("https://ehr.example.org", f"jti-{i}"), expires=4e9, now=time.time()):
@@ -241,7 +242,7 @@ for n in range(count):
 
 
 def test_processes_racing_on_the_same_token_ids_accept_each_exactly_once(postgres_url: str) -> None:
-    racers, ids = 6, 60
+    racers, ids = 6, 600  # enough ids that the race outlasts a slice of a busy machine's scheduler
     processes = [  # each tries every id; each starts at another place, so first tries differ
         subprocess.Popen(
             [sys.executable, "-c", RACER, postgres_url, str(k * ids // racers), str(ids)],
@@ -252,9 +253,10 @@ def test_processes_racing_on_the_same_token_ids_accept_each_exactly_once(postgre
         for k in range(racers)
     ]
     assert all(p.stdout is not None and p.stdout.readline() == "ready\n" for p in processes)
+    start = time.time() + 0.5  # every racer connected; all begin at this moment
     for p in processes:
         assert p.stdin is not None
-        p.stdin.write("go\n")
+        p.stdin.write(f"{start}\n")
         p.stdin.flush()
     outputs = [p.communicate(timeout=120)[0].split() for p in processes]
     assert all(p.returncode == 0 for p in processes)
