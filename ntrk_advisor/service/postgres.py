@@ -182,6 +182,24 @@ def _absent(conn: psycopg.Connection[Any], table: str) -> bool:
     return bool(found and found[0])
 
 
+def _opened(
+    url: str, component: str, table: str, schema: tuple[str, ...], *, fast_commit: bool = False
+) -> psycopg.Connection[Any]:
+    """A connection with `component`'s table in place; closed again if that cannot be made sure."""
+    conn = connect(url, fast_commit=fast_commit)  # first: it says what to install when psycopg is missing
+    import psycopg
+
+    try:
+        _prepare(conn, component, table, schema)
+    except psycopg.Error as exc:
+        conn.close()
+        raise _unreachable(url, exc) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 class PostgresFeedbackLog:
     """The feedback log in PostgreSQL (one connection per worker process)."""
 
@@ -194,18 +212,7 @@ class PostgresFeedbackLog:
         self._conn = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
-        conn = connect(self._url)  # first: it says what to install when psycopg is missing
-        import psycopg
-
-        try:
-            _prepare(conn, "feedback log", "ntrk_feedback", _FEEDBACK_SCHEMA)
-        except psycopg.Error as exc:
-            conn.close()
-            raise _unreachable(self._url, exc) from None
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+        return _opened(self._url, "feedback log", "ntrk_feedback", _FEEDBACK_SCHEMA)
 
     def append(self, service: str, items: list[Item], issuer: str | None) -> int:
         """Store the items in one transaction; returns how many. Committed when this returns.
@@ -246,18 +253,7 @@ class PostgresReplayWindow:
         self._conn = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
-        conn = connect(self._url, fast_commit=True)  # first: it says what to install when psycopg is missing
-        import psycopg
-
-        try:
-            _prepare(conn, "replay window", "ntrk_replay_seen", _REPLAY_SCHEMA)
-        except psycopg.Error as exc:
-            conn.close()
-            raise _unreachable(self._url, exc) from None
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+        return _opened(self._url, "replay window", "ntrk_replay_seen", _REPLAY_SCHEMA, fast_commit=True)
 
     def __len__(self) -> int:
         row = self._conn.execute("SELECT count(*) FROM ntrk_replay_seen").fetchone()
