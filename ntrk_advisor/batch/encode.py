@@ -208,7 +208,7 @@ class DecisionEncoder:
                 self._heads.clear()
             head = self._heads[head_key] = self._head(decision)
         (before_id, body, before_trace, after_trace), summary = head
-        asked = [node for node in decision.trail if node.kind == "ask"][: len(decision.answers)]
+        asked = [node for node, _ in decision.asked]
         if not asked:
             return [before_id, before_trace + b"[]" + after_trace], body, summary
         parts = [before_id]

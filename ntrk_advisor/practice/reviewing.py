@@ -11,7 +11,6 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import questionary
 from prompt_toolkit.input import Input
@@ -29,6 +28,7 @@ from ntrk_advisor.practice.session import CHOICE_INDENT, answer_keys
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, as_reviews, tally_by
 from ntrk_advisor.practice.store import ItemReview, PracticeStore, now_utc
 from ntrk_advisor.practice.texts import say
+from ntrk_advisor.prompting.keys import given_streams
 from ntrk_advisor.render.rich_blocks import fold
 from ntrk_advisor.render.screen import result_screen
 from ntrk_advisor.render.wrapping import wrap
@@ -71,11 +71,7 @@ class ReviewSession:
         self.lang = lang
         self.console = console
         self.clock = clock
-        self._io: dict[str, Any] = {}
-        if input is not None:
-            self._io["input"] = input
-        if output is not None:
-            self._io["output"] = output
+        self._io = given_streams(input, output)
 
     def run(self, items: Sequence[str], rng: random.Random) -> ReviewReport:
         """Review `items` in order until done, stopped, or interrupted."""

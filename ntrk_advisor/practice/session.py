@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import questionary
 from prompt_toolkit.input import Input
@@ -26,7 +25,7 @@ from ntrk_advisor.practice.render import feedback_screen, full_recommendation, v
 from ntrk_advisor.practice.stats import PATHWAY_ORDER, Tally, tally_by
 from ntrk_advisor.practice.store import PracticeStore
 from ntrk_advisor.practice.texts import say
-from ntrk_advisor.prompting.keys import bind_number_keys
+from ntrk_advisor.prompting.keys import bind_number_keys, given_streams
 from ntrk_advisor.render.wrapping import wrap
 
 CHOICE_INDENT = 6
@@ -67,11 +66,7 @@ class Session:
         self.store = store
         self.lang = lang
         self.console = console
-        self._io: dict[str, Any] = {}
-        if input is not None:
-            self._io["input"] = input
-        if output is not None:
-            self._io["output"] = output
+        self._io = given_streams(input, output)
 
     def run(self, scenarios: Sequence[KeyedScenario]) -> SessionReport:
         """Present `scenarios` in order until done, stopped, or interrupted."""

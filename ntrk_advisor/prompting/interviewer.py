@@ -22,7 +22,7 @@ from ntrk_advisor.contract.result import TraceStep
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.prompting.checklist import ask_checklist
-from ntrk_advisor.prompting.keys import add_select_keys, back_bindings
+from ntrk_advisor.prompting.keys import add_select_keys, back_bindings, given_streams
 from ntrk_advisor.prompting.steps import BACK, Asking, choice_order
 from ntrk_advisor.render.view import answer_label, labelled
 from ntrk_advisor.render.wrapping import wrap
@@ -38,11 +38,7 @@ class Interviewer:
     ) -> None:
         self.kb = kb
         self.lang = lang
-        self._io: dict[str, Any] = {}
-        if input is not None:
-            self._io["input"] = input
-        if output is not None:
-            self._io["output"] = output
+        self._io = given_streams(input, output)
 
     def begin(self) -> None:
         """The first screen: what the tool is, for whom, and the keys."""

@@ -72,3 +72,13 @@ def add_select_keys(question: questionary.Question, choices: Sequence[questionar
     bind_number_keys(bindings, len(choices), enter)
     bindings.add(Keys.Escape, eager=True)(go_back)
     bindings.add(Keys.Left)(go_back)
+
+
+def given_streams(input: Any = None, output: Any = None) -> dict[str, Any]:
+    """The terminal streams to hand to every prompt: only those a caller gave (tests drive a pipe)."""
+    streams: dict[str, Any] = {}
+    if input is not None:
+        streams["input"] = input
+    if output is not None:
+        streams["output"] = output
+    return streams
