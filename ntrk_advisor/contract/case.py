@@ -11,16 +11,17 @@ dictionary lookups only, because this runs once per batch record.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from enum import Enum
+from functools import cache
 from typing import Any, NamedTuple
 
 from ntrk_advisor.contract.errors import CaseInvalid, Problem
 from ntrk_advisor.contract.fields import CASE_SPECS, LEGACY_FIELDS, FieldSpec
 from ntrk_advisor.contract.result import json_value
 from ntrk_advisor.contract.rules import RULES
+from ntrk_advisor.contract.spelling import close_match, closest
 from ntrk_advisor.contract.vocabulary import (
     AgeGroup,
     Assay,
@@ -251,28 +252,9 @@ def case_of_values(values: list[Any], problems: list[tuple[int, Problem]]) -> Ca
     return _new_case(Case, values)
 
 
-_SUGGESTION_CUTOFF = 0.6
-_FIELD_LETTERS = tuple((name, len(name), str.maketrans("", "", name)) for name in CASE_FIELDS)
-"""Per field: its name, its length, and a table that deletes its letters from a text."""
-
-
 def nearest_field(key: str) -> str | None:
-    """The field an unknown key most likely meant, as `difflib.get_close_matches` finds it, or None.
-
-    difflib's similarity is twice the characters matched over both lengths, and no more characters
-    of the key can match than occur in the field's name at all, which `str.translate` counts in C:
-    fields that cannot reach the cutoff are not compared (a batch of free-form keys pays for each).
-    """
-    length = len(key)
-    hopeful = [
-        name
-        for name, size, letters in _FIELD_LETTERS
-        if 2 * min(length - len(key.translate(letters)), size) >= _SUGGESTION_CUTOFF * (length + size)
-    ]
-    if not hopeful:
-        return None
-    close = difflib.get_close_matches(key, hopeful, n=1, cutoff=_SUGGESTION_CUTOFF)
-    return close[0] if close else None
+    """The field an unknown key most likely meant, as `difflib.get_close_matches` finds it, or None."""
+    return close_match(key, CASE_FIELDS)
 
 
 def _check(spec: FieldSpec, value: Any, position: int, problems: list[tuple[int, Problem]]) -> Any:
@@ -373,16 +355,21 @@ def _member(values: type[Enum], value: Any) -> Enum | None:
 
 def _enum_context(values: type[Enum], value: Any) -> dict[str, Any]:
     """What an "enum" problem says: the values allowed, and the nearest one to a misspelling."""
-    from ntrk_advisor.contract.spelling import closest
-
     context: dict[str, Any] = {"expected": _expected(values)}
     if isinstance(value, str):
-        near = closest(value, [str(member.value) for member in values])
+        near = closest(value, _words(values))
         if near is not None:
             context["suggestion"] = near
     return context
 
 
+@cache  # one entry per vocabulary of the contract
+def _words(values: type[Enum]) -> tuple[str, ...]:
+    """A vocabulary's words, as a misspelling is compared with them."""
+    return tuple(str(member.value) for member in values)
+
+
+@cache  # one entry per vocabulary of the contract
 def _expected(values: type[Enum]) -> str:
     """The allowed values as a message lists them: 'a', 'b' or 'c'."""
     quoted = [f"'{member.value}'" for member in values]

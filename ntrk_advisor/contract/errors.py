@@ -59,6 +59,31 @@ class CaseInvalid(AdvisorError):
 
 
 def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
+    """A problem worded in `lang`; a contradiction's or a vocabulary's wording is kept once made.
+
+    Their contexts are texts only (the rule, the other answer as shown, the words allowed, a
+    suggestion), and invalid records of one source repeat them: a batch words each once.
+    """
+    if kind != "contradiction" and kind != "enum":
+        return _worded(kind, ctx, lang)
+    key = (kind, lang, *ctx.items())
+    try:
+        found = _KEPT.get(key)
+    except TypeError:  # pragma: no cover - a context that is not all text: worded each time
+        return _worded(kind, ctx, lang)
+    if found is None:
+        if len(_KEPT) >= _KEPT_LIMIT:
+            _KEPT.clear()
+        found = _KEPT[key] = _worded(kind, ctx, lang)
+    return found
+
+
+_KEPT: dict[tuple[Any, ...], str] = {}
+_KEPT_LIMIT = 4096
+"""Wordings kept before starting afresh, so memory stays bounded on any input."""
+
+
+def _worded(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
     if kind == "unknown_field":
         text = t("err.unknown_field", lang)
         if "suggestion" in ctx:
