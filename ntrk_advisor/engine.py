@@ -368,7 +368,7 @@ def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band
             value = getattr(case, node.field)
             if value is not None:
                 return from_node(node.route(value))
-            after = _common([from_node(n) for n in node.successors()])
+            after = _common([from_node(n) for n in node.next_nodes])
             return [node.field, *(f for f in after if f != node.field)]
         if node.kind == "route_on":
             on = node.splits_on
@@ -377,7 +377,7 @@ def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band
             )
             if value is not None:
                 return from_node(node.route(value))
-        return _common([from_node(n) for n in node.successors()])
+        return _common([from_node(n) for n in node.next_nodes])
 
     return list(from_node(node))
 

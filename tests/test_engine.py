@@ -664,3 +664,18 @@ def test_what_an_incomplete_case_still_needs_is_the_same_remembered_as_worked_ou
             assert decision.missing == tuple(fresh), answers
             checked += 1
     assert checked > 150 and len(kb.missing_memo) < checked  # many cases, and the memo was used
+
+
+def test_the_nodes_a_walk_keeps_per_node_are_the_nodes_each_leads_to(kb: KnowledgeBase) -> None:
+    """`next_nodes` is kept once asked (the walk of an incomplete case reads it per node visited);
+    on a loaded knowledge base it must be exactly `successors()`, node for node and in order."""
+    seen: set[int] = set()
+    todo = [kb.entry]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        assert list(node.next_nodes) == node.successors(), node.qid
+        todo.extend(node.successors())
+    assert len(seen) > 50

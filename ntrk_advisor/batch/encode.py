@@ -108,18 +108,17 @@ class DecisionEncoder:
         if cached is None:
             cached = self._invalid[key] = self._invalid_template(exc)  # a few bands: no bound needed
         head, middle, tail, group = cached
-        errors = exc.field_errors(self.lang)
-        if errors:
+        pairs = exc.messages(self.lang)
+        if pairs:
             quote = encode_basestring
             shown = ", ".join(
-                '{"field": ' + quote(e.field) + ', "message": ' + quote(e.message) + "}" for e in errors
+                '{"field": ' + quote(name) + ', "message": ' + quote(text) + "}" for name, text in pairs
             )
             errors_json = "[" + shown + "]"
         else:
             errors_json = "[]"
         shown_id = "null" if case_id is None else encode_basestring(case_id)
         line = head + shown_id + middle + errors_json + tail
-        pairs = tuple((e.field, e.message) for e in errors)
         return line.encode(), Summary(Status.INVALID.value, None, group, (), (), (), pairs, ())
 
     def _invalid_template(self, exc: CaseInvalid) -> tuple[str, str, str, str | None]:

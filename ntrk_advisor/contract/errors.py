@@ -40,9 +40,11 @@ class CaseInvalid(AdvisorError):
 
     def field_errors(self, lang: Lang = "en") -> tuple[FieldError, ...]:
         """Each problem as a contract `{field, message}`, in `lang`."""
-        return tuple(
-            FieldError(field=field, message=_message(kind, ctx, lang)) for field, kind, ctx in self.problems
-        )
+        return tuple(FieldError(field=field, message=message) for field, message in self.messages(lang))
+
+    def messages(self, lang: Lang = "en") -> tuple[tuple[str, str], ...]:
+        """Each problem as (field, message) in `lang`: what batch writes, without an object per error."""
+        return tuple((field, _message(kind, ctx, lang)) for field, kind, ctx in self.problems)
 
     def __str__(self) -> str:
         return "; ".join(f"{e.field}: {e.message}" for e in self.field_errors("en"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ntrk_advisor.contract.fields import FIELD_SPECS, ROUTE_SPECS, FieldSpec
@@ -127,6 +128,15 @@ class TreeNode:
         if self.next is not None:
             return self.next
         raise LookupError(f"{self.qid}: no branch for {value!r}")
+
+    @cached_property
+    def next_nodes(self) -> tuple[TreeNode, ...]:
+        """`successors()` kept once asked, for walks that run per case (what an incomplete case needs).
+
+        Only for a tree whose links are final: a loaded knowledge base's. Its nodes are linked
+        while it is built, and never changed once it is loaded.
+        """
+        return tuple(self.successors())
 
     def successors(self) -> list[TreeNode]:
         """Every node this one can lead to, each once, in branch order."""
