@@ -349,35 +349,45 @@ def needed_from(node: TreeNode, case: Case, age_group: AgeGroup | None, age_band
 
     The first is the unanswered question at `node`; the rest are those needed whatever the
     missing answers turn out to be, so a caller can supply them all at once without any guess.
-    The pathways share sub-trees, so each node is worked out once per call: walked as a plain
-    tree, a case missing its first answers visits the shared parts thousands of times.
+    The pathways share sub-trees, so each node where the walk must branch (a missing answer) is
+    worked out once per call: walked as a plain tree, a case missing its first answers visits the
+    shared parts thousands of times. Between such nodes the given answers are simply followed.
     """
     known: dict[int, list[str]] = {}
 
     def from_node(node: TreeNode) -> list[str]:
+        # Follow the given answers first: a stretch without a choice needs no remembering.
+        while True:
+            kind = node.kind
+            if kind == "outcome":
+                return []
+            if kind == "ask":
+                value = getattr(case, node.field)  # type: ignore[arg-type]
+            elif kind == "route_on":
+                on = node.splits_on
+                if on == "age_band":
+                    value = age_band
+                elif on == "age_group":
+                    value = age_group
+                else:
+                    value = getattr(case, on or "")
+            else:
+                following = node.next_nodes
+                if len(following) != 1:
+                    break
+                node = following[0]
+                continue
+            if value is None:
+                break
+            node = node.route(value)
         found = known.get(id(node))
         if found is None:
-            found = known[id(node)] = _needed(node)
-        return found
-
-    def _needed(node: TreeNode) -> list[str]:
-        if node.kind == "outcome":
-            return []
-        if node.kind == "ask":
-            assert node.field is not None
-            value = getattr(case, node.field)
-            if value is not None:
-                return from_node(node.route(value))
             after = _common([from_node(n) for n in node.next_nodes])
-            return [node.field, *(f for f in after if f != node.field)]
-        if node.kind == "route_on":
-            on = node.splits_on
-            value = (
-                age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on or "")
-            )
-            if value is not None:
-                return from_node(node.route(value))
-        return _common([from_node(n) for n in node.next_nodes])
+            if node.kind == "ask":
+                assert node.field is not None
+                after = [node.field, *(f for f in after if f != node.field)]
+            found = known[id(node)] = after
+        return found
 
     return list(from_node(node))
 

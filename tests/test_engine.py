@@ -10,6 +10,7 @@ from ntrk_advisor.api import evaluate, evaluate_many
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
+from ntrk_advisor.pathway.tree import TreeNode
 from tests.conftest import RESULT_KEYS
 
 ADULT = {"age_years": 50, "fusion_status": "confirmed", "emergency": []}
@@ -679,3 +680,64 @@ def test_the_nodes_a_walk_keeps_per_node_are_the_nodes_each_leads_to(kb: Knowled
         assert list(node.next_nodes) == node.successors(), node.qid
         todo.extend(node.successors())
     assert len(seen) > 50
+
+
+def _needed_by_the_book(
+    node: TreeNode, case: Any, age_group: Any, age_band: str | None, known: dict[int, list[str]]
+) -> list[str]:
+    """What an incomplete case needs, worked out node by node as the contract words it (a reference)."""
+    if id(node) in known:
+        return known[id(node)]
+
+    def common(paths: list[list[str]]) -> list[str]:
+        return [f for f in paths[0] if all(f in p for p in paths[1:])] if paths else []
+
+    def each(nodes: list[TreeNode]) -> list[list[str]]:
+        return [_needed_by_the_book(n, case, age_group, age_band, known) for n in nodes]
+
+    if node.kind == "outcome":
+        found: list[str] = []
+    elif node.kind == "ask" and getattr(case, node.field or "") is None:
+        found = [node.field or "", *(f for f in common(each(node.successors())) if f != node.field)]
+    elif node.kind == "ask":
+        found = each([node.route(getattr(case, node.field or ""))])[0]
+    elif node.kind == "route_on":
+        on = node.splits_on or ""
+        value = age_band if on == "age_band" else age_group if on == "age_group" else getattr(case, on)
+        found = common(each(node.successors())) if value is None else each([node.route(value)])[0]
+    else:
+        found = common(each(node.successors()))
+    known[id(node)] = found
+    return found
+
+
+def test_what_an_incomplete_case_needs_is_what_every_continuation_asks(kb: KnowledgeBase) -> None:
+    """`needed_from` follows given answers without remembering them; from every node, the same lists
+    as the reference worked out node by node."""
+    import random
+
+    from ntrk_advisor.contract.case import case_from_data
+    from ntrk_advisor.contract.errors import CaseInvalid
+    from ntrk_advisor.contract.fields import CASE_SPECS
+    from ntrk_advisor.engine import needed_from
+
+    rng = random.Random(29)
+    words = {name: [m.value for m in spec.values] for name, spec in CASE_SPECS.items() if spec.kind == "enum"}
+    flags = [name for name, spec in CASE_SPECS.items() if spec.kind == "bool"]
+    checked = 0
+    while checked < 300:
+        answers: dict[str, Any] = {k: rng.choice(v) for k, v in words.items() if rng.random() < 0.5}
+        answers |= {flag: rng.random() < 0.5 for flag in flags if rng.random() < 0.5}
+        if rng.random() < 0.8:
+            answers["age_years"] = rng.choice([0.3, 1.5, 9, 15, 17.9, 18, 40, 80])
+        if rng.random() < 0.5:
+            answers["emergency"] = []
+        try:
+            case = case_from_data(answers)
+        except CaseInvalid:
+            continue
+        band = None if case.age_years is None else kb.bands.band_of(case.age_years)
+        for node in kb.nodes.values():
+            expected = _needed_by_the_book(node, case, case.age_group, band, {})
+            assert needed_from(node, case, case.age_group, band) == expected, (node.qid, answers)
+        checked += 1
