@@ -267,7 +267,7 @@ class PostgresReplayWindow:
         """
         import psycopg
 
-        from ntrk_advisor.service.replay import token_key
+        from ntrk_advisor.service.replay import token_key, window_unavailable
 
         try:
             if self._conn.closed or self._conn.broken:
@@ -277,12 +277,7 @@ class PostgresReplayWindow:
             self._calls += 1
             cursor = self._conn.execute(_FIRST_USE, (token_key(key), expires, now))
         except (psycopg.Error, ServiceSetupError):
-            raise HttpError(
-                503,
-                "replay_window_unavailable",
-                "the token cannot be checked for replay just now; try again",
-                {"Retry-After": "1"},
-            ) from None
+            raise window_unavailable() from None
         return cursor.rowcount == 1
 
     def close(self) -> None:

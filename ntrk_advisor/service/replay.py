@@ -56,6 +56,20 @@ _FIRST_USE = (
 nothing for a live one, so the row count says whether this call was the first use."""
 
 
+def window_unavailable() -> HttpError:
+    """HTTP 503 for a call whose token cannot be checked for replay (the store is unreachable).
+
+    Whichever store keeps the window (SQLite here, PostgreSQL in `postgres.py`), the caller is
+    asked to retry, and the token is never let through unchecked.
+    """
+    return HttpError(
+        503,
+        "replay_window_unavailable",
+        "the token cannot be checked for replay just now; try again",
+        {"Retry-After": "1"},
+    )
+
+
 def token_key(key: tuple[str, str]) -> bytes:
     """The SHA-256 of an (issuer, token id) pair: what the shared window stores instead of them.
 
@@ -167,12 +181,7 @@ class SharedReplayWindow:
             self._calls += 1
             cursor = self._conn.execute(_FIRST_USE, (token_key(key), expires, now))
         except sqlite3.Error:
-            raise HttpError(
-                503,
-                "replay_window_unavailable",
-                "the token cannot be checked for replay just now; try again",
-                {"Retry-After": "1"},
-            ) from None
+            raise window_unavailable() from None
         return cursor.rowcount == 1
 
     def close(self) -> None:
