@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ntrk_advisor.service.errors import ServiceSetupError
+from ntrk_advisor.service.errors import HttpError, ServiceSetupError
 from ntrk_advisor.service.replay import DB_NAME, SharedReplayWindow, token_key
 from tests.service.helpers import IFS_ANSWERS, ISSUER, Keys
 from tests.service.live import PATIENT_VIEW, LiveServer, live_server, read_answer, request_bytes
@@ -74,6 +74,17 @@ def test_expired_token_ids_are_pruned(tmp_path: Path) -> None:
     assert len(later) == 2  # "live" and "new"; the ten expired ids are gone
     assert not later.first_use((ISSUER, "live"), expires=500.0, now=200.0)
     later.close()
+
+
+def test_a_window_that_cannot_be_written_refuses_the_call_with_503_never_lets_it_through(
+    tmp_path: Path,
+) -> None:
+    window = SharedReplayWindow(tmp_path / DB_NAME)
+    window.close()  # the store is gone: every statement fails
+    with pytest.raises(HttpError) as refused:
+        window.first_use((ISSUER, "token-1"), expires=1_000.0, now=0.0)
+    assert (refused.value.status, refused.value.code) == (503, "replay_window_unavailable")
+    assert refused.value.headers == {"Retry-After": "1"}
 
 
 def test_the_window_keeps_no_token_content_only_hashes(tmp_path: Path) -> None:
