@@ -49,13 +49,13 @@ ANY_WORD = st.one_of(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(ANY_WORD, st.sampled_from(CANDIDATE_LISTS))
 def test_the_suggestion_among_the_contracts_words_is_difflibs(typed: str, allowed: tuple[str, ...]) -> None:
     assert close_match(typed, allowed) == difflibs(typed, allowed)
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(ANY_WORD, st.lists(st.one_of(ANY_WORD, st.text(min_size=0, max_size=12)), max_size=8))
 def test_the_suggestion_among_any_words_is_difflibs(typed: str, allowed: list[str]) -> None:
     assert close_match(typed, tuple(allowed)) == difflibs(typed, tuple(allowed))
