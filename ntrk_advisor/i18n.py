@@ -555,6 +555,34 @@ UI: dict[str, dict[Lang, str]] = {
         "(RS, PS, ES256/384/512 or EdDSA)",
         "zh": "{path}：密钥 {kid} 所用的算法不被本服务接受（仅限 RS、PS、ES256/384/512 或 EdDSA）",
     },
+    "usage.no_jwks": {
+        "en": "no keys to check callers with: give --jwks FILE (or --insecure-no-auth)",
+        "zh": "没有用于核验调用方的密钥：请提供 --jwks FILE（或 --insecure-no-auth）",
+    },
+    "usage.no_issuer": {
+        "en": "no trusted issuer: give --issuer for each EHR allowed to call",
+        "zh": "没有受信任的令牌签发方：请为每个允许调用的电子病历系统提供 --issuer",
+    },
+    "usage.cannot_listen": {
+        "en": "cannot listen on {host}:{port}: {reason}",
+        "zh": "无法监听 {host}:{port}：{reason}",
+    },
+    "usage.cors_origin": {
+        "en": "--cors-origin must be an origin such as https://ehr.example.org, not {value}",
+        "zh": "--cors-origin 须是 https://ehr.example.org 这样的源，而不是 {value}",
+    },
+    "usage.feedback_unusable": {
+        "en": "cannot use the feedback log {path}: {reason}",
+        "zh": "无法使用反馈日志 {path}：{reason}",
+    },
+    "usage.feedback_unreadable": {
+        "en": "cannot read the feedback log {path}: {reason}",
+        "zh": "无法读取反馈日志 {path}：{reason}",
+    },
+    "usage.feedback_foreign": {
+        "en": "{path} is not an ntrk-advisor feedback log",
+        "zh": "{path} 不是 ntrk-advisor 的反馈日志",
+    },
     "usage.replay_window": {
         "en": "cannot use the replay window {path}: {reason}",
         "zh": "无法使用重放窗口 {path}：{reason}",

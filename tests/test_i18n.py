@@ -52,3 +52,32 @@ def test_a_package_s_texts_are_read_only_when_one_of_them_is_asked_for() -> None
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["[]", "['ntrk_advisor.service.texts']"]
+
+
+def test_every_usage_error_is_raised_with_a_text_key_so_it_reads_in_both_languages() -> None:
+    """A usage or service set-up error names an interface text (and its values), never a sentence:
+    the edge words it in the user's language. A literal sentence or an f-string would reach a
+    Chinese user in English."""
+    import ast
+    from pathlib import Path
+
+    import ntrk_advisor
+    from ntrk_advisor.i18n import has
+
+    raised = {"UsageError", "ServiceSetupError"}
+    wrong: list[str] = []
+    for path in Path(ntrk_advisor.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            called = node.func
+            name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", None)
+            if name not in raised:
+                continue
+            first = node.args[0]
+            where = f"{path.name}:{node.lineno}"
+            if isinstance(first, ast.JoinedStr):
+                wrong.append(f"{where}: an f-string")
+            elif isinstance(first, ast.Constant) and not (isinstance(first.value, str) and has(first.value)):
+                wrong.append(f"{where}: {first.value!r} is no interface text")
+    assert not wrong, wrong

@@ -112,9 +112,7 @@ class CdsService:
             if config.jwks_path is None:
                 from ntrk_advisor.service.errors import ServiceSetupError
 
-                raise ServiceSetupError(
-                    "no keys to check callers with: give --jwks FILE (or --insecure-no-auth)"
-                )
+                raise ServiceSetupError("usage.no_jwks")
             keys = load_jwks(config.jwks_path)
             replays = open_replay_window(config.feedback_db, config.replay_db, shared=shared_replay)
             verifier = Verifier(keys, config.issuers, config.public_url, replays=replays)
@@ -453,9 +451,7 @@ def cors_origin(value: str) -> str:
         or parts.username is not None
         or not value.isprintable()
     ):
-        raise ServiceSetupError(
-            f"--cors-origin must be an origin such as https://ehr.example.org, not {value!r}"
-        )
+        raise ServiceSetupError("usage.cors_origin", value=repr(value))
     return value.rstrip("/")
 
 

@@ -188,7 +188,7 @@ class Verifier:
         self.clock = clock
         self.replays: Replays = ReplayWindow() if replays is None else replays
         if not self.issuers:
-            raise ServiceSetupError("no trusted issuer: give --issuer for each EHR allowed to call")
+            raise ServiceSetupError("usage.no_issuer")
 
     def check(self, authorization: str | None, audiences: Iterable[str]) -> Caller:
         """The caller, or `Unauthorized` saying which check failed (never quoting the token)."""

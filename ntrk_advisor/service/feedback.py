@@ -208,7 +208,7 @@ class FeedbackLog:
             self._prepare()
         except sqlite3.Error as exc:
             self._conn.close()
-            raise ServiceSetupError(f"cannot use the feedback log {path}: {exc}") from None
+            raise ServiceSetupError("usage.feedback_unusable", path=path, reason=exc) from None
 
     def _prepare(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
@@ -263,9 +263,9 @@ def rows(path: Path) -> Iterator[tuple[Any, ...]]:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise ServiceSetupError(f"cannot read the feedback log {path}: {exc}") from None
+            raise ServiceSetupError("usage.feedback_unreadable", path=path, reason=exc) from None
         if app_id != APPLICATION_ID:
-            raise ServiceSetupError(f"{path} is not an ntrk-advisor feedback log")
+            raise ServiceSetupError("usage.feedback_foreign", path=path)
         yield from conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id")
 
 

@@ -133,7 +133,7 @@ def listening(config: ServiceConfig) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ServiceSetupError(
-            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
+            "usage.cannot_listen", host=config.host, port=config.port, reason=exc.strerror or exc
         ) from None
     if config.insecure_no_auth and not loopback(str(sock.getsockname()[0])):
         sock.close()  # `localhost` named something else on this machine
