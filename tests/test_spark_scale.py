@@ -1,5 +1,6 @@
-"""Beyond one machine with Spark: `evaluate_many` over the partitions of a JSON Lines file, run by
-Spark in local mode (`local[2]`), gives back `batch`'s output byte for byte and in order.
+"""Beyond one machine with Spark: `evaluate_many`, and batch's own evaluator (`batch.lines`), over
+the partitions of a JSON Lines file, run by Spark in local mode (`local[2]`), give back `batch`'s
+output byte for byte and in order.
 
 Two inputs. A registry's cohort of case records: the version-2 example records in turn, each with
 its own id, and among them records that are invalid (an age out of range, an unknown word, a field
@@ -100,6 +101,14 @@ def advise_bundles(lines: Iterable[tuple[str, int]], source: str, today: date) -
             data["case_id"] = place
         line = json.dumps(data, ensure_ascii=False)
         yield (line[:-1] + ',"sources":' + json.dumps(case.sources, ensure_ascii=False) + "}\n").encode()
+
+
+def batch_lines(lines: Iterable[tuple[str, int]], source: str, **options: Any) -> Iterator[bytes]:
+    """One partition of (line, index) pairs through batch's own evaluator (`batch.lines`): what a
+    registry's Spark job runs when it wants batch's speed. Spark counts lines from 0, batch from 1."""
+    from ntrk_advisor.batch.lines import evaluate_lines
+
+    return evaluate_lines(((index + 1, line) for line, index in lines), source, **options)
 
 
 def batch(source: str, *options: str) -> subprocess.CompletedProcess[bytes]:
@@ -221,6 +230,7 @@ def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
     lines = spark.textFile(source, minPartitions=PARTITIONS).zipWithIndex()
     assert lines.getNumPartitions() >= PARTITIONS
     with_spark = b"".join(lines.mapPartitions(lambda part: advise(part, source)).collect())
+    with_lines = b"".join(lines.mapPartitions(lambda part: batch_lines(part, source)).collect())
     done = batch(source)
     assert done.returncode == 4, done.stderr  # some records are invalid
     statuses = {json.loads(line)["status"] for line in done.stdout.splitlines()}
@@ -231,6 +241,7 @@ def test_evaluate_many_over_spark_partitions_gives_batch_output_byte_for_byte(
     for number, (line, expected) in enumerate(zip(got, want, strict=True), 1):  # says where, if anywhere
         assert line == expected, f"line {number} of {source}:\n{line[:400]!r}\n{expected[:400]!r}"
     assert with_spark == done.stdout
+    assert with_lines == done.stdout  # batch's evaluator per partition: the same bytes
 
 
 @pytest.mark.slow
@@ -265,6 +276,9 @@ def test_evaluate_many_over_spark_partitions_of_fhir_bundles_gives_batch_output_
     source = str(path)
     lines = spark.textFile(source, minPartitions=PARTITIONS).zipWithIndex()
     with_spark = b"".join(lines.mapPartitions(lambda part: advise_bundles(part, source, TODAY)).collect())
+    with_lines = b"".join(
+        lines.mapPartitions(lambda part: batch_lines(part, source, fhir=True, today=TODAY)).collect()
+    )
     done = batch(source, "--input-format", "fhir")
     assert done.returncode == 4, done.stderr  # the Bundles born in 1850 are invalid
     results = [json.loads(line) for line in done.stdout.splitlines()]
@@ -272,3 +286,4 @@ def test_evaluate_many_over_spark_partitions_of_fhir_bundles_gives_batch_output_
     assert sum(r["case_id"].startswith(source) for r in results) > 10  # named by their place
     assert all("sources" in r for r in results)
     assert with_spark == done.stdout
+    assert with_lines == done.stdout

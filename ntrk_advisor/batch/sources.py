@@ -244,19 +244,28 @@ def _lines(name: str, first: bytes, handle: Any) -> Iterator[Record]:
         tail = lines.pop()
         for line in lines:
             number += 1
-            if number == 1:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-            if len(line) > MAX_RECORD_BYTES and len(line) > (limit := size_limit(line)):
-                yield Record(name, number, oversized=True, limit=limit)
-            elif line.strip():
-                yield Record(name, number, raw=line)
+            record = line_record(name, number, line)
+            if record is not None:
+                yield record
         if len(tail) > MAX_RECORD_BYTES and len(tail) > (limit := size_limit(tail)):
             number += 1
             yield Record(name, number, oversized=True, limit=limit)
             tail = b""
             skipping = True
     number += 1
+    if not skipping and (record := line_record(name, number, tail)) is not None:
+        yield record
+
+
+def line_record(name: str, number: int, line: bytes) -> Record | None:
+    """The record of line `number` of the JSON Lines `name` (None for a blank line).
+
+    The one rule for a line, whoever split the text: `_lines` here, or a caller handing in lines
+    it split itself (a Spark or Dask partition, `batch.lines`). The first line may start with a
+    byte-order mark; a line over its limit is reported, never parsed.
+    """
     if number == 1:
-        tail = tail.removeprefix(b"\xef\xbb\xbf")
-    if tail.strip() and not skipping:
-        yield Record(name, number, raw=tail)
+        line = line.removeprefix(b"\xef\xbb\xbf")
+    if len(line) > MAX_RECORD_BYTES and len(line) > (limit := size_limit(line)):
+        return Record(name, number, oversized=True, limit=limit)
+    return Record(name, number, raw=line) if line.strip() else None
