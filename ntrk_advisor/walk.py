@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ntrk_advisor.contract.case import case_from_data
+from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import FIELD_SPECS
 from ntrk_advisor.contract.result import Result
@@ -62,12 +62,13 @@ def answer_options(field_name: str, kb: KnowledgeBase | None = None) -> list[Any
     return values
 
 
-def walk_decisions(kb: KnowledgeBase) -> Iterator[tuple[dict[str, Any], Decision]]:
-    """Each complete decision reachable by answering every question the path asks, every way.
+def walk_states(kb: KnowledgeBase) -> Iterator[tuple[dict[str, Any], Case, Decision]]:
+    """Every answer set the walk visits, the partial ones included, with its case and decision.
 
-    Yields the answers and the engine's decision, in a fixed order (age band, then the answers in
-    the order the questions offer them). Answer combinations that contradict each other (see
-    `contract.rules`) are invalid cases, not end points, and are passed over.
+    In a fixed order (age band, then the answers in the order the questions offer them). An
+    incomplete decision is followed by its next question answered every way worth trying. Answer
+    combinations that contradict each other (see `contract.rules`) are invalid cases, not states,
+    and are passed over.
     """
     for age in ages_of(kb):
         pending: list[dict[str, Any]] = [{"age_years": age}]
@@ -78,12 +79,21 @@ def walk_decisions(kb: KnowledgeBase) -> Iterator[tuple[dict[str, Any], Decision
             except CaseInvalid:
                 continue
             decision = decide(case, kb)
-            if decision.status is Status.COMPLETE:
-                yield answers, decision
-            else:
+            yield answers, case, decision
+            if decision.status is not Status.COMPLETE:
                 field_name = decision.missing[0]
                 options = answer_options(field_name, kb)
                 pending.extend({**answers, field_name: o} for o in reversed(options))
+
+
+def walk_decisions(kb: KnowledgeBase) -> Iterator[tuple[dict[str, Any], Decision]]:
+    """Each complete decision reachable by answering every question the path asks, every way.
+
+    Yields the answers and the engine's decision, in the order of `walk_states`.
+    """
+    for answers, _, decision in walk_states(kb):
+        if decision.status is Status.COMPLETE:
+            yield answers, decision
 
 
 def walk_leaves(kb: KnowledgeBase, lang: Lang = "en") -> list[Leaf]:

@@ -19,34 +19,23 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.authoring import cpg_canonicals as cpg
-from ntrk_advisor.authoring.audit import ages_of, answer_options, walk_leaves
+from ntrk_advisor.authoring.audit import walk_leaves
 from ntrk_advisor.authoring.fhir_export import fhir_bundle, fhir_resources, resource_id
 from ntrk_advisor.authoring.local_copy import make_local_copy
 from ntrk_advisor.contract.case import Case, case_from_data
-from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.engine import Decision, build_result, decide
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, load_knowledge_base
+from ntrk_advisor.walk import walk_states
 from tests.cpg_apply import Applied, Apply, ExactlyOneBroken, response
 
 fhirpathpy = pytest.importorskip("fhirpathpy")
 
 
 def combinations(kb: KnowledgeBase) -> Iterator[tuple[Case, Decision]]:
-    """Every answer set `pathways check` visits (audit.walk_leaves), the partial ones included."""
-    for age in ages_of(kb):
-        pending: list[dict[str, Any]] = [{"age_years": age}]
-        while pending:
-            answers = pending.pop()
-            try:
-                case = case_from_data(answers)
-            except CaseInvalid:
-                continue
-            decision = decide(case, kb)
-            yield case, decision
-            if decision.status is not Status.COMPLETE:
-                name = decision.missing[0]
-                pending.extend({**answers, name: o} for o in reversed(answer_options(name, kb)))
+    """Every answer set `pathways check` visits (`walk.walk_states`), the partial ones included."""
+    for _, case, decision in walk_states(kb):
+        yield case, decision
 
 
 def expected(kb: KnowledgeBase, decision: Decision) -> Applied:
