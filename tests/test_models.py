@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import jsonschema
@@ -330,9 +331,28 @@ def test_what_the_case_schema_accepts_validation_accepts_and_every_case_fits_the
     try:
         case = case_from_data(data)
     except CaseInvalid:
-        assert not CASE_SCHEMA.is_valid(data), data
+        # NaN is no JSON (RFC 8259), so no JSON Schema can refuse it: a schema validator compares it
+        # with the bounds and lets it through. Validation refuses it (`finite`); the schema judges JSON.
+        assert not CASE_SCHEMA.is_valid(data) or not _is_json(data), data
     else:
         assert CASE_SCHEMA.is_valid(case.answers()), data
+
+
+def _is_json(value: object) -> bool:
+    """Whether a value can be written as JSON at all (no NaN, no infinity)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return False
+    return True
+
+
+def test_a_nan_age_is_refused_by_validation_though_a_schema_cannot_say_so() -> None:
+    """The case found by the property above (CI, 2026-12-07): `{"age_years": NaN}`."""
+    with pytest.raises(CaseInvalid) as refused:
+        case_from_data({"age_years": float("nan")})
+    assert refused.value.problems == (("age_years", "finite", {}),)
+    assert CASE_SCHEMA.is_valid({"age_years": float("nan")}) and not _is_json({"age_years": float("nan")})
 
 
 def test_an_unknown_key_with_a_lone_surrogate_is_named_in_writable_text() -> None:
