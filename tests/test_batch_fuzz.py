@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,7 @@ def check_line(line: bytes) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow  # seconds of generated examples: CI runs it with the slow tests
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=st.one_of(CASES, VALUES), lang=st.sampled_from(["en", "zh"]))
 def test_any_json_line_gives_one_contract_valid_result(value: Any, lang: str) -> None:

@@ -170,6 +170,7 @@ def pick_with(draw: st.DrawFn) -> Pick:
     return lambda options: draw(st.sampled_from(options))
 
 
+@pytest.mark.slow  # seconds of generated examples: CI runs it with the slow tests
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_no_identifier_written_another_way_leaves_through_a_resource_id(data: st.DataObject) -> None:
