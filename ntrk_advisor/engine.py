@@ -10,11 +10,10 @@ built from it, so there is exactly one place where routing happens.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from ntrk_advisor.contract.case import CASE_FIELDS, Case, case_from_data, unused_answers
+from ntrk_advisor.contract.case import Case, answer_pattern, case_from_data, unused_answers
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import ID_SPEC
 from ntrk_advisor.contract.result import Action, ActionReview, Result, TraceStep, json_value
@@ -123,16 +122,14 @@ def decide(case: Case, knowledge: KnowledgeBase) -> Decision:
             node = node.next  # type: ignore[assignment]
 
 
-_NONES = (None,) * len(CASE_FIELDS)
-
-
 def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) -> tuple[str, ...]:
     """The answers a complete path did not use, remembered per path and pattern of given fields.
 
     Batch records of one registry give the same fields again and again, so the answer is looked
-    up far more often than worked out (this runs for every batch record).
+    up far more often than worked out (this runs for every batch record). The pattern holds all
+    that `unused_answers` reads of the case, so a remembered answer is the one it would give.
     """
-    key = (bytes(map(operator.is_, case, _NONES)), path)  # which fields were given, as bytes
+    key = (answer_pattern(case), path)
     memo = knowledge.unused_memo
     found = memo.get(key)
     if found is None:

@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 
 from ntrk_advisor.api import evaluate, evaluate_many
+from ntrk_advisor.contract.case import case_from_data, unused_answers
+from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
+from ntrk_advisor.engine import decide
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
 from tests.conftest import RESULT_KEYS
+from tests.helpers import all_leaves
 
 ADULT = {"age_years": 50, "fusion_status": "confirmed", "emergency": []}
 CHILD = {"age_years": 2, "fusion_status": "confirmed", "emergency": []}
@@ -537,6 +541,49 @@ def test_trace_lists_only_the_questions_asked() -> None:
         "fit_for_surgery",
     ]
     assert result.unused_answers == ("response", "cns_metastases")
+
+
+EARLY_SURGERY = {**ADULT, "setting": "early", "treatment_phase": "naive", "fit_for_surgery": True}
+"""A complete path that asks nothing about the brain."""
+
+
+def test_brain_disease_left_unused_is_reported_whatever_the_case_before_left_unused(
+    kb: KnowledgeBase,
+) -> None:
+    # `cns_metastases: false` stands for the `cns_disease: none` it gives, so one answer is listed;
+    # `true` with `asymptomatic` gave both. The memo of unused answers once served the first
+    # case's list to the second (same path, same fields given) and dropped `cns_disease`.
+    kb.unused_memo.clear()
+    legacy = evaluate({**EARLY_SURGERY, "cns_metastases": False}, knowledge=kb)
+    both_given = evaluate(
+        {**EARLY_SURGERY, "cns_metastases": True, "cns_disease": "asymptomatic"}, knowledge=kb
+    )
+    legacy_again = evaluate({**EARLY_SURGERY, "cns_metastases": False, "cns_disease": "none"}, knowledge=kb)
+    assert legacy.unused_answers == ("cns_metastases",)
+    assert both_given.unused_answers == ("cns_metastases", "cns_disease")
+    assert legacy_again.unused_answers == ("cns_metastases",)
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_remembered_unused_answers_are_the_ones_worked_out_for_every_leaf(
+    kb: KnowledgeBase, first: bool
+) -> None:
+    # Every complete path, with each way of giving the brain answers, in two orders: whatever the
+    # memo kept from the cases before, each case's unused answers are the ones worked out afresh.
+    brain = [{"cns_metastases": False}, {"cns_metastases": True, "cns_disease": "symptomatic"}, {}]
+    brain = brain if first else brain[::-1]
+    kb.unused_memo.clear()
+    for answers, _ in all_leaves(kb):
+        for extra in brain:
+            if not extra.keys().isdisjoint(answers):
+                continue
+            try:
+                case = case_from_data({**answers, **extra})
+            except CaseInvalid:  # answers this path rules out together (a contradiction)
+                continue
+            decision = decide(case, kb)
+            used = {node.field for node in decision.trail if node.field is not None}
+            assert decision.unused == unused_answers(case, used), (answers, extra)
 
 
 def test_unneeded_fields_are_still_validated() -> None:

@@ -12,6 +12,7 @@ dictionary lookups only, because this runs once per batch record.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from functools import cache
@@ -398,6 +399,23 @@ def unused_answers(case: Case, used: set[str] | frozenset[str]) -> tuple[str, ..
     if "cns_disease" in unused and case[_CNS_METASTASES] is False and case[_CNS_DISEASE] is CnsDisease.NONE:
         unused = tuple(name for name in unused if name != "cns_disease")
     return unused
+
+
+_NONES = (None,) * len(CASE_FIELDS)
+
+
+def answer_pattern(case: Case) -> bytes:
+    """All that `unused_answers` reads of a case: which answers it gave, and the legacy exception.
+
+    Two cases with the same pattern leave the same answers unused on any path, so a memo of unused
+    answers keyed by it (and the path) gives what `unused_answers` gives. Which fields are given is
+    not enough: `cns_metastases: false` with the `cns_disease: none` it stands for lists one answer
+    where `cns_metastases: true` with `cns_disease: asymptomatic` lists two.
+    """
+    given = bytes(map(operator.is_, case, _NONES))  # one byte per field: 1 where it is None
+    if case[_CNS_METASTASES] is False and case[_CNS_DISEASE] is CnsDisease.NONE:
+        return given + b"\x01"
+    return given
 
 
 def _shown(value: Any) -> str:
