@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
@@ -27,6 +28,10 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+_MACHINE_CLOCK = local_now
+"""`local_now` itself, kept: a test that pins the module's `local_now` hands in another clock."""
+
+
 def utc_now() -> dt.datetime:
     """The time now in UTC (what a record of attempts or feedback stamps its rows with)."""
     return dt.datetime.now(dt.timezone.utc)
@@ -34,6 +39,20 @@ def utc_now() -> dt.datetime:
 
 Clock = Callable[[], dt.datetime]
 """Where a module that stamps rows or names backups reads the time; a test hands in a fixed one."""
+
+
+def today_by(clock: Clock) -> dt.date:
+    """Today's date by `clock`: `local_now().date()`, as `date.today()` gives it for the machine's clock.
+
+    The date alone needs no time zone offset, which `local_now` works out from the zone's rules on
+    every call (a service asks for the date once per hook call); any other clock is asked itself.
+    """
+    return dt.date.today() if clock is _MACHINE_CLOCK else clock().date()
+
+
+def seconds_by(clock: Clock) -> float:
+    """The POSIX time by `clock`: `local_now().timestamp()`, as `time.time()` gives it for the machine's."""
+    return time.time() if clock is _MACHINE_CLOCK else clock().timestamp()
 
 
 def _is_terminal(stream: IO[str] | None) -> bool:

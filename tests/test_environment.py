@@ -170,3 +170,27 @@ def test_an_unknown_language_is_one_line_on_stderr_once_per_run_and_the_run_goes
     for _ in range(2):  # and again in the next run of the same process
         again = run_main("consult", "--case", str(case), "--no-input", env={"NTRK_ADVISOR_LANG": "fr"})
         assert again.code == 0 and again.stderr.count("is not a language of this tool") == 1
+
+
+def test_the_machine_clocks_date_and_seconds_are_local_nows_without_its_offset() -> None:
+    from ntrk_advisor import environment
+
+    before = environment.local_now()
+    day, seconds = environment.today_by(environment.local_now), environment.seconds_by(environment.local_now)
+    after = environment.local_now()
+    assert day in (before.date(), after.date())  # the same, unless midnight fell between the readings
+    assert before.timestamp() - 0.001 <= seconds <= after.timestamp() + 0.001  # microseconds, rounded
+
+
+def test_any_other_clock_gives_its_own_date_and_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from ntrk_advisor import environment
+
+    pinned = dt.datetime(2031, 2, 28, 23, 59, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    assert environment.today_by(lambda: pinned) == dt.date(2031, 2, 28)
+    assert environment.seconds_by(lambda: pinned) == pinned.timestamp()
+    # A test that pins the module's clock pins these too: the machine's clock is known by identity.
+    monkeypatch.setattr(environment, "local_now", lambda: pinned)
+    assert environment.today_by(environment.local_now) == dt.date(2031, 2, 28)
+    assert environment.seconds_by(environment.local_now) == pinned.timestamp()

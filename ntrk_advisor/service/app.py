@@ -43,7 +43,7 @@ from ntrk_advisor.contract.case import Case, case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
-from ntrk_advisor.environment import local_now
+from ntrk_advisor.environment import local_now, seconds_by, today_by
 from ntrk_advisor.i18n import Lang
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
@@ -122,7 +122,7 @@ class CdsService:
             used = open_replay_window(config.feedback_db, config.replay_db, shared=shared_replay)
         self._page_uses = used if verifier is None else None
         """The answer page's use window when there is no token checker to share one with."""
-        self.page_tokens = PageTokens(page_key(config.page_key_file), lambda: self.clock().timestamp(), used)
+        self.page_tokens = PageTokens(page_key(config.page_key_file), lambda: seconds_by(self.clock), used)
         """The answer page's tokens: signed with this server's key, spent in the replay window."""
         self._page: AnswerPage | None = None
         self.cors_origins = tuple(cors_origin(o) for o in config.cors_origins)
@@ -226,7 +226,7 @@ class CdsService:
                 call.access_token,
             )
             call = dataclasses.replace(call, prefetch=prefetch)
-        hook_case = case_of(call, self.clock().date())
+        hook_case = case_of(call, today_by(self.clock))
         lang = call.lang
         if service.id == ORDER_SELECT:
             case = validated(hook_case.answers)
