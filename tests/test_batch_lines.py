@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ntrk_advisor.batch.lines import evaluate_lines
-from ntrk_advisor.batch.sources import MAX_RECORD_BYTES
+from ntrk_advisor.batch.sources import MAX_RECORD_BYTES, line_record
 
 ROOT = Path(__file__).parent.parent
 CORPUS = "tests/fixtures/batch-identity/corpus.jsonl"
@@ -90,3 +92,13 @@ def test_bundles_give_the_lines_of_batch_input_format_fhir(tmp_path: Path) -> No
     assert done.returncode == 4, done.stderr
     lines = numbered(source.read_bytes())
     assert b"".join(evaluate_lines(lines, str(source), fhir=True, today=TODAY)) == done.stdout
+
+
+SPACES_AND_NEAR = [b" ", b"\t", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x85", b"\xa0", b"{}"]
+"""ASCII whitespace, and bytes that some notions of space count but `strip()` keeps."""
+
+
+@given(st.binary(max_size=6) | st.lists(st.sampled_from(SPACES_AND_NEAR)).map(b"".join))
+def test_a_line_is_blank_when_strip_leaves_nothing(line: bytes) -> None:
+    # The one rule for a blank line (`sources.line_record`), against the bytes `strip()` removes.
+    assert (line_record("f.jsonl", 2, line) is None) == (not line.strip())

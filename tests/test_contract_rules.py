@@ -6,6 +6,7 @@ two answers contradict each other, and a near neighbour where they do not.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from ntrk_advisor import evaluate
 from ntrk_advisor.contract.case import case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
+from ntrk_advisor.contract.fields import CASE_SPECS
 from ntrk_advisor.contract.rules import RULES
 
 BASE = {"age_years": 40, "fusion_status": "confirmed"}
@@ -144,3 +146,66 @@ def test_version_1_brain_metastases_leave_the_kind_of_cns_disease_to_be_asked() 
         {**BASE, "setting": "metastatic", "emergency": [], "cns_metastases": True},
     )
     assert result.status.value == "incomplete" and result.missing[0] == "cns_disease"
+
+
+RULE_FIELDS = sorted({rule.first.field for rule in RULES} | {rule.second.field for rule in RULES})
+
+
+def some_answer(name: str, rng: random.Random) -> Any:
+    """A valid answer to one field, by its specification (every value of a vocabulary can come up)."""
+    spec = CASE_SPECS[name]
+    if spec.kind == "enum":
+        assert spec.values is not None
+        return rng.choice([m.value for m in spec.values])
+    if spec.kind == "list":
+        assert spec.values is not None
+        return rng.sample([m.value for m in spec.values], rng.randint(0, 2))
+    if spec.kind == "bool":
+        return rng.random() < 0.5
+    return rng.choice([0, 0.5, 3, 11.9, 12, 24, 60])
+
+
+def by_the_rules(answers: dict[str, Any]) -> list[str]:
+    """The contradictions of a set of answers, worked out rule by rule from the rules as written."""
+    values = dict(answers)
+    if values.get("cns_metastases") is False and "cns_disease" not in values:
+        values["cns_disease"] = "none"  # what validation derives from the version-1 answer
+    fired = []
+    for rule in RULES:
+        a, b = values.get(rule.first.field), values.get(rule.second.field)
+        if a is None or b is None:
+            continue
+        if rule.first.holds(_typed(rule.first.field, a)) and rule.second.holds(_typed(rule.second.field, b)):
+            fired.append(rule.id)
+    return fired
+
+
+def _typed(name: str, value: Any) -> Any:
+    """An answer as validation types it: a vocabulary member, or a tuple of them."""
+    spec = CASE_SPECS[name]
+    if spec.kind == "enum":
+        assert spec.values is not None
+        return spec.values(value)
+    if spec.kind == "list":
+        assert spec.values is not None
+        return tuple(spec.values(v) for v in value)
+    return value
+
+
+def test_the_rules_that_fire_are_those_the_rules_name_in_their_order() -> None:
+    # Validation looks the rules up by the answer each starts from; whatever answers a case
+    # gives, the contradictions it names are those the rules give one by one, in their order.
+    rng = random.Random(27)
+    seen: set[str] = set()
+    for _ in range(5_000):
+        names = rng.sample(RULE_FIELDS, rng.randint(1, len(RULE_FIELDS)))
+        answers = {name: some_answer(name, rng) for name in names}
+        try:
+            case_from_data({**BASE, **answers})
+            named: list[str] = []
+        except CaseInvalid as exc:
+            assert all(kind == "contradiction" for _, kind, _ in exc.problems), exc.problems
+            named = [context["rule"] for _, _, context in exc.problems]
+        assert named == by_the_rules({**BASE, **answers}), answers
+        seen.update(named)
+    assert seen == {rule.id for rule in RULES}  # every rule fired somewhere

@@ -268,4 +268,5 @@ def line_record(name: str, number: int, line: bytes) -> Record | None:
         line = line.removeprefix(b"\xef\xbb\xbf")
     if len(line) > MAX_RECORD_BYTES and len(line) > (limit := size_limit(line)):
         return Record(name, number, oversized=True, limit=limit)
-    return Record(name, number, raw=line) if line.strip() else None
+    # Blank: nothing but ASCII whitespace, the bytes `strip()` removes (tested without copying the line).
+    return None if not line or line.isspace() else Record(name, number, line)
