@@ -243,34 +243,61 @@ def _collect(
     cautions: dict[str, None] = {}
     offset = 0  # the last step so far: the next contributor's steps count from here
     start = 0  # where the previous contributor's steps were counted from (for `together`)
+    memo = kb.parts_memo
     for node in contributors:
-        assert node.bundle is not None
-        if not node.bundle.together:
+        bundle = node.bundle
+        assert bundle is not None
+        if not bundle.together:
             start = offset
-        last = offset
-        for ref in node.bundle.actions:
-            statement = kb.statement(ref.use, lang, band)
-            action = Action(
-                action=statement.action,
-                strength=ref.strength,
-                order=start + ref.step,
-                summary=statement.summary,
-                rationale=statement.rationale,
-                arguments=statement.arguments,
-                evidence=statement.evidence,
-                evidence_level=ref.level_for(band) or statement.evidence_level,
-                review=kb.review_of(ref.use),
-                bullet_arguments=statement.bullet_arguments,
-                bullet_evidence=statement.bullet_evidence,
-            )
-            parts.append((action, statement.topic))
-            last = max(last, action.order)
-        if not node.bundle.alongside:
-            offset = last
-        for caution in node.bundle.cautions:
-            if band in caution.bands:
-                cautions[kb.caution(caution.id, lang)] = None
+        key = (node, band, lang, start)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _PARTS_LIMIT:
+                memo.clear()
+            found = memo[key] = _node_part(node, band, lang, start, kb)
+        node_parts, last_step, node_cautions = found
+        parts += node_parts
+        if not bundle.alongside and last_step > offset:
+            offset = last_step
+        for caution in node_cautions:
+            cautions[caution] = None
     return one_per_action(parts, lang), cautions
+
+
+_PARTS_LIMIT = 16_384
+"""Node parts kept (nodes, bands, languages and first steps are few: a bound, not a working limit)."""
+
+
+def _node_part(
+    node: TreeNode, band: str, lang: Lang, start: int, kb: KnowledgeBase
+) -> tuple[tuple[tuple[Action, str | None], ...], int, tuple[str, ...]]:
+    """One contributor's actions (with their statements' topics), its last step, and its cautions.
+
+    They depend only on the node, the band, the language and the step its actions count from, and
+    are the same frozen objects every time: a result no longer builds each action anew.
+    """
+    assert node.bundle is not None
+    parts = []
+    last = start - 1  # no action: no step to move the offset to
+    for ref in node.bundle.actions:
+        statement = kb.statement(ref.use, lang, band)
+        action = Action(
+            action=statement.action,
+            strength=ref.strength,
+            order=start + ref.step,
+            summary=statement.summary,
+            rationale=statement.rationale,
+            arguments=statement.arguments,
+            evidence=statement.evidence,
+            evidence_level=ref.level_for(band) or statement.evidence_level,
+            review=kb.review_of(ref.use),
+            bullet_arguments=statement.bullet_arguments,
+            bullet_evidence=statement.bullet_evidence,
+        )
+        parts.append((action, statement.topic))
+        last = max(last, action.order)
+    cautions = tuple(kb.caution(c.id, lang) for c in node.bundle.cautions if band in c.bands)
+    return tuple(parts), last, cautions
 
 
 def one_per_action(parts: list[tuple[Action, str | None]], lang: Lang) -> list[Action]:

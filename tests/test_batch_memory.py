@@ -122,7 +122,7 @@ def test_a_run_lets_go_of_what_it_kept_to_go_faster_once_every_record_is_evaluat
     assert evaluator.encoder._templates and kb.unused_memo  # kept while the records were evaluated
     evaluator.forget()  # what a table run does before it draws
     assert not evaluator.encoder._templates and not evaluator.encoder._heads
-    assert not kb.unused_memo and not kb.missing_memo
+    assert not kb.unused_memo and not kb.missing_memo and not kb.parts_memo
 
 
 def test_the_output_is_the_same_whatever_the_caches_hold(

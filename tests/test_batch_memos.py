@@ -1,7 +1,7 @@
 """Whatever batch remembers to go faster, a record's result is the one it gets alone.
 
 Across records, batch keeps the unused answers per path and pattern of answers given, what an
-incomplete case still needs, the JSON of each path and outcome, invalid records' templates and
+incomplete case still needs, each contributing node's actions and cautions, the JSON of each path and outcome, invalid records' templates and
 the wordings of their problems. A memo keyed by less than what its answer depends on hands one
 record's answer to another: the unused answers once did (`cns_disease` lost after a case whose
 `cns_metastases: false` stood for it; `tests/test_engine.py`). So every record here is
@@ -58,6 +58,7 @@ def alone(number: int, line: bytes, lang: str, kb: KnowledgeBase, compact: bool)
     """The line a record gets in a run of its own, with nothing remembered from any other."""
     kb.unused_memo.clear()
     kb.missing_memo.clear()
+    kb.parts_memo.clear()
     errors._KEPT.clear()
     return b"".join(evaluate_lines([(number, line)], SOURCE, lang, kb, today=TODAY, compact=compact))  # type: ignore[arg-type]
 

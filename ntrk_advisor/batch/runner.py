@@ -179,6 +179,7 @@ class BatchEvaluator:
         self.encoder = DecisionEncoder(self.kb, self.lang, compact=self.compact)
         self.kb.unused_memo.clear()
         self.kb.missing_memo.clear()
+        self.kb.parts_memo.clear()
 
     def results(self, records: Iterable[Record], stats: BatchStats) -> Iterator[Evaluated]:
         """Every record as a whole `Result`, in order, counting into `stats`.

@@ -67,6 +67,9 @@ class KnowledgeBase:
         """The engine's memo of unused answers per path and pattern of given fields."""
         self.missing_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
         """The engine's memo of what an incomplete case still needs, per node and the answers read from it."""
+        self.parts_memo: dict[tuple[Any, ...], Any] = {}
+        """The engine's memo of each contributing node's actions and cautions, per band, language and
+        first step (what `engine._collect` builds from the catalogues for every result)."""
         self._reads_from: dict[str, tuple[str, ...]] = {}
 
     def fields_from(self, node: TreeNode) -> frozenset[str]:
