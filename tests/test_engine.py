@@ -564,6 +564,7 @@ def test_brain_disease_left_unused_is_reported_whatever_the_case_before_left_unu
     assert legacy_again.unused_answers == ("cns_metastases",)
 
 
+@pytest.mark.slow  # 25,571 leaves, three ways each, twice: seconds
 @pytest.mark.parametrize("first", [False, True])
 def test_remembered_unused_answers_are_the_ones_worked_out_for_every_leaf(
     kb: KnowledgeBase, first: bool
