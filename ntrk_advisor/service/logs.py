@@ -133,7 +133,8 @@ def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     handler = _direct_handler(level)
     if handler is not None:
         formatter = cast(JsonFormatter, handler.formatter)
-        text = formatter.line(time.time(), logging.getLevelName(level), LOGGER, os.getpid(), name, fields)
+        pid = os.getpid() if logging.logProcesses else None  # what a `LogRecord` would hold
+        text = formatter.line(time.time(), logging.getLevelName(level), LOGGER, pid, name, fields)
         with handler.lock:  # type: ignore[union-attr]
             try:
                 handler.stream.write(text + handler.terminator)

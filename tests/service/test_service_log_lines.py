@@ -71,6 +71,16 @@ def test_a_line_written_straight_is_the_line_the_handler_writes(stream: io.Strin
     assert line["level"] == logging.getLevelName(level).lower()
 
 
+def test_without_process_ids_the_line_has_none_as_a_record_would(
+    stream: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_served()
+    monkeypatch.setattr(logging, "logProcesses", False)
+    logs.event("hook_call", **FIELDS)
+    assert stream.getvalue() == through_logging("hook_call", logging.INFO, FIELDS)
+    assert orjson.loads(stream.getvalue())["pid"] is None
+
+
 def test_a_line_without_fields_names_the_event_only(stream: io.StringIO) -> None:
     as_served()
     logs.event("stopped")
