@@ -16,6 +16,7 @@ from ntrk_advisor.contract.case import case_from_data
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import CASE_SPECS
 from ntrk_advisor.contract.rules import RULES
+from tests.helpers import plain_answer
 
 BASE = {"age_years": 40, "fusion_status": "confirmed"}
 
@@ -151,18 +152,8 @@ def test_version_1_brain_metastases_leave_the_kind_of_cns_disease_to_be_asked() 
 RULE_FIELDS = sorted({rule.first.field for rule in RULES} | {rule.second.field for rule in RULES})
 
 
-def some_answer(name: str, rng: random.Random) -> Any:
-    """A valid answer to one field, by its specification (every value of a vocabulary can come up)."""
-    spec = CASE_SPECS[name]
-    if spec.kind == "enum":
-        assert spec.values is not None
-        return rng.choice([m.value for m in spec.values])
-    if spec.kind == "list":
-        assert spec.values is not None
-        return rng.sample([m.value for m in spec.values], rng.randint(0, 2))
-    if spec.kind == "bool":
-        return rng.random() < 0.5
-    return rng.choice([0, 0.5, 3, 11.9, 12, 24, 60])
+MONTHS = (0, 0.5, 3, 11.9, 12, 24, 60)
+"""Numbers drawn for the rules' numeric answers (months of complete response), around their bounds."""
 
 
 def by_the_rules(answers: dict[str, Any]) -> list[str]:
@@ -199,7 +190,7 @@ def test_the_rules_that_fire_are_those_the_rules_name_in_their_order() -> None:
     seen: set[str] = set()
     for _ in range(5_000):
         names = rng.sample(RULE_FIELDS, rng.randint(1, len(RULE_FIELDS)))
-        answers = {name: some_answer(name, rng) for name in names}
+        answers = {name: plain_answer(name, rng, MONTHS) for name in names}
         try:
             case_from_data({**BASE, **answers})
             named: list[str] = []

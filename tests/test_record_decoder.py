@@ -23,6 +23,7 @@ from ntrk_advisor.contract.decode import decode_json
 from ntrk_advisor.contract.errors import CaseInvalid
 from ntrk_advisor.contract.fields import CASE_SPECS
 from ntrk_advisor.contract.record_decoder import case_from_record
+from tests.helpers import plain_answer
 
 
 def general(raw: bytes) -> Case | CaseInvalid:
@@ -56,27 +57,12 @@ def assert_agrees(raw: bytes) -> Case | CaseInvalid | None:
     return got
 
 
-def plain_value(spec_name: str, rng: random.Random) -> Any:
-    spec = CASE_SPECS[spec_name]
-    if spec.kind == "enum":
-        assert spec.values is not None
-        return rng.choice([m.value for m in spec.values])
-    if spec.kind == "list":
-        assert spec.values is not None
-        return rng.sample([m.value for m in spec.values], rng.randint(0, 2))
-    if spec.kind == "bool":
-        return rng.random() < 0.5
-    if spec.kind == "number":
-        return rng.choice([0, 1, 17, 18, 42.5, 129, 129.99, 0.1])
-    return rng.choice(["case-1", "thyroid carcinoma", "x" * 64])
-
-
 def test_plain_records_are_taken_and_equal_the_general_path() -> None:
     rng = random.Random(5)
     taken = 0
     for _ in range(2_000):
         names = rng.sample(list(CASE_FIELDS), rng.randint(0, len(CASE_FIELDS)))
-        record = {name: plain_value(name, rng) for name in names}
+        record = {name: plain_answer(name, rng) for name in names}
         raw = json.dumps(record).encode()
         if assert_agrees(raw) is not None:
             taken += 1
