@@ -133,9 +133,7 @@ def _unused(case: Case, path: tuple[TreeNode, ...], knowledge: KnowledgeBase) ->
     memo = knowledge.unused_memo
     found = memo.get(key)
     if found is None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        found = memo[key] = unused_answers(case, {n.field for n in path if n.field is not None})
+        found = memo.keep(key, unused_answers(case, {n.field for n in path if n.field is not None}))
     return found
 
 
@@ -152,16 +150,8 @@ def _missing(
     memo = knowledge.missing_memo
     found = memo.get(key)
     if found is None:
-        if len(memo) >= _MISSING_LIMIT:
-            memo.clear()
-        found = memo[key] = tuple(needed_from(node, case, age_group, age_band))
+        found = memo.keep(key, tuple(needed_from(node, case, age_group, age_band)))
     return found
-
-
-_MEMO_LIMIT = 20_000
-"""Entries kept before the memo starts afresh, so memory stays bounded on any input."""
-_MISSING_LIMIT = 5_000
-"""The same for the memo of missing answers, whose keys are longer (every answer a walk may read)."""
 
 
 def evaluate(case: Case | Mapping[str, Any], lang: Lang, kb: KnowledgeBase) -> Result:
@@ -252,9 +242,7 @@ def _collect(
         key = (node, band, lang, start)
         found = memo.get(key)
         if found is None:
-            if len(memo) >= _PARTS_LIMIT:
-                memo.clear()
-            found = memo[key] = _node_part(node, band, lang, start, kb)
+            found = memo.keep(key, _node_part(node, band, lang, start, kb))
         node_parts, last_step, node_cautions = found
         parts += node_parts
         if not bundle.alongside and last_step > offset:
@@ -262,10 +250,6 @@ def _collect(
         for caution in node_cautions:
             cautions[caution] = None
     return one_per_action(parts, lang), cautions
-
-
-_PARTS_LIMIT = 16_384
-"""Node parts kept (nodes, bands, languages and first steps are few: a bound, not a working limit)."""
 
 
 def _node_part(

@@ -14,7 +14,7 @@ from tests.test_import_graph import PACKAGE, import_graph
 
 LAYERS: list[tuple[str, frozenset[str]]] = [
     ("words", frozenset({"_version", "i18n", "exit_codes"})),
-    ("process", frozenset({"errors", "environment"})),
+    ("process", frozenset({"errors", "environment", "memo"})),
     ("contract", frozenset({"contract"})),
     ("files", frozenset({"files"})),
     ("fhir", frozenset({"fhir"})),

@@ -25,6 +25,7 @@ from ntrk_advisor.contract.result import Action, Result, json_value
 from ntrk_advisor.contract.vocabulary import AgeGroup, Status, age_group_of
 from ntrk_advisor.engine import Decision, build_result, invalid_result
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.memo import BoundedMemo
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.pathway.tree import TreeNode
 
@@ -78,6 +79,11 @@ class Summary:
     """Per action, its statement's review status (`approved`, `unreviewed`, …): what the tables mark."""
 
 
+_Head = tuple[bytes, tuple[bytes, ...], bytes, bytes]
+"""An outcome's JSON cut at its case id, unused answers and trace: the JSON before the id, the body
+(up to the unused answers), and the JSON before and after the trace."""
+
+
 class DecisionEncoder:
     """Encodes decisions to contract JSON lines and summaries, caching per path and language."""
 
@@ -86,13 +92,15 @@ class DecisionEncoder:
         self.lang = lang
         self.compact = compact
         self._templates: dict[tuple[Any, ...], tuple[list[bytes], tuple[bytes, ...], Summary]] = {}
-        self._summaries: dict[tuple[Any, ...], Summary] = {}
-        self._answers: dict[Any, bytes] = {}
-        self._unused: dict[tuple[str, ...], bytes] = {}
-        self._heads: dict[tuple[Any, ...], tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]] = {}
-        self._steps: dict[str, bytes] = {}
-        self._action_texts: dict[Action, bytes] = {}
-        self._caution_texts: dict[tuple[str, ...], bytes] = {}
+        self._summaries: BoundedMemo[tuple[Any, ...], Summary] = BoundedMemo(CACHE_LIMIT)
+        self._answers: dict[Any, bytes] = {}  # answers' JSON: the vocabularies bound it
+        self._unused: BoundedMemo[tuple[str, ...], bytes] = BoundedMemo(CACHE_LIMIT)
+        self._heads: BoundedMemo[
+            tuple[Any, ...], tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]
+        ] = BoundedMemo(CACHE_LIMIT)
+        self._steps: dict[str, bytes] = {}  # per node: the tree bounds it
+        self._action_texts: BoundedMemo[Action, bytes] = BoundedMemo(CACHE_LIMIT)
+        self._caution_texts: BoundedMemo[tuple[str, ...], bytes] = BoundedMemo(CACHE_LIMIT)
         self._invalid: dict[tuple[AgeGroup, str] | None, tuple[str, str, str, str | None]] = {}
 
     def invalid(self, exc: CaseInvalid, case_id: str | None) -> tuple[bytes, Summary]:
@@ -145,24 +153,11 @@ class DecisionEncoder:
             summary_key = (key, unused)
             shown = self._summaries.get(summary_key)
             if shown is None:
-                if len(self._summaries) >= CACHE_LIMIT:
-                    self._summaries.clear()
-                shown = self._summaries[summary_key] = Summary(
-                    summary.status,
-                    summary.pathway,
-                    summary.age_group,
-                    summary.actions,
-                    summary.missing,
-                    unused,
-                    summary.errors,
-                    summary.reviews,
-                )
+                shown = self._summaries.keep(summary_key, dataclasses.replace(summary, unused=unused))
             summary = shown
         unused_json = self._unused.get(unused)
         if unused_json is None:
-            if len(self._unused) >= CACHE_LIMIT:
-                self._unused.clear()
-            unused_json = self._unused[unused] = dumps(list(unused)).encode()
+            unused_json = self._unused.keep(unused, dumps(list(unused)).encode())
         out = [
             parts[0],
             b"null" if case_id is None else encode_basestring(case_id).encode(),
@@ -203,9 +198,7 @@ class DecisionEncoder:
         )
         head = self._heads.get(head_key)
         if head is None:
-            if len(self._heads) >= CACHE_LIMIT:
-                self._heads.clear()
-            head = self._heads[head_key] = self._head(decision)
+            head = self._heads.keep(head_key, self._head(decision))
         (before_id, body, before_trace, after_trace), summary = head
         asked = [node for node, _ in decision.asked]
         if not asked:
@@ -226,7 +219,7 @@ class DecisionEncoder:
             step = self._steps[node.qid] = text[: text.index(_SLOT_JSON)].encode()
         return step
 
-    def _head(self, decision: Decision) -> tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]:
+    def _head(self, decision: Decision) -> tuple[_Head, Summary]:
         """The JSON before and after the trace for one outcome, cut at the case id and unused answers.
 
         The part between the case id and the unused answers (the body: status, actions, cautions,
@@ -272,12 +265,10 @@ class DecisionEncoder:
         for action in actions:
             text = known.get(action)
             if text is None:
-                if len(known) >= CACHE_LIMIT:
-                    known.clear()
                 data = action.to_dict()
                 if self.compact:
                     data = {k: v for k, v in data.items() if k not in _TEXT_KEYS}
-                text = known[action] = dumps(data).encode()
+                text = known.keep(action, dumps(data).encode())
             pieces += (text, b", ")
         pieces[-1] = b"]"
         return pieces
@@ -286,9 +277,7 @@ class DecisionEncoder:
         """A list of cautions as `json.dumps` writes it, kept per list."""
         text = self._caution_texts.get(cautions)
         if text is None:
-            if len(self._caution_texts) >= CACHE_LIMIT:
-                self._caution_texts.clear()
-            text = self._caution_texts[cautions] = dumps(list(cautions)).encode()
+            text = self._caution_texts.keep(cautions, dumps(list(cautions)).encode())
         return text
 
 

@@ -13,6 +13,7 @@ from ntrk_advisor.contract.result import FieldError
 from ntrk_advisor.errors import AdvisorError
 from ntrk_advisor.exit_codes import ExitCode
 from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.memo import BoundedMemo
 
 CASE_ROOT = "case"
 """The field name used for problems with the record as a whole."""
@@ -74,15 +75,12 @@ def _message(kind: str, ctx: dict[str, Any], lang: Lang) -> str:
     except TypeError:  # pragma: no cover - a context that is not all text: worded each time
         return _worded(kind, ctx, lang)
     if found is None:
-        if len(_KEPT) >= _KEPT_LIMIT:
-            _KEPT.clear()
-        found = _KEPT[key] = _worded(kind, ctx, lang)
+        found = _KEPT.keep(key, _worded(kind, ctx, lang))
     return found
 
 
-_KEPT: dict[tuple[Any, ...], str] = {}
-_KEPT_LIMIT = 4096
-"""Wordings kept before starting afresh, so memory stays bounded on any input."""
+_KEPT: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(4096)
+"""Wordings kept (at most 4,096, then afresh, so memory stays bounded on any input)."""
 
 
 def _worded(kind: str, ctx: dict[str, Any], lang: Lang) -> str:

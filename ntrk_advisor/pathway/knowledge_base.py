@@ -16,6 +16,7 @@ from ntrk_advisor.contract.result import ActionReview, KnowledgeStamp
 from ntrk_advisor.contract.vocabulary import PathwayName
 from ntrk_advisor.errors import PathwayError, PathwayProblem
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.memo import BoundedMemo
 from ntrk_advisor.pathway.age_bands import BandTable
 from ntrk_advisor.pathway.compiled import CitedWork, CompiledLayer, RenderedStatement
 from ntrk_advisor.pathway.tree import TreeNode
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
         QuestionsFile,
         StatementsFile,
     )
+
+
+UNUSED_MEMO_LIMIT = 20_000
+"""Unused-answer lists the engine keeps (per path and pattern of given fields) before starting afresh."""
+MISSING_MEMO_LIMIT = 5_000
+"""The same for what an incomplete case still needs, whose keys are longer (every answer a walk may read)."""
+PARTS_MEMO_LIMIT = 16_384
+"""Node parts kept (nodes, bands, languages and first steps are few: a bound, not a working limit)."""
 
 
 class KnowledgeBase:
@@ -63,11 +72,13 @@ class KnowledgeBase:
         self._texts = texts
         self._catalogues = catalogues
         self._fields_from: dict[str, frozenset[str]] = {}
-        self.unused_memo: dict[tuple[bytes, tuple[TreeNode, ...]], tuple[str, ...]] = {}
+        self.unused_memo: BoundedMemo[tuple[bytes, tuple[TreeNode, ...]], tuple[str, ...]] = BoundedMemo(
+            UNUSED_MEMO_LIMIT
+        )
         """The engine's memo of unused answers per path and pattern of given fields."""
-        self.missing_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.missing_memo: BoundedMemo[tuple[Any, ...], tuple[str, ...]] = BoundedMemo(MISSING_MEMO_LIMIT)
         """The engine's memo of what an incomplete case still needs, per node and the answers read from it."""
-        self.parts_memo: dict[tuple[Any, ...], Any] = {}
+        self.parts_memo: BoundedMemo[tuple[Any, ...], Any] = BoundedMemo(PARTS_MEMO_LIMIT)
         """The engine's memo of each contributing node's actions and cautions, per band, language and
         first step (what `engine._collect` builds from the catalogues for every result)."""
         self._reads_from: dict[str, tuple[str, ...]] = {}

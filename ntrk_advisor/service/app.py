@@ -45,6 +45,7 @@ from ntrk_advisor.contract.result import Result
 from ntrk_advisor.contract.vocabulary import Status
 from ntrk_advisor.environment import local_now, seconds_by, today_by
 from ntrk_advisor.i18n import Lang
+from ntrk_advisor.memo import BoundedMemo
 from ntrk_advisor.pathway.knowledge import KnowledgeBase, default_knowledge_base
 from ntrk_advisor.service import logs
 from ntrk_advisor.service.answer_page import PAGE_PATH, AnswerPage, style_sheet
@@ -131,7 +132,7 @@ class CdsService:
         """The FHIR servers a missing prefetch key may be read from (none: prefetch only)."""
         self._feedback: FeedbackStore | None = None
         self.discovery_body = orjson.dumps(discovery())
-        self._bases: dict[tuple[Any, ...], str] = {}
+        self._bases: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(MAX_BASES)
         """This server's base URL per request host and scheme, when `--base-url` does not give it."""
         self.templates = CardTemplates()
         """Each valid case's answer as encoded JSON with blanks, per language (bounded by bytes)."""
@@ -185,9 +186,7 @@ class CdsService:
         )
         found = self._bases.get(key)
         if found is None:
-            if len(self._bases) >= MAX_BASES:
-                self._bases.clear()
-            found = self._bases[key] = str(request.base_url).rstrip("/")
+            found = self._bases.keep(key, str(request.base_url).rstrip("/"))
         return found
 
     def caller(self, request: Request, *paths: str) -> Caller | None:

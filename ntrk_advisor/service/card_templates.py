@@ -37,6 +37,8 @@ from typing import Any
 
 import orjson
 
+from ntrk_advisor.memo import BoundedMemo
+
 MAX_BYTES = 8 * 1_048_576
 """Encoded templates (and their keys) one worker keeps: about 800 complete cases of 10 kB."""
 
@@ -129,7 +131,7 @@ class CardTemplates:
         self.hits = 0
         """Calls answered from a template (what a test and a benchmark read)."""
         self._kept: OrderedDict[tuple[Any, ...], CardsTemplate] = OrderedDict()
-        self._seen: dict[tuple[Any, ...], None] = {}
+        self._seen: BoundedMemo[tuple[Any, ...], None] = BoundedMemo(MAX_SEEN)
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -151,9 +153,7 @@ class CardTemplates:
         if key in self._seen:
             del self._seen[key]
             return True
-        if len(self._seen) >= MAX_SEEN:
-            self._seen.clear()
-        self._seen[key] = None
+        self._seen.keep(key, None)
         return False
 
     def put(self, key: tuple[Any, ...], template: CardsTemplate) -> None:

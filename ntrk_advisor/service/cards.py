@@ -31,6 +31,7 @@ from typing import Any
 from ntrk_advisor.contract.result import Action, KnowledgeStamp, Result
 from ntrk_advisor.contract.vocabulary import Status, Strength
 from ntrk_advisor.i18n import Lang, t
+from ntrk_advisor.memo import BoundedMemo
 from ntrk_advisor.pathway.knowledge import KnowledgeBase
 from ntrk_advisor.render.safe_text import markdown_text, shown
 from ntrk_advisor.render.view import (
@@ -102,7 +103,7 @@ def group_cards(
 
 RefKey = tuple[tuple[tuple[str, ...], ...], Lang]
 _REFERENCES: weakref.WeakKeyDictionary[
-    KnowledgeBase, dict[RefKey, tuple[tuple[str, ...], tuple[dict[str, Any], ...]]]
+    KnowledgeBase, BoundedMemo[RefKey, tuple[tuple[str, ...], tuple[dict[str, Any], ...]]]
 ] = weakref.WeakKeyDictionary()
 """Each knowledge base's reference sections already made, per group's evidence and language."""
 
@@ -115,23 +116,23 @@ def reference_section(
     They depend on nothing but the evidence its actions cite (`references`); the links are copied
     by the caller, so no card shares a dict with another.
     """
-    made = _REFERENCES.setdefault(kb, {})
+    made = _REFERENCES.get(kb)
+    if made is None:
+        made = _REFERENCES[kb] = BoundedMemo(MAX_BLOCKS)
     key = (tuple(a.evidence for a in actions), lang)
     found = made.get(key)
     if found is None:
-        if len(made) >= MAX_BLOCKS:
-            made.clear()
         refs = references(dataclasses.replace(result, actions=actions), kb)
         lines: list[str] = []
         if refs:
             lines += [f"**{t('references', lang)}**", ""]
             lines += [f"{ref.number}. {ref.line(lang)}" for ref in refs] + [""]
-        found = made[key] = (tuple(lines), tuple(reference_links(refs) or ()))
+        found = made.keep(key, (tuple(lines), tuple(reference_links(refs) or ())))
     return found
 
 
 BlockKey = tuple[Action, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], Lang]
-_BLOCKS: weakref.WeakKeyDictionary[KnowledgeBase, dict[BlockKey, tuple[str, ...]]] = (
+_BLOCKS: weakref.WeakKeyDictionary[KnowledgeBase, BoundedMemo[BlockKey, tuple[str, ...]]] = (
     weakref.WeakKeyDictionary()
 )
 """Each knowledge base's actions already rendered, per language: an action is made from a
@@ -146,13 +147,13 @@ def action_block(action: Action, kb: KnowledgeBase, lang: Lang) -> list[str]:
     The key holds what the rendering reads: the action (its comparable fields) and the per-bullet
     bases that its equality leaves out.
     """
-    blocks = _BLOCKS.setdefault(kb, {})
+    blocks = _BLOCKS.get(kb)
+    if blocks is None:
+        blocks = _BLOCKS[kb] = BoundedMemo(MAX_BLOCKS)
     key = (action, action.bullet_arguments, action.bullet_evidence, lang)
     found = blocks.get(key)
     if found is None:
-        if len(blocks) >= MAX_BLOCKS:
-            blocks.clear()
-        found = blocks[key] = tuple(rendered_action(action, kb, lang))
+        found = blocks.keep(key, tuple(rendered_action(action, kb, lang)))
     return list(found)
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from ntrk_advisor.fhir.elements import FhirError
 from ntrk_advisor.i18n import Lang, t
 from ntrk_advisor.intake import Answers, read_answers
+from ntrk_advisor.memo import BoundedMemo
 from ntrk_advisor.render.safe_text import markdown_text
 from ntrk_advisor.render.view import field_label
 from ntrk_advisor.service.cards import code
@@ -313,10 +314,10 @@ def given_only(given: Mapping[str, Any], lang: Lang) -> HookCase:
     return HookCase(answers, notes, {name: [FROM_CALL] for name in answers})
 
 
-_FROM_REQUEST: dict[tuple[tuple[str, ...], Lang], str] = {}
+MAX_NOTES = 1024
+_FROM_REQUEST: BoundedMemo[tuple[tuple[str, ...], Lang], str] = BoundedMemo(MAX_NOTES)
 """The note naming the answers a call gave, per list of names and language (names of case fields
 only, so a request cannot fill it with its own; at most `MAX_NOTES` kept)."""
-MAX_NOTES = 1024
 
 
 def from_request(names: tuple[str, ...], lang: Lang) -> str:
@@ -326,9 +327,7 @@ def from_request(names: tuple[str, ...], lang: Lang) -> str:
         return found
     note = t("cds.from_request", lang, fields=", ".join(label(str(n), lang) for n in names))
     if all(isinstance(n, str) and (n, lang) in _LABELS for n in names):
-        if len(_FROM_REQUEST) >= MAX_NOTES:
-            _FROM_REQUEST.clear()
-        _FROM_REQUEST[(names, lang)] = note
+        _FROM_REQUEST.keep((names, lang), note)
     return note
 
 
