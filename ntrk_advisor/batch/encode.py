@@ -95,9 +95,7 @@ class DecisionEncoder:
         self._summaries: BoundedMemo[tuple[Any, ...], Summary] = BoundedMemo(CACHE_LIMIT)
         self._answers: dict[Any, bytes] = {}  # answers' JSON: the vocabularies bound it
         self._unused: BoundedMemo[tuple[str, ...], bytes] = BoundedMemo(CACHE_LIMIT)
-        self._heads: BoundedMemo[
-            tuple[Any, ...], tuple[tuple[bytes, tuple[bytes, ...], bytes, bytes], Summary]
-        ] = BoundedMemo(CACHE_LIMIT)
+        self._heads: BoundedMemo[tuple[Any, ...], tuple[_Head, Summary]] = BoundedMemo(CACHE_LIMIT)
         self._steps: dict[str, bytes] = {}  # per node: the tree bounds it
         self._action_texts: BoundedMemo[Action, bytes] = BoundedMemo(CACHE_LIMIT)
         self._caution_texts: BoundedMemo[tuple[str, ...], bytes] = BoundedMemo(CACHE_LIMIT)
